@@ -1,0 +1,100 @@
+import { routes } from '@wabridge/shared';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { accountsRouter } from './accounts/router.js';
+import { deploymentsRouter } from './deployments/router.js';
+import { expressPath, type MountOptions } from './http/mount.js';
+import { httpMetrics, requestLogging } from './http/observability.js';
+import { ProblemError, sendProblem } from './http/problem.js';
+import { installationsRouter } from './installations/router.js';
+import { type Lifecycle, operationsRouter } from './operations/router.js';
+import { AuthFailureLimiter } from './security/auth-failures.js';
+import { createAuthenticator } from './security/authenticate.js';
+import type { Services } from './services.js';
+
+/** JSON bodies of the management API are small; a larger one is a mistake or an attack. */
+const jsonBodyLimitBytes = 256 * 1024;
+
+export interface AppOptions {
+  /** Check each response against its contract schema; on in tests and development. */
+  validateResponses?: boolean;
+}
+
+/** Maps body-parser failures and unexpected errors to problems; logs what is unexpected. */
+function errorHandler(services: Services): ErrorRequestHandler {
+  return (error: unknown, request, response, _next) => {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (error instanceof ProblemError) {
+      sendProblem(response, error);
+      return;
+    }
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      sendProblem(response, new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
+    } else if (type === 'entity.too.large') {
+      sendProblem(response, new ProblemError('payload_too_large', `The body exceeds ${jsonBodyLimitBytes} bytes.`));
+    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      sendProblem(response, new ProblemError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
+    } else {
+      (request.log ?? services.logger).error({ err: error }, 'unhandled error');
+      sendProblem(response, new ProblemError('internal_error', 'Something failed inside the bridge; see its logs.'));
+    }
+  };
+}
+
+/** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
+export function createApp(services: Services, lifecycle: Lifecycle, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  const metrics = httpMetrics();
+  app.use(requestLogging(services.logger));
+  app.use(metrics.middleware);
+  app.use((_request, response, next) => {
+    // API answers can carry tokens (installation creation): never cache them anywhere.
+    response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    next();
+  });
+
+  const mountOptions: MountOptions = {
+    authenticate: createAuthenticator(
+      services.db,
+      services.config.adminToken,
+      new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
+    ),
+    parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true }),
+    validateResponses: options.validateResponses ?? false,
+  };
+  app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
+  app.use(accountsRouter(services, mountOptions));
+  app.use(deploymentsRouter(services, mountOptions));
+  app.use(installationsRouter(services, mountOptions));
+
+  // A known path with another method: 405 with the methods it does allow.
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of Object.values(routes)) {
+    const path = expressPath(route.path);
+    methodsByPath.set(path, (methodsByPath.get(path) ?? new Set()).add(route.method.toUpperCase()));
+  }
+  for (const [path, methods] of methodsByPath) {
+    app.all(path, (request) => {
+      throw new ProblemError(
+        'method_not_allowed',
+        `${request.method} is not allowed here; use ${[...methods].join(', ')}.`,
+        {},
+        {
+          Allow: [...methods].join(', '),
+        },
+      );
+    });
+  }
+  app.use((request) => {
+    throw new ProblemError('not_found', `No endpoint ${request.method} ${request.path}; see /openapi.json.`);
+  });
+  app.use(errorHandler(services));
+  return app;
+}

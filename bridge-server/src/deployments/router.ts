@@ -1,0 +1,54 @@
+import { routes } from '@wabridge/shared';
+import { Router } from 'express';
+import { accountScope } from '../http/caller.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError } from '../http/problem.js';
+import type { Services } from '../services.js';
+import { findDeployment, insertDeployment, listDeployments, presentDeployment } from './store.js';
+
+export function deploymentsRouter({ db, secretBox, config }: Services, options: MountOptions): Router {
+  const router = Router();
+  mountRoute(
+    router,
+    routes.createDeployment,
+    async ({ body }, { response }) => {
+      const result = await insertDeployment(db, secretBox, body);
+      switch (result.kind) {
+        case 'unknown_account':
+          throw new ProblemError('unknown_account', `There is no account ${body.account_id}.`, {
+            errors: [{ path: 'body.account_id', code: 'unknown_account', message: 'no such account' }],
+          });
+        case 'phone_number_id_taken':
+          throw new ProblemError(
+            'phone_number_id_taken',
+            `Phone number id ${body.phone_number_id} is already deployment ${result.existingId ?? '(unknown)'}.`,
+            { deployment_id: result.existingId },
+          );
+        case 'created':
+          response.location(`/v1/deployments/${result.row.id}`);
+          return presentDeployment(result.row, config.publicUrl);
+      }
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.listDeployments,
+    async ({ query }, { caller }) => {
+      const page = await listDeployments(db, { ...query, accountId: query.account_id, scope: accountScope(caller) });
+      return { ...page, data: page.data.map((row) => presentDeployment(row, config.publicUrl)) };
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.getDeployment,
+    async ({ params }, { caller }) => {
+      const deployment = await findDeployment(db, params.deployment_id, accountScope(caller));
+      if (deployment === undefined) throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+      return presentDeployment(deployment, config.publicUrl);
+    },
+    options,
+  );
+  return router;
+}

@@ -1,0 +1,110 @@
+import type { RouteDefinition, RouteInput, RouteResult, ValidationIssue } from '@wabridge/shared';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type * as z from 'zod';
+import type { Authenticate } from '../security/authenticate.js';
+import type { Caller } from './caller.js';
+import { ProblemError, validationProblem } from './problem.js';
+
+export type RouteHandler<R extends RouteDefinition> = (
+  input: RouteInput<R>,
+  context: { caller: R['auth'] extends 'none' ? undefined : Caller; request: Request; response: Response },
+) => Promise<RouteResult<R>>;
+
+export interface MountOptions {
+  authenticate: Authenticate;
+  /** The JSON body parser (express.json with the configured size limit). */
+  parseJson: RequestHandler;
+  /** Check every response against its contract schema (tests and development). */
+  validateResponses: boolean;
+}
+
+/** `/v1/deployments/{deployment_id}` → `/v1/deployments/:deployment_id`. */
+export function expressPath(contractPath: string): string {
+  return contractPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params'): ValidationIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.reduce<string>(
+      (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
+      source,
+    );
+    const custom = issue.code === 'custom' ? (issue.params as { problem?: string } | undefined)?.problem : undefined;
+    const code = custom ?? (issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code);
+    const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+    return { path, code, message };
+  });
+}
+
+function hasBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+async function readJsonBody(request: Request, response: Response, parseJson: RequestHandler): Promise<unknown> {
+  if (!hasBody(request)) return undefined;
+  if (!request.is(['application/json', 'application/*+json'])) {
+    throw new ProblemError(
+      'unsupported_media_type',
+      `Send the body as JSON with Content-Type: application/json (got ${request.get('content-type') ?? 'no Content-Type'}).`,
+    );
+  }
+  await new Promise<void>((resolve, reject) =>
+    parseJson(request, response, (error?: unknown) => (error ? reject(error) : resolve())),
+  );
+  return request.body;
+}
+
+/**
+ * Registers one contract route: authenticate first (bodies of unauthenticated requests are never
+ * read), then parse and validate path, query and body against the contract, then call the handler
+ * with typed values. A malformed path id cannot name anything, so it answers 404 like a missing one.
+ */
+export function mountRoute<R extends RouteDefinition>(
+  router: Router,
+  route: R,
+  handler: RouteHandler<R>,
+  options: MountOptions,
+): void {
+  router[route.method](expressPath(route.path), async (request, response) => {
+    response.locals.routePath = route.path;
+    const caller = route.auth === 'none' ? undefined : await options.authenticate(request, route.auth);
+
+    let params: unknown;
+    if (route.params) {
+      const parsed = route.params.safeParse(request.params);
+      if (!parsed.success) throw new ProblemError('not_found', `No such resource: ${request.path}.`);
+      params = parsed.data;
+    }
+    let query: unknown;
+    if (route.query) {
+      const parsed = route.query.safeParse({ ...request.query });
+      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'query'));
+      query = parsed.data;
+    } else if (Object.keys(request.query as object).length > 0) {
+      throw validationProblem([{ path: 'query', code: 'unknown_field', message: 'this endpoint takes no query parameters' }]);
+    }
+    let body: unknown;
+    if (route.body) {
+      const raw = await readJsonBody(request, response, options.parseJson);
+      if (raw === undefined) {
+        throw validationProblem([{ path: 'body', code: 'invalid_type', message: 'a JSON body is required' }]);
+      }
+      const parsed = route.body.safeParse(raw);
+      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'body'));
+      body = parsed.data;
+    }
+
+    const result = await handler({ params, query, body } as RouteInput<R>, {
+      caller: caller as never,
+      request,
+      response,
+    });
+    if (route.successStatus === 204 || route.response === undefined) {
+      response.status(route.successStatus).end();
+      return;
+    }
+    if (options.validateResponses) route.response.parse(result);
+    response.status(route.successStatus).json(result);
+  });
+}

@@ -1,0 +1,55 @@
+import { routes } from '@wabridge/shared';
+import { Router } from 'express';
+import { findDeployment } from '../deployments/store.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError } from '../http/problem.js';
+import type { Services } from '../services.js';
+import { insertInstallation, listInstallations, presentInstallation, revokeInstallation } from './store.js';
+
+export function installationsRouter({ db }: Services, options: MountOptions): Router {
+  const router = Router();
+  mountRoute(
+    router,
+    routes.createInstallation,
+    async ({ params, body }, { response }) => {
+      const result = await insertInstallation(db, params.deployment_id, body);
+      switch (result.kind) {
+        case 'unknown_deployment':
+          throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+        case 'installation_exists':
+          throw new ProblemError(
+            'installation_exists',
+            `${body.helpdesk} ${body.instance} is already installed on ${params.deployment_id} as ${result.existingId ?? '(unknown)'}; revoke it first to issue a new token.`,
+            { installation_id: result.existingId },
+          );
+        case 'created':
+          response.location(`/v1/installations/${result.row.id}`);
+          return { ...presentInstallation(result.row), token: result.token };
+      }
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.listInstallations,
+    async ({ params, query }) => {
+      if ((await findDeployment(db, params.deployment_id, undefined)) === undefined) {
+        throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+      }
+      return listInstallations(db, params.deployment_id, query);
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.revokeInstallation,
+    async ({ params }) => {
+      if (!(await revokeInstallation(db, params.installation_id))) {
+        throw new ProblemError('not_found', `No installation ${params.installation_id}.`);
+      }
+      return undefined;
+    },
+    options,
+  );
+  return router;
+}

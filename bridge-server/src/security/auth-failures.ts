@@ -1,0 +1,52 @@
+import { type Kysely, sql } from 'kysely';
+import type { Schema } from '../storage/schema.js';
+
+const windowMs = 60_000;
+/** Failures are only ever compared with the current minute; an hour of history is ample for forensics. */
+const retentionMs = 60 * 60_000;
+
+/**
+ * Counts failed authentications per client in one-minute windows, in the database so that every bridge
+ * replica sees the same count. A client over the limit is refused until the window ends.
+ */
+export class AuthFailureLimiter {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly failuresPerMinute: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Seconds until the client may try again, or 0 when it is not locked out. */
+  async retryAfterSeconds(clientKey: string): Promise<number> {
+    const windowStart = this.#windowStart();
+    const row = await this.db
+      .selectFrom('auth_failures')
+      .select('failures')
+      .where('client_key', '=', clientKey)
+      .where('window_start', '=', windowStart)
+      .executeTakeFirst();
+    if (row === undefined || row.failures < this.failuresPerMinute) return 0;
+    return Math.max(1, Math.ceil((windowStart.getTime() + windowMs - this.now().getTime()) / 1000));
+  }
+
+  async recordFailure(clientKey: string): Promise<void> {
+    const windowStart = this.#windowStart();
+    await this.db
+      .insertInto('auth_failures')
+      .values({ client_key: clientKey, window_start: windowStart, failures: 1 })
+      .onConflict((conflict) =>
+        conflict.columns(['client_key', 'window_start']).doUpdateSet({ failures: sql`auth_failures.failures + 1` }),
+      )
+      .execute();
+    await this.db
+      .deleteFrom('auth_failures')
+      .where('client_key', '=', clientKey)
+      .where('window_start', '<', new Date(windowStart.getTime() - retentionMs))
+      .execute();
+  }
+
+  #windowStart(): Date {
+    const now = this.now().getTime();
+    return new Date(now - (now % windowMs));
+  }
+}

@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { Lifecycle } from './operations/router.js';
+import { SecretBox } from './security/secret-box.js';
+import { type Database, openDatabase } from './storage/database.js';
+
+export interface RunningBridge {
+  server: Server;
+  database: Database;
+  /** The URL the server listens on (its real port when 0 was asked for). */
+  url: string;
+  /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'bridge' },
+    // Belt and braces: request serializers log no bodies, and these paths never print even if an object carrying them is logged.
+    redact: {
+      paths: ['*.access_token', '*.app_secret', '*.verify_token', '*.token', '*.authorization', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Opens storage (migrating it), builds the app and listens. */
+export async function startBridge(
+  config: Config,
+  options: { logger?: Logger; validateResponses?: boolean } = {},
+): Promise<RunningBridge> {
+  const logger = options.logger ?? createLogger(config);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax });
+  const lifecycle: Lifecycle = { draining: false };
+  const secretBox = new SecretBox(config.encryptionKey, config.encryptionKeysPrevious);
+  const app = createApp({ config, db: database.db, secretBox, logger }, lifecycle, {
+    validateResponses: options.validateResponses ?? false,
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ port, storage: database.backend }, 'bridge listening');
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    lifecycle.draining = true;
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      logger.warn('shutdown timeout: closing connections still in flight');
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    await drained;
+    clearTimeout(timer);
+    await database.close();
+    logger.info('bridge stopped');
+  }
+  return {
+    server,
+    database,
+    url: `http://${host}:${port}`,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}

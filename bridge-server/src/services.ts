@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { SecretBox } from './security/secret-box.js';
+import type { Schema } from './storage/schema.js';
+
+/** What the feature routers need, built once per app. */
+export interface Services {
+  config: Config;
+  db: Kysely<Schema>;
+  secretBox: SecretBox;
+  logger: Logger;
+}

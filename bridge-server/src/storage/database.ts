@@ -1,0 +1,77 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrate.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
+
+export type Backend = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly backend: Backend;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…` for PostgreSQL; undefined for embedded PGlite in `dataDir`. */
+  url: string | undefined;
+  /** A directory for PGlite's files, or `memory://` for a throw-away in-memory database. */
+  dataDir: string;
+  poolMax: number;
+}
+
+const int8Oid = 20;
+
+/**
+ * 64-bit integers (counts, and later amounts of points) arrive as numbers on both backends: node-postgres
+ * would give strings and PGlite bigints. Anything beyond 2^53 would lose precision, so it fails loudly.
+ */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`int8 value ${text} exceeds the safe integer range`);
+  return value;
+}
+
+function openPostgres(url: string, poolMax: number): Kysely<Schema> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8Oid ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function openPGlite(dataDir: string): Promise<Kysely<Schema>> {
+  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { parsers: { [int8Oid]: parseInt8 } });
+  return new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+}
+
+/** Opens the configured database and brings its schema up to date before anything else uses it. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const backend: Backend = options.url === undefined ? 'pglite' : 'postgres';
+  const db = options.url === undefined ? await openPGlite(options.dataDir) : openPostgres(options.url, options.poolMax);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return {
+    db,
+    backend,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type * as z from 'zod';
+import type { ProblemCode } from '../errors.js';
+
+/**
+ * Who may call a route. `installation` routes act within the caller's own account and deployment;
+ * `admin_or_installation` routes answer an installation with its own account's data only.
+ */
+export type RouteAuth = 'none' | 'admin' | 'installation' | 'admin_or_installation';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+type AnyObject = z.ZodType<Record<string, unknown>>;
+
+export interface RouteDefinition<
+  Params extends AnyObject | undefined = AnyObject | undefined,
+  Query extends AnyObject | undefined = AnyObject | undefined,
+  Body extends z.ZodType | undefined = z.ZodType | undefined,
+  Response extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: HttpMethod;
+  /** OpenAPI-style path: `/v1/deployments/{deployment_id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  auth: RouteAuth;
+  params?: Params;
+  query?: Query;
+  body?: Body;
+  successStatus: 200 | 201 | 202 | 204;
+  response?: Response;
+  /** Problem codes this route documents beyond those every route may answer. */
+  problems: readonly ProblemCode[];
+}
+
+/** Identity function that keeps the literal types of a route definition. */
+export function defineRoute<
+  Params extends AnyObject | undefined = undefined,
+  Query extends AnyObject | undefined = undefined,
+  Body extends z.ZodType | undefined = undefined,
+  Response extends z.ZodType | undefined = undefined,
+>(route: RouteDefinition<Params, Query, Body, Response>): RouteDefinition<Params, Query, Body, Response> {
+  return route;
+}
+
+type Output<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** The validated, typed input a handler receives for a route. */
+export interface RouteInput<R> {
+  params: R extends RouteDefinition<infer P, infer _Q, infer _B, infer _R> ? Output<P> : never;
+  query: R extends RouteDefinition<infer _P, infer Q, infer _B, infer _R> ? Output<Q> : never;
+  body: R extends RouteDefinition<infer _P, infer _Q, infer B, infer _R> ? Output<B> : never;
+}
+
+/** What a handler returns for a route: the response body as the contract types it (input side). */
+export type RouteResult<R> =
+  R extends RouteDefinition<infer _P, infer _Q, infer _B, infer Res> ? (Res extends z.ZodType ? z.input<Res> : undefined) : never;

@@ -1,0 +1,36 @@
+/**
+ * Every problem the API can answer with, by stable code. The apps translate these codes; the English
+ * titles here are the API's own wording and the fallback when an app has no translation.
+ * The HTTP status of a code never changes once published: clients branch on it.
+ */
+export const problemCatalogue = {
+  invalid_json: { status: 400, title: 'The request body is not valid JSON.' },
+  unsupported_media_type: { status: 415, title: 'The request body must be JSON (Content-Type: application/json).' },
+  payload_too_large: { status: 413, title: 'The request body is larger than this endpoint accepts.' },
+  validation_failed: { status: 422, title: 'The request is not valid.' },
+  unknown_account: { status: 422, title: 'The account named in the request does not exist.' },
+  unauthorized: { status: 401, title: 'Authentication is required: send Authorization: Bearer <token>.' },
+  invalid_token: { status: 401, title: 'The bearer token is not valid.' },
+  token_revoked: { status: 401, title: 'This installation token has been revoked.' },
+  admin_required: { status: 403, title: 'Only the bridge administrator may do this.' },
+  installation_required: { status: 403, title: 'This endpoint acts for a helpdesk installation: use an installation token.' },
+  not_found: { status: 404, title: 'No such resource.' },
+  method_not_allowed: { status: 405, title: 'This method is not allowed on this resource.' },
+  phone_number_id_taken: { status: 409, title: 'This WhatsApp phone number is already registered as another deployment.' },
+  installation_exists: {
+    status: 409,
+    title: 'This helpdesk is already installed on this deployment; revoke the installation first.',
+  },
+  too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },
+  internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
+  not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof problemCatalogue;
+
+export const problemCodes = Object.keys(problemCatalogue) as ProblemCode[];
+
+/** Where a problem type is described: the bridge serves `GET /problems/{code}`. */
+export function problemTypeUri(code: ProblemCode): string {
+  return `/problems/${code}`;
+}
