@@ -1,0 +1,27 @@
+import { defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript sources under the `wabridge-source` condition, so tests run
+// against the sources without a build. Each top-level folder is a Vitest project.
+const conditions = ['wabridge-source', ...defaultServerConditions];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['wabridge-source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared', include: ['shared/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'bridge-server', include: ['bridge-server/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'cross-package', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000 },
+      },
+    ],
+  },
+});
