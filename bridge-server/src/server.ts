@@ -16,16 +16,30 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
+/**
+ * Standard output for logs. A reader that stops draining the pipe makes every write fail with EAGAIN;
+ * sonic-boom would retry forever, hanging the bridge (even its exit). Bound the retries (each waits
+ * 100 ms, so a line may stall the process for at most 2 s) and then drop the line instead of crashing.
+ */
+function logDestination() {
+  const destination = pino.destination({ dest: 1, sync: true, maxWriteRetries: 20 });
+  destination.on('error', () => {});
+  return destination;
+}
+
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
-    level: config.logLevel,
-    base: { service: 'bridge' },
-    // Belt and braces: request serializers log no bodies, and these paths never print even if an object carrying them is logged.
-    redact: {
-      paths: ['*.access_token', '*.app_secret', '*.verify_token', '*.token', '*.authorization', 'req.headers.authorization'],
-      censor: '[redacted]',
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: 'bridge' },
+      // Belt and braces: request serializers log no bodies, and these paths never print even if an object carrying them is logged.
+      redact: {
+        paths: ['*.access_token', '*.app_secret', '*.verify_token', '*.token', '*.authorization', 'req.headers.authorization'],
+        censor: '[redacted]',
+      },
     },
-  });
+    logDestination(),
+  );
 }
 
 /** Opens storage (migrating it), builds the app and listens. */

@@ -7,7 +7,13 @@ import { deploymentRequest, startTestBridge, type TestBridge } from './support/b
 describe.each(backends)('bridge API on $name', (backend) => {
   let bridge: TestBridge;
   /** Two tenants, each with a deployment and a Zendesk installation. */
-  const tenant = { a: {} as Record<string, string>, b: {} as Record<string, string> };
+  interface Tenant {
+    accountId: string;
+    deploymentId: string;
+    installationId: string;
+    token: string;
+  }
+  const tenant = { a: {} as Tenant, b: {} as Tenant };
 
   beforeAll(async () => {
     bridge = await startTestBridge(backend);

@@ -9,6 +9,7 @@ export interface HttpAnswer {
   status: number;
   headers: Headers;
   /** Parsed JSON when the answer is JSON, else the text. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers and assert on their shape.
   body: any;
 }
 

@@ -1,0 +1,183 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../src/storage/database.js';
+import { migrateToLatest } from '../src/storage/migrate.js';
+import { backends } from './support/backends.js';
+
+describe.each(backends)('storage on $name', (backend) => {
+  let disposable: Awaited<ReturnType<(typeof backend)['create']>>;
+  let database: Database;
+
+  beforeAll(async () => {
+    disposable = await backend.create();
+    database = await openDatabase({ url: disposable.url, dataDir: disposable.dataDir, poolMax: 4 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await disposable?.drop();
+  });
+
+  it('applies every migration once and nothing on a second run', async () => {
+    const applied = await database.db
+      .selectFrom('schema_migrations' as never)
+      .select('name' as never)
+      .execute();
+    expect(applied.map((row) => (row as { name: string }).name)).toEqual(['0001_foundation']);
+    expect(await migrateToLatest(database.db)).toEqual([]);
+  });
+
+  it('documents every table with a comment', async () => {
+    const tables = await sql<{ table_name: string; comment: string | null }>`
+      select c.relname as table_name, obj_description(c.oid, 'pg_class') as comment
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind = 'r' and c.relname not like 'schema_migrations%'`.execute(database.db);
+    expect(tables.rows.map((row) => row.table_name).sort()).toEqual([
+      'accounts',
+      'auth_failures',
+      'deployments',
+      'installations',
+    ]);
+    for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);
+  });
+
+  it('enforces invariants in the schema, not only in the code', async () => {
+    const db = database.db;
+    await db.insertInto('accounts').values({ id: 'acc_aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Schema' }).execute();
+    const deployment = {
+      id: 'dep_aaaaaaaaaaaaaaaaaaaaaaaa',
+      account_id: 'acc_aaaaaaaaaaaaaaaaaaaaaaaa',
+      display_name: 'Schema',
+      display_phone_number: '+819012345678',
+      waba_id: '12345678',
+      phone_number_id: '87654321',
+      business_manager_id: null,
+      access_token_sealed: 'v1.x',
+      app_secret_sealed: 'v1.x',
+      verify_token_sealed: 'v1.x',
+    };
+    const refused = [
+      db.insertInto('accounts').values({ id: 'acc_bad', name: 'Bad id' }),
+      db.insertInto('accounts').values({ id: 'acc_bbbbbbbbbbbbbbbbbbbbbbbb', name: '' }),
+      db.insertInto('deployments').values({ ...deployment, display_phone_number: '09012345678' }),
+      db.insertInto('deployments').values({ ...deployment, access_token_sealed: 'plain-text-token' }),
+      db.insertInto('deployments').values({ ...deployment, account_id: 'acc_cccccccccccccccccccccccc' }),
+    ];
+    for (const query of refused) await expect(query.execute()).rejects.toThrow();
+    await db.insertInto('deployments').values(deployment).execute();
+    await expect(
+      db
+        .insertInto('deployments')
+        .values({ ...deployment, id: 'dep_bbbbbbbbbbbbbbbbbbbbbbbb' })
+        .execute(),
+    ).rejects.toThrow(/unique|duplicate/i);
+    const installation = {
+      deployment_id: deployment.id,
+      helpdesk: 'zendesk' as const,
+      instance: 'schema.zendesk.com',
+      token_hint: 'wbi_x',
+    };
+    await db
+      .insertInto('installations')
+      .values({ ...installation, id: 'ins_aaaaaaaaaaaaaaaaaaaaaaaa', token_sha256: 'a'.repeat(64) })
+      .execute();
+    // A second live installation of the same helpdesk instance is refused by the partial unique index…
+    await expect(
+      db
+        .insertInto('installations')
+        .values({ ...installation, id: 'ins_bbbbbbbbbbbbbbbbbbbbbbbb', token_sha256: 'b'.repeat(64) })
+        .execute(),
+    ).rejects.toThrow(/unique|duplicate/i);
+    // …but allowed once the first is revoked.
+    await db
+      .updateTable('installations')
+      .set({ revoked_at: new Date(Date.now() + 1000) })
+      .execute();
+    await db
+      .insertInto('installations')
+      .values({ ...installation, id: 'ins_bbbbbbbbbbbbbbbbbbbbbbbb', token_sha256: 'b'.repeat(64) })
+      .execute();
+    await expect(
+      db
+        .insertInto('installations')
+        .values({
+          ...installation,
+          id: 'ins_cccccccccccccccccccccccc',
+          helpdesk: 'kayako' as never,
+          token_sha256: 'c'.repeat(64),
+        })
+        .execute(),
+    ).rejects.toThrow(/check/i);
+  });
+
+  it('reads 64-bit integers as numbers on both backends and refuses to lose precision', async () => {
+    const small = await sql<{ value: number }>`select 9007199254740991::int8 as value`.execute(database.db);
+    expect(small.rows[0]?.value).toBe(Number.MAX_SAFE_INTEGER);
+    await expect(sql`select 9007199254740993::int8 as value`.execute(database.db)).rejects.toThrow(/safe integer/);
+  });
+
+  it('keeps timestamps to the millisecond so they round-trip through JavaScript dates', async () => {
+    const result = await sql<{ at: Date }>`select '2026-11-21 09:30:00.123456+00'::timestamptz(3) as at`.execute(database.db);
+    expect(result.rows[0]?.at.toISOString()).toBe('2026-11-21T09:30:00.123Z');
+  });
+
+  it('rolls a failed transaction back entirely', async () => {
+    const before = await database.db.selectFrom('accounts').select('id').execute();
+    await expect(
+      database.db.transaction().execute(async (transaction) => {
+        await transaction.insertInto('accounts').values({ id: 'acc_dddddddddddddddddddddddd', name: 'Half written' }).execute();
+        await transaction.insertInto('accounts').values({ id: 'acc_bad', name: 'Breaks the transaction' }).execute();
+      }),
+    ).rejects.toThrow();
+    expect(await database.db.selectFrom('accounts').select('id').execute()).toEqual(before);
+  });
+
+  it('runs concurrent transactions without interleaving them', async () => {
+    // Each transaction reads a counter and writes it back incremented; interleaving would lose updates.
+    await database.db.insertInto('accounts').values({ id: 'acc_eeeeeeeeeeeeeeeeeeeeeeee', name: '0' }).execute();
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        database.db.transaction().execute(async (transaction) => {
+          const row = await transaction
+            .selectFrom('accounts')
+            .select('name')
+            .where('id', '=', 'acc_eeeeeeeeeeeeeeeeeeeeeeee')
+            .forUpdate()
+            .executeTakeFirstOrThrow();
+          await transaction
+            .updateTable('accounts')
+            .set({ name: String(Number(row.name) + 1) })
+            .where('id', '=', 'acc_eeeeeeeeeeeeeeeeeeeeeeee')
+            .execute();
+        }),
+      ),
+    );
+    const row = await database.db
+      .selectFrom('accounts')
+      .select('name')
+      .where('id', '=', 'acc_eeeeeeeeeeeeeeeeeeeeeeee')
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe('20');
+  });
+});
+
+describe.runIf(backends.some((backend) => backend.name === 'postgres'))(
+  'several bridge replicas on one PostgreSQL database',
+  () => {
+    it('apply the migrations exactly once when they start together', async () => {
+      const backend = backends.find((candidate) => candidate.name === 'postgres')!;
+      const disposable = await backend.create();
+      try {
+        const replicas = await Promise.all(
+          Array.from({ length: 4 }, () => openDatabase({ url: disposable.url, dataDir: 'memory://', poolMax: 2 })),
+        );
+        const applied = await sql<{ count: number }>`select count(*)::int8 as count from schema_migrations`.execute(
+          replicas[0]!.db,
+        );
+        expect(applied.rows[0]?.count).toBe(1);
+        await Promise.all(replicas.map((replica) => replica.close()));
+      } finally {
+        await disposable.drop();
+      }
+    });
+  },
+);
