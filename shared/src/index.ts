@@ -5,4 +5,6 @@ export * from './contract/installations.js';
 export * from './contract/route.js';
 export * from './contract/routes.js';
 export * from './errors.js';
+export * from './meta/webhook.js';
 export * from './phone.js';
+export * from './windows.js';
