@@ -1,0 +1,49 @@
+import type { Request } from 'express';
+import { GraphError, unsupportedRequest } from './graph-errors.js';
+import type { PhoneNumber, SandboxState } from './state.js';
+
+/** Graph takes the token from `Authorization: Bearer …` or, as in Meta's paging links, an `access_token` parameter. */
+function tokenOf(request: Request): string | undefined {
+  const header = request.get('authorization');
+  const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+  if (match !== null) return match[1];
+  const query = request.query.access_token;
+  return typeof query === 'string' && query !== '' ? query : undefined;
+}
+
+const invalidToken = () => new GraphError(190, 'Invalid OAuth access token');
+
+/**
+ * A token that belongs to no number is an invalid token (190, HTTP 401). A valid token used on an object it
+ * does not own gets Graph's "object does not exist or cannot be loaded due to missing permissions" (100/33).
+ */
+function knownToken(state: SandboxState, request: Request): string {
+  const token = tokenOf(request);
+  if (token === undefined || ![...state.numbers.values()].some((number) => number.accessToken === token)) throw invalidToken();
+  return token;
+}
+
+export function authorizeNumber(state: SandboxState, request: Request, phoneNumberId: string): PhoneNumber {
+  const token = knownToken(state, request);
+  const number = state.numbers.get(phoneNumberId);
+  if (number === undefined || number.accessToken !== token) throw unsupportedRequest(request.method, phoneNumberId);
+  return number;
+}
+
+/** A WABA is visible to the token of any of its numbers. */
+export function authorizeWaba(state: SandboxState, request: Request, wabaId: string): PhoneNumber[] {
+  const token = knownToken(state, request);
+  const numbers = state.numbersOfWaba(wabaId);
+  if (!numbers.some((number) => number.accessToken === token)) throw unsupportedRequest(request.method, wabaId);
+  return numbers;
+}
+
+/** Resolves an id to a number or a WABA the token may see. */
+export function authorizeNode(
+  state: SandboxState,
+  request: Request,
+  id: string,
+): { kind: 'number'; number: PhoneNumber } | { kind: 'waba'; numbers: PhoneNumber[] } {
+  if (state.numbers.has(id)) return { kind: 'number', number: authorizeNumber(state, request, id) };
+  return { kind: 'waba', numbers: authorizeWaba(state, request, id) };
+}

@@ -1,0 +1,178 @@
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
+import type { SandboxContext } from './context.js';
+import { authorizeNode, authorizeNumber, authorizeWaba } from './graph-auth.js';
+import { GraphError, graphErrorBody, sendGraphError } from './graph-errors.js';
+import {
+  deregister,
+  fieldList,
+  phoneNumberResource,
+  profileResource,
+  register,
+  requestCode,
+  updateProfile,
+  verifyCode,
+  wabaResource,
+} from './phone-number.js';
+import { acceptSend } from './send-message.js';
+import { listTemplates } from './templates-listing.js';
+
+/** Cloud API bodies are small JSON; media is uploaded elsewhere. 1 MB is generous and bounds memory. */
+const graphBodyLimitBytes = 1024 * 1024;
+
+type Handler = (request: Request, response: Response) => void;
+
+/** Graph takes edge parameters from the query string or the body (JSON or form), body winning. */
+function parametersOf(request: Request): Record<string, unknown> {
+  const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+  const { access_token: _token, ...query } = request.query as Record<string, unknown>;
+  return { ...query, ...body };
+}
+
+function route(handler: Handler): RequestHandler {
+  return (request, response) => {
+    try {
+      handler(request, response);
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      sendGraphError(response, error);
+    }
+  };
+}
+
+/**
+ * The accepted send answers 200 normally; the send-fault control makes it hang (no answer at all) or answer
+ * 500 after the message was accepted, to test that a client never sends twice after a timeout.
+ */
+function answerSend(
+  context: SandboxContext,
+  phoneNumberId: string,
+  response: Response,
+  body: unknown,
+  markOutcome: (outcome: 'hung' | 'error_500') => void,
+): void {
+  const number = context.state.numbers.get(phoneNumberId);
+  const fault = number?.sendFault;
+  if (number === undefined || fault === undefined) {
+    response.status(200).json(body);
+    return;
+  }
+  if (fault.remaining !== undefined) {
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) number.sendFault = undefined;
+  }
+  if (fault.mode === 'hang') {
+    markOutcome('hung');
+    context.hungResponses.add(response);
+    response.on('close', () => context.hungResponses.delete(response));
+    return;
+  }
+  markOutcome('error_500');
+  response.status(500).json(graphErrorBody(new GraphError(1, 'An unknown error has occurred.')));
+}
+
+function messagesRoute(context: SandboxContext): Handler {
+  return (request, response) => {
+    const phoneNumberId = String(request.params.phoneNumberId);
+    const number = authorizeNumber(context.state, request, phoneNumberId);
+    const { response: body, message } = acceptSend(context, number, request.body);
+    context.logger.info({ phoneNumberId, wamid: message.wamid, type: message.type }, 'message accepted');
+    answerSend(context, phoneNumberId, response, body, (outcome) => {
+      message.httpOutcome = outcome;
+    });
+  };
+}
+
+function templatesRoute(context: SandboxContext): Handler {
+  return (request, response) => {
+    const wabaId = String(request.params.wabaId);
+    authorizeWaba(context.state, request, wabaId);
+    response.json(listTemplates(request, context.state.templates.get(wabaId) ?? []));
+  };
+}
+
+function phoneNumbersRoute(context: SandboxContext): Handler {
+  return (request, response) => {
+    const numbers = authorizeWaba(context.state, request, String(request.params.wabaId));
+    const fields = fieldList(request.query.fields);
+    response.json({ data: numbers.map((number) => phoneNumberResource(number, fields)) });
+  };
+}
+
+function nodeRoute(context: SandboxContext): Handler {
+  return (request, response) => {
+    const node = authorizeNode(context.state, request, String(request.params.id));
+    const fields = fieldList(request.query.fields);
+    response.json(
+      node.kind === 'number'
+        ? phoneNumberResource(node.number, fields)
+        : wabaResource(String(request.params.id), node.numbers, fields),
+    );
+  };
+}
+
+/** Routes that act on one number with the request parameters: profile update and registration. */
+function numberAction(
+  context: SandboxContext,
+  action: (number: ReturnType<typeof authorizeNumber>, parameters: Record<string, unknown>) => unknown,
+): Handler {
+  return (request, response) => {
+    const number = authorizeNumber(context.state, request, String(request.params.phoneNumberId));
+    response.json(action(number, parametersOf(request)));
+  };
+}
+
+/** Body-parser failures answered as Graph errors, as Graph does for a body it cannot read. */
+const graphErrorHandler: ErrorRequestHandler = (error: unknown, _request, response, next) => {
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') {
+    sendGraphError(response, new GraphError(100, `The request body is not valid JSON: ${(error as Error).message}`));
+  } else if (type === 'entity.too.large') {
+    sendGraphError(response, new GraphError(100, `The request body exceeds ${graphBodyLimitBytes} bytes`));
+  } else {
+    next(error);
+  }
+};
+
+/** The Graph API surface: `/{version}/…` with a version like v24.0. */
+export function graphRouter(context: SandboxContext): Router {
+  const router = Router();
+  router.use(express.json({ limit: graphBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  router.use(express.urlencoded({ extended: false, limit: graphBodyLimitBytes }));
+  router.use('/:version', (request, response, next) => {
+    if (/^v\d+\.\d+$/.test(String(request.params.version))) {
+      next();
+      return;
+    }
+    sendGraphError(
+      response,
+      new GraphError(2500, 'Unknown path components', {
+        message: `Unknown path components: ${request.originalUrl.split('?')[0]}`,
+      }),
+    );
+  });
+  router.post('/:version/:phoneNumberId/messages', route(messagesRoute(context)));
+  router.get('/:version/:wabaId/message_templates', route(templatesRoute(context)));
+  router.get('/:version/:wabaId/phone_numbers', route(phoneNumbersRoute(context)));
+  router.get(
+    '/:version/:phoneNumberId/whatsapp_business_profile',
+    route((request, response) => {
+      const number = authorizeNumber(context.state, request, String(request.params.phoneNumberId));
+      response.json(profileResource(number, fieldList(request.query.fields)));
+    }),
+  );
+  router.post('/:version/:phoneNumberId/whatsapp_business_profile', route(numberAction(context, updateProfile)));
+  router.post(
+    '/:version/:phoneNumberId/request_code',
+    route(numberAction(context, (number, parameters) => requestCode(number, parameters, context.now()))),
+  );
+  router.post('/:version/:phoneNumberId/verify_code', route(numberAction(context, verifyCode)));
+  router.post('/:version/:phoneNumberId/register', route(numberAction(context, register)));
+  router.post('/:version/:phoneNumberId/deregister', route(numberAction(context, (number) => deregister(number))));
+  router.get('/:version/:id', route(nodeRoute(context)));
+  router.use((request, response) => {
+    const path = request.originalUrl.split('?')[0] ?? '';
+    sendGraphError(response, new GraphError(2500, 'Unknown path components', { message: `Unknown path components: ${path}` }));
+  });
+  router.use(graphErrorHandler);
+  return router;
+}

@@ -1,0 +1,203 @@
+import * as z from 'zod';
+import { GraphError } from './graph-errors.js';
+import type { PhoneNumber } from './state.js';
+
+/**
+ * Phone number node, business profile and registration, after the Graph reference pages for
+ * WhatsApp Business Phone Number, /whatsapp_business_profile, /request_code, /verify_code and /register.
+ */
+
+function phoneNumberFields(number: PhoneNumber): Record<string, unknown> {
+  return {
+    id: number.phoneNumberId,
+    display_phone_number: number.displayPhoneNumber,
+    verified_name: number.verifiedName,
+    quality_rating: number.qualityRating,
+    messaging_limit_tier: number.messagingLimitTier,
+    name_status: number.nameStatus,
+    code_verification_status: number.codeVerificationStatus,
+    throughput: { level: number.throughputLevel },
+    platform_type: number.registered ? 'CLOUD_API' : 'NOT_APPLICABLE',
+    status: number.registered ? 'CONNECTED' : 'PENDING',
+    account_mode: 'LIVE',
+    is_official_business_account: false,
+    webhook_configuration: { application: number.webhookUrl ?? '' },
+  };
+}
+
+/** What Graph returns for `GET /{phone-number-id}` without `fields` (the reference's example response). */
+const defaultPhoneNumberFields = [
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'webhook_configuration',
+  'id',
+];
+
+export function fieldList(value: unknown): string[] | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return value
+    .split(',')
+    .map((field) => field.trim())
+    .filter(Boolean);
+}
+
+export function selectNodeFields(
+  all: Record<string, unknown>,
+  requested: string[] | undefined,
+  defaults: string[],
+  nodeType: string,
+): Record<string, unknown> {
+  const fields = requested ?? defaults;
+  for (const field of fields) {
+    if (!(field in all)) {
+      throw new GraphError(100, `Tried accessing nonexisting field (${field}) on node type (${nodeType})`, {
+        message: `(#100) Tried accessing nonexisting field (${field}) on node type (${nodeType})`,
+        omitDetails: true,
+      });
+    }
+  }
+  // Graph answers the id with every node, asked for or not.
+  return Object.fromEntries(Object.entries(all).filter(([key]) => key === 'id' || fields.includes(key)));
+}
+
+export function phoneNumberResource(number: PhoneNumber, requested: string[] | undefined): Record<string, unknown> {
+  return selectNodeFields(phoneNumberFields(number), requested, defaultPhoneNumberFields, 'WhatsAppBusinessPhoneNumber');
+}
+
+export function wabaResource(wabaId: string, numbers: PhoneNumber[], requested: string[] | undefined): Record<string, unknown> {
+  const all = {
+    id: wabaId,
+    name: numbers[0]?.verifiedName ?? 'WhatsApp Business Account',
+    currency: 'USD',
+    timezone_id: '1',
+    message_template_namespace: `sandbox_${wabaId}`,
+  };
+  return selectNodeFields(all, requested, ['id', 'name'], 'WhatsAppBusinessAccount');
+}
+
+/** Meta's fixed list of business verticals (whatsapp_business_profile reference). */
+export const businessVerticals = [
+  'UNDEFINED',
+  'OTHER',
+  'AUTO',
+  'BEAUTY',
+  'APPAREL',
+  'EDU',
+  'ENTERTAIN',
+  'EVENT_PLAN',
+  'FINANCE',
+  'GROCERY',
+  'GOVT',
+  'HOTEL',
+  'HEALTH',
+  'NONPROFIT',
+  'PROF_SERVICES',
+  'RETAIL',
+  'TRAVEL',
+  'RESTAURANT',
+  'NOT_A_BIZ',
+] as const;
+
+/** Limits from the profile reference: about 1–139, address ≤256, description ≤512, email ≤128, ≤2 websites of ≤256. */
+const profileUpdateSchema = z.strictObject({
+  messaging_product: z.literal('whatsapp'),
+  about: z.string().min(1).max(139).optional(),
+  address: z.string().max(256).optional(),
+  description: z.string().max(512).optional(),
+  email: z.email().max(128).optional(),
+  websites: z
+    .array(z.url({ protocol: /^https?$/, error: 'each website must be an http:// or https:// URL' }).max(256))
+    .max(2, 'at most 2 websites')
+    .optional(),
+  vertical: z.enum(businessVerticals).optional(),
+  /** A handle from the Resumable Upload API; the sandbox turns it into a picture URL. */
+  profile_picture_handle: z.string().min(1).optional(),
+});
+
+const profileFields = ['about', 'address', 'description', 'email', 'profile_picture_url', 'websites', 'vertical'];
+
+export function profileResource(number: PhoneNumber, requested: string[] | undefined): Record<string, unknown> {
+  const fields = requested ?? profileFields;
+  const unknown = fields.find((field) => !profileFields.includes(field) && field !== 'messaging_product');
+  if (unknown !== undefined) {
+    throw new GraphError(100, `Tried accessing nonexisting field (${unknown}) on node type (WhatsAppBusinessProfile)`, {
+      message: `(#100) Tried accessing nonexisting field (${unknown}) on node type (WhatsAppBusinessProfile)`,
+      omitDetails: true,
+    });
+  }
+  const profile = Object.fromEntries(
+    Object.entries(number.profile).filter(([key, value]) => value !== undefined && fields.includes(key)),
+  );
+  return { data: [{ ...profile, messaging_product: 'whatsapp' }] };
+}
+
+export function updateProfile(number: PhoneNumber, parameters: Record<string, unknown>): { success: true } {
+  const parsed = profileUpdateSchema.safeParse(parameters);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GraphError(100, `Param ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { messaging_product: _product, profile_picture_handle: handle, ...fields } = parsed.data;
+  Object.assign(number.profile, fields);
+  if (handle !== undefined) {
+    number.profile.profile_picture_url = `https://pps.whatsapp.example/sandbox/${encodeURIComponent(number.phoneNumberId)}/${encodeURIComponent(handle)}.jpg`;
+  }
+  return { success: true };
+}
+
+/** Meta rate-limits verification codes; five requests before a successful verify is plenty for any honest script. */
+const codeRequestsBeforeVerificationMax = 5;
+
+export function requestCode(number: PhoneNumber, parameters: Record<string, unknown>, nowMs: number): { success: true } {
+  const method = parameters.code_method;
+  const language = parameters.language;
+  if (method !== 'SMS' && method !== 'VOICE') throw new GraphError(100, 'Param code_method must be one of {SMS, VOICE}');
+  if (typeof language !== 'string' || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) {
+    throw new GraphError(100, 'Param language must be a locale such as en_US');
+  }
+  if (number.codeRequestsSinceVerification >= codeRequestsBeforeVerificationMax) {
+    throw new GraphError(136024, 'Too many verification codes were requested for this number; verify the last code sent.');
+  }
+  number.codeRequestsSinceVerification += 1;
+  number.codeRequestedAtMs = nowMs;
+  return { success: true };
+}
+
+export function verifyCode(number: PhoneNumber, parameters: Record<string, unknown>): { success: true } {
+  const code = parameters.code;
+  if (typeof code !== 'string' && typeof code !== 'number') throw new GraphError(100, 'Param code is required');
+  if (number.codeRequestedAtMs === undefined) {
+    throw new GraphError(136025, 'No verification code was requested for this number; call request_code first.');
+  }
+  if (String(code) !== number.verificationCode) {
+    throw new GraphError(136025, "Code couldn't be verified, You have entered the wrong code.");
+  }
+  number.codeVerificationStatus = 'VERIFIED';
+  number.codeRequestedAtMs = undefined;
+  number.codeRequestsSinceVerification = 0;
+  return { success: true };
+}
+
+export function register(number: PhoneNumber, parameters: Record<string, unknown>): { success: true } {
+  if (parameters.messaging_product !== 'whatsapp') throw new GraphError(100, 'Param messaging_product must be whatsapp');
+  const pin = parameters.pin;
+  if (typeof pin !== 'string' || !/^\d{6}$/.test(pin)) throw new GraphError(100, 'Param pin must be a 6-digit string');
+  if (number.codeVerificationStatus !== 'VERIFIED') {
+    throw new GraphError(133006, 'Phone number needs to be verified (request_code, verify_code) before it can be registered.');
+  }
+  if (number.pin !== undefined && number.pin !== pin) {
+    throw new GraphError(133005, 'The two-step verification PIN does not match the PIN set for this number.');
+  }
+  number.pin = pin;
+  number.registered = true;
+  return { success: true };
+}
+
+export function deregister(number: PhoneNumber): { success: true } {
+  number.registered = false;
+  return { success: true };
+}
