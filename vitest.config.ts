@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['wabridge-source'] } },
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -20,7 +21,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'cross-package', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000 },
+        test: {
+          name: 'cross-package',
+          include: ['test/**/*.test.ts'],
+          // These tests run the README's commands, which build into dist/: one file at a time, so two builds never race.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
       },
     ],
   },

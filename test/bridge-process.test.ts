@@ -1,51 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const repositoryRoot = new URL('..', import.meta.url).pathname;
-
-interface BridgeProcess {
-  child: ChildProcess;
-  output: () => string;
-  /** The exit code, or the signal npm re-raised after its child exited (npm ends itself with the signal it forwarded). */
-  exited: Promise<number | NodeJS.Signals | null>;
-}
-
-/** Runs `npm run bridge` (build, then the bridge alone) exactly as the README says, configured only by environment. */
-function runBridge(environment: Record<string, string>): BridgeProcess {
-  const child = spawn('npm', ['run', '--silent', 'bridge'], {
-    cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal)),
-  );
-  return { child, output: () => output, exited };
-}
+import { type RunningScript, runScript, waitForOutput } from './support/processes.js';
 
 /** Waits for the bridge's "listening" log line and returns its URL. */
-async function listeningUrl(bridge: BridgeProcess, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const line of bridge.output().split('\n')) {
-      if (line.includes('"bridge listening"')) return `http://127.0.0.1:${JSON.parse(line).port}`;
-    }
-    if (bridge.child.exitCode !== null) throw new Error(`the bridge exited early:\n${bridge.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the bridge did not start in time:\n${bridge.output()}`);
+async function listeningUrl(bridge: RunningScript): Promise<string> {
+  const [line] = await waitForOutput(bridge, /^.*"bridge listening".*$/m);
+  return `http://127.0.0.1:${JSON.parse(line).port}`;
 }
+
+const runBridge = (environment: Record<string, string>) => runScript('bridge', environment);
 
 describe('the bridge as a process (npm run bridge)', () => {
   let dataDirectory: string;

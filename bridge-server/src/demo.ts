@@ -1,0 +1,106 @@
+/**
+ * `npm start`: the whole product on this machine with no outside service. It starts the Meta sandbox, the
+ * bridge on embedded storage (PGlite in DATA_DIR) pointed at the sandbox, seeds a demo account through the
+ * API, and serves a local page. Secrets are generated on first run and kept in DATA_DIR/demo.json.
+ *
+ * Environment (all optional): PORT (bridge, 8080), META_SANDBOX_PORT (8090), DEMO_PORT (page, 8000),
+ * DATA_DIR (./data), LOG_LEVEL (warn: the demo keeps its terminal readable). Other bridge variables apply.
+ */
+import express from 'express';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import { demoPage } from './demo/page.js';
+import { loadDemoState } from './demo/secrets.js';
+import { seedDemo } from './demo/seed.js';
+import { createMetaSandbox } from './meta-sandbox/sandbox.js';
+import { createLogger, startBridge } from './server.js';
+
+const environment = process.env;
+const dataDir = environment.DATA_DIR || './data';
+const bridgePort = Number(environment.PORT || 8080);
+const sandboxPort = Number(environment.META_SANDBOX_PORT || 8090);
+const demoPort = Number(environment.DEMO_PORT || 8000);
+
+async function main(): Promise<void> {
+  const { state, save } = await loadDemoState(dataDir);
+
+  const sandbox = createMetaSandbox({ logger: pino({ level: environment.LOG_LEVEL || 'warn' }) });
+  const runningSandbox = await sandbox.listen(sandboxPort, '127.0.0.1');
+
+  const config = loadConfig({
+    ...environment,
+    PORT: String(bridgePort),
+    HOST: environment.HOST || '127.0.0.1',
+    DATA_DIR: dataDir,
+    BRIDGE_ADMIN_TOKEN: environment.BRIDGE_ADMIN_TOKEN || state.adminToken,
+    BRIDGE_ENCRYPTION_KEY: environment.BRIDGE_ENCRYPTION_KEY || state.encryptionKey,
+    META_GRAPH_URL: runningSandbox.url,
+    LOG_LEVEL: environment.LOG_LEVEL || 'warn',
+  });
+  const bridge = await startBridge(config, { logger: createLogger(config) });
+  const seeded = await seedDemo(bridge.url, state);
+  await save();
+  sandbox.registerNumber({
+    phone_number_id: state.phoneNumberId,
+    waba_id: state.wabaId,
+    display_phone_number: state.displayPhoneNumber,
+    verified_name: 'Demo Support',
+    access_token: state.accessToken,
+    app_secret: state.appSecret,
+    webhook_url: `${bridge.url}/v1/webhooks/meta/${state.deploymentId}`,
+  });
+
+  const page = express();
+  page.get('/', async (_request, response) => {
+    const bridgeReady = await fetch(`${bridge.url}/readyz`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    response.type('html').send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady }));
+  });
+  const pageServer = page.listen(demoPort, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => pageServer.once('listening', resolve).once('error', reject));
+
+  const installations = state.installations!;
+  process.stdout.write(`
+wabridge demo is running${seeded ? ' (seeded a demo account)' : ''}.
+
+  Demo page        http://localhost:${demoPort}
+  Bridge API       ${bridge.url}   (OpenAPI: ${bridge.url}/openapi.json)
+  Meta sandbox     ${runningSandbox.url}
+  Storage          PGlite in ${dataDir}  (secrets of this demo: ${dataDir}/demo.json)
+
+  Admin token      ${config.adminToken}
+  Deployment ID    ${state.deploymentId}
+  Zendesk token    ${installations.zendesk.token}
+  Zoho Desk token  ${installations.zoho.token}
+
+Try:
+  curl -H 'Authorization: Bearer ${installations.zendesk.token}' ${bridge.url}/v1/deployments
+
+Press Ctrl+C to stop.
+`);
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      pageServer.close();
+      pageServer.closeAllConnections();
+      Promise.all([bridge.close(), runningSandbox.close()]).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const hint =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\nA port is taken: set PORT, META_SANDBOX_PORT or DEMO_PORT.' : '';
+  process.stderr.write(`wabridge demo failed to start: ${message}${hint}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import type { DemoState } from './secrets.js';
+
+async function call(bridgeUrl: string, adminToken: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${bridgeUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`seeding ${path} failed: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
+ * Seeds the demo through the public API, as an administrator would: an account, a deployment for the
+ * sandbox's number, and one Zendesk and one Zoho Desk installation. Skips what an earlier run made.
+ */
+export async function seedDemo(bridgeUrl: string, state: DemoState): Promise<boolean> {
+  if (state.accountId !== undefined && state.deploymentId !== undefined && state.installations !== undefined) return false;
+  const account = await call(bridgeUrl, state.adminToken, '/v1/accounts', { name: 'Demo Trading K.K.' });
+  const deployment = await call(bridgeUrl, state.adminToken, '/v1/deployments', {
+    account_id: account.id,
+    display_name: 'Demo Support',
+    display_phone_number: state.displayPhoneNumber,
+    waba_id: state.wabaId,
+    phone_number_id: state.phoneNumberId,
+    access_token: state.accessToken,
+    app_secret: state.appSecret,
+    verify_token: state.verifyToken,
+  });
+  const installationsPath = `/v1/deployments/${String(deployment.id)}/installations`;
+  const zendesk = await call(bridgeUrl, state.adminToken, installationsPath, {
+    helpdesk: 'zendesk',
+    instance: 'demo.zendesk.com',
+  });
+  const zoho = await call(bridgeUrl, state.adminToken, installationsPath, { helpdesk: 'zoho', instance: '60000000001' });
+  state.accountId = String(account.id);
+  state.deploymentId = String(deployment.id);
+  state.installations = {
+    zendesk: { id: String(zendesk.id), token: String(zendesk.token) },
+    zoho: { id: String(zoho.id), token: String(zoho.token) },
+  };
+  return true;
+}
