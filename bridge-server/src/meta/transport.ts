@@ -1,0 +1,143 @@
+import { MetaApiError, MetaNetworkError, MetaResponseInvalidError, MetaTimeoutError, metaApiErrorFrom } from './errors.js';
+import { parseRetryAfterMs } from './retry.js';
+
+/** One HTTP attempt against the Graph API: URL, token header, timeout, JSON, and Meta's errors typed. */
+
+/** The part of a pino logger the client uses; pino's `Logger` fits. */
+export interface MetaClientLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface TransportSettings {
+  baseUrl: string;
+  apiVersion: string;
+  fetch: typeof fetch;
+  timeoutMs: number;
+  logger: MetaClientLogger | undefined;
+}
+
+export interface GraphRequest {
+  method: 'GET' | 'POST';
+  /** Path segments after the version, each encoded: `[phoneNumberId, 'messages']`. */
+  pathSegments: string[];
+  query?: Record<string, string | undefined>;
+  /** Sent as JSON. Never logged: it holds customers' messages. */
+  body?: unknown;
+}
+
+/**
+ * System error codes that Node raises before a connection exists, so before a single byte of the request was
+ * written: Meta cannot have seen the request.
+ */
+const connectPhaseSystemCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Node's fetch (undici) rejects with `TypeError('fetch failed')` and the system error as `cause`. */
+function systemCodeOf(error: unknown): string | undefined {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  // With several addresses (happy eyeballs) Node reports an AggregateError of per-address failures.
+  const first = (cause as { errors?: { code?: unknown }[] }).errors?.[0]?.code;
+  return typeof first === 'string' ? first : undefined;
+}
+
+function failureOf(error: unknown, timeoutMs: number): MetaTimeoutError | MetaNetworkError {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return new MetaTimeoutError(timeoutMs);
+  }
+  const systemCode = systemCodeOf(error);
+  const requestSent = systemCode === undefined || !connectPhaseSystemCodes.has(systemCode);
+  return new MetaNetworkError(systemCode, requestSent, { cause: error });
+}
+
+export function graphUrl(settings: TransportSettings, request: GraphRequest): URL {
+  const path = request.pathSegments.map(encodeURIComponent).join('/');
+  const url = new URL(`${settings.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(settings.apiVersion)}/${path}`);
+  for (const [name, value] of Object.entries(request.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, value);
+  }
+  return url;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** A non-2xx answer: Meta's typed error when the body is a Graph error, otherwise an unreadable answer. */
+function errorAnswer(response: Response, body: unknown): MetaApiError | MetaResponseInvalidError {
+  const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), Date.now());
+  return (
+    metaApiErrorFrom({ source: 'graph_response', httpStatus: response.status, body, retryAfterMs }) ??
+    new MetaResponseInvalidError(response.status, 'not a Graph error body')
+  );
+}
+
+async function exchange(settings: TransportSettings, accessToken: string, request: GraphRequest, url: URL) {
+  const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' };
+  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  // One signal for the whole exchange: a Meta that sends headers and then stalls is as stuck as a silent one.
+  const signal = AbortSignal.timeout(settings.timeoutMs);
+  const response = await settings.fetch(url, {
+    method: request.method,
+    headers,
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    signal,
+  });
+  return { response, text: await response.text() };
+}
+
+/**
+ * Makes one attempt and returns the status and parsed JSON of a 2xx answer. Throws MetaApiError (Meta refused),
+ * MetaTimeoutError, MetaNetworkError or MetaResponseInvalidError. Logs one debug line: method, path (ids
+ * only; the token travels in a header and never in the URL), status, attempt, duration — never the body.
+ */
+export async function graphAttempt(
+  settings: TransportSettings,
+  accessToken: string,
+  request: GraphRequest,
+  attemptNumber: number,
+): Promise<{ httpStatus: number; body: unknown }> {
+  const url = graphUrl(settings, request);
+  const startedAtMs = Date.now();
+  let status: number | undefined;
+  let outcome = 'ok';
+  try {
+    const { response, text } = await exchange(settings, accessToken, request, url).catch((error: unknown) => {
+      throw failureOf(error, settings.timeoutMs);
+    });
+    status = response.status;
+    const json = parseJson(text);
+    if (!response.ok) throw errorAnswer(response, json.ok ? json.value : undefined);
+    if (!json.ok) throw new MetaResponseInvalidError(response.status, 'the body is not JSON');
+    return { httpStatus: response.status, body: json.value };
+  } catch (error) {
+    outcome = error instanceof MetaApiError ? `meta_error_${error.code}` : error instanceof Error ? error.name : 'error';
+    throw error;
+  } finally {
+    settings.logger?.debug(
+      {
+        method: request.method,
+        path: url.pathname,
+        status,
+        attempt: attemptNumber,
+        durationMs: Date.now() - startedAtMs,
+        outcome,
+      },
+      'meta graph call',
+    );
+  }
+}
