@@ -1,6 +1,7 @@
 import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
+import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { expressPath, type MountOptions } from './http/mount.js';
 import { httpMetrics, requestLogging } from './http/observability.js';
@@ -10,6 +11,8 @@ import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
 import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
+import type { WebhookProcessor } from './webhooks/processor.js';
+import { webhooksRouter } from './webhooks/router.js';
 
 /** JSON bodies of the management API are small; a larger one is a mistake or an attack. */
 const jsonBodyLimitBytes = 256 * 1024;
@@ -34,7 +37,11 @@ function errorHandler(services: Services): ErrorRequestHandler {
     if (type === 'entity.parse.failed') {
       sendProblem(response, new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
     } else if (type === 'entity.too.large') {
-      sendProblem(response, new ProblemError('payload_too_large', `The body exceeds ${jsonBodyLimitBytes} bytes.`));
+      const limitBytes = (error as { limit?: number }).limit ?? jsonBodyLimitBytes;
+      sendProblem(
+        response,
+        new ProblemError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
+      );
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       sendProblem(response, new ProblemError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
     } else {
@@ -45,7 +52,12 @@ function errorHandler(services: Services): ErrorRequestHandler {
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
-export function createApp(services: Services, lifecycle: Lifecycle, options: AppOptions = {}): Express {
+export function createApp(
+  services: Services,
+  lifecycle: Lifecycle,
+  processor: WebhookProcessor,
+  options: AppOptions = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
@@ -73,6 +85,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, options: App
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
   app.use(installationsRouter(services, mountOptions));
+  app.use(contactsRouter(services, mountOptions));
+  app.use(webhooksRouter(services, processor));
 
   // A known path with another method: 405 with the methods it does allow.
   const methodsByPath = new Map<string, Set<string>>();

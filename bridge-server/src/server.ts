@@ -6,10 +6,13 @@ import type { Config } from './config.js';
 import type { Lifecycle } from './operations/router.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
+import { WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
   server: Server;
   database: Database;
+  /** Processes stored Meta webhooks in the background. */
+  processor: WebhookProcessor;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -48,16 +51,24 @@ export async function startBridge(
   options: { logger?: Logger; validateResponses?: boolean } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+    onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+  });
   const lifecycle: Lifecycle = { draining: false };
   const secretBox = new SecretBox(config.encryptionKey, config.encryptionKeysPrevious);
-  const app = createApp({ config, db: database.db, secretBox, logger }, lifecycle, {
+  const processor = new WebhookProcessor(database.db, logger);
+  const app = createApp({ config, db: database.db, secretBox, logger }, lifecycle, processor, {
     validateResponses: options.validateResponses ?? false,
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
+  // Webhooks stored but not processed before a crash or restart are picked up here.
+  processor.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, storage: database.backend }, 'bridge listening');
@@ -73,12 +84,14 @@ export async function startBridge(
     }, config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
+    await processor.stop();
     await database.close();
     logger.info('bridge stopped');
   }
   return {
     server,
     database,
+    processor,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= close();

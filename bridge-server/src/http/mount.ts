@@ -27,7 +27,7 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params'): Valid
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
-      source,
+      source === 'params' ? 'path' : source,
     );
     const custom = issue.code === 'custom' ? (issue.params as { problem?: string } | undefined)?.problem : undefined;
     const code = custom ?? (issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code);
@@ -73,7 +73,10 @@ export function mountRoute<R extends RouteDefinition>(
     let params: unknown;
     if (route.params) {
       const parsed = route.params.safeParse(request.params);
-      if (!parsed.success) throw new ProblemError('not_found', `No such resource: ${request.path}.`);
+      if (!parsed.success) {
+        if (route.invalidParams === 'validation_failed') throw validationProblem(issuesOf(parsed.error, 'params'));
+        throw new ProblemError('not_found', `No such resource: ${request.path}.`);
+      }
       params = parsed.data;
     }
     let query: unknown;

@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   /** A directory for PGlite's files, or `memory://` for a throw-away in-memory database. */
   dataDir: string;
   poolMax: number;
+  /** Told about errors of idle PostgreSQL connections (a server restart, a dropped connection). */
+  onIdleConnectionError?: (error: Error) => void;
 }
 
 const int8Oid = 20;
@@ -36,7 +38,7 @@ function parseInt8(text: string): number {
   return value;
 }
 
-function openPostgres(url: string, poolMax: number): Kysely<Schema> {
+function openPostgres(url: string, poolMax: number, onIdleConnectionError: (error: Error) => void): Kysely<Schema> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
@@ -45,6 +47,9 @@ function openPostgres(url: string, poolMax: number): Kysely<Schema> {
         oid === int8Oid ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client whose connection the server ends emits 'error' on the pool; unhandled, it would end the
+  // process. The pool discards that client and the next query opens a fresh connection.
+  pool.on('error', onIdleConnectionError);
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -57,7 +62,10 @@ async function openPGlite(dataDir: string): Promise<Kysely<Schema>> {
 /** Opens the configured database and brings its schema up to date before anything else uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const backend: Backend = options.url === undefined ? 'pglite' : 'postgres';
-  const db = options.url === undefined ? await openPGlite(options.dataDir) : openPostgres(options.url, options.poolMax);
+  const db =
+    options.url === undefined
+      ? await openPGlite(options.dataDir)
+      : openPostgres(options.url, options.poolMax, options.onIdleConnectionError ?? (() => {}));
   try {
     await migrateToLatest(db);
   } catch (error) {

@@ -1,5 +1,10 @@
 import type { ColumnType, Generated } from 'kysely';
 
+/** A jsonb column: written as JSON text (node-postgres would turn JS arrays into PostgreSQL arrays), read parsed. */
+type Json = ColumnType<unknown, string, string>;
+/** A jsonb column that may be null. */
+type NullableJson = ColumnType<unknown, string | null, string | null>;
+
 /** A timestamp the database fills in (`DEFAULT now()`), readable as a Date. */
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
@@ -38,5 +43,64 @@ export interface Schema {
     client_key: string;
     window_start: Date;
     failures: Generated<number>;
+  };
+  webhook_events: {
+    id: Generated<number>;
+    deployment_id: string;
+    body: ColumnType<Uint8Array, Buffer, never>;
+    body_sha256: string;
+    received_at: CreatedAt;
+    processed_at: Date | null;
+    attempts: Generated<number>;
+    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+    last_error: string | null;
+  };
+  contacts: {
+    id: Generated<number>;
+    deployment_id: string;
+    wa_id: string | null;
+    user_id: string | null;
+    profile_name: string | null;
+    last_inbound_at: Date | null;
+    last_referral_inbound_at: Date | null;
+    first_reply_after_referral_at: Date | null;
+    marketing_preference: 'stop' | 'resume' | null;
+    marketing_preference_at: Date | null;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  inbound_messages: {
+    deployment_id: string;
+    wamid: string;
+    contact_id: number;
+    type: string;
+    sent_at: Date;
+    text_body: string | null;
+    referral: NullableJson;
+    payload: Json;
+    webhook_event_id: number;
+  };
+  message_statuses: {
+    deployment_id: string;
+    wamid: string;
+    status: string;
+    occurred_at: Date;
+    recipient_wa_id: string | null;
+    recipient_user_id: string | null;
+    pricing: NullableJson;
+    errors: NullableJson;
+    biz_opaque_callback_data: string | null;
+    payload: Json;
+    webhook_event_id: number;
+  };
+  deployment_events: {
+    id: Generated<number>;
+    deployment_id: string;
+    kind: string;
+    field: string | null;
+    occurred_at: Date | null;
+    payload: Json;
+    webhook_event_id: number;
+    position: number;
   };
 }

@@ -1,16 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+
+export interface TestDatabase {
+  /** undefined: PGlite in `dataDir`. */
+  url: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
 
 export interface Backend {
   name: 'pglite' | 'postgres';
-  /** Creates an empty database for one test file; returns its URL (undefined: in-memory PGlite) and a disposer. */
-  create(): Promise<{ url: string | undefined; dataDir: string; drop(): Promise<void> }>;
+  /**
+   * Creates an empty database for one test file. `persistent`: PGlite keeps its files in a temporary
+   * directory (instead of memory) so that a second bridge can open the same database after a restart.
+   */
+  create(options?: { persistent?: boolean }): Promise<TestDatabase>;
 }
 
 const pglite: Backend = {
   name: 'pglite',
-  async create() {
-    return { url: undefined, dataDir: 'memory://', drop: async () => {} };
+  async create(options) {
+    if (!options?.persistent) return { url: undefined, dataDir: 'memory://', drop: async () => {} };
+    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-pglite-'));
+    return { url: undefined, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
   },
 };
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningBridge, startBridge } from '../../src/server.js';
-import type { Backend } from './backends.js';
+import type { Backend, TestDatabase } from './backends.js';
 
 export interface HttpAnswer {
   status: number;
@@ -18,6 +18,7 @@ export interface TestBridge {
   adminToken: string;
   config: Config;
   bridge: RunningBridge;
+  database: TestDatabase;
   /** Every log line the bridge wrote, as text. */
   logs: () => string;
   request(
@@ -27,17 +28,22 @@ export interface TestBridge {
   ): Promise<HttpAnswer>;
   /** Row counts of every table, to assert that a refused request changed nothing. */
   counts(): Promise<Record<string, number>>;
-  close(): Promise<void>;
+  /** Stops the bridge; drops its database unless `keepDatabase` (to start another bridge on it). */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-export async function startTestBridge(backend: Backend, environment: Record<string, string> = {}): Promise<TestBridge> {
-  const database = await backend.create();
-  const adminToken = randomBytes(32).toString('hex');
+export async function startTestBridge(
+  backend: Backend,
+  environment: Record<string, string> = {},
+  options: { database?: TestDatabase; adminToken?: string; encryptionKey?: string } = {},
+): Promise<TestBridge> {
+  const database = options.database ?? (await backend.create());
+  const adminToken = options.adminToken ?? randomBytes(32).toString('hex');
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     BRIDGE_ADMIN_TOKEN: adminToken,
-    BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    BRIDGE_ENCRYPTION_KEY: options.encryptionKey ?? randomBytes(32).toString('hex'),
     PUBLIC_URL: 'https://bridge.example.test',
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
@@ -77,6 +83,7 @@ export async function startTestBridge(backend: Backend, environment: Record<stri
     adminToken,
     config,
     bridge,
+    database,
     logs: () => logText,
     request,
     async counts() {
@@ -93,9 +100,9 @@ export async function startTestBridge(backend: Backend, environment: Record<stri
       );
       return Object.fromEntries(entries);
     },
-    async close() {
+    async close(closeOptions = {}) {
       await bridge.close();
-      await database.drop();
+      if (!closeOptions.keepDatabase) await database.drop();
     },
   };
 }

@@ -25,6 +25,13 @@ export interface RouteDefinition<
   tag: string;
   auth: RouteAuth;
   params?: Params;
+  /**
+   * What an invalid path parameter means: by default it cannot name anything (404); for a value the
+   * client typed, such as a phone number, it is a validation problem (422).
+   */
+  invalidParams?: 'not_found' | 'validation_failed';
+  /** Routes with bodies the JSON pipeline cannot read (raw, signed webhooks) are mounted by hand. */
+  mountedByHand?: true;
   query?: Query;
   body?: Body;
   successStatus: 200 | 201 | 202 | 204;

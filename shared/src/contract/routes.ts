@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { account, accountPath, createAccountRequest } from './accounts.js';
 import { page, pageQuery } from './common.js';
+import { contactPath, contactStatus } from './contacts.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
 import { defineRoute } from './route.js';
+import { metaWebhookPath, metaWebhookVerificationQuery } from './webhooks.js';
 
 const health = z.object({ status: z.enum(['ok']) }).meta({ id: 'Health' });
 
@@ -138,6 +140,45 @@ export const routes = {
     params: installationPath,
     successStatus: 204,
     problems: ['not_found'],
+  }),
+  contactStatus: defineRoute({
+    method: 'get',
+    path: '/v1/contacts/{phone}/status',
+    operationId: 'getContactStatus',
+    summary: 'The customer’s WhatsApp window on the installation’s deployment: open or closed, until when, free entry point.',
+    tag: 'Contacts',
+    auth: 'installation',
+    params: contactPath,
+    invalidParams: 'validation_failed',
+    successStatus: 200,
+    response: contactStatus,
+    problems: ['validation_failed', 'installation_required'],
+  }),
+  verifyMetaWebhook: defineRoute({
+    method: 'get',
+    path: '/v1/webhooks/meta/{deployment_id}',
+    operationId: 'verifyMetaWebhook',
+    summary: 'Meta’s subscription handshake: answers hub.challenge as text/plain when hub.verify_token is the deployment’s.',
+    tag: 'Webhooks',
+    auth: 'none',
+    params: metaWebhookPath,
+    query: metaWebhookVerificationQuery,
+    successStatus: 200,
+    mountedByHand: true,
+    problems: ['not_found', 'validation_failed', 'invalid_verify_token'],
+  }),
+  receiveMetaWebhook: defineRoute({
+    method: 'post',
+    path: '/v1/webhooks/meta/{deployment_id}',
+    operationId: 'receiveMetaWebhook',
+    summary:
+      'Meta’s notifications, signed with the app secret (X-Hub-Signature-256 over the raw bytes). Stored durably before the 200; processed after.',
+    tag: 'Webhooks',
+    auth: 'none',
+    params: metaWebhookPath,
+    successStatus: 200,
+    mountedByHand: true,
+    problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
   }),
 } as const;
 

@@ -1,0 +1,39 @@
+import { routes, windowState } from '@wabridge/shared';
+import { Router } from 'express';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import type { Services } from '../services.js';
+import { activityOf, findContactByPhone } from './store.js';
+
+const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
+
+export function contactsRouter({ db }: Services, options: MountOptions): Router {
+  const router = Router();
+  mountRoute(
+    router,
+    routes.contactStatus,
+    async ({ params }, { caller }) => {
+      if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
+      const contact = await findContactByPhone(db, caller.deploymentId, params.phone);
+      const window = windowState(activityOf(contact), new Date());
+      return {
+        contact: {
+          phone: params.phone,
+          wa_id: contact?.wa_id ?? null,
+          user_id: contact?.user_id ?? null,
+          name: contact?.profile_name ?? null,
+        },
+        window: {
+          state: window.state,
+          kind: window.kind,
+          opened_at: isoOrNull(window.openedAt),
+          expires_at: isoOrNull(window.expiresAt),
+          free_until: isoOrNull(window.freeUntil),
+          free_entry_point_offer_expires_at: isoOrNull(window.freeEntryPointOfferExpiresAt),
+        },
+        last_inbound_at: isoOrNull(contact?.last_inbound_at ?? null),
+      };
+    },
+    options,
+  );
+  return router;
+}

@@ -1,0 +1,115 @@
+import type { WebhookEvent } from '@wabridge/shared';
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
+import type { Schema } from '../storage/schema.js';
+
+export interface StoredWebhook {
+  id: number;
+  deploymentId: string;
+}
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/**
+ * Applies the events of one stored webhook inside one transaction. Every write is keyed so that
+ * applying the same events again changes nothing: inbound messages by wamid, statuses by wamid and
+ * status, other events by their position in the stored body.
+ */
+export async function applyWebhookEvents(
+  transaction: Transaction<Schema>,
+  webhook: StoredWebhook,
+  events: WebhookEvent[],
+  logger: Logger,
+): Promise<void> {
+  for (const [position, event] of events.entries()) {
+    switch (event.kind) {
+      case 'inbound_message': {
+        const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
+        const inserted = await transaction
+          .insertInto('inbound_messages')
+          .values({
+            deployment_id: webhook.deploymentId,
+            wamid: event.messageId,
+            contact_id: contact.id,
+            type: event.type,
+            sent_at: event.timestamp,
+            text_body: event.textBody,
+            referral: event.referral === null ? null : json(event.referral),
+            payload: json(event.raw),
+            webhook_event_id: webhook.id,
+          })
+          .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid']).doNothing())
+          .returning('wamid')
+          .executeTakeFirst();
+        if (inserted !== undefined) {
+          await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
+        }
+        break;
+      }
+      case 'message_status': {
+        const inserted = await transaction
+          .insertInto('message_statuses')
+          .values({
+            deployment_id: webhook.deploymentId,
+            wamid: event.messageId,
+            status: event.status,
+            occurred_at: event.timestamp,
+            recipient_wa_id: event.recipient.waId,
+            recipient_user_id: event.recipient.userId,
+            pricing: event.pricing === null ? null : json(event.pricing),
+            errors: event.errors.length === 0 ? null : json(event.errors),
+            biz_opaque_callback_data: event.bizOpaqueCallbackData,
+            payload: json(event.raw),
+            webhook_event_id: webhook.id,
+          })
+          .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid', 'status']).doNothing())
+          .returning('wamid')
+          .executeTakeFirst();
+        if (inserted !== undefined && event.status === 'sent') {
+          await recordBusinessReply(transaction, webhook.deploymentId, event.recipient, event.timestamp);
+        }
+        break;
+      }
+      case 'user_preference': {
+        const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
+        await recordMarketingPreference(transaction, contact, { value: event.value, timestamp: event.timestamp });
+        await recordDeploymentEvent(transaction, webhook, position, event, event.timestamp);
+        break;
+      }
+      case 'malformed':
+      case 'unknown':
+        logger.warn(
+          { webhookEventId: webhook.id, field: event.field, kind: event.kind },
+          'webhook change kept but not understood',
+        );
+        await recordDeploymentEvent(transaction, webhook, position, event, null);
+        break;
+      default:
+        await recordDeploymentEvent(transaction, webhook, position, event, null);
+    }
+  }
+}
+
+async function recordDeploymentEvent(
+  transaction: Transaction<Schema>,
+  webhook: StoredWebhook,
+  position: number,
+  event: WebhookEvent,
+  occurredAt: Date | null,
+): Promise<void> {
+  const payload = event.kind === 'malformed' ? { raw: event.raw, issues: event.issues } : event.raw;
+  await transaction
+    .insertInto('deployment_events')
+    .values({
+      deployment_id: webhook.deploymentId,
+      kind: event.kind,
+      field: event.field,
+      occurred_at: occurredAt,
+      payload: json(payload),
+      webhook_event_id: webhook.id,
+      position,
+    })
+    .onConflict((conflict) => conflict.columns(['webhook_event_id', 'position']).doNothing())
+    .execute();
+}

@@ -1,0 +1,228 @@
+import { parseWebhook, type WebhookEvent } from '@wabridge/shared';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Schema } from '../storage/schema.js';
+import { applyWebhookEvents } from './apply.js';
+
+/**
+ * How often each bridge process looks for stored webhooks nobody has processed: those left by a crash,
+ * by another replica, or waiting for a retry. New webhooks do not wait for it: receiving one wakes the
+ * processor at once. One second keeps recovery prompt for a query that is an index probe when idle.
+ */
+const pollIntervalMs = 1_000;
+/** A webhook whose processing failed is retried after 2^attempts seconds, at most an hour apart. */
+const retryDelayMsMax = 60 * 60_000;
+
+/**
+ * PostgreSQL errors that say two transactions collided, not that the webhook is bad: a deadlock (two
+ * workers locking the same contacts in another order), a serialization failure, or a unique insert that
+ * raced. Such a transaction is simply run again, a few times, before it counts as a failure.
+ */
+const transientCollisionCodes = new Set(['40P01', '40001', '23505']);
+const collisionRetriesMax = 3;
+
+function isTransientCollision(error: unknown): boolean {
+  return transientCollisionCodes.has((error as { code?: string }).code ?? '');
+}
+
+function retryDelayMs(attempts: number): number {
+  return Math.min(retryDelayMsMax, 1000 * 2 ** Math.min(attempts, 22));
+}
+
+/** Events about one phone number go to the deployment of that number when it belongs to the same account. */
+function phoneNumberIdOf(event: WebhookEvent): string | undefined {
+  return 'phoneNumberId' in event ? event.phoneNumberId : undefined;
+}
+
+/**
+ * Processes stored Meta webhooks: one at a time per process, each in one transaction with its effects,
+ * claimed with FOR UPDATE SKIP LOCKED so that several bridge replicas share the work without taking the
+ * same webhook twice. A webhook that fails stays stored and is retried later; it is never lost.
+ */
+export class WebhookProcessor {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #wakeRequested = false;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** A webhook was stored: process it now rather than at the next poll. */
+  wake(): void {
+    this.#wakeRequested = true;
+    this.#wake?.();
+  }
+
+  /** Finishes the webhook in progress, then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /**
+   * Resolves once no webhook is due: processes what it can claim and waits for what another worker
+   * (the background loop, another replica) holds. For tests and tools.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.processOne()) !== 'idle') continue;
+      const due = await this.db
+        .selectFrom('webhook_events')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .where('next_attempt_at', '<=', new Date())
+        .limit(1)
+        .executeTakeFirst();
+      if (due === undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`webhooks still due after ${timeoutMs} ms`);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let outcome: Awaited<ReturnType<WebhookProcessor['processOne']>>;
+      try {
+        outcome = await this.processOne();
+      } catch (error) {
+        this.logger.error({ err: error }, 'webhook processing: database unavailable');
+        outcome = 'idle';
+      }
+      if (outcome === 'idle' && this.#running) await this.#sleep();
+    }
+  }
+
+  #sleep(): Promise<void> {
+    if (this.#wakeRequested) {
+      this.#wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, pollIntervalMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        self.#wakeRequested = false;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** Claims and processes the next due webhook. */
+  async processOne(): Promise<'processed' | 'failed' | 'idle'> {
+    for (let collision = 0; ; collision += 1) {
+      try {
+        return await this.#processOneAttempt();
+      } catch (error) {
+        if (!isTransientCollision(error) || collision >= collisionRetriesMax) throw error;
+        this.logger.debug({ err: error }, 'webhook processing collided with another worker; running it again');
+      }
+    }
+  }
+
+  async #processOneAttempt(): Promise<'processed' | 'failed' | 'idle'> {
+    let claimedId: number | undefined;
+    try {
+      const outcome = await this.db.transaction().execute(async (transaction) => {
+        const webhook = await transaction
+          .selectFrom('webhook_events')
+          .select(['id', 'deployment_id', 'body'])
+          .where('processed_at', 'is', null)
+          .where('next_attempt_at', '<=', new Date())
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(1)
+          .forUpdate()
+          .skipLocked()
+          .executeTakeFirst();
+        if (webhook === undefined) return 'idle' as const;
+        claimedId = webhook.id;
+        await this.#process(transaction, { id: webhook.id, deploymentId: webhook.deployment_id, body: webhook.body });
+        // Not now(): that is when this transaction began, which may be before the webhook was received.
+        await transaction
+          .updateTable('webhook_events')
+          .set({ processed_at: sql<Date>`statement_timestamp()`, attempts: sql<number>`attempts + 1`, last_error: null })
+          .where('id', '=', webhook.id)
+          .execute();
+        return 'processed' as const;
+      });
+      return outcome;
+    } catch (error) {
+      if (claimedId === undefined || isTransientCollision(error)) throw error;
+      await this.#recordFailure(claimedId, error);
+      return 'failed';
+    }
+  }
+
+  async #process(
+    transaction: Transaction<Schema>,
+    webhook: { id: number; deploymentId: string; body: Uint8Array },
+  ): Promise<void> {
+    const parsed = parseWebhook(JSON.parse(Buffer.from(webhook.body).toString('utf8')));
+    // The envelope was checked before the webhook was stored; a failure here means the parser changed.
+    if (!parsed.ok) throw new Error(`stored webhook no longer parses: ${parsed.issues[0]?.message ?? 'unknown issue'}`);
+    const byDeployment = await this.#routeByNumber(transaction, webhook.deploymentId, parsed.events);
+    for (const [deploymentId, events] of byDeployment) {
+      await applyWebhookEvents(transaction, { id: webhook.id, deploymentId }, events, this.logger);
+    }
+  }
+
+  /**
+   * Meta calls one webhook URL per app, so a body sent to one deployment may carry events of another
+   * number of the same app. Such events go to that number's deployment if it belongs to the same account;
+   * otherwise they stay with the deployment that received them.
+   */
+  async #routeByNumber(
+    transaction: Transaction<Schema>,
+    receivingDeploymentId: string,
+    events: WebhookEvent[],
+  ): Promise<Map<string, WebhookEvent[]>> {
+    const numbers = [...new Set(events.map(phoneNumberIdOf).filter((id): id is string => id !== undefined))];
+    const siblings =
+      numbers.length === 0
+        ? []
+        : await transaction
+            .selectFrom('deployments as sibling')
+            .innerJoin('deployments as receiver', 'receiver.account_id', 'sibling.account_id')
+            .select(['sibling.id', 'sibling.phone_number_id'])
+            .where('receiver.id', '=', receivingDeploymentId)
+            .where('sibling.phone_number_id', 'in', numbers)
+            .execute();
+    const deploymentByNumber = new Map(siblings.map((sibling) => [sibling.phone_number_id, sibling.id]));
+    const routed = new Map<string, WebhookEvent[]>();
+    for (const event of events) {
+      const number = phoneNumberIdOf(event);
+      const deploymentId = (number !== undefined ? deploymentByNumber.get(number) : undefined) ?? receivingDeploymentId;
+      routed.set(deploymentId, [...(routed.get(deploymentId) ?? []), event]);
+    }
+    return routed;
+  }
+
+  async #recordFailure(webhookId: number, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(
+      { err: error, webhookEventId: webhookId },
+      'webhook processing failed; it stays stored and will be retried',
+    );
+    const row = await this.db.selectFrom('webhook_events').select('attempts').where('id', '=', webhookId).executeTakeFirst();
+    const attempts = (row?.attempts ?? 0) + 1;
+    await this.db
+      .updateTable('webhook_events')
+      .set({ attempts, last_error: message.slice(0, 2000), next_attempt_at: new Date(Date.now() + retryDelayMs(attempts)) })
+      .where('id', '=', webhookId)
+      .execute();
+  }
+}

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes } from '@wabridge/shared';
+import express, { type Request, Router } from 'express';
+import { secretContext } from '../deployments/store.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import { secretsEqual } from '../security/tokens.js';
+import type { Services } from '../services.js';
+import type { WebhookProcessor } from './processor.js';
+import { isValidMetaSignature } from './signature.js';
+
+/** Meta sends webhook bodies of up to 3 MB (batches of up to 1,000 updates). */
+const metaBodyLimitBytes = 3 * 1024 * 1024;
+
+export function webhooksRouter({ db, secretBox, logger }: Services, processor: WebhookProcessor): Router {
+  const router = Router();
+
+  async function deploymentSecrets(request: Request) {
+    const params = metaWebhookPath.safeParse(request.params);
+    const deployment = params.success
+      ? await db
+          .selectFrom('deployments')
+          .select(['id', 'app_secret_sealed', 'verify_token_sealed'])
+          .where('id', '=', params.data.deployment_id)
+          .executeTakeFirst()
+      : undefined;
+    if (deployment === undefined) throw new ProblemError('not_found', `No deployment at ${request.path}.`);
+    return deployment;
+  }
+
+  router.get('/v1/webhooks/meta/:deployment_id', async (request, response) => {
+    response.locals.routePath = routes.verifyMetaWebhook.path;
+    const deployment = await deploymentSecrets(request);
+    const query = metaWebhookVerificationQuery.safeParse(request.query);
+    if (!query.success) {
+      throw validationProblem(
+        query.error.issues.map((issue) => ({ path: `query.${issue.path.join('.')}`, code: issue.code, message: issue.message })),
+      );
+    }
+    const verifyToken = secretBox.open(deployment.verify_token_sealed, secretContext(deployment.id, 'verify_token'));
+    if (!secretsEqual(query.data['hub.verify_token'], verifyToken)) {
+      throw new ProblemError('invalid_verify_token', 'hub.verify_token is not the verify token registered for this deployment.');
+    }
+    response.status(200).type('text/plain').send(query.data['hub.challenge']);
+  });
+
+  router.post(
+    '/v1/webhooks/meta/:deployment_id',
+    express.raw({ type: () => true, limit: metaBodyLimitBytes }),
+    async (request, response) => {
+      response.locals.routePath = routes.receiveMetaWebhook.path;
+      const deployment = await deploymentSecrets(request);
+      const body: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const appSecret = secretBox.open(deployment.app_secret_sealed, secretContext(deployment.id, 'app_secret'));
+      if (!isValidMetaSignature(body, request.get('x-hub-signature-256'), appSecret)) {
+        throw new ProblemError(
+          'invalid_signature',
+          'X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body keyed by the app secret>.',
+        );
+      }
+      let parsedJson: unknown;
+      try {
+        parsedJson = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        throw new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
+      }
+      const parsed = parseWebhook(parsedJson);
+      if (!parsed.ok) {
+        throw new ProblemError(
+          'invalid_webhook',
+          'Expected {object: "whatsapp_business_account", entry: [{id, changes: [...]}]}.',
+          {
+            errors: parsed.issues.map((issue) => ({
+              path: `body.${issue.path.join('.')}`,
+              code: issue.code,
+              message: issue.message,
+            })),
+          },
+        );
+      }
+      // Durable before the 200: Meta never resends an acknowledged webhook. A body it already sent is stored once.
+      await db
+        .insertInto('webhook_events')
+        .values({ deployment_id: deployment.id, body, body_sha256: createHash('sha256').update(body).digest('hex') })
+        .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
+        .execute();
+      response.status(200).end();
+      processor.wake();
+      logger.debug({ deploymentId: deployment.id, events: parsed.events.length }, 'webhook stored');
+    },
+  );
+  return router;
+}

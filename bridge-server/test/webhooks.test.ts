@@ -1,0 +1,361 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { furthestStatus } from '@wabridge/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from './support/backends.js';
+import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { inboundText, metaJson, metaSignature, statusUpdate } from './support/meta.js';
+
+const fixturesDirectory = new URL('../../test/fixtures/pywa/', import.meta.url);
+const hourMs = 60 * 60 * 1000;
+
+describe.each(backends)('Meta webhooks on $name', (backend) => {
+  let bridge: TestBridge;
+  let deployment: { id: string; phone_number_id: string };
+  let secrets: { app_secret: string; verify_token: string };
+  let installationToken: string;
+  let otherInstallationToken: string;
+
+  beforeAll(async () => {
+    bridge = await startTestBridge(backend);
+    const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Webhooks' } });
+    const request = deploymentRequest(account.body.id);
+    secrets = { app_secret: request.app_secret as string, verify_token: request.verify_token as string };
+    deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
+    installationToken = (
+      await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
+        json: { helpdesk: 'zendesk', instance: 'webhooks.zendesk.com' },
+      })
+    ).body.token;
+    const other = await bridge.request('POST', '/v1/accounts', { json: { name: 'Other tenant' } });
+    const otherDeployment = await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(other.body.id) });
+    otherInstallationToken = (
+      await bridge.request('POST', `/v1/deployments/${otherDeployment.body.id}/installations`, {
+        json: { helpdesk: 'zoho', instance: '60099999999' },
+      })
+    ).body.token;
+  });
+  afterAll(async () => {
+    await bridge?.close();
+  });
+
+  const db = () => bridge.bridge.database.db;
+
+  async function post(
+    body: string | Buffer,
+    signature: string | null = metaSignature(body, secrets.app_secret),
+    path = deployment.id,
+  ) {
+    const response = await fetch(`${bridge.url}/v1/webhooks/meta/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }) },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  async function deliver(payload: unknown) {
+    const answer = await post(metaJson(payload));
+    expect(answer.status).toBe(200);
+    await bridge.bridge.processor.drain();
+  }
+
+  async function storedCount() {
+    const row = await db()
+      .selectFrom('webhook_events')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async function contactStatus(phone: string, token = installationToken) {
+    return bridge.request('GET', `/v1/contacts/${encodeURIComponent(phone)}/status`, { token });
+  }
+
+  describe('verification handshake', () => {
+    it('answers the challenge for the deployment’s verify token only', async () => {
+      const query = (token: string) =>
+        `hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${encodeURIComponent(token)}`;
+      const ok = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}?${query(secrets.verify_token)}`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await ok.text()).toBe('1158201444');
+      const wrong = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}?${query('not-the-token')}`);
+      expect(wrong.status).toBe(403);
+      expect(((await wrong.json()) as { code: string }).code).toBe('invalid_verify_token');
+      const incomplete = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}?hub.mode=subscribe`);
+      expect(incomplete.status).toBe(422);
+      const unknown = await fetch(`${bridge.url}/v1/webhooks/meta/dep_000000000000000000000000?${query(secrets.verify_token)}`);
+      expect(unknown.status).toBe(404);
+      expect(bridge.logs()).not.toContain(secrets.verify_token);
+    });
+  });
+
+  describe('signatures', () => {
+    const body = () =>
+      metaJson(
+        inboundText(deployment.phone_number_id, { waId: '819011110000', id: `wamid.sig-${Math.random()}`, at: new Date() }),
+      );
+
+    it.each([
+      ['missing', null],
+      ['malformed', 'sha1=abc'],
+      ['made with another secret', metaSignature('{}', 'another-secret')],
+      ['of another body', metaSignature('{"object":"whatsapp_business_account","entry":[]}', 'x')],
+    ])('refuses a %s signature with 401 and stores nothing', async (_case, signature) => {
+      const before = await storedCount();
+      const payload = body();
+      const answer = await post(payload, signature === null ? null : (signature ?? metaSignature(payload, secrets.app_secret)));
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.text).code).toBe('invalid_signature');
+      expect(await storedCount()).toBe(before);
+    });
+
+    it('verifies the raw bytes of a non-ASCII body, and refuses the same body re-serialised', async () => {
+      const payload = body();
+      expect(payload).toMatch(/\\u3053\\u3093/);
+      const signature = metaSignature(payload, secrets.app_secret);
+      const reserialised = JSON.stringify(JSON.parse(payload));
+      expect(reserialised).toContain('こんにちは');
+      const before = await storedCount();
+      expect((await post(reserialised, signature)).status).toBe(401);
+      expect(await storedCount()).toBe(before);
+      expect((await post(payload, signature)).status).toBe(200);
+      expect(await storedCount()).toBe(before + 1);
+    });
+
+    it('refuses signed bodies that are not JSON or not a WhatsApp notification, and unknown deployments', async () => {
+      expect(JSON.parse((await post('{"object":')).text).code).toBe('invalid_json');
+      const notWhatsApp = await post(JSON.stringify({ object: 'page', entry: [] }));
+      expect(notWhatsApp.status).toBe(400);
+      expect(JSON.parse(notWhatsApp.text).code).toBe('invalid_webhook');
+      expect((await post('{}', undefined, 'dep_000000000000000000000000')).status).toBe(404);
+    });
+
+    it('accepts bodies up to Meta’s 3 MB and refuses larger ones', async () => {
+      const padding = 'x'.repeat(3 * 1024 * 1024);
+      const large = metaJson({ object: 'whatsapp_business_account', entry: [], padding });
+      const answer = await post(large);
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.text).code).toBe('payload_too_large');
+    });
+  });
+
+  describe('pywa’s real webhook bodies', () => {
+    it('processes every fixture without a failure, once each however often it is delivered', async () => {
+      const files = (await readdir(fixturesDirectory)).filter((name) => name.endsWith('.json')).sort();
+      let samples = 0;
+      for (const file of files) {
+        const fixtures = JSON.parse(await readFile(new URL(file, fixturesDirectory), 'utf8')) as Record<string, unknown>;
+        for (const sample of Object.values(fixtures)) {
+          const payload = metaJson(sample);
+          expect((await post(payload)).status, file).toBe(200);
+          expect((await post(payload)).status, `${file} again`).toBe(200);
+          samples += 1;
+        }
+      }
+      expect(samples).toBeGreaterThan(40);
+      await bridge.bridge.processor.drain();
+      const failures = await db()
+        .selectFrom('webhook_events')
+        .select(['id', 'last_error'])
+        .where('last_error', 'is not', null)
+        .execute();
+      expect(failures).toEqual([]);
+      const pending = await db().selectFrom('webhook_events').select('id').where('processed_at', 'is', null).execute();
+      expect(pending).toEqual([]);
+
+      // The text message: a contact keyed by phone and linked to its business-scoped id, its window from Meta's timestamp.
+      const contact = await db().selectFrom('contacts').selectAll().where('wa_id', '=', '972987654321').executeTakeFirstOrThrow();
+      // Later fixtures name the same person differently ("User A"): the name last seen is kept.
+      expect(contact).toMatchObject({
+        user_id: 'US.13491208655302741918',
+        profile_name: expect.any(String),
+        deployment_id: deployment.id,
+      });
+      // Fixtures of several types reuse one wamid: it is stored once, from whichever arrived first.
+      const messages = await db().selectFrom('inbound_messages').selectAll().where('wamid', '=', 'wamid.xyzxyz').execute();
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.contact_id).toBe(contact.id);
+      // Its window opened long ago (fixture timestamps: 2023 to 2025). The status endpoint cannot be asked: +972 98… is not an
+      // assigned Israeli range, so the bridge refuses it as a phone number.
+      expect(contact.last_inbound_at!.getTime()).toBeLessThan(Date.now() - 24 * hourMs);
+      expect((await contactStatus('+972987654321')).body.errors[0].code).toBe('invalid_phone_number');
+
+      // Statuses: one row per status, and the furthest wins.
+      const statuses = await db().selectFrom('message_statuses').select('status').where('wamid', '=', 'wamid.xyzxyz').execute();
+      expect(furthestStatus(statuses.map((row) => row.status))).toBe('played');
+      const failed = await db()
+        .selectFrom('message_statuses')
+        .selectAll()
+        .where('status', '=', 'failed')
+        .executeTakeFirstOrThrow();
+      expect(failed.errors).toEqual([expect.objectContaining({ code: expect.any(Number), title: expect.any(String) })]);
+
+      // Everything else is kept as deployment events; marketing preferences also update the contact.
+      const kinds = await db().selectFrom('deployment_events').select('kind').distinct().execute();
+      expect(kinds.map((row) => row.kind).sort()).toEqual(
+        expect.arrayContaining(['account_update', 'template_category', 'template_quality', 'template_status', 'user_preference']),
+      );
+    });
+  });
+
+  describe('windows and contacts', () => {
+    it('opens a 24-hour window from Meta’s timestamp of the latest customer message, whatever the arrival order', async () => {
+      const waId = '819022220000';
+      const latest = new Date(Math.floor((Date.now() - 2 * hourMs) / 1000) * 1000);
+      const earlier = new Date(latest.getTime() - 5 * hourMs);
+      expect((await contactStatus(`+${waId}`)).body.window).toMatchObject({ state: 'closed', kind: null });
+      await deliver(inboundText(deployment.phone_number_id, { waId, id: 'wamid.window-2', at: latest }));
+      await deliver(inboundText(deployment.phone_number_id, { waId, id: 'wamid.window-1', at: earlier }));
+      const status = await contactStatus(`+${waId}`);
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({
+        contact: { phone: `+${waId}`, wa_id: waId, name: 'Hanako Yamada' },
+        window: {
+          state: 'open',
+          kind: 'customer_service',
+          opened_at: latest.toISOString(),
+          expires_at: new Date(latest.getTime() + 24 * hourMs).toISOString(),
+          free_until: null,
+        },
+        last_inbound_at: latest.toISOString(),
+      });
+      const messages = await db()
+        .selectFrom('inbound_messages')
+        .select('wamid')
+        .where('wamid', 'like', 'wamid.window-%')
+        .execute();
+      expect(messages).toHaveLength(2);
+    });
+
+    it('starts a free entry point when the business answers a click-to-WhatsApp message within 24 hours', async () => {
+      const waId = '819033330000';
+      const adMessageAt = new Date(Math.floor((Date.now() - 3 * hourMs) / 1000) * 1000);
+      const referral = {
+        source_url: 'https://fb.me/3cr4Wqqkv',
+        source_id: '120201234567890',
+        source_type: 'ad',
+        headline: '冬のセール',
+        body: 'Tap to chat',
+        media_type: 'image',
+        ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ',
+      };
+      await deliver(inboundText(deployment.phone_number_id, { waId, id: 'wamid.ad-1', at: adMessageAt, referral }));
+      const offered = await contactStatus(`+${waId}`);
+      expect(offered.body.window.free_entry_point_offer_expires_at).toBe(
+        new Date(adMessageAt.getTime() + 24 * hourMs).toISOString(),
+      );
+      const repliedAt = new Date(adMessageAt.getTime() + hourMs);
+      await deliver(statusUpdate(deployment.phone_number_id, [{ id: 'wamid.reply-1', status: 'sent', at: repliedAt, waId }]));
+      const status = await contactStatus(`+${waId}`);
+      expect(status.body.window).toMatchObject({
+        state: 'open',
+        kind: 'free_entry_point',
+        free_until: new Date(repliedAt.getTime() + 72 * hourMs).toISOString(),
+        free_entry_point_offer_expires_at: null,
+      });
+      const stored = await db()
+        .selectFrom('inbound_messages')
+        .select('referral')
+        .where('wamid', '=', 'wamid.ad-1')
+        .executeTakeFirstOrThrow();
+      expect(stored.referral).toMatchObject({ ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ', headline: '冬のセール' });
+    });
+
+    it('keys contacts by phone or business-scoped id and links the two when both appear', async () => {
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000 - hourMs);
+      await deliver(inboundText(deployment.phone_number_id, { userId: 'US.777', id: 'wamid.user-only', at, name: 'usernamed' }));
+      await deliver(inboundText(deployment.phone_number_id, { waId: '819044440000', id: 'wamid.phone-only', at }));
+      await deliver(inboundText(deployment.phone_number_id, { waId: '819044440000', userId: 'US.777', id: 'wamid.both', at }));
+      const contacts = await db()
+        .selectFrom('contacts')
+        .selectAll()
+        .where((eb) => eb.or([eb('wa_id', '=', '819044440000'), eb('user_id', '=', 'US.777')]))
+        .execute();
+      expect(contacts).toHaveLength(1);
+      const messages = await db()
+        .selectFrom('inbound_messages')
+        .select('contact_id')
+        .where('wamid', 'in', ['wamid.user-only', 'wamid.phone-only', 'wamid.both'])
+        .execute();
+      expect(new Set(messages.map((row) => row.contact_id))).toEqual(new Set([contacts[0]?.id]));
+    });
+
+    it('confines the status to the installation’s deployment and validates the phone', async () => {
+      const other = await contactStatus('+819022220000', otherInstallationToken);
+      expect(other.body.window.state).toBe('closed');
+      expect(other.body.contact.wa_id).toBeNull();
+      const admin = await bridge.request('GET', `/v1/contacts/${encodeURIComponent('+819022220000')}/status`);
+      expect(admin.status).toBe(403);
+      expect(admin.body.code).toBe('installation_required');
+      const invalid = await contactStatus('0901234');
+      expect(invalid.status).toBe(422);
+      expect(invalid.body.errors[0]).toMatchObject({ path: 'path.phone', code: 'invalid_phone_number' });
+    });
+  });
+
+  describe('statuses', () => {
+    it('stores each status once and only moves forward, whatever the order and repeats', async () => {
+      const waId = '819055550000';
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const update = (status: string) => statusUpdate(deployment.phone_number_id, [{ id: 'wamid.forward', status, at, waId }]);
+      await deliver(update('read'));
+      await deliver(update('delivered'));
+      await deliver(
+        statusUpdate(deployment.phone_number_id, [
+          { id: 'wamid.forward', status: 'sent', at, waId },
+          { id: 'wamid.forward', status: 'read', at, waId },
+        ]),
+      );
+      const statuses = await db().selectFrom('message_statuses').select('status').where('wamid', '=', 'wamid.forward').execute();
+      expect(statuses.map((row) => row.status).sort()).toEqual(['delivered', 'read', 'sent']);
+      expect(furthestStatus(statuses.map((row) => row.status))).toBe('read');
+    });
+  });
+});
+
+describe.each(backends)('webhook durability on $name', (backend) => {
+  it('stores a webhook before answering and processes it after a restart', async () => {
+    const database = await backend.create({ persistent: true });
+    const first = await startTestBridge(backend, {}, { database });
+    const account = await first.request('POST', '/v1/accounts', { json: { name: 'Durable' } });
+    const request = deploymentRequest(account.body.id);
+    const deployment = (await first.request('POST', '/v1/deployments', { json: request })).body;
+    // The processor is stopped, as if the process died right after answering Meta.
+    await first.bridge.processor.stop();
+    const body = metaJson(
+      inboundText(deployment.phone_number_id, { waId: '819066660000', id: 'wamid.durable', at: new Date(Date.now() - hourMs) }),
+    );
+    const answer = await fetch(`${first.url}/v1/webhooks/meta/${deployment.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, request.app_secret as string) },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    const stored = await first.bridge.database.db.selectFrom('webhook_events').selectAll().execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.processed_at).toBeNull();
+    expect(Buffer.from(stored[0]!.body).toString('utf8')).toBe(body);
+    await first.close({ keepDatabase: true });
+
+    const second = await startTestBridge(
+      backend,
+      {},
+      { database, adminToken: first.adminToken, encryptionKey: first.config.encryptionKey },
+    );
+    try {
+      const deadline = Date.now() + 10_000;
+      let processed = false;
+      while (!processed && Date.now() < deadline) {
+        const row = await second.bridge.database.db.selectFrom('webhook_events').select('processed_at').executeTakeFirst();
+        processed = row?.processed_at != null;
+        if (!processed) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(processed).toBe(true);
+      const contact = await second.bridge.database.db.selectFrom('contacts').selectAll().executeTakeFirst();
+      expect(contact?.wa_id).toBe('819066660000');
+    } finally {
+      await second.close();
+    }
+  });
+});
