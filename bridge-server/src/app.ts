@@ -7,10 +7,13 @@ import { expressPath, type MountOptions } from './http/mount.js';
 import { httpMetrics, requestLogging } from './http/observability.js';
 import { ProblemError, sendProblem } from './http/problem.js';
 import { installationsRouter } from './installations/router.js';
+import { messagesRouter } from './messages/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
 import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
+import { templatesRouter } from './templates/router.js';
+import type { TemplateSyncer } from './templates/sync.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -51,13 +54,14 @@ function errorHandler(services: Services): ErrorRequestHandler {
   };
 }
 
+/** Background workers the routes hand work to. */
+export interface Workers {
+  processor: WebhookProcessor;
+  templateSyncer: TemplateSyncer;
+}
+
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
-export function createApp(
-  services: Services,
-  lifecycle: Lifecycle,
-  processor: WebhookProcessor,
-  options: AppOptions = {},
-): Express {
+export function createApp(services: Services, lifecycle: Lifecycle, workers: Workers, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
@@ -86,7 +90,9 @@ export function createApp(
   app.use(deploymentsRouter(services, mountOptions));
   app.use(installationsRouter(services, mountOptions));
   app.use(contactsRouter(services, mountOptions));
-  app.use(webhooksRouter(services, processor));
+  app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
+  app.use(messagesRouter(services, mountOptions));
+  app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.
   const methodsByPath = new Map<string, Set<string>>();

@@ -39,6 +39,17 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   // A person mistyping a token fails a few times a minute; a script guessing fails thousands of times.
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Meta answers sends in well under a second; 10 s rides out a slow moment without holding agents for long.
+  META_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Meta's default page size: most WABAs need one request per sync.
+  TEMPLATE_SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  // 30 minutes: a few of Meta's ~200 template requests an hour per WABA; 0 turns periodic syncs off.
+  TEMPLATE_SYNC_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
   // Meta and helpdesks time out webhooks after about 10 s, so draining longer than that gains nothing.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -61,6 +72,10 @@ export interface Config {
   trustProxy: string | number | boolean;
   authFailuresPerMinute: number;
   shutdownTimeoutMs: number;
+  /** 0: no periodic template sync. */
+  templateSyncIntervalMs: number;
+  templateSyncPageSize: number;
+  metaTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,5 +120,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
+    templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
+    metaTimeoutMs: env.META_TIMEOUT_MS,
   };
 }

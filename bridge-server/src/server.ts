@@ -3,9 +3,11 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
+import { TemplateSyncer } from './templates/sync.js';
 import { WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
@@ -13,6 +15,8 @@ export interface RunningBridge {
   database: Database;
   /** Processes stored Meta webhooks in the background. */
   processor: WebhookProcessor;
+  /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
+  templateSyncer: TemplateSyncer;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -60,15 +64,31 @@ export async function startBridge(
   const lifecycle: Lifecycle = { draining: false };
   const secretBox = new SecretBox(config.encryptionKey, config.encryptionKeysPrevious);
   const processor = new WebhookProcessor(database.db, logger);
-  const app = createApp({ config, db: database.db, secretBox, logger }, lifecycle, processor, {
-    validateResponses: options.validateResponses ?? false,
+  const meta = new MetaGraphClient({
+    baseUrl: config.metaGraphUrl,
+    apiVersion: config.metaApiVersion,
+    timeoutMs: config.metaTimeoutMs,
+    logger: logger.child({ component: 'meta' }),
   });
+  const templateSyncer = new TemplateSyncer(database.db, meta, secretBox, logger, {
+    intervalMs: config.templateSyncIntervalMs,
+    pageSize: config.templateSyncPageSize,
+  });
+  const app = createApp(
+    { config, db: database.db, secretBox, logger, meta },
+    lifecycle,
+    { processor, templateSyncer },
+    {
+      validateResponses: options.validateResponses ?? false,
+    },
+  );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   // Webhooks stored but not processed before a crash or restart are picked up here.
   processor.start();
+  templateSyncer.startScheduler();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, storage: database.backend }, 'bridge listening');
@@ -84,7 +104,7 @@ export async function startBridge(
     }, config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await processor.stop();
+    await Promise.all([processor.stop(), templateSyncer.stop()]);
     await database.close();
     logger.info('bridge stopped');
   }
@@ -92,6 +112,7 @@ export async function startBridge(
     server,
     database,
     processor,
+    templateSyncer,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= close();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { MetaGraphClient } from './meta/client.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { Schema } from './storage/schema.js';
 
@@ -10,4 +11,5 @@ export interface Services {
   db: Kysely<Schema>;
   secretBox: SecretBox;
   logger: Logger;
+  meta: MetaGraphClient;
 }

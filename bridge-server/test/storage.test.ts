@@ -40,9 +40,13 @@ describe.each(backends)('storage on $name', (backend) => {
       'contacts',
       'deployment_events',
       'deployments',
+      'idempotency_keys',
       'inbound_messages',
       'installations',
       'message_statuses',
+      'messages',
+      'template_syncs',
+      'templates',
       'webhook_events',
     ]);
     for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);

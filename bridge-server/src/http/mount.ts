@@ -23,7 +23,7 @@ export function expressPath(contractPath: string): string {
   return contractPath.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params'): ValidationIssue[] {
+function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'headers'): ValidationIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
@@ -87,6 +87,12 @@ export function mountRoute<R extends RouteDefinition>(
     } else if (Object.keys(request.query as object).length > 0) {
       throw validationProblem([{ path: 'query', code: 'unknown_field', message: 'this endpoint takes no query parameters' }]);
     }
+    let headers: unknown;
+    if (route.headers) {
+      const parsed = route.headers.safeParse(request.headers);
+      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'headers'));
+      headers = parsed.data;
+    }
     let body: unknown;
     if (route.body) {
       const raw = await readJsonBody(request, response, options.parseJson);
@@ -98,7 +104,7 @@ export function mountRoute<R extends RouteDefinition>(
       body = parsed.data;
     }
 
-    const result = await handler({ params, query, body } as RouteInput<R>, {
+    const result = await handler({ params, query, headers, body } as RouteInput<R>, {
       caller: caller as never,
       request,
       response,

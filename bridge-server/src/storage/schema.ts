@@ -28,6 +28,7 @@ export interface Schema {
     verify_token_sealed: string;
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
+    templates_sync_due_at: ColumnType<Date, Date | undefined, Date>;
   };
   installations: {
     id: string;
@@ -102,5 +103,62 @@ export interface Schema {
     payload: Json;
     webhook_event_id: number;
     position: number;
+  };
+  templates: {
+    deployment_id: string;
+    meta_template_id: string;
+    name: string;
+    language: string;
+    category: string;
+    previous_category: string | null;
+    status: string;
+    parameter_format: 'POSITIONAL' | 'NAMED';
+    components: Json;
+    rejected_reason: string | null;
+    synced_at: Date;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+    removed_at: Date | null;
+  };
+  template_syncs: {
+    id: string;
+    deployment_id: string;
+    trigger: 'api' | 'schedule' | 'webhook';
+    state: 'running' | 'succeeded' | 'failed';
+    pages_fetched: Generated<number>;
+    templates_seen: Generated<number>;
+    error: string | null;
+    started_at: CreatedAt;
+    finished_at: Date | null;
+  };
+  messages: {
+    id: string;
+    deployment_id: string;
+    installation_id: string | null;
+    recipient_phone: string;
+    kind: 'text' | 'media' | 'template';
+    content: Json;
+    template_name: string | null;
+    template_language: string | null;
+    template_category: string | null;
+    ticket_helpdesk: 'zendesk' | 'zoho' | null;
+    ticket_id: string | null;
+    state: 'sending' | 'accepted' | 'outcome_unknown' | 'failed';
+    wamid: string | null;
+    error_code: number | null;
+    error_title: string | null;
+    error_details: string | null;
+    error_reason: string | null;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  idempotency_keys: {
+    scope: string;
+    key: string;
+    request_sha256: string;
+    state: 'in_flight' | 'completed';
+    response_status: number | null;
+    response_body: NullableJson;
+    created_at: CreatedAt;
+    expires_at: Date;
   };
 }

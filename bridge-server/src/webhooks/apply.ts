@@ -2,7 +2,10 @@ import type { WebhookEvent } from '@wabridge/shared';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
+import { reconcileFromStatus } from '../messages/store.js';
+import { metaApiErrorFrom } from '../meta/errors.js';
 import type { Schema } from '../storage/schema.js';
+import { applyTemplateEvent } from '../templates/store.js';
 
 export interface StoredWebhook {
   id: number;
@@ -10,6 +13,11 @@ export interface StoredWebhook {
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/** The template status an event leaves: Meta names the event after the new status, except a reinstatement. */
+function templateStatusAfter(event: string): string {
+  return event === 'REINSTATED' ? 'APPROVED' : event;
+}
 
 /**
  * Applies the events of one stored webhook inside one transaction. Every write is keyed so that
@@ -69,6 +77,17 @@ export async function applyWebhookEvents(
         if (inserted !== undefined && event.status === 'sent') {
           await recordBusinessReply(transaction, webhook.deploymentId, event.recipient, event.timestamp);
         }
+        if (inserted !== undefined) {
+          const firstError = event.errors[0];
+          await reconcileFromStatus(transaction, webhook.deploymentId, {
+            wamid: event.messageId,
+            bizOpaqueCallbackData: event.bizOpaqueCallbackData,
+            failure:
+              event.status === 'failed' && firstError !== undefined
+                ? metaApiErrorFrom({ source: 'status_webhook', error: firstError })
+                : undefined,
+          });
+        }
         break;
       }
       case 'user_preference': {
@@ -77,6 +96,18 @@ export async function applyWebhookEvents(
         await recordDeploymentEvent(transaction, webhook, position, event, event.timestamp);
         break;
       }
+      case 'template_status':
+        await applyTemplateEvent(transaction, webhook.deploymentId, event.entryId, event.templateId, {
+          status: templateStatusAfter(event.event),
+        });
+        await recordDeploymentEvent(transaction, webhook, position, event, null);
+        break;
+      case 'template_category':
+        await applyTemplateEvent(transaction, webhook.deploymentId, event.entryId, event.templateId, {
+          category: event.currentCategory,
+        });
+        await recordDeploymentEvent(transaction, webhook, position, event, null);
+        break;
       case 'malformed':
       case 'unknown':
         logger.warn(

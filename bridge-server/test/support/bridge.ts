@@ -48,6 +48,9 @@ export async function startTestBridge(
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     LOG_LEVEL: 'info',
+    // Tests never reach for the real Meta: a closed local port unless a test points at the sandbox.
+    META_GRAPH_URL: 'http://127.0.0.1:9',
+    TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
     ...environment,
   });
   let logText = '';

@@ -38,7 +38,11 @@ function operation(route: RouteDefinition): ZodOpenApiOperationObject {
     summary: route.summary,
     tags: [route.tag],
     security: route.auth === 'none' ? [] : [{ bearer: [] }],
-    requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) },
+    requestParams: {
+      ...(route.params ? { path: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      ...(route.headers ? { header: route.headers } : {}),
+    },
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses: { [String(route.successStatus)]: success, ...problemResponses(route) },
   } as ZodOpenApiOperationObject;

@@ -16,6 +16,7 @@ export interface RouteDefinition<
   Query extends AnyObject | undefined = AnyObject | undefined,
   Body extends z.ZodType | undefined = z.ZodType | undefined,
   Response extends z.ZodType | undefined = z.ZodType | undefined,
+  Headers extends AnyObject | undefined = AnyObject | undefined,
 > {
   method: HttpMethod;
   /** OpenAPI-style path: `/v1/deployments/{deployment_id}`. */
@@ -33,6 +34,8 @@ export interface RouteDefinition<
   /** Routes with bodies the JSON pipeline cannot read (raw, signed webhooks) are mounted by hand. */
   mountedByHand?: true;
   query?: Query;
+  /** Request headers the route reads (lower-case names), validated like the rest of the input. */
+  headers?: Headers;
   body?: Body;
   successStatus: 200 | 201 | 202 | 204;
   response?: Response;
@@ -46,7 +49,8 @@ export function defineRoute<
   Query extends AnyObject | undefined = undefined,
   Body extends z.ZodType | undefined = undefined,
   Response extends z.ZodType | undefined = undefined,
->(route: RouteDefinition<Params, Query, Body, Response>): RouteDefinition<Params, Query, Body, Response> {
+  Headers extends AnyObject | undefined = undefined,
+>(route: RouteDefinition<Params, Query, Body, Response, Headers>): RouteDefinition<Params, Query, Body, Response, Headers> {
   return route;
 }
 
@@ -54,6 +58,7 @@ type Output<T> = T extends z.ZodType ? z.output<T> : undefined;
 
 /** The validated, typed input a handler receives for a route. */
 export interface RouteInput<R> {
+  headers: R extends RouteDefinition<infer _P, infer _Q, infer _B, infer _R, infer H> ? Output<H> : never;
   params: R extends RouteDefinition<infer P, infer _Q, infer _B, infer _R> ? Output<P> : never;
   query: R extends RouteDefinition<infer _P, infer Q, infer _B, infer _R> ? Output<Q> : never;
   body: R extends RouteDefinition<infer _P, infer _Q, infer B, infer _R> ? Output<B> : never;

@@ -4,7 +4,9 @@ import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
+import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
 import { defineRoute } from './route.js';
+import { templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
 import { metaWebhookPath, metaWebhookVerificationQuery } from './webhooks.js';
 
 const health = z.object({ status: z.enum(['ok']) }).meta({ id: 'Health' });
@@ -152,6 +154,91 @@ export const routes = {
     invalidParams: 'validation_failed',
     successStatus: 200,
     response: contactStatus,
+    problems: ['validation_failed', 'installation_required'],
+  }),
+  listTemplates: defineRoute({
+    method: 'get',
+    path: '/v1/templates',
+    operationId: 'listTemplates',
+    summary:
+      'The deployment’s templates an agent may use: approved only unless `status` asks for others; with the values each needs.',
+    tag: 'Templates',
+    auth: 'installation',
+    query: templatesQuery,
+    successStatus: 200,
+    response: templateList,
+    problems: ['validation_failed', 'installation_required'],
+  }),
+  syncTemplates: defineRoute({
+    method: 'post',
+    path: '/v1/templates/sync',
+    operationId: 'syncTemplates',
+    summary: 'Sync the deployment’s templates from Meta now (every page). Answers the running sync; poll it for progress.',
+    tag: 'Templates',
+    auth: 'installation',
+    successStatus: 202,
+    response: templateSync,
+    problems: ['installation_required'],
+  }),
+  getTemplateSync: defineRoute({
+    method: 'get',
+    path: '/v1/templates/syncs/{sync_id}',
+    operationId: 'getTemplateSync',
+    summary: 'Progress and outcome of a template sync.',
+    tag: 'Templates',
+    auth: 'installation',
+    params: templateSyncPath,
+    successStatus: 200,
+    response: templateSync,
+    problems: ['not_found', 'installation_required'],
+  }),
+  sendMessage: defineRoute({
+    method: 'post',
+    path: '/v1/messages',
+    operationId: 'sendMessage',
+    summary:
+      'Send a free-form reply or a template, once and only once per Idempotency-Key. Checked before anything reaches Meta; recorded before Meta is called.',
+    tag: 'Messages',
+    auth: 'installation',
+    headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
+    body: sendMessageRequest,
+    successStatus: 202,
+    response: message,
+    problems: [
+      'idempotency_key_reused',
+      'idempotency_key_in_flight',
+      'validation_failed',
+      'window_closed',
+      'template_not_found',
+      'template_not_approved',
+      'invalid_template_parameters',
+      'meta_rejected',
+      'meta_unavailable',
+      'installation_required',
+    ],
+  }),
+  getMessage: defineRoute({
+    method: 'get',
+    path: '/v1/messages/{message_id}',
+    operationId: 'getMessage',
+    summary: 'A message sent through the bridge: its delivery status, timeline and error.',
+    tag: 'Messages',
+    auth: 'installation',
+    params: messagePath,
+    successStatus: 200,
+    response: message,
+    problems: ['not_found', 'installation_required'],
+  }),
+  listMessages: defineRoute({
+    method: 'get',
+    path: '/v1/messages',
+    operationId: 'listMessages',
+    summary: 'What was sent from a ticket, newest last.',
+    tag: 'Messages',
+    auth: 'installation',
+    query: messagesQuery,
+    successStatus: 200,
+    response: messageList,
     problems: ['validation_failed', 'installation_required'],
   }),
   verifyMetaWebhook: defineRoute({

@@ -1,0 +1,202 @@
+import { type Message, type SendMessageRequest, windowState } from '@wabridge/shared';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import { activityOf, findContactByPhone } from '../contacts/store.js';
+import { secretContext } from '../deployments/store.js';
+import { ProblemError } from '../http/problem.js';
+import type { MetaGraphClient } from '../meta/client.js';
+import { MetaApiError, MetaSendOutcomeUnknownError } from '../meta/errors.js';
+import type { OutboundMessage } from '../meta/messages.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { newId } from '../security/tokens.js';
+import type { Schema } from '../storage/schema.js';
+import { componentsFor, validateValues } from '../templates/model.js';
+import { findTemplate, type TemplateRow } from '../templates/store.js';
+import { errorColumns, findMessage } from './store.js';
+
+export interface SendContext {
+  deploymentId: string;
+  installationId: string;
+}
+
+interface Dependencies {
+  db: Kysely<Schema>;
+  meta: MetaGraphClient;
+  secretBox: SecretBox;
+  logger: Logger;
+}
+
+/** What the policy step settled: the template to send, if any. */
+interface Checked {
+  template: TemplateRow | undefined;
+}
+
+/**
+ * The one send pipeline: validate → policy checks → reserve → record → send. Everything that can refuse a
+ * message happens before it is recorded and before Meta is called; later issues add opt-in (policy) and
+ * points (reserve) as steps here, not as a second path.
+ */
+export class SendPipeline {
+  constructor(private readonly dependencies: Dependencies) {}
+
+  async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
+    const checked = await this.#checkPolicy(context, request);
+    // Reserve: the points wallet (issue 6) will hold the message's price here, in the record transaction.
+    const messageId = await this.#record(context, request, checked);
+    return this.#deliverToMeta(context, messageId, request, checked);
+  }
+
+  async #checkPolicy(context: SendContext, request: SendMessageRequest): Promise<Checked> {
+    const { db } = this.dependencies;
+    if (request.text !== undefined) {
+      const contact = await findContactByPhone(db, context.deploymentId, request.to);
+      const window = windowState(activityOf(contact), new Date());
+      if (window.state !== 'open') {
+        throw new ProblemError(
+          'window_closed',
+          `${request.to} has not written in the last 24 hours: send an approved template instead.`,
+          {
+            window: {
+              state: window.state,
+              kind: window.kind,
+              last_inbound_at: contact?.last_inbound_at?.toISOString() ?? null,
+            },
+          },
+        );
+      }
+      return { template: undefined };
+    }
+    const wanted = request.template!;
+    const template = await findTemplate(db, context.deploymentId, wanted.name, wanted.language);
+    if (template === undefined) {
+      throw new ProblemError(
+        'template_not_found',
+        `No template ${wanted.name} in ${wanted.language} on this deployment (sync templates?).`,
+        {
+          template: { name: wanted.name, language: wanted.language },
+        },
+      );
+    }
+    if (template.status !== 'APPROVED') {
+      throw new ProblemError(
+        'template_not_approved',
+        `Template ${wanted.name} (${wanted.language}) is ${template.status}, not APPROVED.`,
+        {
+          template: { name: wanted.name, language: wanted.language, status: template.status },
+        },
+      );
+    }
+    const problems = validateValues(template, wanted.parameters);
+    if (problems.length > 0) {
+      throw new ProblemError(
+        'invalid_template_parameters',
+        problems.map((problem) => `${problem.key}: ${problem.message}`).join('; '),
+        {
+          errors: problems.map((problem) => ({
+            path: `body.template.parameters.${problem.key}`,
+            code: problem.code,
+            message: problem.message,
+          })),
+        },
+      );
+    }
+    return { template };
+  }
+
+  async #record(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<string> {
+    const id = newId('msg');
+    await this.dependencies.db
+      .insertInto('messages')
+      .values({
+        id,
+        deployment_id: context.deploymentId,
+        installation_id: context.installationId,
+        recipient_phone: request.to,
+        kind: request.template !== undefined ? 'template' : 'text',
+        content: JSON.stringify(request.template !== undefined ? { template: request.template } : { text: request.text }),
+        template_name: checked.template?.name ?? null,
+        template_language: checked.template?.language ?? null,
+        template_category: checked.template?.category ?? null,
+        ticket_helpdesk: request.ticket?.helpdesk ?? null,
+        ticket_id: request.ticket?.id ?? null,
+        state: 'sending',
+      })
+      .execute();
+    return id;
+  }
+
+  #outbound(request: SendMessageRequest, checked: Checked): OutboundMessage {
+    if (checked.template !== undefined && request.template !== undefined) {
+      return {
+        type: 'template',
+        to: request.to,
+        template: {
+          name: checked.template.name,
+          languageCode: checked.template.language,
+          components: componentsFor(checked.template, request.template.parameters),
+        },
+      } as OutboundMessage;
+    }
+    return { type: 'text', to: request.to, body: request.text!.body, previewUrl: request.text!.preview_url ?? false };
+  }
+
+  async #deliverToMeta(context: SendContext, messageId: string, request: SendMessageRequest, checked: Checked): Promise<Message> {
+    const { db, meta, secretBox, logger } = this.dependencies;
+    const deployment = await db
+      .selectFrom('deployments')
+      .select(['phone_number_id', 'access_token_sealed'])
+      .where('id', '=', context.deploymentId)
+      .executeTakeFirstOrThrow();
+    const accessToken = secretBox.open(deployment.access_token_sealed, secretContext(context.deploymentId, 'access_token'));
+    // Only a message still 'sending' is settled here: a status webhook carrying our id may have settled it first.
+    const settle = (columns: Record<string, unknown>) =>
+      db
+        .updateTable('messages')
+        .set({ ...columns, updated_at: sql<Date>`now()` })
+        .where('id', '=', messageId)
+        .where('state', '=', 'sending')
+        .execute();
+    try {
+      const sent = await meta.sendMessage(accessToken, deployment.phone_number_id, this.#outbound(request, checked), {
+        bizOpaqueCallbackData: messageId,
+      });
+      // A status webhook may have reconciled the message already (it carries our id): keep the furthest state.
+      await db
+        .updateTable('messages')
+        .set({
+          wamid: sent.wamid,
+          state: sql`case when state = 'failed' then state else 'accepted' end`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', messageId)
+        .execute();
+    } catch (error) {
+      if (error instanceof MetaSendOutcomeUnknownError) {
+        // Never resent: a status webhook carrying our id will say whether Meta accepted it.
+        await settle({ state: 'outcome_unknown' });
+        logger.warn({ messageId }, 'send outcome unknown; waiting for Meta’s status webhook');
+      } else if (error instanceof MetaApiError) {
+        await settle({ state: 'failed', ...errorColumns(error) });
+        const message = await findMessage(db, context.deploymentId, messageId);
+        throw new ProblemError('meta_rejected', `Meta refused the message: ${error.reasonText}`, {
+          meta_code: error.code,
+          message,
+        });
+      } else {
+        await settle({
+          state: 'failed',
+          error_reason: 'meta_unreachable',
+          error_title: String((error as Error).message ?? error),
+        });
+        throw new ProblemError(
+          'meta_unavailable',
+          'Meta could not be reached; the message was not sent. Retry with the same Idempotency-Key.',
+          {
+            message_id: messageId,
+          },
+        );
+      }
+    }
+    return (await findMessage(db, context.deploymentId, messageId))!;
+  }
+}

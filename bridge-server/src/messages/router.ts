@@ -1,0 +1,95 @@
+import { type ProblemCode, problemCatalogue, routes } from '@wabridge/shared';
+import { Router } from 'express';
+import type { Caller } from '../http/caller.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError } from '../http/problem.js';
+import type { Services } from '../services.js';
+import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
+import { SendPipeline } from './pipeline.js';
+import { findMessage, listTicketMessages } from './store.js';
+
+function installationOf(caller: Caller) {
+  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
+  return caller;
+}
+
+/** Answers that depend only on the request, so a replay may give them again; others free the key. */
+function isReplayable(error: ProblemError): boolean {
+  return problemCatalogue[error.code].status < 500 && error.code !== 'idempotency_key_in_flight';
+}
+
+export function messagesRouter(services: Services, options: MountOptions): Router {
+  const router = Router();
+  const pipeline = new SendPipeline(services);
+  const keys = new IdempotencyKeys(services.db);
+
+  mountRoute(
+    router,
+    routes.sendMessage,
+    async ({ headers, body }, { caller, response }) => {
+      const installation = installationOf(caller);
+      const key = headers['idempotency-key'];
+      const claim = await keys.claim(installation.installationId, key, requestFingerprint(body));
+      if (claim.kind === 'replay') {
+        response.set('Idempotent-Replayed', 'true');
+        if (claim.status >= 400) {
+          const {
+            code,
+            detail,
+            type: _type,
+            title: _title,
+            status: _status,
+            instance: _instance,
+            request_id: _requestId,
+            ...extensions
+          } = claim.body as { code: ProblemCode; detail: string } & Record<string, unknown>;
+          throw new ProblemError(code, detail, extensions);
+        }
+        return claim.body as never;
+      }
+      try {
+        const message = await pipeline.send(
+          { deploymentId: installation.deploymentId, installationId: installation.installationId },
+          body,
+        );
+        await keys.complete(installation.installationId, key, 202, message);
+        response.location(`/v1/messages/${message.id}`);
+        return message;
+      } catch (error) {
+        if (error instanceof ProblemError && isReplayable(error)) {
+          await keys.complete(installation.installationId, key, problemCatalogue[error.code].status, {
+            code: error.code,
+            detail: error.detail,
+            ...error.extensions,
+          });
+        } else {
+          await keys.release(installation.installationId, key);
+        }
+        throw error;
+      }
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.getMessage,
+    async ({ params }, { caller }) => {
+      const message = await findMessage(services.db, installationOf(caller).deploymentId, params.message_id);
+      if (message === undefined) throw new ProblemError('not_found', `No message ${params.message_id}.`);
+      return message;
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.listMessages,
+    async ({ query }, { caller }) => ({
+      data: await listTicketMessages(services.db, installationOf(caller).deploymentId, {
+        helpdesk: query.ticket_helpdesk,
+        id: query.ticket_id,
+      }),
+    }),
+    options,
+  );
+  return router;
+}

@@ -1,0 +1,132 @@
+import { furthestStatus, type Message } from '@wabridge/shared';
+
+/** Meta's timestamps have one-second resolution: statuses of the same second are ordered by how far they go. */
+const statusOrder = ['accepted', 'sent', 'delivered', 'read', 'played', 'failed'];
+const orderOf = (status: string) => {
+  const index = statusOrder.indexOf(status);
+  return index === -1 ? statusOrder.length : index;
+};
+
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { MetaApiError } from '../meta/errors.js';
+import type { Schema } from '../storage/schema.js';
+
+export type MessageRow = Selectable<Schema['messages']>;
+type StatusRow = { wamid: string; status: string; occurred_at: Date };
+
+/** What the API shows of a message: its record, and its delivery as the furthest status Meta reported. */
+export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message {
+  const timeline = statuses
+    .filter((status) => status.wamid === row.wamid)
+    .sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime() || orderOf(a.status) - orderOf(b.status))
+    .map((status) => ({ status: status.status, at: status.occurred_at.toISOString() }));
+  const furthest = furthestStatus(timeline.map((entry) => entry.status));
+  const status = row.state === 'failed' ? 'failed' : (furthest ?? (row.state === 'accepted' ? 'accepted' : null));
+  const content = row.content as { text?: { body?: string } };
+  return {
+    id: row.id,
+    deployment_id: row.deployment_id,
+    to: row.recipient_phone,
+    kind: row.kind,
+    state: row.state,
+    status,
+    wamid: row.wamid,
+    template:
+      row.template_name === null
+        ? null
+        : { name: row.template_name, language: row.template_language ?? '', category: row.template_category },
+    text: content.text?.body ?? null,
+    ticket: row.ticket_helpdesk === null || row.ticket_id === null ? null : { helpdesk: row.ticket_helpdesk, id: row.ticket_id },
+    error:
+      row.error_reason === null
+        ? null
+        : {
+            code: row.error_code,
+            title: row.error_title ?? row.error_reason,
+            details: row.error_details,
+            reason: row.error_reason,
+          },
+    timeline,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export async function statusesOf(db: Kysely<Schema>, deploymentId: string, wamids: (string | null)[]): Promise<StatusRow[]> {
+  const known = wamids.filter((wamid): wamid is string => wamid !== null);
+  if (known.length === 0) return [];
+  return db
+    .selectFrom('message_statuses')
+    .select(['wamid', 'status', 'occurred_at'])
+    .where('deployment_id', '=', deploymentId)
+    .where('wamid', 'in', known)
+    .execute();
+}
+
+export async function findMessage(db: Kysely<Schema>, deploymentId: string, id: string): Promise<Message | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deployment_id', '=', deploymentId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : presentMessage(row, await statusesOf(db, deploymentId, [row.wamid]));
+}
+
+export async function listTicketMessages(
+  db: Kysely<Schema>,
+  deploymentId: string,
+  ticket: { helpdesk: 'zendesk' | 'zoho'; id: string },
+): Promise<Message[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('deployment_id', '=', deploymentId)
+    .where('ticket_helpdesk', '=', ticket.helpdesk)
+    .where('ticket_id', '=', ticket.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const statuses = await statusesOf(
+    db,
+    deploymentId,
+    rows.map((row) => row.wamid),
+  );
+  return rows.map((row) => presentMessage(row, statuses));
+}
+
+export function errorColumns(error: MetaApiError) {
+  return { error_code: error.code, error_title: error.title, error_details: error.details ?? null, error_reason: error.reason };
+}
+
+/**
+ * A status webhook carrying our message id (biz_opaque_callback_data) tells us the wamid of a send whose
+ * answer we never saw: the message was accepted after all. Applied in the webhook's transaction.
+ */
+export async function reconcileFromStatus(
+  transaction: Transaction<Schema>,
+  deploymentId: string,
+  status: { wamid: string; bizOpaqueCallbackData: string | null; failure: MetaApiError | undefined },
+): Promise<void> {
+  if (status.bizOpaqueCallbackData?.startsWith('msg_')) {
+    await transaction
+      .updateTable('messages')
+      .set({
+        wamid: status.wamid,
+        state: sql`case when state in ('sending', 'outcome_unknown') then 'accepted' else state end`,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', status.bizOpaqueCallbackData)
+      .where('deployment_id', '=', deploymentId)
+      .where('wamid', 'is', null)
+      .execute();
+  }
+  if (status.failure !== undefined) {
+    await transaction
+      .updateTable('messages')
+      .set({ state: 'failed', ...errorColumns(status.failure), updated_at: sql<Date>`now()` })
+      .where('deployment_id', '=', deploymentId)
+      .where('wamid', '=', status.wamid)
+      .execute();
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  buildTemplateComponents,
+  type MessageTemplate,
+  messageTemplateSchema,
+  type TemplateParameter,
+  type TemplateProblem,
+  type TemplateSummary,
+  type TemplateValues,
+  templateParameters,
+  validateTemplateValues,
+} from '@wabridge/shared';
+import type { TemplateRow } from './store.js';
+
+/**
+ * Bridges stored templates to the shared template model (shared/src/templates): the same functions the
+ * sidebar panel uses for its form and preview decide here what the bridge accepts and sends.
+ */
+export function asMessageTemplate(row: TemplateRow): MessageTemplate {
+  // Parsed, not cast: the schema normalises what Meta leaves implicit (upper-case types, POSITIONAL by default).
+  return messageTemplateSchema.parse({
+    id: row.meta_template_id,
+    name: row.name,
+    language: row.language,
+    category: row.category,
+    status: row.status,
+    parameter_format: row.parameter_format,
+    components: row.components ?? [],
+  });
+}
+
+/** The values a stored template needs, as the API lists them (snake_case). */
+export function parametersOf(row: TemplateRow): TemplateSummary['parameters'] {
+  return templateParameters(asMessageTemplate(row)).map((parameter: TemplateParameter) => ({
+    key: parameter.key,
+    component: parameter.component,
+    kind: parameter.kind,
+    placeholder: parameter.placeholder ?? null,
+    button_index: parameter.buttonIndex ?? null,
+    media_kind: parameter.mediaKind ?? null,
+    example: parameter.example ?? null,
+    required: parameter.required,
+    length_max: parameter.lengthMax ?? null,
+  }));
+}
+
+export type { TemplateValues };
+
+/** Problems with the values supplied for a template, before anything is sent. */
+export function validateValues(row: TemplateRow, values: TemplateValues): TemplateProblem[] {
+  return validateTemplateValues(asMessageTemplate(row), values);
+}
+
+/** Meta's `components` array for a send of this template with these (validated) values. */
+export function componentsFor(row: TemplateRow, values: TemplateValues): Record<string, unknown>[] {
+  return buildTemplateComponents(asMessageTemplate(row), values) as unknown as Record<string, unknown>[];
+}

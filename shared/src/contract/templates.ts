@@ -1,0 +1,53 @@
+import * as z from 'zod';
+import { timestamp } from './common.js';
+
+export const templateSummary = z
+  .object({
+    id: z.string().meta({ description: 'Meta’s template id.' }),
+    name: z.string(),
+    language: z.string().meta({ example: 'ja' }),
+    category: z
+      .string()
+      .meta({ description: 'The category in force now (Meta may re-categorise a template).', example: 'UTILITY' }),
+    previous_category: z.string().nullable(),
+    status: z.string().meta({ example: 'APPROVED' }),
+    parameter_format: z.enum(['POSITIONAL', 'NAMED']),
+    components: z.array(z.looseObject({ type: z.string() })).meta({ description: 'As Meta returns them.' }),
+    parameters: z.array(z.looseObject({ key: z.string() })).meta({
+      description: 'Every value the template needs, in order, keyed as `POST /v1/messages` expects them.',
+    }),
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Template' });
+
+export const templatesQuery = z.strictObject({
+  status: z
+    .string()
+    .regex(/^[A-Z_]{3,32}(,[A-Z_]{3,32})*$/, 'must be Meta statuses, comma-separated (APPROVED,PAUSED)')
+    .optional()
+    .meta({ description: 'Comma-separated statuses; approved only when absent.' }),
+  language: z.string().min(2).max(16).optional(),
+  category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']).optional(),
+  q: z.string().min(1).max(100).optional().meta({ description: 'Search in the name and the body text (case-insensitive).' }),
+});
+
+export const templateList = z.object({ data: z.array(templateSummary) }).meta({ id: 'TemplateList' });
+
+export const templateSync = z
+  .object({
+    id: z.string(),
+    deployment_id: z.string(),
+    trigger: z.enum(['api', 'schedule', 'webhook']),
+    state: z.enum(['running', 'succeeded', 'failed']),
+    pages_fetched: z.number().int(),
+    templates_seen: z.number().int(),
+    error: z.string().nullable(),
+    started_at: timestamp,
+    finished_at: timestamp.nullable(),
+  })
+  .meta({ id: 'TemplateSync', description: 'A sync of the deployment’s templates from Meta, with its progress.' });
+
+export const templateSyncPath = z.strictObject({ sync_id: z.string().regex(/^tsy_[0-9a-z]{24}$/) });
+
+export type TemplateSummary = z.infer<typeof templateSummary>;
+export type TemplateSync = z.infer<typeof templateSync>;
