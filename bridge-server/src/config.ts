@@ -41,6 +41,8 @@ const environmentSchema = z.object({
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
   // Meta answers sends in well under a second; 10 s rides out a slow moment without holding agents for long.
   META_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Attempts per Meta call, the first included, for Meta's temporary refusals (meta/retry.ts explains the default).
+  META_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(20).default(4),
   // Meta's default page size: most WABAs need one request per sync.
   TEMPLATE_SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   // 30 minutes: a few of Meta's ~200 template requests an hour per WABA; 0 turns periodic syncs off.
@@ -76,6 +78,7 @@ export interface Config {
   templateSyncIntervalMs: number;
   templateSyncPageSize: number;
   metaTimeoutMs: number;
+  metaAttemptsMax: number;
 }
 
 export class ConfigError extends Error {
@@ -123,5 +126,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
     metaTimeoutMs: env.META_TIMEOUT_MS,
+    metaAttemptsMax: env.META_ATTEMPTS_MAX,
   };
 }

@@ -68,6 +68,7 @@ export async function startBridge(
     baseUrl: config.metaGraphUrl,
     apiVersion: config.metaApiVersion,
     timeoutMs: config.metaTimeoutMs,
+    retry: { attemptsMax: config.metaAttemptsMax },
     logger: logger.child({ component: 'meta' }),
   });
   const templateSyncer = new TemplateSyncer(database.db, meta, secretBox, logger, {

@@ -26,6 +26,8 @@ describe.each(backends)('templates and sending on $name', (backend) => {
     bridge = await startTestBridge(backend, {
       META_GRAPH_URL: sandboxServer.url,
       META_TIMEOUT_MS: '400',
+      // One attempt per call: a refusal for throughput ends the call at once instead of after backoffs.
+      META_ATTEMPTS_MAX: '1',
       TEMPLATE_SYNC_PAGE_SIZE: '7',
     });
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Sender' } });
@@ -273,6 +275,86 @@ describe.each(backends)('templates and sending on $name', (backend) => {
         status: 'failed',
         error: { code: 132001, reason: expect.any(String) },
       });
+    });
+
+    it('ends Meta’s window, parameter and throughput refusals as clear errors', async () => {
+      // The bridge saw the customer write (a webhook straight to the bridge); Meta's own window is closed: 131047.
+      const stranger = '+819012349999';
+      const body = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: deployment.waba_id,
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: '81312340000', phone_number_id: deployment.phone_number_id },
+                  contacts: [{ profile: { name: 'Stranger' }, wa_id: stranger.slice(1) }],
+                  messages: [
+                    {
+                      from: stranger.slice(1),
+                      id: 'wamid.stranger',
+                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      type: 'text',
+                      text: { body: 'hi' },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      });
+      const { createHmac } = await import('node:crypto');
+      const appSecret = sandbox.state.numbers.get(deployment.phone_number_id)!.appSecret;
+      const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+      const delivered = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        body,
+      });
+      expect(delivered.status).toBe(200);
+      await settle();
+      const closed = await send({ to: stranger, text: { body: 'Hello!' } });
+      expect(closed.status).toBe(422);
+      expect(closed.body).toMatchObject({
+        code: 'meta_rejected',
+        meta_code: 131047,
+        message: { state: 'failed', error: { code: 131047 } },
+      });
+
+      // Meta's copy of the template now takes a fourth value the bridge's copy does not know: 132000.
+      const templates = sandbox.state.templates.get(deployment.waba_id)!;
+      const confirmation = templates.find((template) => template.name === 'order_confirmation' && template.language === 'ja')!;
+      const originalComponents = confirmation.components;
+      confirmation.components = originalComponents.map((component) =>
+        component.type === 'BODY' ? { ...component, text: `${String(component.text)} {{4}}` } : component,
+      );
+      const mismatch = await send({
+        to: customer,
+        template: { name: 'order_confirmation', language: 'ja', parameters: { 'body.1': 'a', 'body.2': 'b', 'body.3': 'c' } },
+      });
+      confirmation.components = originalComponents;
+      expect(mismatch.body).toMatchObject({ code: 'meta_rejected', meta_code: 132000 });
+
+      // Throughput: one message a second, two at once. The refused one frees its key: the same key may retry.
+      // (The sandbox counts the refused sends above too: let their second pass first.)
+      await control('PUT', `/sandbox/numbers/${deployment.phone_number_id}/knobs`, { throughputMessagesPerSecond: 1 });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const keys = [randomUUID(), randomUUID()];
+        const burst = await Promise.all(keys.map((key, index) => send({ to: customer, text: { body: `Burst ${index}` } }, key)));
+        const refused = burst.findIndex((answer) => answer.status === 503);
+        expect(burst.map((answer) => answer.status).sort()).toEqual([202, 503]);
+        expect(burst[refused]?.body).toMatchObject({ code: 'meta_unavailable', meta_code: 130429 });
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        const retried = await send({ to: customer, text: { body: `Burst ${refused}` } }, keys[refused]);
+        expect(retried.status).toBe(202);
+      } finally {
+        await control('DELETE', `/sandbox/numbers/${deployment.phone_number_id}/knobs`);
+      }
     });
 
     it('never sends twice when Meta accepts a message and the answer is lost; the status webhook settles it', async () => {

@@ -175,6 +175,19 @@ export class SendPipeline {
         // Never resent: a status webhook carrying our id will say whether Meta accepted it.
         await settle({ state: 'outcome_unknown' });
         logger.warn({ messageId }, 'send outcome unknown; waiting for Meta’s status webhook');
+      } else if (error instanceof MetaApiError && error.retryable) {
+        // Meta refused for now (throughput, pair rate limit, maintenance) even after the client's retries:
+        // nothing was sent, so the same Idempotency-Key may try again.
+        await settle({ state: 'failed', ...errorColumns(error) });
+        throw new ProblemError(
+          'meta_unavailable',
+          `Meta is refusing messages for the moment (${error.code}): ${error.reasonText}`,
+          {
+            meta_code: error.code,
+            message_id: messageId,
+            ...(error.retryAfterMs !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
+          },
+        );
       } else if (error instanceof MetaApiError) {
         await settle({ state: 'failed', ...errorColumns(error) });
         const message = await findMessage(db, context.deploymentId, messageId);
