@@ -12,5 +12,6 @@ export * from './delivery.js';
 export * from './errors.js';
 export * from './meta/webhook.js';
 export * from './phone.js';
+export * from './pricing/index.js';
 export * from './templates/index.js';
 export * from './windows.js';
