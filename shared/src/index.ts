@@ -11,6 +11,7 @@ export * from './contract/webhooks.js';
 export * from './delivery.js';
 export * from './errors.js';
 export * from './meta/webhook.js';
+export * from './optin/index.js';
 export * from './phone.js';
 export * from './pricing/index.js';
 export * from './templates/index.js';
