@@ -7,6 +7,8 @@ import { expressPath, type MountOptions } from './http/mount.js';
 import { httpMetrics, requestLogging } from './http/observability.js';
 import { ProblemError, sendProblem } from './http/problem.js';
 import { installationsRouter } from './installations/router.js';
+import { mediaRouter } from './media/router.js';
+import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
@@ -91,7 +93,9 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(installationsRouter(services, mountOptions));
   app.use(contactsRouter(services, mountOptions));
   app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
-  app.use(messagesRouter(services, mountOptions));
+  const media = new MediaService(services);
+  app.use(mediaRouter(media, services.db, mountOptions));
+  app.use(messagesRouter(services, media, mountOptions));
   app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.

@@ -6,6 +6,24 @@ const hexKey = z
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const flag = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true');
+
+/**
+ * A media size limit in bytes: at least 1, at most Meta's own cap for the kind read as binary megabytes
+ * (Meta's "Supported media types": image 5 MB, video and audio 16 MB, document 100 MB), since a limit above
+ * Meta's would only turn our clear refusal into Meta's.
+ */
+const mediaBytesMax = (defaultBytes: number, metaCapMegabytes: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(metaCapMegabytes * 1024 * 1024, `must be at most Meta's own limit of ${metaCapMegabytes} MB`)
+    .default(defaultBytes);
+
 /** Every environment variable the bridge reads; `.env.example` documents each one. */
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -52,6 +70,25 @@ const environmentSchema = z.object({
     .min(0)
     .max(24 * 60)
     .default(30),
+  // Seed 001's attachment limits (image 5 MB, document 20 MB, video 15 MB, audio 15 MB), with MB read as
+  // 1,000,000 bytes: of the two readings of "5 MB" the stricter, so a file we accept is never over Meta's own
+  // 5 MB image limit whichever unit Meta means.
+  MEDIA_IMAGE_BYTES_MAX: mediaBytesMax(5_000_000, 5),
+  MEDIA_DOCUMENT_BYTES_MAX: mediaBytesMax(20_000_000, 100),
+  MEDIA_VIDEO_BYTES_MAX: mediaBytesMax(15_000_000, 16),
+  MEDIA_AUDIO_BYTES_MAX: mediaBytesMax(15_000_000, 16),
+  // media.url fetching. Plain http and private, loopback, link-local and unique-local addresses are refused unless
+  // allowed here (tests and the demo serve files locally); allowing private addresses opens the bridge to SSRF.
+  MEDIA_URL_ALLOW_HTTP: flag,
+  MEDIA_URL_ALLOW_PRIVATE_ADDRESSES: flag,
+  // The whole download, redirects included: 20 MB (the largest default limit) needs 16 s at 10 Mbit/s; 30 s leaves
+  // room for a slow server while bounding how long a send holds the agent's request.
+  MEDIA_URL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  // Links from file hosts and CDNs redirect once or twice (share link → signed URL); more is unusual, and each hop is
+  // re-checked against the address rules.
+  MEDIA_URL_REDIRECTS_MAX: z.coerce.number().int().min(0).max(10).default(3),
+  // A media upload sends up to 20 MB (100 MB if configured) to Meta: 60 s covers 20 MB at under 3 Mbit/s upstream.
+  META_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   // Meta and helpdesks time out webhooks after about 10 s, so draining longer than that gains nothing.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -79,6 +116,12 @@ export interface Config {
   templateSyncPageSize: number;
   metaTimeoutMs: number;
   metaAttemptsMax: number;
+  /** Timeout of one media upload to Meta (the body is a whole file). */
+  metaUploadTimeoutMs: number;
+  /** The largest file accepted per kind of media, in bytes. */
+  mediaBytesMax: { image: number; document: number; video: number; audio: number };
+  /** What `media.url` may fetch (see media/url-fetch.ts). */
+  mediaUrl: { allowHttp: boolean; allowPrivateAddresses: boolean; timeoutMs: number; redirectsMax: number };
 }
 
 export class ConfigError extends Error {
@@ -127,5 +170,18 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
     metaTimeoutMs: env.META_TIMEOUT_MS,
     metaAttemptsMax: env.META_ATTEMPTS_MAX,
+    metaUploadTimeoutMs: env.META_UPLOAD_TIMEOUT_MS,
+    mediaBytesMax: {
+      image: env.MEDIA_IMAGE_BYTES_MAX,
+      document: env.MEDIA_DOCUMENT_BYTES_MAX,
+      video: env.MEDIA_VIDEO_BYTES_MAX,
+      audio: env.MEDIA_AUDIO_BYTES_MAX,
+    },
+    mediaUrl: {
+      allowHttp: env.MEDIA_URL_ALLOW_HTTP,
+      allowPrivateAddresses: env.MEDIA_URL_ALLOW_PRIVATE_ADDRESSES,
+      timeoutMs: env.MEDIA_URL_TIMEOUT_MS,
+      redirectsMax: env.MEDIA_URL_REDIRECTS_MAX,
+    },
   };
 }

@@ -68,6 +68,7 @@ export async function startBridge(
     baseUrl: config.metaGraphUrl,
     apiVersion: config.metaApiVersion,
     timeoutMs: config.metaTimeoutMs,
+    uploadTimeoutMs: config.metaUploadTimeoutMs,
     retry: { attemptsMax: config.metaAttemptsMax },
     logger: logger.child({ component: 'meta' }),
   });

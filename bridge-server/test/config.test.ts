@@ -16,7 +16,55 @@ describe('loadConfig', () => {
       logLevel: 'info',
       trustProxy: false,
       encryptionKeysPrevious: [],
+      // Seed 001's attachment limits, MB = 1,000,000 bytes; media.url confined to https and public addresses.
+      mediaBytesMax: { image: 5_000_000, document: 20_000_000, video: 15_000_000, audio: 15_000_000 },
+      mediaUrl: { allowHttp: false, allowPrivateAddresses: false, timeoutMs: 30_000, redirectsMax: 3 },
+      metaUploadTimeoutMs: 60_000,
     });
+  });
+
+  it('reads the media limits and URL rules, refusing limits above Meta’s own and flags that are not true/false', () => {
+    expect(
+      loadConfig({
+        ...required,
+        MEDIA_IMAGE_BYTES_MAX: '1024',
+        MEDIA_DOCUMENT_BYTES_MAX: String(100 * 1024 * 1024),
+        MEDIA_URL_ALLOW_HTTP: 'true',
+        MEDIA_URL_ALLOW_PRIVATE_ADDRESSES: 'true',
+        MEDIA_URL_REDIRECTS_MAX: '0',
+      }),
+    ).toMatchObject({
+      mediaBytesMax: { image: 1024, document: 100 * 1024 * 1024 },
+      mediaUrl: { allowHttp: true, allowPrivateAddresses: true, redirectsMax: 0 },
+    });
+    let error: unknown;
+    try {
+      loadConfig({
+        ...required,
+        MEDIA_IMAGE_BYTES_MAX: String(5 * 1024 * 1024 + 1),
+        MEDIA_VIDEO_BYTES_MAX: '0',
+        MEDIA_URL_ALLOW_HTTP: 'yes',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      "MEDIA_IMAGE_BYTES_MAX must be at most Meta's own limit of 5 MB",
+      expect.stringMatching(/^MEDIA_VIDEO_BYTES_MAX /),
+      'MEDIA_URL_ALLOW_HTTP must be true or false',
+    ]);
+  });
+
+  it('documents every variable it reads in .env.example', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const example = await readFile(new URL('../.env.example', import.meta.url), 'utf8');
+    const schema = source.slice(source.indexOf('const environmentSchema'), source.indexOf('export interface Config'));
+    const variables = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]);
+    expect(variables.length).toBeGreaterThan(20);
+    const documented = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    expect(variables.filter((name) => !documented.has(name))).toEqual([]);
   });
 
   it('reads every variable and trims trailing slashes from URLs', () => {

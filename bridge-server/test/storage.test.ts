@@ -43,6 +43,7 @@ describe.each(backends)('storage on $name', (backend) => {
       'idempotency_keys',
       'inbound_messages',
       'installations',
+      'media_uploads',
       'message_statuses',
       'messages',
       'template_syncs',
@@ -119,6 +120,93 @@ describe.each(backends)('storage on $name', (backend) => {
         })
         .execute(),
     ).rejects.toThrow(/check/i);
+  });
+
+  it('holds media uploads to their invariants: id shape, kind agreeing with type, size, hash, file name', async () => {
+    const db = database.db;
+    await db.insertInto('accounts').values({ id: 'acc_mmmmmmmmmmmmmmmmmmmmmmmm', name: 'Media' }).execute();
+    await db
+      .insertInto('deployments')
+      .values({
+        id: 'dep_mmmmmmmmmmmmmmmmmmmmmmmm',
+        account_id: 'acc_mmmmmmmmmmmmmmmmmmmmmmmm',
+        display_name: 'Media',
+        display_phone_number: '+819012345678',
+        waba_id: '12345678',
+        phone_number_id: '99999999',
+        business_manager_id: null,
+        access_token_sealed: 'v1.x',
+        app_secret_sealed: 'v1.x',
+        verify_token_sealed: 'v1.x',
+      })
+      .execute();
+    await db
+      .insertInto('installations')
+      .values({
+        id: 'ins_mmmmmmmmmmmmmmmmmmmmmmmm',
+        deployment_id: 'dep_mmmmmmmmmmmmmmmmmmmmmmmm',
+        helpdesk: 'zendesk',
+        instance: 'media.zendesk.com',
+        token_sha256: 'e'.repeat(64),
+        token_hint: 'wbi_m',
+      })
+      .execute();
+    const upload = {
+      id: 'med_mmmmmmmmmmmmmmmmmmmmmmmm',
+      deployment_id: 'dep_mmmmmmmmmmmmmmmmmmmmmmmm',
+      installation_id: 'ins_mmmmmmmmmmmmmmmmmmmmmmmm',
+      meta_media_id: '1234567890123456',
+      kind: 'image' as const,
+      mime_type: 'image/png',
+      size_bytes: 69,
+      sha256: 'a'.repeat(64),
+      filename: 'pixel.png',
+      source: 'upload' as const,
+    };
+    const refused = [
+      { ...upload, id: 'med_short' },
+      { ...upload, kind: 'document' as const },
+      { ...upload, mime_type: 'application/zip' },
+      { ...upload, size_bytes: 0 },
+      { ...upload, size_bytes: 104_857_601 },
+      { ...upload, sha256: 'not-a-hash' },
+      { ...upload, filename: '../etc/passwd' },
+      { ...upload, filename: 'a\\b.png' },
+      { ...upload, filename: 'line\nbreak.png' },
+      { ...upload, meta_media_id: 'abc' },
+      { ...upload, source: 'email' as never },
+    ];
+    for (const values of refused) {
+      await expect(db.insertInto('media_uploads').values(values).execute(), JSON.stringify(values)).rejects.toThrow(/check/i);
+    }
+    await db.insertInto('media_uploads').values(upload).execute();
+    await expect(
+      db
+        .insertInto('media_uploads')
+        .values({ ...upload, id: 'med_nnnnnnnnnnnnnnnnnnnnnnnn' })
+        .execute(),
+    ).rejects.toThrow(/unique|duplicate/i);
+    // A media message names its upload; other messages do not.
+    const message = {
+      id: 'msg_mmmmmmmmmmmmmmmmmmmmmmmm',
+      deployment_id: 'dep_mmmmmmmmmmmmmmmmmmmmmmmm',
+      installation_id: 'ins_mmmmmmmmmmmmmmmmmmmmmmmm',
+      recipient_phone: '+819012345678',
+      kind: 'media' as const,
+      content: JSON.stringify({ media: {} }),
+      state: 'sending' as const,
+    };
+    await expect(db.insertInto('messages').values(message).execute()).rejects.toThrow(/check/i);
+    await expect(
+      db
+        .insertInto('messages')
+        .values({ ...message, kind: 'text', media_upload_id: upload.id })
+        .execute(),
+    ).rejects.toThrow(/check/i);
+    await db
+      .insertInto('messages')
+      .values({ ...message, media_upload_id: upload.id })
+      .execute();
   });
 
   it('reads 64-bit integers as numbers on both backends and refuses to lose precision', async () => {

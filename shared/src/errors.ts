@@ -37,6 +37,24 @@ export const problemCatalogue = {
   template_not_approved: { status: 422, title: 'This template cannot be sent now (it is not approved).' },
   invalid_template_parameters: { status: 422, title: 'Some template values are missing or invalid.' },
   meta_rejected: { status: 422, title: 'Meta refused the message.' },
+  // Media problems describe the file, not the request that carried it (a JSON send with media.url, or a raw
+  // upload), so they share 422 whichever way the file came: 413 would tell a client that a tiny JSON request was too big.
+  media_type_not_allowed: {
+    status: 422,
+    title:
+      'The file is not of a type that can be sent: images JPEG or PNG, documents PDF, videos MP4 or 3GP, audio MP3, Ogg Opus or AMR.',
+  },
+  media_too_large: { status: 422, title: 'The file is larger than this deployment allows for its kind.' },
+  media_content_mismatch: {
+    status: 422,
+    title: 'The file’s content does not match its declared type, its file name or the kind of media asked for.',
+  },
+  media_url_refused: {
+    status: 422,
+    title: 'The bridge does not fetch this media URL (its scheme, its address, credentials in it, or too many redirects).',
+  },
+  media_url_failed: { status: 502, title: 'The file could not be downloaded from the media URL; nothing was sent.' },
+  media_upload_expired: { status: 422, title: 'This upload is older than Meta keeps uploaded media; upload the file again.' },
   meta_unavailable: { status: 503, title: 'Meta could not be reached; nothing was sent.' },
   sync_in_progress: { status: 409, title: 'A template sync is already running for this deployment.' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },

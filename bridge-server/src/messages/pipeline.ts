@@ -1,9 +1,12 @@
-import { type Message, type SendMessageRequest, windowState } from '@wabridge/shared';
+import { type Message, type SendMediaContent, type SendMessageRequest, windowState } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { secretContext } from '../deployments/store.js';
 import { ProblemError } from '../http/problem.js';
+import type { MediaService } from '../media/service.js';
+import type { MediaUploadRow } from '../media/store.js';
+import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
 import { MetaApiError, MetaSendOutcomeUnknownError } from '../meta/errors.js';
 import type { OutboundMessage } from '../meta/messages.js';
@@ -26,18 +29,26 @@ interface Dependencies {
   logger: Logger;
 }
 
-/** What the policy step settled: the template to send, if any. */
+/** What the policy step settled: the template to send, or the uploaded file to send, if any. */
 interface Checked {
   template: TemplateRow | undefined;
+  media: MediaUploadRow | undefined;
 }
 
 /**
  * The one send pipeline: validate → policy checks → reserve → record → send. Everything that can refuse a
  * message happens before it is recorded and before Meta is called; later issues add opt-in (policy) and
  * points (reserve) as steps here, not as a second path.
+ *
+ * Media is free-form, like text: the window check applies. A `media.upload_id` must name an upload of this
+ * deployment; a `media.url` is fetched, checked and uploaded to Meta in the policy step, after the window check, so
+ * a message that would be refused never fetches or uploads anything. Meta's media id is then sent like any other.
  */
 export class SendPipeline {
-  constructor(private readonly dependencies: Dependencies) {}
+  constructor(
+    private readonly dependencies: Dependencies,
+    private readonly media: MediaService,
+  ) {}
 
   async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
     const checked = await this.#checkPolicy(context, request);
@@ -47,25 +58,45 @@ export class SendPipeline {
   }
 
   async #checkPolicy(context: SendContext, request: SendMessageRequest): Promise<Checked> {
-    const { db } = this.dependencies;
     if (request.text !== undefined) {
-      const contact = await findContactByPhone(db, context.deploymentId, request.to);
-      const window = windowState(activityOf(contact), new Date());
-      if (window.state !== 'open') {
-        throw new ProblemError(
-          'window_closed',
-          `${request.to} has not written in the last 24 hours: send an approved template instead.`,
-          {
-            window: {
-              state: window.state,
-              kind: window.kind,
-              last_inbound_at: contact?.last_inbound_at?.toISOString() ?? null,
-            },
-          },
-        );
-      }
-      return { template: undefined };
+      await this.#checkWindow(context, request.to);
+      return { template: undefined, media: undefined };
     }
+    if (request.media !== undefined) {
+      return { template: undefined, media: await this.#checkMedia(context, request.to, request.media) };
+    }
+    return { template: await this.#checkTemplate(context, request), media: undefined };
+  }
+
+  /** Free-form messages (text, media) only inside the customer service window. */
+  async #checkWindow(context: SendContext, to: string): Promise<void> {
+    const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
+    const window = windowState(activityOf(contact), new Date());
+    if (window.state !== 'open') {
+      throw new ProblemError('window_closed', `${to} has not written in the last 24 hours: send an approved template instead.`, {
+        window: {
+          state: window.state,
+          kind: window.kind,
+          last_inbound_at: contact?.last_inbound_at?.toISOString() ?? null,
+        },
+      });
+    }
+  }
+
+  /** The file to send: an existing upload that fits the request, or the URL's file, fetched and uploaded now. */
+  async #checkMedia(context: SendContext, to: string, media: SendMediaContent): Promise<MediaUploadRow> {
+    if (media.upload_id !== undefined) {
+      const upload = await this.media.findSendable(context.deploymentId, media.upload_id, new Date());
+      checkUploadFits(upload, media);
+      await this.#checkWindow(context, to);
+      return upload;
+    }
+    await this.#checkWindow(context, to);
+    return this.media.storeFromUrl(context, media.url!, media.kind, media.filename);
+  }
+
+  async #checkTemplate(context: SendContext, request: SendMessageRequest): Promise<TemplateRow> {
+    const { db } = this.dependencies;
     const wanted = request.template!;
     const template = await findTemplate(db, context.deploymentId, wanted.name, wanted.language);
     if (template === undefined) {
@@ -100,7 +131,7 @@ export class SendPipeline {
         },
       );
     }
-    return { template };
+    return template;
   }
 
   async #record(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<string> {
@@ -112,8 +143,9 @@ export class SendPipeline {
         deployment_id: context.deploymentId,
         installation_id: context.installationId,
         recipient_phone: request.to,
-        kind: request.template !== undefined ? 'template' : 'text',
-        content: JSON.stringify(request.template !== undefined ? { template: request.template } : { text: request.text }),
+        kind: request.template !== undefined ? 'template' : request.media !== undefined ? 'media' : 'text',
+        content: JSON.stringify(contentOf(request, checked)),
+        media_upload_id: checked.media?.id ?? null,
         template_name: checked.template?.name ?? null,
         template_language: checked.template?.language ?? null,
         template_category: checked.template?.category ?? null,
@@ -126,6 +158,7 @@ export class SendPipeline {
   }
 
   #outbound(request: SendMessageRequest, checked: Checked): OutboundMessage {
+    if (checked.media !== undefined && request.media !== undefined) return mediaMessage(request.to, request.media, checked.media);
     if (checked.template !== undefined && request.template !== undefined) {
       return {
         type: 'template',
@@ -211,5 +244,61 @@ export class SendPipeline {
       }
     }
     return (await findMessage(db, context.deploymentId, messageId))!;
+  }
+}
+
+/** What a message records of what it sends; media with the facts of the file, as sent. */
+function contentOf(request: SendMessageRequest, checked: Checked): Record<string, unknown> {
+  if (request.template !== undefined) return { template: request.template };
+  if (request.media !== undefined && checked.media !== undefined) {
+    const upload = checked.media;
+    return {
+      media: {
+        kind: upload.kind,
+        upload_id: upload.id,
+        mime_type: upload.mime_type,
+        size_bytes: upload.size_bytes,
+        filename: request.media.filename ?? upload.filename,
+        caption: request.media.caption ?? null,
+        source: request.media.url !== undefined ? 'url' : 'upload',
+      },
+    };
+  }
+  return { text: request.text };
+}
+
+/** An upload sent as `media`: of the kind asked for, and named (documents) with an extension its content has. */
+function checkUploadFits(upload: MediaUploadRow, media: SendMediaContent): void {
+  const type = mediaTypeOf(upload.mime_type);
+  if (upload.kind !== media.kind) {
+    throw new ProblemError(
+      'media_content_mismatch',
+      `media.kind is ${media.kind} but upload ${upload.id} is ${aKind(upload.kind)} (${type?.label ?? upload.mime_type}).`,
+      { expected_kind: media.kind, content_kind: upload.kind, content_type: upload.mime_type },
+    );
+  }
+  const extension = media.filename === undefined ? undefined : extensionOf(media.filename);
+  if (extension !== undefined && type !== undefined && !type.extensions.includes(extension)) {
+    throw new ProblemError(
+      'media_content_mismatch',
+      `media.filename ends in .${extension} but upload ${upload.id} is ${type.label} (.${type.extensions.join(', .')}).`,
+      { filename: media.filename, content_type: upload.mime_type },
+    );
+  }
+}
+
+/** `{type: kind, <kind>: {id, caption?, filename?}}`: Meta's media id of the upload; captions where WhatsApp has them. */
+function mediaMessage(to: string, media: SendMediaContent, upload: MediaUploadRow): OutboundMessage {
+  const source = { id: upload.meta_media_id };
+  const caption = media.caption;
+  switch (upload.kind) {
+    case 'image':
+      return { type: 'image', to, media: source, caption };
+    case 'video':
+      return { type: 'video', to, media: source, caption };
+    case 'document':
+      return { type: 'document', to, media: source, caption, filename: media.filename ?? upload.filename ?? undefined };
+    case 'audio':
+      return { type: 'audio', to, media: source };
   }
 }

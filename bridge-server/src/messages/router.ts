@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Caller } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError } from '../http/problem.js';
+import type { MediaService } from '../media/service.js';
 import type { Services } from '../services.js';
 import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
 import { SendPipeline } from './pipeline.js';
@@ -18,9 +19,9 @@ function isReplayable(error: ProblemError): boolean {
   return problemCatalogue[error.code].status < 500 && error.code !== 'idempotency_key_in_flight';
 }
 
-export function messagesRouter(services: Services, options: MountOptions): Router {
+export function messagesRouter(services: Services, media: MediaService, options: MountOptions): Router {
   const router = Router();
-  const pipeline = new SendPipeline(services);
+  const pipeline = new SendPipeline(services, media);
   const keys = new IdempotencyKeys(services.db);
 
   mountRoute(

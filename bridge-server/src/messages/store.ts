@@ -22,7 +22,7 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message 
     .map((status) => ({ status: status.status, at: status.occurred_at.toISOString() }));
   const furthest = furthestStatus(timeline.map((entry) => entry.status));
   const status = row.state === 'failed' ? 'failed' : (furthest ?? (row.state === 'accepted' ? 'accepted' : null));
-  const content = row.content as { text?: { body?: string } };
+  const content = row.content as { text?: { body?: string }; media?: Message['media'] };
   return {
     id: row.id,
     deployment_id: row.deployment_id,
@@ -36,6 +36,7 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message 
         ? null
         : { name: row.template_name, language: row.template_language ?? '', category: row.template_category },
     text: content.text?.body ?? null,
+    media: mediaOf(content.media),
     ticket: row.ticket_helpdesk === null || row.ticket_id === null ? null : { helpdesk: row.ticket_helpdesk, id: row.ticket_id },
     error:
       row.error_reason === null
@@ -50,6 +51,13 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message 
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** The media a message recorded, as the API shows it (the recorded object may carry more, like its source). */
+function mediaOf(media: Message['media'] | undefined): Message['media'] {
+  if (media === undefined || media === null) return null;
+  const { kind, upload_id, mime_type, size_bytes, filename, caption } = media;
+  return { kind, upload_id, mime_type, size_bytes, filename, caption };
 }
 
 export async function statusesOf(db: Kysely<Schema>, deploymentId: string, wamids: (string | null)[]): Promise<StatusRow[]> {

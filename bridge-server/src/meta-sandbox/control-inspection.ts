@@ -2,6 +2,7 @@ import type { Request, Router } from 'express';
 import type { SandboxContext } from './context.js';
 import { controlRoute, notFound, parseInput } from './control-errors.js';
 import { applyKnobsPatch, knobsPatchSchema } from './knobs.js';
+import { mediaOf, mediaView } from './media.js';
 import type { Delivery, SentMessage } from './state.js';
 
 /** The inspection side of the control API: what was sent, what was delivered, knobs, reset and health. */
@@ -74,6 +75,20 @@ export function inspectionRoutes(router: Router, context: SandboxContext, reset:
       const message = context.state.messages.get(String(request.params.wamid));
       if (message === undefined) throw notFound(`Message ${String(request.params.wamid)}`);
       response.json(messageView(message));
+    }),
+  );
+  router.get(
+    '/sandbox/media',
+    controlRoute((request, response) => {
+      response.json({ data: mediaOf(context.state, optionalQuery(request, 'phone_number_id')).map(mediaView) });
+    }),
+  );
+  router.get(
+    '/sandbox/media/:mediaId',
+    controlRoute((request, response) => {
+      const media = context.state.media.get(String(request.params.mediaId));
+      if (media === undefined) throw notFound(`Media ${String(request.params.mediaId)}`);
+      response.json(mediaView(media));
     }),
   );
   router.get(

@@ -18,6 +18,7 @@
  *   POST   /sandbox/wabas/:waba/template-category           template_category_update
  *   POST   /sandbox/wabas/:waba/account-update              account_update
  *   GET    /sandbox/messages[/:wamid]                       accepted sends and their statuses
+ *   GET    /sandbox/media[/:id]?phone_number_id             uploaded media (type declared and detected, size, SHA-256)
  *   GET    /sandbox/deliveries?phone_number_id&field&state  webhook bodies, signatures and attempts
  */
 import express, { type ErrorRequestHandler, type Request, Router } from 'express';

@@ -1,6 +1,8 @@
 import type { Request } from 'express';
+import type { SandboxContext } from './context.js';
 import { GraphError, unsupportedRequest } from './graph-errors.js';
-import type { PhoneNumber, SandboxState } from './state.js';
+import { findLiveMedia } from './media.js';
+import type { PhoneNumber, SandboxState, UploadedMedia } from './state.js';
 
 /** Graph takes the token from `Authorization: Bearer …` or, as in Meta's paging links, an `access_token` parameter. */
 function tokenOf(request: Request): string | undefined {
@@ -46,4 +48,24 @@ export function authorizeNode(
 ): { kind: 'number'; number: PhoneNumber } | { kind: 'waba'; numbers: PhoneNumber[] } {
   if (state.numbers.has(id)) return { kind: 'number', number: authorizeNumber(state, request, id) };
   return { kind: 'waba', numbers: authorizeWaba(state, request, id) };
+}
+
+/**
+ * A media object is visible to the token of the number that uploaded it, while it lives (30 days, not deleted). With
+ * `phone_number_id`, only if that is the number it was uploaded on (Meta: "the request will only be processed if the
+ * business phone number ID included in the query matches").
+ */
+export function authorizeMedia(context: SandboxContext, request: Request, mediaId: string): UploadedMedia {
+  const token = knownToken(context.state, request);
+  const media = findLiveMedia(context, mediaId);
+  const owner = media === undefined ? undefined : context.state.numbers.get(media.phoneNumberId);
+  if (media === undefined || owner?.accessToken !== token) throw unsupportedRequest(request.method, mediaId);
+  const phoneNumberId = request.query.phone_number_id;
+  if (phoneNumberId !== undefined && phoneNumberId !== media.phoneNumberId) {
+    throw new GraphError(100, `Param phone_number_id is not a valid whatsapp business phone number id ID`, {
+      message: '(#100) Param phone_number_id is not a valid whatsapp business phone number id ID',
+      omitDetails: true,
+    });
+  }
+  return media;
 }

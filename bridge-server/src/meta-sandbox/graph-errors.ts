@@ -22,6 +22,9 @@ export const graphErrorCatalogue = {
   131009: { title: 'Parameter value is not valid', httpStatus: 400, whatsappDetails: true },
   131026: { title: 'Message undeliverable', httpStatus: 400, whatsappDetails: true },
   131047: { title: 'Re-engagement message', httpStatus: 400, whatsappDetails: true },
+  // "Unable to upload the media used in the message", details in error_data.details (Meta's error-code table; the
+  // title is the one failed statuses carry, e.g. "Media upload error" in chatwoot/chatwoot#12260 and pywa's fixtures).
+  131053: { title: 'Media upload error', httpStatus: 400, whatsappDetails: true },
   131050: {
     title:
       'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',

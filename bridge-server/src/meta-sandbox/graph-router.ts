@@ -1,7 +1,8 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import type { SandboxContext } from './context.js';
-import { authorizeNode, authorizeNumber, authorizeWaba } from './graph-auth.js';
+import { authorizeMedia, authorizeNode, authorizeNumber, authorizeWaba } from './graph-auth.js';
 import { GraphError, graphErrorBody, sendGraphError } from './graph-errors.js';
+import { acceptUpload, mediaOfDownloadUrl, mediaResource, mediaUploadBodyBytesMax } from './media.js';
 import {
   deregister,
   fieldList,
@@ -16,7 +17,7 @@ import {
 import { acceptSend } from './send-message.js';
 import { listTemplates } from './templates-listing.js';
 
-/** Cloud API bodies are small JSON; media is uploaded elsewhere. 1 MB is generous and bounds memory. */
+/** Cloud API bodies are small JSON (media uploads have their own limit). 1 MB is generous and bounds memory. */
 const graphBodyLimitBytes = 1024 * 1024;
 
 type Handler = (request: Request, response: Response) => void;
@@ -36,6 +37,45 @@ function route(handler: Handler): RequestHandler {
       if (!(error instanceof GraphError)) throw error;
       sendGraphError(response, error);
     }
+  };
+}
+
+function asyncRoute(handler: (request: Request, response: Response) => Promise<void>): RequestHandler {
+  return async (request, response) => {
+    try {
+      await handler(request, response);
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      sendGraphError(response, error);
+    }
+  };
+}
+
+/** Where this request reached the sandbox, for URLs it hands out (download links). */
+function originOf(request: Request): string {
+  return `${request.protocol}://${request.get('host') ?? 'localhost'}`;
+}
+
+function uploadRoute(context: SandboxContext) {
+  return async (request: Request, response: Response) => {
+    const phoneNumberId = String(request.params.phoneNumberId);
+    const number = authorizeNumber(context.state, request, phoneNumberId);
+    const uploaded = await acceptUpload(context, number, request);
+    context.logger.info({ phoneNumberId, mediaId: uploaded.id }, 'media uploaded');
+    response.json(uploaded);
+  };
+}
+
+/** `GET /{media-id}` and `DELETE /{media-id}`, with Meta's optional `phone_number_id` guard. */
+function mediaNodeRoute(context: SandboxContext, method: 'get' | 'delete'): Handler {
+  return (request, response) => {
+    const media = authorizeMedia(context, request, String(request.params.id));
+    if (method === 'get') {
+      response.json(mediaResource(context, media, originOf(request)));
+      return;
+    }
+    media.deleted = true;
+    response.json({ success: true });
   };
 }
 
@@ -99,7 +139,12 @@ function phoneNumbersRoute(context: SandboxContext): Handler {
 }
 
 function nodeRoute(context: SandboxContext): Handler {
+  const media = mediaNodeRoute(context, 'get');
   return (request, response) => {
+    if (context.state.media.has(String(request.params.id))) {
+      media(request, response);
+      return;
+    }
     const node = authorizeNode(context.state, request, String(request.params.id));
     const fields = fieldList(request.query.fields);
     response.json(
@@ -127,7 +172,8 @@ const graphErrorHandler: ErrorRequestHandler = (error: unknown, _request, respon
   if (type === 'entity.parse.failed') {
     sendGraphError(response, new GraphError(100, `The request body is not valid JSON: ${(error as Error).message}`));
   } else if (type === 'entity.too.large') {
-    sendGraphError(response, new GraphError(100, `The request body exceeds ${graphBodyLimitBytes} bytes`));
+    const limitBytes = (error as { limit?: number }).limit ?? graphBodyLimitBytes;
+    sendGraphError(response, new GraphError(100, `The request body exceeds ${limitBytes} bytes`));
   } else {
     next(error);
   }
@@ -138,6 +184,19 @@ export function graphRouter(context: SandboxContext): Router {
   const router = Router();
   router.use(express.json({ limit: graphBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false, limit: graphBodyLimitBytes }));
+  // Meta's download URLs (lookaside.fbsbx.com/whatsapp_business/attachments/?mid=…) need the access token too.
+  router.get(
+    '/whatsapp_business/attachments/',
+    route((request, response) => {
+      const media = mediaOfDownloadUrl(context, request.query as Record<string, unknown>);
+      if (media === undefined) {
+        response.status(404).type('text/plain').send('This download URL is unknown or has expired.');
+        return;
+      }
+      authorizeMedia(context, request, media.id);
+      response.status(200).type(media.mimeType).send(media.bytes);
+    }),
+  );
   router.use('/:version', (request, response, next) => {
     if (/^v\d+\.\d+$/.test(String(request.params.version))) {
       next();
@@ -151,6 +210,11 @@ export function graphRouter(context: SandboxContext): Router {
     );
   });
   router.post('/:version/:phoneNumberId/messages', route(messagesRoute(context)));
+  router.post(
+    '/:version/:phoneNumberId/media',
+    express.raw({ type: 'multipart/form-data', limit: mediaUploadBodyBytesMax }),
+    asyncRoute(uploadRoute(context)),
+  );
   router.get('/:version/:wabaId/message_templates', route(templatesRoute(context)));
   router.get('/:version/:wabaId/phone_numbers', route(phoneNumbersRoute(context)));
   router.get(
@@ -169,6 +233,7 @@ export function graphRouter(context: SandboxContext): Router {
   router.post('/:version/:phoneNumberId/register', route(numberAction(context, register)));
   router.post('/:version/:phoneNumberId/deregister', route(numberAction(context, (number) => deregister(number))));
   router.get('/:version/:id', route(nodeRoute(context)));
+  router.delete('/:version/:id', route(mediaNodeRoute(context, 'delete')));
   router.use((request, response) => {
     const path = request.originalUrl.split('?')[0] ?? '';
     sendGraphError(response, new GraphError(2500, 'Unknown path components', { message: `Unknown path components: ${path}` }));

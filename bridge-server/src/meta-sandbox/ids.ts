@@ -27,6 +27,11 @@ export function stableGraphId(seed: string): string {
   return String(graphIdBase + Number(digest.readBigUInt64BE(0) % BigInt(graphIdSpan)));
 }
 
+/** A fresh Graph-style numeric id (a media object), random in the same range as stable ones. */
+export function newGraphId(): string {
+  return String(graphIdBase + Number(randomBytes(8).readBigUInt64BE(0) % BigInt(graphIdSpan)));
+}
+
 /**
  * A business-scoped user id (BSUID) like `US.13491208655302741918`: country code, a dot and 20 digits, as in
  * the webhook examples of 2026 (see /work/shared/fixtures/pywa/message.json).

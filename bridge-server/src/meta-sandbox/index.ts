@@ -26,6 +26,8 @@
  *   META_SANDBOX_SEED_DISPLAY_PHONE_NUMBER  Default "+1 555-010-0000".
  *   META_SANDBOX_SEED_VERIFIED_NAME    Default "Sandbox Shop".
  *
+ * Media: `POST /{version}/{phone-number-id}/media` keeps uploads in memory (30 days of sandbox time, Meta's types and
+ * caps); `GET /{version}/{media-id}` answers a download URL on the sandbox itself. See media.ts.
  * Verification codes are deterministic: request_code "sends" 123456 unless the control API sets another.
  * Shuts down on SIGTERM/SIGINT: pending webhooks are abandoned, connections closed.
  */

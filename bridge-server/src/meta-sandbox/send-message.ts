@@ -2,8 +2,9 @@ import type * as z from 'zod';
 import type { SandboxContext } from './context.js';
 import { GraphError } from './graph-errors.js';
 import { newWamid } from './ids.js';
+import { checkMediaReference, type MetaMediaKind } from './media.js';
 import { isWindowOpen, openFreeEntryPointIfDue, priceMessage } from './pricing.js';
-import { type SendMessageRequest, sendMessageSchema } from './send-schema.js';
+import { type SendMessageRequest, sendMessageSchema, type TemplateParameter } from './send-schema.js';
 import type { Customer, PhoneNumber, SentMessage, Template } from './state.js';
 import { type LaterFailure, planStatuses, scheduleStatuses } from './status-scheduler.js';
 import { checkTemplateParameters, findSendableTemplate } from './template-rules.js';
@@ -64,9 +65,52 @@ interface Verdict {
   template: Template | undefined;
   /** A rule the message breaks that Meta reports either in the answer or as a `failed` status (policyErrors knob). */
   policyViolation: LaterFailure | undefined;
+  /** Uploaded media Meta cannot deliver in this message: always a `failed` status after acceptance (131053). */
+  mediaFailure: LaterFailure | undefined;
+}
+
+const mediaTypes: readonly MetaMediaKind[] = ['image', 'document', 'video', 'audio', 'sticker'];
+
+function headerMediaOf(
+  parameter: TemplateParameter,
+): { kind: 'image' | 'document' | 'video'; id: string | undefined } | undefined {
+  switch (parameter.type) {
+    case 'image':
+      return { kind: 'image', id: parameter.image.id };
+    case 'document':
+      return { kind: 'document', id: parameter.document.id };
+    case 'video':
+      return { kind: 'video', id: parameter.video.id };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Every `{id}` media object of the send, the message's own or a template header's: an unusable id is refused now
+ * (100), a file that does not fit the message fails later (131053). Links are fetched by Meta; the sandbox does not.
+ */
+function checkMediaIds(context: SandboxContext, number: PhoneNumber, request: SendMessageRequest): LaterFailure | undefined {
+  const references: { kind: MetaMediaKind; id: string; path: string }[] = [];
+  for (const kind of mediaTypes) {
+    const id = request.type === kind ? request[kind]?.id : undefined;
+    if (id !== undefined) references.push({ kind, id, path: kind });
+  }
+  for (const [componentIndex, component] of (request.template?.components ?? []).entries()) {
+    for (const [parameterIndex, parameter] of component.parameters.entries()) {
+      const media = headerMediaOf(parameter);
+      const path = `template['components'][${componentIndex}]['parameters'][${parameterIndex}]['${media?.kind}']`;
+      if (media?.id !== undefined) references.push({ kind: media.kind, id: media.id, path });
+    }
+  }
+  let failure: LaterFailure | undefined;
+  for (const reference of references)
+    failure ??= checkMediaReference(context, number, reference.kind, reference.id, reference.path);
+  return failure;
 }
 
 function judge(context: SandboxContext, number: PhoneNumber, request: SendMessageRequest, customer: Customer): Verdict {
+  const mediaFailure = checkMediaIds(context, number, request);
   if (request.type === 'template' && request.template !== undefined) {
     const { name, language, components } = request.template;
     const template = findSendableTemplate(context.state, number.wabaId, name, language.code);
@@ -79,7 +123,7 @@ function judge(context: SandboxContext, number: PhoneNumber, request: SendMessag
             'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
         }
       : undefined;
-    return { template, policyViolation };
+    return { template, policyViolation, mediaFailure };
   }
   const policyViolation = isWindowOpen(customer, context.now())
     ? undefined
@@ -87,7 +131,7 @@ function judge(context: SandboxContext, number: PhoneNumber, request: SendMessag
         code: 131047 as const,
         details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
       };
-  return { template: undefined, policyViolation };
+  return { template: undefined, policyViolation, mediaFailure };
 }
 
 /**
@@ -117,6 +161,7 @@ export function acceptSend(
   }
   const failure =
     verdict.policyViolation ??
+    verdict.mediaFailure ??
     (customer.undeliverable ? { code: 131026 as const, details: 'Message Undeliverable.' } : undefined);
   const nowMs = context.now();
   if (failure === undefined) openFreeEntryPointIfDue(customer, nowMs);

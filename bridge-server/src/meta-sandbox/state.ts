@@ -159,6 +159,23 @@ export interface SentMessage {
   request: unknown;
 }
 
+/** A file uploaded with `POST /{phone-number-id}/media`: Meta keeps it for the number that uploaded it, 30 days. */
+export interface UploadedMedia {
+  id: string;
+  phoneNumberId: string;
+  /** The MIME type the upload declared (the file part's type, or the `type` parameter). */
+  mimeType: string;
+  /** What the content turned out to be (file-type), undefined when not recognised. */
+  detectedMimeType: string | undefined;
+  sizeBytes: number;
+  /** Hex SHA-256 of the bytes, as `GET /{media-id}` answers it. */
+  sha256: string;
+  filename: string | undefined;
+  bytes: Buffer;
+  uploadedAtMs: number;
+  deleted: boolean;
+}
+
 export interface DeliveryAttempt {
   atMs: number;
   durationMs: number;
@@ -190,6 +207,8 @@ export class SandboxState {
   /** Customers by phone number id, each keyed by `wa:<wa_id>` or `user:<user_id>` (both keys when both known). */
   readonly customers = new Map<string, Map<string, Customer>>();
   readonly messages = new Map<string, SentMessage>();
+  /** Uploaded media by media id. */
+  readonly media = new Map<string, UploadedMedia>();
   readonly deliveries: Delivery[] = [];
   knobs: Knobs;
 
@@ -202,6 +221,7 @@ export class SandboxState {
     this.templates.clear();
     this.customers.clear();
     this.messages.clear();
+    this.media.clear();
     this.deliveries.length = 0;
     this.knobs = structuredClone(this.knobDefaults);
   }

@@ -13,8 +13,10 @@ import {
   businessProfileResponseSchema,
   businessProfileUpdateSchema,
   defaultTemplateFields,
+  type MediaInfo,
   type MessageTemplate,
   type MessageTemplateStatus,
+  mediaInfoSchema,
   type PhoneNumberStatus,
   phoneNumberStatusFields,
   phoneNumberStatusSchema,
@@ -23,6 +25,7 @@ import {
   sendMessageResponseSchema,
   successSchema,
   templatesPageSchema,
+  uploadedMediaSchema,
 } from './resources.js';
 import { type CallRepeatability, defaultRetryPolicy, type RetryPolicy, retryPolicySchema, runWithRetries } from './retry.js';
 import { type GraphRequest, graphAttempt, type MetaClientLogger, type TransportSettings } from './transport.js';
@@ -58,6 +61,14 @@ const templatePageSizeMax = 1_000;
  */
 const templatePagesMax = 1_000;
 
+/**
+ * A media upload carries a whole file, up to 100 MB (Meta's largest media, documents): 60 s covers the bridge's
+ * default 20 MB limit at under 3 Mbit/s upstream.
+ */
+const uploadTimeoutMsDefault = 60_000;
+/** Meta's largest uploadable media (documents, 100 MB in Meta's "Supported media types"), read as binary megabytes. */
+const mediaUploadBytesMax = 100 * 1024 * 1024;
+
 export interface MetaGraphClientOptions {
   /** `https://graph.facebook.com`, or the Meta sandbox's URL in tests and development. */
   baseUrl: string;
@@ -66,6 +77,8 @@ export interface MetaGraphClientOptions {
   fetch?: typeof fetch;
   /** Timeout of one HTTP exchange (connect, request, whole answer). */
   timeoutMs?: number;
+  /** Timeout of one media upload exchange (default 60 s). */
+  uploadTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   logger?: MetaClientLogger;
   /** Injected in tests to observe and skip backoff waits. */
@@ -95,6 +108,13 @@ export interface MessageTemplatePage {
 export interface ListAllMessageTemplatesOptions extends ListMessageTemplatesOptions {
   /** Called after each page, e.g. to report the progress of a long sync. */
   onPage?: (page: MessageTemplatePage & { templatesSoFar: number }) => void | Promise<void>;
+}
+
+/** A file to upload: its bytes, the MIME type to declare to Meta, and the file name Meta records. */
+export interface MediaFile {
+  bytes: Uint8Array;
+  mimeType: string;
+  filename: string;
 }
 
 export interface VerificationCodeRequest {
@@ -131,6 +151,22 @@ const listTemplatesOptionsSchema = z.object({
   fields: z.array(z.string().regex(/^[a-z_]+(\{[a-z_,]+\})?$/, 'must be a Graph field name')).optional(),
 });
 
+const mediaFileSchema = z.strictObject({
+  bytes: z
+    .instanceof(Uint8Array)
+    .refine((bytes) => bytes.byteLength >= 1, 'must not be empty')
+    .refine((bytes) => bytes.byteLength <= mediaUploadBytesMax, `must be at most ${mediaUploadBytesMax} bytes (Meta's limit)`),
+  mimeType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'must be a MIME type such as image/jpeg, without parameters'),
+  // The name goes into a multipart header: no control characters (fetch's FormData escapes quotes itself), and no
+  // path, since it names a file, not a place.
+  filename: z
+    .string()
+    .min(1)
+    .max(240)
+    .regex(/^[^\\/\p{Cc}]+$/u, 'must be a file name without slashes or control characters'),
+});
+const mediaInfoOptionsSchema = z.strictObject({ phoneNumberId: graphId.optional() });
+
 function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -143,6 +179,7 @@ const clientOptionsSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
   apiVersion: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0'),
   timeoutMs: z.int().min(1).max(600_000),
+  uploadTimeoutMs: z.int().min(1).max(600_000),
 });
 
 function afterParameterOf(link: string): string | undefined {
@@ -164,12 +201,22 @@ function nextCursor(page: z.output<typeof templatesPageSchema>): string | undefi
 
 export class MetaGraphClient {
   private readonly transport: TransportSettings;
+  private readonly uploadTimeoutMs: number;
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (delayMs: number) => Promise<void>;
   private readonly random: () => number;
 
   constructor(options: MetaGraphClientOptions) {
-    const checked = parseInput(clientOptionsSchema, { ...options, timeoutMs: options.timeoutMs ?? timeoutMsDefault }, 'options');
+    const checked = parseInput(
+      clientOptionsSchema,
+      {
+        ...options,
+        timeoutMs: options.timeoutMs ?? timeoutMsDefault,
+        uploadTimeoutMs: options.uploadTimeoutMs ?? uploadTimeoutMsDefault,
+      },
+      'options',
+    );
+    this.uploadTimeoutMs = checked.uploadTimeoutMs;
     this.transport = {
       baseUrl: checked.baseUrl,
       apiVersion: checked.apiVersion,
@@ -214,6 +261,51 @@ export class MetaGraphClient {
     });
     const [accepted] = answer.messages as [(typeof answer.messages)[number]];
     return { wamid: accepted.id, waId: answer.contacts?.[0]?.wa_id, messageStatus: accepted.message_status };
+  }
+
+  /**
+   * `POST /{phone-number-id}/media` as multipart/form-data (`messaging_product=whatsapp`, `type`, `file`): the file is
+   * stored by Meta for this number, for 30 days, and its id can be sent in `image|document|video|audio: {id}`.
+   *
+   * Retries: an upload is not idempotent (each call makes a new media object), but a duplicate is harmless: it is
+   * never sent, costs nothing, and Meta deletes it after 30 days. Still, an upload whose outcome is unknown (timeout,
+   * connection reset, 5xx, unreadable answer) is NOT repeated here: the body is a whole file, repeating it into a slow
+   * or failing Meta adds load where it hurts, and the caller holds a request open meanwhile. It throws
+   * MetaOutcomeUnknownError instead; the caller may repeat the whole operation, and a duplicate costs nothing. Refusals
+   * that prove nothing was stored (a Graph rate limit answered below HTTP 500, a connection never made) are retried
+   * like any call. Meta's refusals of the file itself (100 for a type it does not take, 131053) are MetaApiError.
+   */
+  async uploadMedia(accessToken: string, phoneNumberId: string, file: MediaFile): Promise<{ id: string }> {
+    this.checkToken(accessToken);
+    parseInput(graphId, phoneNumberId, 'phoneNumberId');
+    const checked = parseInput(mediaFileSchema, file, 'file');
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', checked.mimeType);
+    form.set('file', new Blob([new Uint8Array(checked.bytes)], { type: checked.mimeType }), checked.filename);
+    const request: GraphRequest = {
+      method: 'POST',
+      pathSegments: [phoneNumberId, 'media'],
+      form,
+      timeoutMs: this.uploadTimeoutMs,
+    };
+    const answer = await this.call(accessToken, request, uploadedMediaSchema, 'at_most_once', (cause, attempts) => {
+      return new MetaOutcomeUnknownError('POST media (a media upload)', attempts, { cause });
+    });
+    return { id: answer.id };
+  }
+
+  /**
+   * `GET /{media-id}`: the uploaded file's type, size, SHA-256 and a download URL valid for a few minutes. With
+   * `phoneNumberId`, Meta answers only if the media was uploaded on that number.
+   */
+  async getMediaInfo(accessToken: string, mediaId: string, options: { phoneNumberId?: string } = {}): Promise<MediaInfo> {
+    this.checkToken(accessToken);
+    parseInput(graphId, mediaId, 'mediaId');
+    const { phoneNumberId } = parseInput(mediaInfoOptionsSchema, options, 'options');
+    const request: GraphRequest = { method: 'GET', pathSegments: [mediaId], query: { phone_number_id: phoneNumberId } };
+    const info = await this.call(accessToken, request, mediaInfoSchema, 'repeatable');
+    return { mediaId: info.id, url: info.url, mimeType: info.mime_type, sha256: info.sha256, sizeBytes: info.file_size };
   }
 
   /**

@@ -6,7 +6,9 @@
  * Sources: docs/PLATFORM.md ("Codes that matter"), Meta's Cloud API error-code table as mirrored by BSP help
  * pages (niswey.com/knowledge-base/error-codes-meta, developers.kaleyra.io/docs/cloud-api-error-codes,
  * help.botbee.io), which list 4 / 80007 / 130429 under "Throttling errors" and 1 / 2 as "API Unknown" /
- * "API Service: temporary due to downtime or due to being overloaded". Meta asks clients to branch on `code`
+ * "API Service: temporary due to downtime or due to being overloaded"; 131052 / 131053 ("Unable to download the
+ * media sent by the user" / "Unable to upload the media used in the message", details in error_data.details) from
+ * the same table as pywa's errors.py mirrors it. Meta asks clients to branch on `code`
  * and `error_data.details`, never on titles or HTTP statuses.
  */
 
@@ -96,6 +98,17 @@ export const metaErrorCodes = {
   131050: {
     reason: 'marketing_stopped_by_customer',
     description: 'The customer has chosen to stop receiving marketing messages from this business.',
+    retryable: false,
+  },
+  131052: {
+    reason: 'media_download_error',
+    description: 'WhatsApp could not download the media the customer sent.',
+    retryable: false,
+  },
+  131053: {
+    reason: 'media_upload_error',
+    description:
+      'Meta could not take the media (for example a type it does not support, or content that is not what its type says).',
     retryable: false,
   },
   131056: {

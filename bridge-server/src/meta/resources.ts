@@ -192,3 +192,30 @@ export type BusinessProfileUpdate = z.input<typeof businessProfileUpdateSchema>;
 
 /** `{success: true}`: what request_code, verify_code, register and the profile update answer. */
 export const successSchema = z.looseObject({ success: z.literal(true) });
+
+// ---------------------------------------------------------------------------------------------------
+// Media
+
+/** `POST /{phone-number-id}/media` answers the new media object's id: `{"id": "<MEDIA_ID>"}`. */
+export const uploadedMediaSchema = z.looseObject({ id: z.string().regex(/^\d{1,32}$/, 'must be a numeric media id') });
+
+/**
+ * `GET /{media-id}`: `{messaging_product, url, mime_type, sha256, file_size, id}` (Meta's "Retrieve media URL";
+ * the same shape pywa documents). The URL needs the access token and expires after a few minutes.
+ */
+export const mediaInfoSchema = z.looseObject({
+  id: z.string().min(1),
+  url: z.string().min(1),
+  mime_type: z.string().min(1),
+  sha256: z.string().min(1),
+  file_size: z.coerce.number().int().nonnegative(),
+});
+
+export interface MediaInfo {
+  mediaId: string;
+  /** Where the file can be downloaded with the access token, for a few minutes. */
+  url: string;
+  mimeType: string;
+  sha256: string;
+  sizeBytes: number;
+}

@@ -17,12 +17,16 @@ export interface TransportSettings {
 }
 
 export interface GraphRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path segments after the version, each encoded: `[phoneNumberId, 'messages']`. */
   pathSegments: string[];
   query?: Record<string, string | undefined>;
   /** Sent as JSON. Never logged: it holds customers' messages. */
   body?: unknown;
+  /** Sent as multipart/form-data instead of `body` (media uploads). Never logged either: it holds customers' files. */
+  form?: FormData;
+  /** This call's timeout when it differs from the client's (an upload carries a whole file). */
+  timeoutMs?: number;
 }
 
 /**
@@ -86,18 +90,23 @@ function errorAnswer(response: Response, body: unknown): MetaApiError | MetaResp
   );
 }
 
+function requestBody(request: GraphRequest): string | FormData | undefined {
+  if (request.form !== undefined) return request.form;
+  return request.body === undefined ? undefined : JSON.stringify(request.body);
+}
+
 async function exchange(settings: TransportSettings, accessToken: string, request: GraphRequest, url: URL) {
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' };
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  // A form's Content-Type (with its boundary) is set by fetch itself.
+  if (request.body !== undefined && request.form === undefined) headers['Content-Type'] = 'application/json';
   // One signal for the whole exchange: a Meta that sends headers and then stalls is as stuck as a silent one.
-  const signal = AbortSignal.timeout(settings.timeoutMs);
-  const response = await settings.fetch(url, {
-    method: request.method,
-    headers,
-    body: request.body === undefined ? undefined : JSON.stringify(request.body),
-    signal,
-  });
+  const signal = AbortSignal.timeout(timeoutMsOf(settings, request));
+  const response = await settings.fetch(url, { method: request.method, headers, body: requestBody(request), signal });
   return { response, text: await response.text() };
+}
+
+function timeoutMsOf(settings: TransportSettings, request: GraphRequest): number {
+  return request.timeoutMs ?? settings.timeoutMs;
 }
 
 /**
@@ -117,7 +126,7 @@ export async function graphAttempt(
   let outcome = 'ok';
   try {
     const { response, text } = await exchange(settings, accessToken, request, url).catch((error: unknown) => {
-      throw failureOf(error, settings.timeoutMs);
+      throw failureOf(error, timeoutMsOf(settings, request));
     });
     status = response.status;
     const json = parseJson(text);

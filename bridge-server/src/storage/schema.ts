@@ -150,6 +150,20 @@ export interface Schema {
     error_reason: string | null;
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
+    media_upload_id: ColumnType<string | null, string | null | undefined, never>;
+  };
+  media_uploads: {
+    id: string;
+    deployment_id: string;
+    installation_id: string;
+    meta_media_id: string;
+    kind: 'image' | 'document' | 'video' | 'audio';
+    mime_type: string;
+    size_bytes: number;
+    sha256: string;
+    filename: string | null;
+    source: 'upload' | 'url';
+    created_at: CreatedAt;
   };
   idempotency_keys: {
     scope: string;

@@ -134,6 +134,15 @@ export interface Harness {
     components: unknown[],
     extra?: Record<string, unknown>,
   ): Promise<{ status: number; body: Json }>;
+  /**
+   * `POST /{phone-number-id}/media` as multipart/form-data. `fields` replaces the form fields (null leaves one out);
+   * by default `messaging_product=whatsapp`, `type` = the file's type, and the file.
+   */
+  upload(
+    file: { bytes: Uint8Array; type: string; filename?: string } | null,
+    fields?: Record<string, string | null>,
+    options?: { token?: string | null; phoneNumberId?: string },
+  ): Promise<{ status: number; body: Json }>;
   /** The customer writes to the business (opens the window), optionally at an explicit unix timestamp. */
   inbound(body?: Record<string, unknown>): Promise<{ status: number; body: Json }>;
   close(): Promise<void>;
@@ -173,12 +182,27 @@ export async function startHarness(options: MetaSandboxOptions = {}): Promise<Ha
       token === null ? {} : { Authorization: `Bearer ${token ?? testNumber.access_token}` },
     );
   const control: Harness['control'] = (method, path, body) => call(`${running.url}${path}`, method, body, {});
+  const upload: Harness['upload'] = async (file, fields = {}, options = {}) => {
+    const form = new FormData();
+    const values: Record<string, string | null> = { messaging_product: 'whatsapp', type: file?.type ?? null, ...fields };
+    for (const [name, value] of Object.entries(values)) if (value !== null) form.set(name, value);
+    if (file !== null) form.set('file', new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.filename ?? 'file');
+    const token = options.token === undefined ? testNumber.access_token : options.token;
+    const response = await fetch(`${running.url}/${graphVersion}/${options.phoneNumberId ?? testNumber.phone_number_id}/media`, {
+      method: 'POST',
+      headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+      body: form,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
   return {
     sandbox,
     receiver,
     url: running.url,
     graph,
     control,
+    upload,
     sendText: (text, extra = {}) =>
       graph('POST', `/${testNumber.phone_number_id}/messages`, {
         messaging_product: 'whatsapp',

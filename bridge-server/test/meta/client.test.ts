@@ -3,6 +3,7 @@ import { MetaGraphClient } from '../../src/meta/client.js';
 import { MetaApiError } from '../../src/meta/errors.js';
 import type { TemplateComponent } from '../../src/meta/messages.js';
 import { customerWaId, type Harness, orderConfirmationBody, startHarness, testNumber } from '../meta-sandbox/harness.js';
+import { mp3, pdf } from '../support/media-files.js';
 import { probeClient } from './support.js';
 
 const token = testNumber.access_token;
@@ -54,13 +55,18 @@ describe('sendMessage', () => {
     const send = (message: Parameters<typeof client.sendMessage>[2], id: string) =>
       client.sendMessage(token, numberId, message, { bizOpaqueCallbackData: id });
 
+    // Media sent by id must have been uploaded by this number first (the sandbox checks, as Meta does).
+    const pdfId = (await client.uploadMedia(token, numberId, { bytes: pdf(), mimeType: 'application/pdf', filename: 'a.pdf' }))
+      .id;
+    const mp3Id = (await client.uploadMedia(token, numberId, { bytes: mp3(), mimeType: 'audio/mpeg', filename: 'a.mp3' })).id;
+
     const image = await send({ type: 'image', to, media: { link: 'https://example.com/a.jpg' }, caption: 'Your receipt' }, 'm1');
     const document = await send(
-      { type: 'document', to, media: { id: '1234567890' }, caption: 'Invoice', filename: 'invoice.pdf' },
+      { type: 'document', to, media: { id: pdfId }, caption: 'Invoice', filename: 'invoice.pdf' },
       'm2',
     );
     const video = await send({ type: 'video', to, media: { link: 'https://example.com/a.mp4' } }, 'm3');
-    const audio = await send({ type: 'audio', to, media: { id: '42' }, replyToWamid: image.wamid }, 'm4');
+    const audio = await send({ type: 'audio', to, media: { id: mp3Id }, replyToWamid: image.wamid }, 'm4');
 
     expect(await recordedRequest(image.wamid)).toMatchObject({
       type: 'image',
@@ -68,12 +74,12 @@ describe('sendMessage', () => {
     });
     expect(await recordedRequest(document.wamid)).toMatchObject({
       type: 'document',
-      document: { id: '1234567890', caption: 'Invoice', filename: 'invoice.pdf' },
+      document: { id: pdfId, caption: 'Invoice', filename: 'invoice.pdf' },
     });
     expect((await recordedRequest(video.wamid)).video).toEqual({ link: 'https://example.com/a.mp4' });
     expect(await recordedRequest(audio.wamid)).toMatchObject({
       type: 'audio',
-      audio: { id: '42' },
+      audio: { id: mp3Id },
       context: { message_id: image.wamid },
       biz_opaque_callback_data: 'm4',
     });

@@ -1,6 +1,11 @@
 import * as z from 'zod';
 import { deploymentId, phoneNumber, prefixedId, timestamp } from './common.js';
 import { helpdesk } from './installations.js';
+import { messageMedia, sendMediaContent } from './media.js';
+
+// The media contract lives in media.ts; re-exported here so the package entry point (which lists the contract
+// modules) carries it without another line there.
+export * from './media.js';
 
 export const messageId = prefixedId('msg', 'Message ID: a message sent through the bridge.');
 
@@ -34,15 +39,16 @@ export const sendMessageRequest = z
         }),
       })
       .optional(),
+    media: sendMediaContent.optional(),
     ticket: z.strictObject({ helpdesk, id: z.string().min(1).max(128) }).optional(),
   })
   .superRefine((request, context) => {
-    const kinds = [request.text, request.template].filter((part) => part !== undefined).length;
+    const kinds = [request.text, request.template, request.media].filter((part) => part !== undefined).length;
     if (kinds !== 1) {
       context.addIssue({
         code: 'custom',
         path: [],
-        message: 'give exactly one of text or template',
+        message: 'give exactly one of text, template or media',
         params: { problem: 'one_content_required' },
       });
     }
@@ -75,6 +81,7 @@ export const message = z
     wamid: z.string().nullable(),
     template: z.object({ name: z.string(), language: z.string(), category: z.string().nullable() }).nullable(),
     text: z.string().nullable(),
+    media: messageMedia.nullable().meta({ description: 'For media messages: the file sent and its caption.' }),
     ticket: z.object({ helpdesk, id: z.string() }).nullable(),
     error: messageError.nullable(),
     timeline: z

@@ -29,6 +29,16 @@ function problemResponses(route: RouteDefinition) {
   );
 }
 
+/** A file body: any of the content types, as bytes (OpenAPI 3.1 describes raw content with `contentMediaType`). */
+function rawRequestBody(rawBody: NonNullable<RouteDefinition['rawBody']>) {
+  const types = [...rawBody.contentTypes, 'application/octet-stream'];
+  return {
+    required: true,
+    description: rawBody.description,
+    content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])),
+  };
+}
+
 function operation(route: RouteDefinition): ZodOpenApiOperationObject {
   const success = route.response
     ? { description: route.summary, content: { 'application/json': { schema: route.response } } }
@@ -44,6 +54,7 @@ function operation(route: RouteDefinition): ZodOpenApiOperationObject {
       ...(route.headers ? { header: route.headers } : {}),
     },
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    ...(route.rawBody ? { requestBody: rawRequestBody(route.rawBody) } : {}),
     responses: { [String(route.successStatus)]: success, ...problemResponses(route) },
   } as ZodOpenApiOperationObject;
 }

@@ -33,6 +33,8 @@ export interface RouteDefinition<
   invalidParams?: 'not_found' | 'validation_failed';
   /** Routes with bodies the JSON pipeline cannot read (raw, signed webhooks) are mounted by hand. */
   mountedByHand?: true;
+  /** A body that is not JSON (a file upload), documented in OpenAPI as binary content of these types. */
+  rawBody?: { contentTypes: readonly string[]; description: string };
   query?: Query;
   /** Request headers the route reads (lower-case names), validated like the rest of the input. */
   headers?: Headers;

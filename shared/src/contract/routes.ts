@@ -4,6 +4,7 @@ import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
+import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
 import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
 import { defineRoute } from './route.js';
 import { templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
@@ -197,7 +198,7 @@ export const routes = {
     path: '/v1/messages',
     operationId: 'sendMessage',
     summary:
-      'Send a free-form reply or a template, once and only once per Idempotency-Key. Checked before anything reaches Meta; recorded before Meta is called.',
+      'Send a free-form reply (text or media) or a template, once and only once per Idempotency-Key. Checked before anything reaches Meta; recorded before Meta is called.',
     tag: 'Messages',
     auth: 'installation',
     headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
@@ -212,6 +213,13 @@ export const routes = {
       'template_not_found',
       'template_not_approved',
       'invalid_template_parameters',
+      'not_found',
+      'media_type_not_allowed',
+      'media_too_large',
+      'media_content_mismatch',
+      'media_url_refused',
+      'media_url_failed',
+      'media_upload_expired',
       'meta_rejected',
       'meta_unavailable',
       'installation_required',
@@ -240,6 +248,47 @@ export const routes = {
     successStatus: 200,
     response: messageList,
     problems: ['validation_failed', 'installation_required'],
+  }),
+  uploadMedia: defineRoute({
+    method: 'post',
+    path: '/v1/media',
+    operationId: 'uploadMedia',
+    summary:
+      'Upload a file (the raw bytes, with its own Content-Type) to Meta for the installation’s deployment. Its type is ' +
+      'read from the content and must agree with the Content-Type and the file name; the kind’s size limit applies.',
+    tag: 'Media',
+    auth: 'installation',
+    query: uploadMediaQuery,
+    rawBody: {
+      contentTypes: mediaMimeTypes,
+      description:
+        'The file itself. Content-Type: its type, or application/octet-stream to let the content decide. ' +
+        'Limits by kind are configured per bridge (defaults: image 5 MB, document 20 MB, video 15 MB, audio 15 MB).',
+    },
+    successStatus: 201,
+    response: mediaUpload,
+    mountedByHand: true,
+    problems: [
+      'validation_failed',
+      'media_type_not_allowed',
+      'media_too_large',
+      'media_content_mismatch',
+      'meta_rejected',
+      'meta_unavailable',
+      'installation_required',
+    ],
+  }),
+  getMedia: defineRoute({
+    method: 'get',
+    path: '/v1/media/{media_id}',
+    operationId: 'getMedia',
+    summary: 'A file uploaded for the installation’s deployment.',
+    tag: 'Media',
+    auth: 'installation',
+    params: mediaPath,
+    successStatus: 200,
+    response: mediaUpload,
+    problems: ['not_found', 'installation_required'],
   }),
   verifyMetaWebhook: defineRoute({
     method: 'get',

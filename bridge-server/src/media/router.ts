@@ -1,0 +1,84 @@
+import { mediaUpload, routes, uploadMediaQuery } from '@wabridge/shared';
+import { type Request, Router } from 'express';
+import type { Caller } from '../http/caller.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import { readCapBytes } from './check.js';
+import { readCapped, sniffBytes } from './read-capped.js';
+import type { MediaService } from './service.js';
+import { findUpload, presentUpload } from './store.js';
+import { allowedMimeTypes, declaredMimeType, describeAllowedTypes, mediaTypeOf } from './types.js';
+
+function installationOf(caller: Caller) {
+  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
+  return caller;
+}
+
+function uploadQuery(request: Request) {
+  const parsed = uploadMediaQuery.safeParse({ ...request.query });
+  if (parsed.success) return parsed.data;
+  throw validationProblem(
+    parsed.error.issues.map((issue) => ({
+      path: ['query', ...issue.path.map(String)].join('.'),
+      code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  );
+}
+
+/**
+ * `POST /v1/media`: the body is the file itself, so the route is mounted by hand (the contract documents it). It
+ * authenticates before reading a byte, refuses a Content-Type that names a type we never take without reading the
+ * body, and reads at most the limit of the declared kind (the largest limit when the type is left to the content).
+ */
+export function mediaRouter(media: MediaService, db: Parameters<typeof findUpload>[0], options: MountOptions): Router {
+  const router = Router();
+
+  router.post(routes.uploadMedia.path, async (request, response) => {
+    response.locals.routePath = routes.uploadMedia.path;
+    const installation = installationOf(await options.authenticate(request, 'installation'));
+    const query = uploadQuery(request);
+    const contentType = request.get('content-type');
+    const declared = declaredMimeType(contentType);
+    if (declared !== undefined && mediaTypeOf(declared) === undefined) {
+      throw new ProblemError(
+        'media_type_not_allowed',
+        `Content-Type ${declared} is not accepted; send ${describeAllowedTypes()}, or application/octet-stream to let the content decide.`,
+        { allowed_types: allowedMimeTypes() },
+      );
+    }
+    const capBytes = readCapBytes(contentType, media.limits);
+    const lengthHeader = request.get('content-length');
+    const announcedBytes = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+    // Announced as too large: read just enough to say what the file is, so the refusal names the right limit.
+    const readBytes = announcedBytes !== undefined && announcedBytes > capBytes ? Math.min(capBytes, sniffBytes) : capBytes;
+    const read = await readCapped(request, readBytes, 'discard');
+    const row = await media.store(
+      { deploymentId: installation.deploymentId, installationId: installation.installationId },
+      {
+        bytes: read.bytes,
+        complete: read.complete,
+        sizeBytes: read.complete ? read.bytes.length : announcedBytes,
+        contentType,
+        contentTypeSource: 'The Content-Type header',
+        filename: query.filename,
+      },
+      { source: 'upload' },
+    );
+    const body = presentUpload(row);
+    if (options.validateResponses) mediaUpload.parse(body);
+    response.status(201).location(`/v1/media/${row.id}`).json(body);
+  });
+
+  mountRoute(
+    router,
+    routes.getMedia,
+    async ({ params }, { caller }) => {
+      const row = await findUpload(db, installationOf(caller).deploymentId, params.media_id);
+      if (row === undefined) throw new ProblemError('not_found', `No media upload ${params.media_id}.`);
+      return presentUpload(row);
+    },
+    options,
+  );
+  return router;
+}

@@ -1,0 +1,147 @@
+import type { MediaKind } from '@wabridge/shared';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { secretContext } from '../deployments/store.js';
+import { ProblemError } from '../http/problem.js';
+import type { MetaGraphClient } from '../meta/client.js';
+import {
+  MetaApiError,
+  MetaNetworkError,
+  MetaOutcomeUnknownError,
+  MetaResponseInvalidError,
+  MetaTimeoutError,
+} from '../meta/errors.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Schema } from '../storage/schema.js';
+import { type CheckedFile, checkMediaFile, type ReceivedFile } from './check.js';
+import { findUpload, insertUpload, isExpired, type MediaUploadRow } from './store.js';
+import { downloadMedia, type UrlFetchOptions } from './url-fetch.js';
+
+export interface MediaDependencies {
+  db: Kysely<Schema>;
+  meta: MetaGraphClient;
+  secretBox: SecretBox;
+  logger: Logger;
+  config: Pick<Config, 'mediaBytesMax' | 'mediaUrl'>;
+}
+
+export interface MediaContext {
+  deploymentId: string;
+  installationId: string;
+}
+
+/** Meta's answer to an upload, as the API's problem: refused for good (422), or not now / not known (503). */
+function uploadProblem(error: unknown): ProblemError {
+  if (error instanceof MetaApiError && !error.retryable) {
+    return new ProblemError('meta_rejected', `Meta refused the file: ${error.reasonText}`, {
+      meta_code: error.code,
+      ...(error.details !== undefined ? { meta_details: error.details } : {}),
+    });
+  }
+  if (error instanceof MetaApiError) {
+    return new ProblemError('meta_unavailable', `Meta is refusing uploads for the moment (${error.code}): ${error.reasonText}`, {
+      meta_code: error.code,
+      ...(error.retryAfterMs !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
+    });
+  }
+  if (
+    error instanceof MetaOutcomeUnknownError ||
+    error instanceof MetaNetworkError ||
+    error instanceof MetaTimeoutError ||
+    error instanceof MetaResponseInvalidError
+  ) {
+    // Nothing was recorded here; Meta may hold an orphan copy, which it never sends and deletes after 30 days.
+    return new ProblemError(
+      'meta_unavailable',
+      'Meta did not confirm the upload, so nothing was recorded or sent. Retrying is safe: a duplicate upload at Meta is never sent.',
+    );
+  }
+  throw error;
+}
+
+/**
+ * Media for one deployment: check a file (by its content), upload it to Meta with the deployment's token, record it;
+ * fetch a `media.url` first when that is where the file is; find an upload to send.
+ */
+export class MediaService {
+  constructor(
+    private readonly dependencies: MediaDependencies,
+    private readonly fetchOptions: UrlFetchOptions = {},
+  ) {}
+
+  get limits(): Config['mediaBytesMax'] {
+    return this.dependencies.config.mediaBytesMax;
+  }
+
+  /** Checks a received file and, if it may be sent, uploads it to Meta and records it. Refusals record nothing. */
+  async store(
+    context: MediaContext,
+    file: ReceivedFile,
+    options: { source: 'upload' | 'url'; expectedKind?: MediaKind | undefined },
+  ): Promise<MediaUploadRow> {
+    const checked = await checkMediaFile(file, { limits: this.limits, expectedKind: options.expectedKind });
+    const metaMediaId = await this.uploadToMeta(context.deploymentId, checked);
+    const row = await insertUpload(this.dependencies.db, {
+      deploymentId: context.deploymentId,
+      installationId: context.installationId,
+      metaMediaId,
+      file: checked,
+      source: options.source,
+    });
+    this.dependencies.logger.info(
+      {
+        mediaUploadId: row.id,
+        deploymentId: context.deploymentId,
+        kind: row.kind,
+        sizeBytes: row.size_bytes,
+        source: row.source,
+      },
+      'media uploaded to Meta',
+    );
+    return row;
+  }
+
+  /**
+   * Downloads `url` (media.url of a send) within the rules of media/url-fetch.ts, then `store`s it as `kind`. A
+   * `filename` the client gave must agree with the content like any declaration.
+   */
+  async storeFromUrl(context: MediaContext, url: string, kind: MediaKind, filename?: string): Promise<MediaUploadRow> {
+    const file = await downloadMedia(url, this.limits[kind], this.dependencies.config.mediaUrl, this.fetchOptions);
+    return this.store(context, { ...file, filename }, { source: 'url', expectedKind: kind });
+  }
+
+  /** An upload to send: the deployment's own, not expired at Meta. */
+  async findSendable(deploymentId: string, uploadId: string, now: Date): Promise<MediaUploadRow> {
+    const row = await findUpload(this.dependencies.db, deploymentId, uploadId);
+    if (row === undefined) throw new ProblemError('not_found', `No media upload ${uploadId} on this deployment.`);
+    if (isExpired(row, now)) {
+      throw new ProblemError(
+        'media_upload_expired',
+        `Upload ${uploadId} was made on ${row.created_at.toISOString()}; Meta keeps uploaded media 30 days. Upload the file again.`,
+        { upload_id: uploadId },
+      );
+    }
+    return row;
+  }
+
+  private async uploadToMeta(deploymentId: string, file: CheckedFile): Promise<string> {
+    const { db, meta, secretBox } = this.dependencies;
+    const deployment = await db
+      .selectFrom('deployments')
+      .select(['phone_number_id', 'access_token_sealed'])
+      .where('id', '=', deploymentId)
+      .executeTakeFirstOrThrow();
+    const accessToken = secretBox.open(deployment.access_token_sealed, secretContext(deploymentId, 'access_token'));
+    try {
+      const uploaded = await meta.uploadMedia(accessToken, deployment.phone_number_id, {
+        bytes: file.bytes,
+        mimeType: file.mimeType,
+        filename: file.filename ?? `${file.kind}.${file.extension}`,
+      });
+      return uploaded.id;
+    } catch (error) {
+      throw uploadProblem(error);
+    }
+  }
+}
