@@ -13,7 +13,16 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'shared', include: ['shared/test/**/*.test.ts'] },
+        test: { name: 'shared', include: ['shared/test/**/*.test.ts'], exclude: ['shared/test/panel/**'] },
+      },
+      {
+        extends: true,
+        // The sidebar panel's component tests, in a simulated browser.
+        test: { name: 'panel', include: ['shared/test/panel/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+      },
+      {
+        extends: true,
+        test: { name: 'zendesk-app', include: ['zendesk-app/test/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -1,0 +1,48 @@
+/**
+ * What the sidebar panel needs from the helpdesk it runs in. The panel is written once against this
+ * interface; each app (Zendesk, Zoho Desk) is a thin adapter that implements it with its own SDK.
+ * Components never touch a host SDK directly.
+ */
+export type PanelLocale = 'en' | 'ja';
+
+export interface TicketContext {
+  /** The helpdesk's ticket id, as a string. */
+  ticketId: string;
+  /** Which helpdesk: the bridge records what was sent from which ticket. */
+  helpdesk: 'zendesk' | 'zoho';
+  requesterName: string | null;
+  /** The customer's WhatsApp number as the helpdesk holds it (any notation; the panel normalises it). */
+  requesterPhone: string | null;
+}
+
+export interface BridgeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path on the bridge, starting with `/v1/…`, query string included. */
+  path: string;
+  /** JSON body; the host serialises it. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface BridgeResponse {
+  status: number;
+  /** Parsed JSON (problem+json for errors), or null for an empty answer. */
+  body: unknown;
+}
+
+export interface HelpdeskHost {
+  /** The ticket the agent has open now. */
+  ticket(): Promise<TicketContext>;
+  /** The agent's language, reduced to the ones the panel speaks. */
+  locale(): Promise<PanelLocale>;
+  /**
+   * Calls the bridge through the helpdesk's proxy, which adds the installation token server-side
+   * (Zendesk secure settings, Zoho connections): the token never reaches the browser.
+   * Resolves for every HTTP answer, errors included; rejects only when the bridge could not be reached.
+   */
+  request(request: BridgeRequest): Promise<BridgeResponse>;
+  /** Asks the helpdesk to size the iframe to the panel's content. */
+  resize(heightPx: number): void;
+  /** Called when the agent switches ticket or the ticket's requester changes; returns an unsubscribe. */
+  onTicketChanged(listener: () => void): () => void;
+}

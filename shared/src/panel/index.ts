@@ -1,0 +1,1 @@
+export type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from './host.js';
