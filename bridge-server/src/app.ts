@@ -11,6 +11,7 @@ import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
+import { optinRouter } from './optin/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
 import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
@@ -96,6 +97,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   const media = new MediaService(services);
   app.use(mediaRouter(media, services.db, mountOptions));
   app.use(messagesRouter(services, media, mountOptions));
+  app.use(optinRouter(services, mountOptions));
   app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.

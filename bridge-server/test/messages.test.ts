@@ -54,6 +54,20 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       app_secret: request.app_secret as string,
       webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
     });
+    // Templates go only to customers who opted in to their topic.
+    for (const topic of ['utility', 'marketing']) {
+      const consent = await bridge.request('POST', `/v1/contacts/${encodeURIComponent(customer)}/consents`, {
+        token,
+        json: {
+          topic,
+          state: 'opted_in',
+          source: 'checkout',
+          evidence: 'I agree to receive order updates from Acme Support on WhatsApp.',
+          occurred_at: new Date(Date.now() - 60_000).toISOString(),
+        },
+      });
+      expect(consent.status).toBe(201);
+    }
   });
   afterAll(async () => {
     await sandboxServer?.close();

@@ -35,8 +35,10 @@ describe.each(backends)('storage on $name', (backend) => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind = 'r' and c.relname not like 'schema_migrations%'`.execute(database.db);
     expect(tables.rows.map((row) => row.table_name).sort()).toEqual([
+      'account_optin_settings',
       'accounts',
       'auth_failures',
+      'consents',
       'contacts',
       'deployment_events',
       'deployments',

@@ -36,6 +36,12 @@ export const problemCatalogue = {
   template_not_found: { status: 422, title: 'No template with this name and language on this deployment.' },
   template_not_approved: { status: 422, title: 'This template cannot be sent now (it is not approved).' },
   invalid_template_parameters: { status: 422, title: 'Some template values are missing or invalid.' },
+  opt_in_required: {
+    status: 422,
+    title: 'The customer has not opted in to this template’s topic (or opted out): nothing was sent.',
+  },
+  invalid_consent: { status: 422, title: 'The consent record is not valid.' },
+  invalid_consent_file: { status: 422, title: 'The consent file has errors; nothing was imported.' },
   meta_rejected: { status: 422, title: 'Meta refused the message.' },
   // Media problems describe the file, not the request that carried it (a JSON send with media.url, or a raw
   // upload), so they share 422 whichever way the file came: 413 would tell a client that a tiny JSON request was too big.

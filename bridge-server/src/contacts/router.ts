@@ -1,6 +1,7 @@
-import { routes, windowState } from '@wabridge/shared';
+import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared';
 import { Router } from 'express';
 import { type MountOptions, mountRoute } from '../http/mount.js';
+import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import type { Services } from '../services.js';
 import { activityOf, findContactByPhone } from './store.js';
 
@@ -15,6 +16,11 @@ export function contactsRouter({ db }: Services, options: MountOptions): Router 
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
       const contact = await findContactByPhone(db, caller.deploymentId, params.phone);
       const window = windowState(activityOf(contact), new Date());
+      const settings = await loadOptinSettings(db, caller.accountId);
+      const consent = currentConsent(
+        await consentRecordsOf(db, caller.accountId, params.phone),
+        topicIds(settings.configuration),
+      );
       return {
         contact: {
           phone: params.phone,
@@ -31,6 +37,12 @@ export function contactsRouter({ db }: Services, options: MountOptions): Router 
           free_entry_point_offer_expires_at: isoOrNull(window.freeEntryPointOfferExpiresAt),
         },
         last_inbound_at: isoOrNull(contact?.last_inbound_at ?? null),
+        opt_in: Object.fromEntries(
+          Object.entries(consent).map(([topic, state]) => [
+            topic,
+            { state: state.state, source: state.source, at: isoOrNull(state.at) },
+          ]),
+        ),
       };
     },
     options,

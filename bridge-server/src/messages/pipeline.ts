@@ -1,4 +1,14 @@
-import { type Message, type SendMediaContent, type SendMessageRequest, windowState } from '@wabridge/shared';
+import {
+  checkSendConsent,
+  currentConsent,
+  describeConsentRefusal,
+  type Message,
+  type SendMediaContent,
+  type SendMessageRequest,
+  topicForTemplate,
+  topicIds,
+  windowState,
+} from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
@@ -10,6 +20,8 @@ import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
 import { MetaApiError, MetaSendOutcomeUnknownError } from '../meta/errors.js';
 import type { OutboundMessage } from '../meta/messages.js';
+import { recordMetaStopConsent } from '../optin/signals.js';
+import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
@@ -18,6 +30,7 @@ import { findTemplate, type TemplateRow } from '../templates/store.js';
 import { errorColumns, findMessage } from './store.js';
 
 export interface SendContext {
+  accountId: string;
   deploymentId: string;
   installationId: string;
 }
@@ -117,21 +130,34 @@ export class SendPipeline {
         },
       );
     }
+    await this.#checkConsent(context, request.to, template);
     const problems = validateValues(template, wanted.parameters);
     if (problems.length > 0) {
-      throw new ProblemError(
-        'invalid_template_parameters',
-        problems.map((problem) => `${problem.key}: ${problem.message}`).join('; '),
-        {
-          errors: problems.map((problem) => ({
-            path: `body.template.parameters.${problem.key}`,
-            code: problem.code,
-            message: problem.message,
-          })),
-        },
-      );
+      throw new ProblemError('invalid_template_parameters', problems.map((problem) => problem.message).join(' '), {
+        errors: problems.map((problem) => ({
+          path: `body.template.parameters.${problem.key}`,
+          code: problem.code,
+          message: problem.message,
+        })),
+      });
     }
     return template;
+  }
+
+  /** A template needs the customer's opt-in to its topic (from its current category); nothing is sent otherwise. */
+  async #checkConsent(context: SendContext, phone: string, template: TemplateRow): Promise<void> {
+    const { db } = this.dependencies;
+    const settings = await loadOptinSettings(db, context.accountId);
+    const topic = topicForTemplate(settings.configuration, { name: template.name, category: template.category });
+    const consent = currentConsent(await consentRecordsOf(db, context.accountId, phone), topicIds(settings.configuration));
+    const verdict = checkSendConsent({ messageKind: 'template', topic, consent });
+    if (!verdict.allowed) {
+      throw new ProblemError('opt_in_required', describeConsentRefusal(verdict), {
+        topic: verdict.topic,
+        opt_in_state: verdict.state,
+        reason: verdict.reason,
+      });
+    }
   }
 
   async #record(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<string> {
@@ -223,6 +249,17 @@ export class SendPipeline {
         );
       } else if (error instanceof MetaApiError) {
         await settle({ state: 'failed', ...errorColumns(error) });
+        if (error.code === 131050) {
+          // Meta says the customer stopped marketing in WhatsApp: the registry learns it at once.
+          await db.transaction().execute((transaction) =>
+            recordMetaStopConsent(transaction, context.accountId, context.deploymentId, {
+              wamid: messageId,
+              timestamp: new Date(),
+              phone: request.to,
+              template: checked.template ? { name: checked.template.name, category: checked.template.category } : undefined,
+            }),
+          );
+        }
         const message = await findMessage(db, context.deploymentId, messageId);
         throw new ProblemError('meta_rejected', `Meta refused the message: ${error.reasonText}`, {
           meta_code: error.code,

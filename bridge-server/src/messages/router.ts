@@ -50,7 +50,11 @@ export function messagesRouter(services: Services, media: MediaService, options:
       }
       try {
         const message = await pipeline.send(
-          { deploymentId: installation.deploymentId, installationId: installation.installationId },
+          {
+            accountId: installation.accountId,
+            deploymentId: installation.deploymentId,
+            installationId: installation.installationId,
+          },
           body,
         );
         await keys.complete(installation.installationId, key, 202, message);

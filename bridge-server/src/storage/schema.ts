@@ -175,4 +175,26 @@ export interface Schema {
     created_at: CreatedAt;
     expires_at: Date;
   };
+  account_optin_settings: {
+    account_id: string;
+    topics: Json;
+    keywords: Json;
+    business_names: Json;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  consents: {
+    id: Generated<number>;
+    account_id: string;
+    phone: string;
+    topic: string;
+    state: 'opted_in' | 'opted_out';
+    source: string;
+    evidence: string;
+    recorded_by: string | null;
+    occurred_at: Date;
+    recorded_at: CreatedAt;
+    installation_id: string | null;
+    deployment_id: string | null;
+    message_ref: string | null;
+  };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
 import { reconcileFromStatus } from '../messages/store.js';
 import { metaApiErrorFrom } from '../meta/errors.js';
+import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent } from '../optin/signals.js';
 import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
 
@@ -30,6 +31,11 @@ export async function applyWebhookEvents(
   events: WebhookEvent[],
   logger: Logger,
 ): Promise<void> {
+  const { account_id: accountId } = await transaction
+    .selectFrom('deployments')
+    .select('account_id')
+    .where('id', '=', webhook.deploymentId)
+    .executeTakeFirstOrThrow();
   for (const [position, event] of events.entries()) {
     switch (event.kind) {
       case 'inbound_message': {
@@ -52,6 +58,7 @@ export async function applyWebhookEvents(
           .executeTakeFirst();
         if (inserted !== undefined) {
           await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
+          await recordKeywordConsent(transaction, accountId, webhook.deploymentId, event);
         }
         break;
       }
@@ -78,6 +85,7 @@ export async function applyWebhookEvents(
           await recordBusinessReply(transaction, webhook.deploymentId, event.recipient, event.timestamp);
         }
         if (inserted !== undefined) {
+          await recordStatusStopConsent(transaction, accountId, webhook.deploymentId, event);
           const firstError = event.errors[0];
           await reconcileFromStatus(transaction, webhook.deploymentId, {
             wamid: event.messageId,
@@ -93,6 +101,7 @@ export async function applyWebhookEvents(
       case 'user_preference': {
         const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
         await recordMarketingPreference(transaction, contact, { value: event.value, timestamp: event.timestamp });
+        await recordPreferenceConsent(transaction, accountId, webhook.deploymentId, event);
         await recordDeploymentEvent(transaction, webhook, position, event, event.timestamp);
         break;
       }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { phoneNumber, timestamp } from './common.js';
+import { topicConsent } from './optin.js';
 
 export const contactPath = z.strictObject({
   phone: phoneNumber.meta({ description: 'The customer’s number in E.164, URL-encoded (`%2B819012345678`).' }),
@@ -38,6 +39,7 @@ export const contactStatus = z
     }),
     window: windowStatus,
     last_inbound_at: timestamp.nullable().meta({ description: 'Meta’s timestamp of the customer’s latest message.' }),
+    opt_in: z.record(z.string(), topicConsent).meta({ description: 'The customer’s consent per topic of the account.' }),
   })
   .meta({ id: 'ContactStatus', description: 'An unknown contact has a closed window, not an error.' });
 

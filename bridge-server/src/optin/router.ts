@@ -1,0 +1,200 @@
+import {
+  consentExportQuery,
+  consentsToCsv,
+  keywordConfigurationSchema,
+  parseConsentCsv,
+  routes,
+  topicConfigurationSchema,
+  topicIds,
+  validateConsent,
+} from '@wabridge/shared';
+import express, { Router } from 'express';
+import type { Caller } from '../http/caller.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import type { Services } from '../services.js';
+import {
+  appendConsents,
+  asConsentRecord,
+  businessNamesOf,
+  consentRecordsOf,
+  consentRowsOf,
+  loadOptinSettings,
+  presentConsent,
+  saveOptinSettings,
+} from './store.js';
+
+/** The largest import: 100,000 rows (shared/src/optin/csv.ts) of a few hundred bytes each. */
+const importBodyLimitBytes = 50 * 1024 * 1024;
+/** Rows per INSERT of an import: large statements, well under PostgreSQL's 65,535 parameters (11 a row). */
+const importBatchRows = 2_000;
+
+function installationOf(caller: Caller) {
+  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
+  return caller;
+}
+
+export function optinRouter({ db }: Services, options: MountOptions): Router {
+  const router = Router();
+
+  async function presentSettings(accountId: string) {
+    const settings = await loadOptinSettings(db, accountId);
+    return {
+      topics: settings.configuration.topics,
+      template_rules: settings.configuration.template_rules,
+      keywords: settings.keywords,
+      business_names: await businessNamesOf(db, accountId, settings.configuredBusinessNames),
+    };
+  }
+
+  mountRoute(
+    router,
+    routes.getOptinSettings,
+    async (_input, { caller }) => presentSettings(installationOf(caller).accountId),
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.putOptinSettings,
+    async ({ body }, { caller }) => {
+      const { accountId } = installationOf(caller);
+      const configuration = topicConfigurationSchema.safeParse({ topics: body.topics, template_rules: body.template_rules });
+      if (!configuration.success) {
+        throw validationProblem(
+          configuration.error.issues.map((issue) => ({
+            path: ['body', ...issue.path].join('.'),
+            code: (issue as { params?: { problem?: string } }).params?.problem ?? issue.code,
+            message: issue.message,
+          })),
+        );
+      }
+      const current = await loadOptinSettings(db, accountId);
+      const keywords = body.keywords === undefined ? current.keywords : keywordConfigurationSchema.parse(body.keywords);
+      await saveOptinSettings(db, accountId, {
+        configuration: configuration.data,
+        keywords,
+        configuredBusinessNames: body.business_names ?? current.configuredBusinessNames,
+      });
+      return presentSettings(accountId);
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.recordConsent,
+    async ({ params, body }, { caller, response }) => {
+      const installation = installationOf(caller);
+      const settings = await loadOptinSettings(db, installation.accountId);
+      const validation = validateConsent(body, {
+        businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
+        knownTopics: topicIds(settings.configuration),
+        now: new Date(),
+      });
+      if (!validation.ok) {
+        throw new ProblemError(
+          'invalid_consent',
+          validation.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+          {
+            errors: validation.problems.map((problem) => ({
+              path: `body.${problem.field}`,
+              code: problem.code,
+              message: problem.message,
+            })),
+          },
+        );
+      }
+      const [row] = await appendConsents(db, installation.accountId, params.phone, [validation.entry], {
+        installationId: installation.installationId,
+        deploymentId: installation.deploymentId,
+      });
+      response.location(`/v1/contacts/${encodeURIComponent(params.phone)}/consents`);
+      return presentConsent(row!);
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.listConsents,
+    async ({ params }, { caller }) => ({
+      data: (await consentRowsOf(db, installationOf(caller).accountId, params.phone)).map(presentConsent),
+    }),
+    options,
+  );
+
+  router.post('/v1/consents/import', async (request, response) => {
+    response.locals.routePath = routes.importConsents.path;
+    const installation = installationOf(await options.authenticate(request, 'installation'));
+    const body = await new Promise<Buffer>((resolve, reject) =>
+      express.raw({ type: () => true, limit: importBodyLimitBytes })(request, response, (error?: unknown) =>
+        error ? reject(error) : resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)),
+      ),
+    );
+    const settings = await loadOptinSettings(db, installation.accountId);
+    const parsed = parseConsentCsv(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), {
+      businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
+      knownTopics: topicIds(settings.configuration),
+      now: new Date(),
+    });
+    if (!parsed.ok) {
+      const first = parsed.errors.slice(0, 3).map((error) => `line ${error.line}: ${error.message}`);
+      throw new ProblemError(
+        'invalid_consent_file',
+        `${parsed.errors.length} problem(s), nothing imported: ${first.join('; ')}`,
+        {
+          errors: parsed.errors,
+        },
+      );
+    }
+    await db.transaction().execute(async (transaction) => {
+      for (let start = 0; start < parsed.rows.length; start += importBatchRows) {
+        const batch = parsed.rows.slice(start, start + importBatchRows);
+        await appendConsents(transaction, installation.accountId, '', batch, {
+          installationId: installation.installationId,
+          deploymentId: installation.deploymentId,
+        });
+      }
+    });
+    response.status(201).json({ imported: parsed.rows.length });
+  });
+
+  router.get('/v1/consents/export', async (request, response) => {
+    response.locals.routePath = routes.exportConsents.path;
+    const installation = installationOf(await options.authenticate(request, 'installation'));
+    const query = consentExportQuery.safeParse({ ...request.query });
+    if (!query.success) {
+      throw validationProblem(
+        query.error.issues.map((issue) => ({
+          path: ['query', ...issue.path].join('.'),
+          code: issue.code,
+          message: issue.message,
+        })),
+      );
+    }
+    const filters = query.data;
+    let select = db
+      .selectFrom('consents')
+      .selectAll()
+      .where('account_id', '=', installation.accountId)
+      .orderBy('occurred_at')
+      .orderBy('id');
+    if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
+    if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
+    if (filters.state !== undefined) select = select.where('state', '=', filters.state);
+    if (filters.source !== undefined) select = select.where('source', '=', filters.source);
+    if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
+    if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
+    const rows = await select.execute();
+    const csv = consentsToCsv(rows.map((row) => ({ ...asConsentRecord(row), phone: row.phone })));
+    response
+      .status(200)
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', 'attachment; filename="consents.csv"')
+      .send(csv);
+  });
+  return router;
+}
+
+export { consentRecordsOf };

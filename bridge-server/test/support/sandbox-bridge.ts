@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createMetaSandbox,
+  type ListeningSandbox,
+  type MetaSandbox,
+  type MetaSandboxOptions,
+} from '../../src/meta-sandbox/sandbox.js';
+import type { Backend } from './backends.js';
+import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './bridge.js';
+
+/** A bridge wired to a Meta sandbox in both directions, with one account, deployment and Zendesk installation. */
+export interface SandboxBridge {
+  sandbox: MetaSandbox;
+  sandboxServer: ListeningSandbox;
+  bridge: TestBridge;
+  accountName: string;
+  deployment: { id: string; phone_number_id: string; waba_id: string; display_name: string };
+  /** The Zendesk installation's token. */
+  token: string;
+  /** Waits until the sandbox, the template syncer and the webhook processor have nothing left to do. */
+  settle(): Promise<void>;
+  /** Calls the sandbox's control API and returns its JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on the sandbox's JSON field by field.
+  control(method: string, path: string, body?: unknown): Promise<any>;
+  /** `POST /v1/messages` as the installation, with a fresh Idempotency-Key unless one is given. */
+  send(json: unknown, key?: string): Promise<HttpAnswer>;
+  /** The customer writes to the business (through the sandbox, so both sides see it). */
+  customerWrites(phone: string, text: string, extra?: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSandboxBridge(
+  backend: Backend,
+  options: { environment?: Record<string, string>; sandbox?: MetaSandboxOptions; accountName?: string } = {},
+): Promise<SandboxBridge> {
+  const sandbox = createMetaSandbox(options.sandbox ?? { knobs: { statusDelaysMs: { sent: 5, delivered: 10, read: 15 } } });
+  const sandboxServer = await sandbox.listen(0);
+  const bridge = await startTestBridge(backend, { META_GRAPH_URL: sandboxServer.url, ...options.environment });
+  const accountName = options.accountName ?? 'Sakura Shoes';
+  const account = await bridge.request('POST', '/v1/accounts', { json: { name: accountName } });
+  const request = deploymentRequest(account.body.id, { display_name: `${accountName} Support` });
+  const deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
+  const token = (
+    await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
+      json: { helpdesk: 'zendesk', instance: `${randomUUID().slice(0, 8)}.zendesk.com` },
+    })
+  ).body.token as string;
+  sandbox.registerNumber({
+    phone_number_id: deployment.phone_number_id,
+    waba_id: deployment.waba_id,
+    display_phone_number: '+81 3-1234-0000',
+    verified_name: accountName,
+    access_token: request.access_token as string,
+    app_secret: request.app_secret as string,
+    webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
+  });
+
+  async function settle() {
+    await sandbox.idle();
+    await bridge.bridge.templateSyncer.idle();
+    await bridge.bridge.processor.drain();
+  }
+  async function control(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${sandboxServer.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+  return {
+    sandbox,
+    sandboxServer,
+    bridge,
+    accountName,
+    deployment,
+    token,
+    settle,
+    control,
+    send: (json, key = randomUUID()) =>
+      bridge.request('POST', '/v1/messages', { token, json, headers: { 'idempotency-key': key } }),
+    async customerWrites(phone, text, extra = {}) {
+      await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
+        from: phone.replace(/^\+/, ''),
+        text,
+        ...extra,
+      });
+      await settle();
+    },
+    async close() {
+      await sandboxServer.close();
+      await bridge.close();
+    },
+  };
+}
