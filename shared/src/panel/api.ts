@@ -1,0 +1,74 @@
+import type { ContactStatus } from '../contract/contacts.js';
+import type { Message, SendMessageRequest } from '../contract/messages.js';
+import type { TemplateSummary } from '../contract/templates.js';
+import { type ProblemCode, problemCodes } from '../errors.js';
+import type { BridgeRequest, HelpdeskHost, TicketContext } from './host.js';
+
+/*
+ * The bridge API as the panel uses it: typed answers, and every failure as a `BridgeError` the panel can show.
+ * Answers are trusted to follow the contract (the bridge validates its own output); only errors are inspected,
+ * because proxies in between (Zendesk's, Zoho's) may answer with something that is not problem+json.
+ */
+
+export type BridgeError =
+  /** The bridge answered with one of its problems (problem+json with a stable `code`). */
+  | { kind: 'problem'; code: ProblemCode; status: number; detail: string | undefined; requestId: string | undefined }
+  /** Something answered, but not with a problem the panel knows (a proxy's error page, an unknown code). */
+  | { kind: 'unexpected'; status: number }
+  /** Nothing answered: the request never reached the bridge. The outcome of a send is then unknown. */
+  | { kind: 'unreachable' };
+
+export class BridgeRequestError extends Error {
+  constructor(readonly error: BridgeError) {
+    super(error.kind === 'problem' ? `bridge problem ${error.code}` : `bridge ${error.kind}`);
+    this.name = 'BridgeRequestError';
+  }
+}
+
+export function bridgeErrorOf(thrown: unknown): BridgeError {
+  return thrown instanceof BridgeRequestError ? thrown.error : { kind: 'unreachable' };
+}
+
+export interface BridgeApi {
+  contactStatus(phoneE164: string): Promise<ContactStatus>;
+  templates(): Promise<TemplateSummary[]>;
+  ticketMessages(ticket: Pick<TicketContext, 'helpdesk' | 'ticketId'>): Promise<Message[]>;
+  send(request: SendMessageRequest, idempotencyKey: string): Promise<Message>;
+}
+
+export function createBridgeApi(host: HelpdeskHost): BridgeApi {
+  const call = async <T>(request: BridgeRequest): Promise<T> => {
+    let response: Awaited<ReturnType<HelpdeskHost['request']>>;
+    try {
+      response = await host.request(request);
+    } catch {
+      throw new BridgeRequestError({ kind: 'unreachable' });
+    }
+    if (response.status >= 200 && response.status < 300) return response.body as T;
+    throw new BridgeRequestError(problemOf(response.status, response.body));
+  };
+  return {
+    contactStatus: (phoneE164) =>
+      call<ContactStatus>({ method: 'GET', path: `/v1/contacts/${encodeURIComponent(phoneE164)}/status` }),
+    templates: async () => (await call<{ data: TemplateSummary[] }>({ method: 'GET', path: '/v1/templates' })).data,
+    ticketMessages: async (ticket) => {
+      const query = new URLSearchParams({ ticket_helpdesk: ticket.helpdesk, ticket_id: ticket.ticketId });
+      return (await call<{ data: Message[] }>({ method: 'GET', path: `/v1/messages?${query}` })).data;
+    },
+    send: (request, idempotencyKey) =>
+      call<Message>({ method: 'POST', path: '/v1/messages', body: request, headers: { 'Idempotency-Key': idempotencyKey } }),
+  };
+}
+
+function problemOf(status: number, body: unknown): BridgeError {
+  if (typeof body !== 'object' || body === null) return { kind: 'unexpected', status };
+  const { code, detail, request_id: requestId } = body as Record<string, unknown>;
+  if (typeof code !== 'string' || !(problemCodes as string[]).includes(code)) return { kind: 'unexpected', status };
+  return {
+    kind: 'problem',
+    code: code as ProblemCode,
+    status,
+    detail: typeof detail === 'string' ? detail : undefined,
+    requestId: typeof requestId === 'string' ? requestId : undefined,
+  };
+}

@@ -1,0 +1,100 @@
+import { Button } from '@zendeskgarden/react-buttons';
+import { Field, Textarea } from '@zendeskgarden/react-forms';
+import { type FormEvent, useId, useState } from 'react';
+import type { ContactStatus } from '../../contract/contacts.js';
+import type { Message } from '../../contract/messages.js';
+import { useNow } from '../clock.js';
+import { BlockedReason } from '../components/BlockedReason.js';
+import { Section } from '../components/Section.js';
+import { SendFeedback } from '../components/SendFeedback.js';
+import type { RequesterPhone } from '../data/phone.js';
+import { useIdempotentSend } from '../data/useIdempotentSend.js';
+import type { Resource } from '../data/useResource.js';
+import { liveWindow } from '../data/window.js';
+import type { TicketContext } from '../host.js';
+import type { I18n } from '../i18n/I18nProvider.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+
+/** WhatsApp's limit for a text message body (and the contract's). */
+const textLengthMax = 4096;
+
+interface ReplyFormProps {
+  ticket: TicketContext;
+  phone: RequesterPhone;
+  contact: Resource<ContactStatus> | null;
+  onSent: (message: Message) => void;
+}
+
+/** A free-form reply: only while the customer service window is open. */
+export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const now = useNow();
+  const [text, setText] = useState('');
+  const { state, send } = useIdempotentSend();
+  const reasonId = useId();
+  const windowOpen = contact?.state === 'ready' && liveWindow(contact.data.window, now).open;
+  const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending: state.phase === 'sending' });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (reason !== null || phone.kind !== 'ok') return;
+    const message = await send({
+      to: phone.e164,
+      text: { body: text },
+      ticket: { helpdesk: ticket.helpdesk, id: ticket.ticketId },
+    });
+    if (message !== undefined) {
+      setText('');
+      onSent(message);
+    }
+  };
+
+  return (
+    <Section heading={t('reply.heading')}>
+      <form onSubmit={submit}>
+        <Field>
+          <Field.Label>{t('reply.label')}</Field.Label>
+          <Field.Hint>{t('reply.hint')}</Field.Hint>
+          <Textarea
+            minRows={3}
+            maxRows={10}
+            value={text}
+            disabled={!windowOpen}
+            onChange={(event) => setText(event.target.value)}
+          />
+        </Field>
+        <Button
+          type="submit"
+          isPrimary
+          disabled={reason !== null}
+          aria-describedby={reason === null ? undefined : reasonId}
+          style={{ marginTop: 8 }}
+        >
+          {state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
+        </Button>
+        <BlockedReason id={reasonId} reason={state.phase === 'sending' ? null : reason} />
+      </form>
+      <SendFeedback state={state} sentText={t('reply.sent')} />
+    </Section>
+  );
+}
+
+interface ReplyConditions {
+  phone: RequesterPhone;
+  contact: Resource<ContactStatus> | null;
+  windowOpen: boolean;
+  text: string;
+  sending: boolean;
+}
+
+/** Why the reply cannot be sent now, or null when it can; the first reason that applies is the one to act on. */
+function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending }: ReplyConditions): string | null {
+  if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
+  if (contact?.state !== 'ready') return t('sendBlocked.windowUnknown');
+  if (!windowOpen) return t('sendBlocked.windowClosed');
+  if (sending) return t('reply.sending');
+  if (text.trim() === '') return t('sendBlocked.emptyText');
+  if (text.length > textLengthMax) return t('sendBlocked.textTooLong', { lengthMax: textLengthMax });
+  return null;
+}

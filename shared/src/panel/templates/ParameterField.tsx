@@ -1,0 +1,75 @@
+import { Field, Input } from '@zendeskgarden/react-forms';
+import type { TemplateProblem } from '../../templates/index.js';
+import type { I18n } from '../i18n/I18nProvider.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+import type { ListedParameter } from './model.js';
+
+interface ParameterFieldProps {
+  parameter: ListedParameter;
+  value: string;
+  /** The problems with this value; shown once the agent has touched the field. */
+  problems: TemplateProblem[];
+  showProblems: boolean;
+  onChange: (value: string) => void;
+  onBlur: () => void;
+}
+
+/** One template value: a labelled input with its example, its limit and what is wrong with it. */
+export function ParameterField({ parameter, value, problems, showProblems, onChange, onBlur }: ParameterFieldProps) {
+  const i18n = useI18n();
+  const problem = showProblems ? problems[0] : undefined;
+  return (
+    <Field style={{ marginBottom: 8 }}>
+      <Field.Label>{parameterLabel(i18n, parameter)}</Field.Label>
+      <Field.Hint>{parameterHint(i18n, parameter)}</Field.Hint>
+      <Input
+        value={value}
+        required={parameter.required}
+        type={parameter.kind === 'media' ? 'url' : 'text'}
+        placeholder={parameter.example ?? undefined}
+        validation={problem === undefined ? undefined : 'error'}
+        onChange={(event) => onChange(event.target.value)}
+        onBlur={onBlur}
+      />
+      {problem !== undefined && <Field.Message validation="error">{problemText(i18n, problem)}</Field.Message>}
+    </Field>
+  );
+}
+
+export function parameterLabel({ t }: I18n, parameter: ListedParameter): string {
+  const number = (parameter.button_index ?? 0) + 1;
+  switch (parameter.kind) {
+    case 'media':
+      return t('parameter.header.media', { mediaKind: t(`mediaKinds.${parameter.media_kind ?? 'document'}`) });
+    case 'one_time_password':
+      return t('parameter.body.one_time_password');
+    case 'url_suffix':
+      return t('parameter.button.url_suffix', { number });
+    case 'coupon_code':
+      return t('parameter.button.coupon_code', { number });
+    case 'payload':
+      return t('parameter.button.payload', { number });
+    default:
+      return t(parameter.component === 'header' ? 'parameter.header.text' : 'parameter.body.text', {
+        placeholder: `{{${parameter.placeholder ?? ''}}}`,
+      });
+  }
+}
+
+function parameterHint({ t }: I18n, parameter: ListedParameter): string {
+  return [
+    parameter.example === null ? null : t('parameter.example', { example: parameter.example }),
+    parameter.required ? null : t('parameter.optional'),
+    parameter.length_max === null ? null : t('parameter.lengthMax', { lengthMax: parameter.length_max }),
+  ]
+    .filter((part) => part !== null)
+    .join(' ');
+}
+
+/** A validation problem in the agent's language, by its stable code. */
+export function problemText({ t }: I18n, problem: TemplateProblem): string {
+  return t(`templateProblems.${problem.code}`, {
+    lengthMax: problem.lengthMax ?? '',
+    part: problem.key === 'header' || problem.key === 'body' ? t(`templateParts.${problem.key}`) : problem.key,
+  });
+}

@@ -1,0 +1,111 @@
+import { Button } from '@zendeskgarden/react-buttons';
+import { Alert } from '@zendeskgarden/react-notifications';
+import { MD, SM } from '@zendeskgarden/react-typography';
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import type { Message } from '../../contract/messages.js';
+import { renderTemplatePreview, type TemplateValues, validateTemplateValues } from '../../templates/index.js';
+import { BlockedReason } from '../components/BlockedReason.js';
+import { SendFeedback } from '../components/SendFeedback.js';
+import type { RequesterPhone } from '../data/phone.js';
+import { useIdempotentSend } from '../data/useIdempotentSend.js';
+import type { TicketContext } from '../host.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+import { categoryName, type PanelTemplate } from './model.js';
+import { ParameterField, problemText } from './ParameterField.js';
+import { templateBlockedReason } from './sendability.js';
+import { TemplatePreview } from './TemplatePreview.js';
+
+interface TemplateFormProps {
+  ticket: TicketContext;
+  phone: RequesterPhone;
+  template: PanelTemplate;
+  onBack: () => void;
+  onSent: (message: Message) => void;
+}
+
+/** The values of one template, validated as they are typed, its live preview, and the send button. */
+export function TemplateForm({ ticket, phone, template, onBack, onSent }: TemplateFormProps) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const { state, send } = useIdempotentSend();
+  const reasonId = useId();
+  const { summary, parameters } = template;
+
+  // Empty fields count as not given, so a required one reads as missing rather than as an empty value.
+  const given = useMemo(() => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')), [values]);
+  const problems = useMemo(
+    () => (template.template === null ? [] : validateTemplateValues(template.template, given)),
+    [template, given],
+  );
+  const preview = useMemo(
+    () => (template.template === null ? null : renderTemplatePreview(template.template, given as TemplateValues)),
+    [template, given],
+  );
+  const blocked = templateBlockedReason(i18n, { phone, template, problems });
+  const reason = state.phase === 'sending' ? t('templates.sending') : blocked;
+  const wholeTemplateProblems = problems.filter((problem) => !parameters.some((parameter) => parameter.key === problem.key));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (reason !== null || phone.kind !== 'ok') return;
+    const message = await send({
+      to: phone.e164,
+      template: { name: summary.name, language: summary.language, parameters: given },
+      ticket: { helpdesk: ticket.helpdesk, id: ticket.ticketId },
+    });
+    if (message !== undefined) onSent(message);
+  };
+
+  return (
+    <form onSubmit={submit} aria-label={t('templates.selected')}>
+      <Button size="small" isBasic onClick={onBack}>
+        {t('templates.back')}
+      </Button>
+      <MD isBold tag="h3" style={{ marginTop: 8 }}>
+        {summary.name}
+      </MD>
+      <SM>{t('templates.statusLine', { category: categoryName(i18n, summary.category), language: summary.language })}</SM>
+      <MD tag="h4" isBold style={{ marginTop: 8 }}>
+        {t('templates.values')}
+      </MD>
+      {parameters.length === 0 && <SM>{t('templates.noValues')}</SM>}
+      {parameters.map((parameter) => (
+        <ParameterField
+          key={parameter.key}
+          parameter={parameter}
+          value={values[parameter.key] ?? ''}
+          problems={problems.filter((problem) => problem.key === parameter.key)}
+          showProblems={touched.has(parameter.key)}
+          onChange={(value) => {
+            setValues((previous) => ({ ...previous, [parameter.key]: value }));
+            setTouched((previous) => new Set(previous).add(parameter.key));
+          }}
+          onBlur={() => setTouched((previous) => new Set(previous).add(parameter.key))}
+        />
+      ))}
+      {wholeTemplateProblems.map((problem) => (
+        <Alert type="warning" key={`${problem.key}:${problem.code}`}>
+          <Alert.Paragraph>{problemText(i18n, problem)}</Alert.Paragraph>
+        </Alert>
+      ))}
+      <MD tag="h4" isBold style={{ marginTop: 8 }}>
+        {t('templates.preview')}
+      </MD>
+      {preview === null ? <SM>{t('templates.unusable')}</SM> : <TemplatePreview preview={preview} />}
+      {/* Slot: the cost in points of this send goes here once the bridge's wallet exists (PRODUCT.md §5). */}
+      <Button
+        type="submit"
+        isPrimary
+        disabled={reason !== null}
+        aria-describedby={reason === null ? undefined : reasonId}
+        style={{ marginTop: 8 }}
+      >
+        {state.phase === 'sending' ? t('templates.sending') : t('templates.send')}
+      </Button>
+      <BlockedReason id={reasonId} reason={state.phase === 'sending' ? null : blocked} />
+      <SendFeedback state={state} sentText={t('templates.sent')} />
+    </form>
+  );
+}

@@ -1,0 +1,81 @@
+import { Alert } from '@zendeskgarden/react-notifications';
+import { SM } from '@zendeskgarden/react-typography';
+import { useMemo, useState } from 'react';
+import type { Message } from '../../contract/messages.js';
+import { ErrorState } from '../components/ErrorState.js';
+import { LoadingState } from '../components/LoadingState.js';
+import { Section } from '../components/Section.js';
+import type { RequesterPhone } from '../data/phone.js';
+import { useBridgeApi } from '../data/useBridgeApi.js';
+import { useResource } from '../data/useResource.js';
+import type { TicketContext } from '../host.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+import { distinct, filterTemplates, type PanelTemplate, panelTemplateOf, type TemplateFilter } from './model.js';
+import { TemplateFilters } from './TemplateFilters.js';
+import { TemplateForm } from './TemplateForm.js';
+import { TemplateList } from './TemplateList.js';
+
+const noFilter: TemplateFilter = { search: '', category: null, language: null };
+
+interface TemplatePickerProps {
+  ticket: TicketContext;
+  phone: RequesterPhone;
+  onSent: (message: Message) => void;
+}
+
+/** The approved templates: choose one (search, category, language), fill it in, preview it, send it. */
+export function TemplatePicker({ ticket, phone, onSent }: TemplatePickerProps) {
+  const { t, locale } = useI18n();
+  const api = useBridgeApi();
+  const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
+  const [filter, setFilter] = useState(noFilter);
+  const [chosen, setChosen] = useState<PanelTemplate | null>(null);
+  const [justSent, setJustSent] = useState(false);
+  const all = templates.state === 'ready' ? templates.data : [];
+  const shown = useMemo(() => filterTemplates(all, filter, locale), [all, filter, locale]);
+
+  const choose = (template: PanelTemplate | null) => {
+    setJustSent(false);
+    setChosen(template);
+  };
+  return (
+    <Section heading={t('templates.heading')}>
+      {justSent && (
+        <Alert type="success" role="status">
+          <Alert.Paragraph>{t('templates.sent')}</Alert.Paragraph>
+        </Alert>
+      )}
+      {templates.state === 'loading' ? (
+        <LoadingState />
+      ) : templates.state === 'error' ? (
+        <ErrorState error={templates.error} onRetry={templates.reload} />
+      ) : chosen !== null ? (
+        <TemplateForm
+          key={`${chosen.summary.name}:${chosen.summary.language}`}
+          ticket={ticket}
+          phone={phone}
+          template={chosen}
+          onBack={() => choose(null)}
+          onSent={(message) => {
+            // Back to the list: the form is done, and a late second click finds nothing to send again.
+            setChosen(null);
+            setJustSent(true);
+            onSent(message);
+          }}
+        />
+      ) : all.length === 0 ? (
+        <SM>{t('templates.empty')}</SM>
+      ) : (
+        <>
+          <TemplateFilters
+            filter={filter}
+            categories={distinct(all, 'category')}
+            languages={distinct(all, 'language')}
+            onChange={setFilter}
+          />
+          {shown.length === 0 ? <SM>{t('templates.noMatch')}</SM> : <TemplateList templates={shown} onChoose={choose} />}
+        </>
+      )}
+    </Section>
+  );
+}

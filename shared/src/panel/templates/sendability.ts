@@ -1,0 +1,24 @@
+import type { TemplateProblem } from '../../templates/index.js';
+import type { RequesterPhone } from '../data/phone.js';
+import type { I18n } from '../i18n/I18nProvider.js';
+import type { PanelTemplate } from './model.js';
+
+/**
+ * Why this template cannot be sent now, or null when it can. The first reason that applies is given: the one
+ * the agent must act on first (nothing can fix a paused template; values can be fixed).
+ */
+export function templateBlockedReason(
+  { t }: I18n,
+  { phone, template, problems }: { phone: RequesterPhone; template: PanelTemplate; problems: TemplateProblem[] },
+): string | null {
+  if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
+  const { status } = template.summary;
+  if (status === 'PAUSED') return t('sendBlocked.paused');
+  if (status === 'DISABLED') return t('sendBlocked.disabled');
+  if (status !== 'APPROVED') return t('sendBlocked.notApproved', { status });
+  if (template.template === null || problems.some((problem) => problem.code === 'unsupported_template')) {
+    return t('sendBlocked.unsupported');
+  }
+  if (problems.length > 0) return t('sendBlocked.invalidValues');
+  return null;
+}

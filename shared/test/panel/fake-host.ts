@@ -1,0 +1,278 @@
+import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js';
+import { type Message, sendMessageRequest } from '../../src/contract/messages.js';
+import type { TemplateSummary } from '../../src/contract/templates.js';
+import { type ProblemCode, problemCatalogue } from '../../src/errors.js';
+import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '../../src/panel/index.js';
+import { normalizePhoneNumber } from '../../src/phone.js';
+import { messageTemplateSchema, templateParameters, validateTemplateValues } from '../../src/templates/index.js';
+
+/*
+ * An in-memory helpdesk with a bridge behind it, answering the routes the panel uses as the contract says
+ * (shared/src/contract/routes.ts): answers in the contract's shapes, problems as problem+json with their catalogue
+ * status, the send validated with the contract's own zod schema, and Idempotency-Key replayed, refused when reused
+ * for another body. Every request is recorded, so tests can count them.
+ */
+
+export interface RecordedRequest extends BridgeRequest {
+  /** The path without its query string. */
+  route: string;
+}
+
+/** An answer in place of the bridge's: a response, a network failure, or undefined to let the bridge answer. */
+type InterceptorAnswer = BridgeResponse | 'unreachable' | undefined;
+type Interceptor = (request: RecordedRequest) => InterceptorAnswer | Promise<InterceptorAnswer>;
+
+export class FakeHost implements HelpdeskHost {
+  ticketContext: TicketContext = {
+    ticketId: '4321',
+    helpdesk: 'zendesk',
+    requesterName: 'Hanako Yamada',
+    requesterPhone: '+81 90-1234-5678',
+  };
+  agentLocale: PanelLocale = 'en';
+  contacts = new Map<string, ContactStatus>();
+  templates: TemplateSummary[] = [];
+  messages: Message[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly heights: number[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly interceptors: Interceptor[] = [];
+  private readonly idempotency = new Map<string, { body: string; response: BridgeResponse }>();
+  private nextMessage = 1;
+  /** The bridge's clock, for message timestamps. */
+  now: () => number = () => Date.now();
+
+  async ticket(): Promise<TicketContext> {
+    return { ...this.ticketContext };
+  }
+
+  async locale(): Promise<PanelLocale> {
+    return this.agentLocale;
+  }
+
+  resize(heightPx: number): void {
+    this.heights.push(heightPx);
+  }
+
+  onTicketChanged(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The helpdesk tells the panel the agent opened another ticket. */
+  changeTicket(ticket: Partial<TicketContext>): void {
+    this.ticketContext = { ...this.ticketContext, ...ticket };
+    for (const listener of this.listeners) listener();
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Answers the next requests the interceptor cares about (it returns undefined to let the bridge answer). */
+  intercept(interceptor: Interceptor): () => void {
+    this.interceptors.push(interceptor);
+    return () => this.interceptors.splice(this.interceptors.indexOf(interceptor), 1);
+  }
+
+  count(method: BridgeRequest['method'], route: string | RegExp): number {
+    return this.requests.filter(
+      (request) => request.method === method && (typeof route === 'string' ? request.route === route : route.test(request.route)),
+    ).length;
+  }
+
+  posts(): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === 'POST' && request.route === '/v1/messages');
+  }
+
+  async request(request: BridgeRequest): Promise<BridgeResponse> {
+    const recorded: RecordedRequest = { ...request, route: request.path.split('?')[0] ?? request.path };
+    this.requests.push(recorded);
+    for (const interceptor of this.interceptors) {
+      const answer = await interceptor(recorded);
+      if (answer === 'unreachable') throw new TypeError('Failed to fetch');
+      if (answer !== undefined) return answer;
+    }
+    return this.answer(recorded);
+  }
+
+  private answer(request: RecordedRequest): BridgeResponse {
+    const url = new URL(request.path, 'https://bridge.test');
+    const contact = /^\/v1\/contacts\/([^/]+)\/status$/.exec(request.route);
+    if (request.method === 'GET' && contact !== null) return this.contactStatus(decodeURIComponent(contact[1] ?? ''));
+    if (request.method === 'GET' && request.route === '/v1/templates') {
+      return ok({ data: this.templates.filter((template) => template.status === 'APPROVED') });
+    }
+    if (request.method === 'GET' && request.route === '/v1/messages') {
+      const helpdesk = url.searchParams.get('ticket_helpdesk');
+      const ticketId = url.searchParams.get('ticket_id');
+      if (helpdesk === null || ticketId === null) return problem('validation_failed');
+      return ok({
+        data: this.messages.filter((message) => message.ticket?.helpdesk === helpdesk && message.ticket.id === ticketId),
+      });
+    }
+    if (request.method === 'POST' && request.route === '/v1/messages') return this.send(request);
+    return problem('not_found');
+  }
+
+  private contactStatus(phone: string): BridgeResponse {
+    const normalized = normalizePhoneNumber(phone);
+    if (!normalized.ok || normalized.e164 !== phone) return problem('validation_failed');
+    // An unknown contact has a closed window, not an error (contract: ContactStatus).
+    return ok(this.contacts.get(phone) ?? contactStatus(phone, closedWindow()));
+  }
+
+  private send(request: RecordedRequest): BridgeResponse {
+    const key = request.headers?.['Idempotency-Key'];
+    if (key === undefined) return problem('validation_failed');
+    const body = JSON.stringify(request.body);
+    const earlier = this.idempotency.get(key);
+    if (earlier !== undefined) return earlier.body === body ? earlier.response : problem('idempotency_key_reused');
+    const response = this.sendOnce(request.body);
+    this.idempotency.set(key, { body, response });
+    return response;
+  }
+
+  private sendOnce(body: unknown): BridgeResponse {
+    const parsed = sendMessageRequest.safeParse(body);
+    if (!parsed.success) return problem('validation_failed');
+    const { to, text, template, ticket } = parsed.data;
+    if (text !== undefined) {
+      const window = this.contacts.get(to)?.window;
+      const open = window?.state === 'open' && window.expires_at !== null && Date.parse(window.expires_at) > this.now();
+      if (!open) return problem('window_closed');
+    }
+    if (template !== undefined) {
+      const listed = this.templates.find(
+        (candidate) => candidate.name === template.name && candidate.language === template.language,
+      );
+      if (listed === undefined) return problem('template_not_found');
+      if (listed.status !== 'APPROVED') return problem('template_not_approved');
+      if (validateTemplateValues(messageTemplateSchema.parse(listed), template.parameters).length > 0) {
+        return problem('invalid_template_parameters');
+      }
+    }
+    const at = new Date(this.now()).toISOString();
+    const message: Message = {
+      id: `msg_${String(this.nextMessage++).padStart(24, '0')}`,
+      deployment_id: 'dep_000000000000000000000001',
+      to,
+      kind: template !== undefined ? 'template' : 'text',
+      state: 'accepted',
+      status: 'accepted',
+      wamid: `wamid.${this.nextMessage}`,
+      template: template === undefined ? null : { name: template.name, language: template.language, category: 'UTILITY' },
+      text: text?.body ?? null,
+      media: null,
+      ticket: ticket ?? null,
+      error: null,
+      timeline: [{ status: 'accepted', at }],
+      created_at: at,
+      updated_at: at,
+    };
+    this.messages.push(message);
+    return { status: 202, body: message };
+  }
+
+  /** Meta reports a status for a message (as the webhook processor would store it). */
+  reportStatus(id: string, status: NonNullable<Message['status']>, error: Message['error'] = null): void {
+    this.messages = this.messages.map((message) =>
+      message.id === id
+        ? {
+            ...message,
+            status,
+            state: status === 'failed' ? 'failed' : message.state,
+            error,
+            timeline: [...message.timeline, { status, at: new Date(this.now()).toISOString() }],
+          }
+        : message,
+    );
+  }
+}
+
+export function ok(body: unknown): BridgeResponse {
+  return { status: 200, body };
+}
+
+export function problem(code: ProblemCode, detail = 'detail from the bridge'): BridgeResponse {
+  const { status, title } = problemCatalogue[code];
+  return { status, body: { type: `/problems/${code}`, title, status, detail, code, request_id: 'req_1' } };
+}
+
+export function closedWindow(fields: Partial<WindowStatus> = {}): WindowStatus {
+  return {
+    state: 'closed',
+    kind: null,
+    opened_at: null,
+    expires_at: null,
+    free_until: null,
+    free_entry_point_offer_expires_at: null,
+    ...fields,
+  };
+}
+
+/** A window the customer opened `ageMs` ago, as the bridge reports it at `nowMs`. */
+export function openWindow(nowMs: number, ageMs: number, fields: Partial<WindowStatus> = {}): WindowStatus {
+  const openedAt = nowMs - ageMs;
+  return {
+    state: 'open',
+    kind: 'customer_service',
+    opened_at: new Date(openedAt).toISOString(),
+    expires_at: new Date(openedAt + 24 * 3600_000).toISOString(),
+    free_until: null,
+    free_entry_point_offer_expires_at: null,
+    ...fields,
+  };
+}
+
+export function contactStatus(
+  phone: string,
+  window: WindowStatus,
+  lastInboundAt: string | null = window.opened_at,
+): ContactStatus {
+  return {
+    contact: { phone, wa_id: phone.slice(1), user_id: null, name: null },
+    window,
+    last_inbound_at: lastInboundAt,
+    opt_in: {},
+  };
+}
+
+/** A template as `GET /v1/templates` lists it, its `parameters` computed as the bridge does (templates/model.ts). */
+export function listedTemplate(fields: {
+  name: string;
+  language: string;
+  category?: string;
+  status?: string;
+  parameter_format?: 'POSITIONAL' | 'NAMED';
+  components: Record<string, unknown>[];
+}): TemplateSummary {
+  const parsed = messageTemplateSchema.parse({
+    id: `id_${fields.name}_${fields.language}`,
+    category: 'UTILITY',
+    status: 'APPROVED',
+    ...fields,
+  });
+  return {
+    id: parsed.id,
+    name: parsed.name,
+    language: parsed.language,
+    category: parsed.category,
+    previous_category: null,
+    status: parsed.status,
+    parameter_format: parsed.parameter_format,
+    components: parsed.components,
+    parameters: templateParameters(parsed).map((parameter) => ({
+      key: parameter.key,
+      component: parameter.component,
+      kind: parameter.kind,
+      placeholder: parameter.placeholder ?? null,
+      button_index: parameter.buttonIndex ?? null,
+      media_kind: parameter.mediaKind ?? null,
+      example: parameter.example ?? null,
+      required: parameter.required,
+      length_max: parameter.lengthMax ?? null,
+    })),
+    updated_at: '2026-01-01T00:00:00.000Z',
+  };
+}

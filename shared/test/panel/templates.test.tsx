@@ -1,0 +1,258 @@
+import './setup-dom.js';
+import { cleanup, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contactStatus, FakeHost, openWindow, problem } from './fake-host.js';
+import { findSection, renderPanel, startMs } from './render.js';
+import { allTemplates, orderShippedJa, welcomeEn } from './templates-fixtures.js';
+
+const phone = '+819012345678';
+
+afterEach(cleanup);
+
+function hostWithTemplates() {
+  const host = new FakeHost();
+  host.templates = [...allTemplates];
+  host.contacts.set(phone, contactStatus(phone, openWindow(startMs, 3600_000)));
+  return host;
+}
+
+async function templateSection() {
+  const section = await findSection('Send a template');
+  await within(section).findByRole('list', { name: 'Send a template' });
+  return section;
+}
+
+function listedNames(section: HTMLElement): string[] {
+  return within(section)
+    .getAllByRole('listitem')
+    .map((item) => item.textContent ?? '');
+}
+
+describe('template picker', () => {
+  it('shows a skeleton while loading, then approved templates only, the agent’s language first', async () => {
+    const host = hostWithTemplates();
+    host.agentLocale = 'ja';
+    renderPanel(host);
+    const loading = await findSection('テンプレートを送信');
+    expect(within(loading).getByRole('status', { name: '読み込み中' })).toBeTruthy();
+    const items = await within(loading).findAllByRole('listitem');
+    expect(items.map((item) => item.textContent)).toEqual([
+      'order_shippedユーティリティ · ja',
+      'order_shippedユーティリティ · en_US',
+      'welcome_offerマーケティング · en',
+    ]);
+    expect(screen.queryByText('old_campaign')).toBeNull();
+    expect(host.count('GET', '/v1/templates')).toBe(1);
+  });
+
+  it('puts English templates (en, en_US) first for an English-speaking agent', async () => {
+    const host = hostWithTemplates();
+    renderPanel(host);
+    const section = await templateSection();
+    expect(listedNames(section)).toEqual([
+      'order_shippedUtility · en_US',
+      'welcome_offerMarketing · en',
+      'order_shippedUtility · ja',
+    ]);
+  });
+
+  it('searches names and body text, and filters by category and language', async () => {
+    const host = hostWithTemplates();
+    const { user } = renderPanel(host);
+    const section = await templateSection();
+    await user.type(within(section).getByLabelText('Search templates'), '10% OFF');
+    expect(listedNames(section)).toEqual(['welcome_offerMarketing · en']);
+    await user.clear(within(section).getByLabelText('Search templates'));
+    await user.type(within(section).getByLabelText('Search templates'), 'nothing like this');
+    expect(within(section).getByText('No template matches.')).toBeTruthy();
+    await user.clear(within(section).getByLabelText('Search templates'));
+    await user.selectOptions(within(section).getByLabelText('Category'), 'UTILITY');
+    expect(listedNames(section)).toEqual(['order_shippedUtility · en_US', 'order_shippedUtility · ja']);
+    await user.selectOptions(within(section).getByLabelText('Language'), 'ja');
+    expect(listedNames(section)).toEqual(['order_shippedUtility · ja']);
+    // Filtering is local: the list was fetched once.
+    expect(host.count('GET', '/v1/templates')).toBe(1);
+  });
+
+  it('says when there are no approved templates', async () => {
+    const host = new FakeHost();
+    renderPanel(host);
+    expect(await screen.findByText('No approved templates yet.')).toBeTruthy();
+  });
+
+  it('shows an error with retry when the templates cannot be loaded', async () => {
+    const host = hostWithTemplates();
+    const stop = host.intercept((request) => (request.route === '/v1/templates' ? problem('internal_error') : undefined));
+    const { user } = renderPanel(host);
+    const section = await findSection('Send a template');
+    expect(await within(section).findByText(/The bridge failed unexpectedly/)).toBeTruthy();
+    stop();
+    await user.click(within(section).getByRole('button', { name: 'Retry' }));
+    expect(await within(section).findAllByRole('listitem')).toHaveLength(3);
+  });
+});
+
+describe('template form', () => {
+  async function openOrderShippedJa(host: FakeHost) {
+    const rendered = renderPanel(host);
+    const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートを送信' : 'Send a template');
+    await within(section).findAllByRole('listitem');
+    const item = within(section)
+      .getAllByRole('listitem')
+      .find((candidate) => candidate.textContent?.endsWith('· ja'));
+    await rendered.user.click(within(item as HTMLElement).getByRole('button'));
+    return { ...rendered, section };
+  }
+
+  it('has a labelled field per parameter, validates inline, and previews live in Japanese', async () => {
+    const host = hostWithTemplates();
+    const { user, section } = await openOrderShippedJa(host);
+    const preview = within(section).getByTestId('template-preview');
+    // Before anything is typed the preview shows the placeholders, as the customer would get them unfilled.
+    expect(within(preview).getByTestId('preview-body').textContent).toBe('{{1}} 様、ご注文の商品を {{2}} に発送しました。');
+    const send = within(section).getByRole('button', { name: 'Send template' });
+    expect(send).toHaveProperty('disabled', true);
+    expect(within(section).getByText('Fill in every required value correctly first.')).toBeTruthy();
+
+    await user.type(within(section).getByLabelText('Header {{1}}'), '#2001');
+    await user.type(within(section).getByLabelText('Body {{1}}'), '山田');
+    await user.type(within(section).getByLabelText('Body {{2}}'), '11月21日');
+    await user.type(within(section).getByLabelText('Button 1: end of the link'), 'A 1');
+    expect(within(section).getByText(/It ends a link/)).toBeTruthy();
+    expect(send).toHaveProperty('disabled', true);
+    await user.clear(within(section).getByLabelText('Button 1: end of the link'));
+    expect(within(section).getByText('A value is required.')).toBeTruthy();
+    await user.type(within(section).getByLabelText('Button 1: end of the link'), 'A1');
+
+    expect(within(preview).getByTestId('preview-header').textContent).toBe('ご注文 #2001');
+    expect(within(preview).getByTestId('preview-body').textContent).toBe('山田 様、ご注文の商品を 11月21日 に発送しました。');
+    // WhatsApp's *bold* is shown bold, without the asterisks.
+    expect(within(preview).getByText('11月21日').tagName).toBe('STRONG');
+    expect(within(preview).getByTestId('preview-footer').textContent).toBe('Example Shop');
+    expect(within(preview).getByTestId('preview-buttons').textContent).toContain('https://shop.example/track/A1');
+    expect(send).toHaveProperty('disabled', false);
+    expect(within(section).queryByTestId('blocked-reason')).toBeNull();
+  });
+
+  it('sends once on a double click: exactly one POST with one Idempotency-Key, then back to the list', async () => {
+    const host = hostWithTemplates();
+    const { user, section } = await openOrderShippedJa(host);
+    await user.type(within(section).getByLabelText('Header {{1}}'), '#2001');
+    await user.type(within(section).getByLabelText('Body {{1}}'), '山田');
+    await user.type(within(section).getByLabelText('Body {{2}}'), '11月21日');
+    await user.type(within(section).getByLabelText('Button 1: end of the link'), 'A1');
+    await user.dblClick(within(section).getByRole('button', { name: 'Send template' }));
+    expect(await within(section).findByText('Template sent.')).toBeTruthy();
+    expect(host.posts()).toHaveLength(1);
+    const [post] = host.posts();
+    expect(post?.body).toEqual({
+      to: phone,
+      template: {
+        name: 'order_shipped',
+        language: 'ja',
+        parameters: { 'header.1': '#2001', 'body.1': '山田', 'body.2': '11月21日', 'button.0': 'A1' },
+      },
+      ticket: { helpdesk: 'zendesk', id: '4321' },
+    });
+    expect(post?.headers?.['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(host.messages).toHaveLength(1);
+  });
+
+  it('sends once when clicks land while the send is in flight', async () => {
+    const host = new FakeHost();
+    host.templates = [welcomeEn];
+    let release: () => void = () => undefined;
+    host.intercept((request) =>
+      request.method === 'POST' ? new Promise<undefined>((resolve) => (release = () => resolve(undefined))) : undefined,
+    );
+    const { user } = renderPanel(host);
+    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    const send = screen.getByRole('button', { name: 'Send template' });
+    await user.click(send);
+    await user.click(send);
+    await user.click(send);
+    expect(screen.getByRole('button', { name: 'Sending…' })).toHaveProperty('disabled', true);
+    release();
+    expect(await screen.findByText('Template sent.')).toBeTruthy();
+    expect(host.posts()).toHaveLength(1);
+  });
+
+  it('retries a send whose answer was lost with the same Idempotency-Key, and a new send gets a new key', async () => {
+    const host = new FakeHost();
+    host.templates = [welcomeEn];
+    let lose = true;
+    host.intercept((request) => (request.method === 'POST' && lose ? 'unreachable' : undefined));
+    const { user } = renderPanel(host);
+    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(await screen.findByText('The bridge could not be reached. Check your connection and try again.')).toBeTruthy();
+    lose = false;
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(await screen.findByText('Template sent.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: /welcome_offer/ }));
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    await screen.findByText('Template sent.');
+    const keys = host.posts().map((post) => post.headers?.['Idempotency-Key']);
+    expect(keys).toHaveLength(3);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
+  it('says why a send is refused by the bridge, translated by problem code', async () => {
+    const host = new FakeHost();
+    host.templates = [welcomeEn];
+    host.intercept((request) => (request.method === 'POST' ? problem('template_not_approved') : undefined));
+    const { user } = renderPanel(host);
+    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(screen.getByRole('button', { name: 'Send template' }));
+    expect(await screen.findByText('This template cannot be sent now: Meta has not approved it, or paused it.')).toBeTruthy();
+  });
+
+  it('disables sending with the reason when the ticket has no WhatsApp number', async () => {
+    const host = new FakeHost();
+    host.templates = [welcomeEn];
+    host.ticketContext.requesterPhone = null;
+    const { user } = renderPanel(host);
+    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    const send = screen.getByRole('button', { name: 'Send template' });
+    expect(send).toHaveProperty('disabled', true);
+    const templates = await findSection('Send a template');
+    expect(within(templates).getByText('There is no WhatsApp number to send to.').id).toBe(send.getAttribute('aria-describedby'));
+  });
+
+  it('fills in, previews and sends in Japanese', async () => {
+    const host = hostWithTemplates();
+    host.agentLocale = 'ja';
+    const { user, section } = await openOrderShippedJa(host);
+    expect(within(section).getByText('必要な値をすべて正しく入力してください。')).toBeTruthy();
+    await user.type(within(section).getByLabelText('本文 {{1}}'), '山田');
+    await user.clear(within(section).getByLabelText('本文 {{1}}'));
+    expect(within(section).getByText('値を入力してください。')).toBeTruthy();
+    await user.type(within(section).getByLabelText('ヘッダー {{1}}'), '#2001');
+    await user.type(within(section).getByLabelText('本文 {{1}}'), '山田');
+    await user.type(within(section).getByLabelText('本文 {{2}}'), '11月21日');
+    await user.type(within(section).getByLabelText('ボタン 1: リンクの末尾'), 'A1');
+    expect(within(section).getByTestId('preview-body').textContent).toBe('山田 様、ご注文の商品を 11月21日 に発送しました。');
+    await user.click(within(section).getByRole('button', { name: 'テンプレートを送信' }));
+    expect(await within(section).findByText('テンプレートを送信しました。')).toBeTruthy();
+    expect(host.posts()).toHaveLength(1);
+  });
+
+  it('keeps the example of each value as its hint', async () => {
+    const host = hostWithTemplates();
+    const { section } = await openOrderShippedJa(host);
+    const header = within(section).getByLabelText('Header {{1}}');
+    const hint = within(section).getByText('Example: #1001 At most 60 characters.');
+    expect(header.getAttribute('aria-describedby')).toContain(hint.id);
+    expect(within(section).getByText('Example: 山田 At most 1024 characters.')).toBeTruthy();
+  });
+
+  it('says a value is too long, with the limit the bridge lists', async () => {
+    const host = hostWithTemplates();
+    const { user, section } = await openOrderShippedJa(host);
+    await user.click(within(section).getByLabelText('Header {{1}}'));
+    await user.paste('長'.repeat(61));
+    expect(within(section).getByText('At most 60 characters.')).toBeTruthy();
+    expect(orderShippedJa.parameters.find((parameter) => parameter.key === 'header.1')).toMatchObject({ length_max: 60 });
+  });
+});
