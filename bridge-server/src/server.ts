@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { MediaService } from './media/service.js';
+import { SendPipeline } from './messages/pipeline.js';
 import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
+import { OutboxWorker } from './outbox/worker.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { TemplateSyncer } from './templates/sync.js';
@@ -15,6 +18,8 @@ export interface RunningBridge {
   database: Database;
   /** Processes stored Meta webhooks in the background. */
   processor: WebhookProcessor;
+  /** Carries out the outbox (confirmation replies) in the background. */
+  outbox: OutboxWorker;
   /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
   templateSyncer: TemplateSyncer;
   /** The URL the server listens on (its real port when 0 was asked for). */
@@ -63,7 +68,6 @@ export async function startBridge(
   });
   const lifecycle: Lifecycle = { draining: false };
   const secretBox = new SecretBox(config.encryptionKey, config.encryptionKeysPrevious);
-  const processor = new WebhookProcessor(database.db, logger);
   const meta = new MetaGraphClient({
     baseUrl: config.metaGraphUrl,
     apiVersion: config.metaApiVersion,
@@ -76,8 +80,16 @@ export async function startBridge(
     intervalMs: config.templateSyncIntervalMs,
     pageSize: config.templateSyncPageSize,
   });
+  const services = { config, db: database.db, secretBox, logger, meta };
+  const outbox = new OutboxWorker(
+    database.db,
+    new SendPipeline(services, new MediaService(services)),
+    logger.child({ component: 'outbox' }),
+  );
+  // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
+  const processor = new WebhookProcessor(database.db, logger, { onCommitted: () => outbox.wake() });
   const app = createApp(
-    { config, db: database.db, secretBox, logger, meta },
+    services,
     lifecycle,
     { processor, templateSyncer },
     {
@@ -90,6 +102,8 @@ export async function startBridge(
   });
   // Webhooks stored but not processed before a crash or restart are picked up here.
   processor.start();
+  // Outbox rows written before a crash or restart (or by another replica) are sent here.
+  outbox.start();
   templateSyncer.startScheduler();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -106,7 +120,7 @@ export async function startBridge(
     }, config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await Promise.all([processor.stop(), templateSyncer.stop()]);
+    await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop()]);
     await database.close();
     logger.info('bridge stopped');
   }
@@ -114,6 +128,7 @@ export async function startBridge(
     server,
     database,
     processor,
+    outbox,
     templateSyncer,
     url: `http://${host}:${port}`,
     close: () => {

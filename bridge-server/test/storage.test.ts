@@ -48,6 +48,7 @@ describe.each(backends)('storage on $name', (backend) => {
       'media_uploads',
       'message_statuses',
       'messages',
+      'outbox',
       'template_syncs',
       'templates',
       'webhook_events',

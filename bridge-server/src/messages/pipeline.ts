@@ -32,7 +32,22 @@ import { errorColumns, findMessage } from './store.js';
 export interface SendContext {
   accountId: string;
   deploymentId: string;
-  installationId: string;
+  /** The installation that asked; null for the bridge's own messages (the outbox's confirmation replies). */
+  installationId: string | null;
+  /**
+   * The id to record the message under, chosen by the caller beforehand (the outbox). The record step then
+   * refuses to record it twice: if a message with this id exists, an earlier attempt got as far as recording
+   * it and may have reached Meta, so nothing is sent again (`MessageAlreadyRecordedError`).
+   */
+  messageId?: string;
+}
+
+/** The message id of the send was recorded before: an earlier attempt may have reached Meta; nothing is sent. */
+export class MessageAlreadyRecordedError extends Error {
+  constructor(readonly messageId: string) {
+    super(`message ${messageId} is already recorded; it is not sent again`);
+    this.name = 'MessageAlreadyRecordedError';
+  }
 }
 
 interface Dependencies {
@@ -105,7 +120,9 @@ export class SendPipeline {
       return upload;
     }
     await this.#checkWindow(context, to);
-    return this.media.storeFromUrl(context, media.url!, media.kind, media.filename);
+    const { installationId } = context;
+    if (installationId === null) throw new Error('a media URL is fetched on behalf of an installation only');
+    return this.media.storeFromUrl({ ...context, installationId }, media.url!, media.kind, media.filename);
   }
 
   async #checkTemplate(context: SendContext, request: SendMessageRequest): Promise<TemplateRow> {
@@ -161,8 +178,8 @@ export class SendPipeline {
   }
 
   async #record(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<string> {
-    const id = newId('msg');
-    await this.dependencies.db
+    const id = context.messageId ?? newId('msg');
+    const recorded = await this.dependencies.db
       .insertInto('messages')
       .values({
         id,
@@ -179,7 +196,10 @@ export class SendPipeline {
         ticket_id: request.ticket?.id ?? null,
         state: 'sending',
       })
-      .execute();
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (recorded === undefined) throw new MessageAlreadyRecordedError(id);
     return id;
   }
 

@@ -44,6 +44,7 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
       template_rules: settings.configuration.template_rules,
       keywords: settings.keywords,
       business_names: await businessNamesOf(db, accountId, settings.configuredBusinessNames),
+      confirmations: settings.confirmations,
     };
   }
 
@@ -75,6 +76,7 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
         configuration: configuration.data,
         keywords,
         configuredBusinessNames: body.business_names ?? current.configuredBusinessNames,
+        confirmations: body.confirmations ?? current.confirmations,
       });
       return presentSettings(accountId);
     },

@@ -9,6 +9,7 @@ import {
   type UserPreferenceEvent,
 } from '@wabridge/shared';
 import type { Transaction } from 'kysely';
+import { enqueueText } from '../outbox/store.js';
 import type { Schema } from '../storage/schema.js';
 import { appendConsents, consentRecordsOf, loadOptinSettings, phoneOfWaId } from './store.js';
 
@@ -16,6 +17,13 @@ import { appendConsents, consentRecordsOf, loadOptinSettings, phoneOfWaId } from
  * The three ways a customer opts out without the business asking — a keyword message, WhatsApp's own
  * marketing controls, Meta refusing a send with 131050 — recorded as consents inside the webhook's
  * transaction, so they happen exactly once with the event that carried them.
+ *
+ * A keyword that changed something is answered with the account's confirmation text, if it has one: the
+ * reply goes into the outbox in this same transaction (the outbox worker sends it), so a webhook applied
+ * twice, or rolled back, never answers twice or answers what was not recorded. Only keywords are answered:
+ * the customer has just written, so the customer service window is open. WhatsApp's Stop button and Meta's
+ * 131050 get no reply: the customer wrote nothing to us, the window is often closed (a free-form reply would
+ * be refused), and a message right after "stop sending me marketing" is the one thing they asked not to get.
  */
 export async function recordKeywordConsent(
   transaction: Transaction<Schema>,
@@ -34,7 +42,22 @@ export async function recordKeywordConsent(
     { messageId: event.messageId, timestamp: event.timestamp },
     { configuration: settings.configuration, records },
   );
-  await appendConsents(transaction, accountId, phone, entries, { deploymentId, messageRef: event.messageId });
+  const appended = await appendConsents(transaction, accountId, phone, entries, {
+    deploymentId,
+    messageRef: event.messageId,
+  });
+  const reply = settings.confirmations[match.kind];
+  if (appended.length > 0 && reply !== null) {
+    await enqueueText(transaction, {
+      accountId,
+      deploymentId,
+      payload: {
+        to: phone,
+        body: reply,
+        cause: { kind: `keyword_${match.kind}`, inbound_wamid: event.messageId, keyword: match.keyword },
+      },
+    });
+  }
 }
 
 export async function recordPreferenceConsent(

@@ -2,9 +2,12 @@ import {
   type ConsentEntry,
   type ConsentRecord,
   defaultKeywordConfiguration,
+  defaultOptinConfirmations,
   defaultTopicConfiguration,
   type KeywordConfiguration,
   keywordConfigurationSchema,
+  type OptinConfirmations,
+  optinConfirmations,
   type TopicConfiguration,
   topicConfigurationSchema,
 } from '@wabridge/shared';
@@ -19,18 +22,26 @@ export interface OptinSettings {
   keywords: KeywordConfiguration;
   /** Names configured for the account, before the account's and its numbers' display names are added. */
   configuredBusinessNames: string[];
+  /** The replies to keyword opt-outs and resumes; null sends none. */
+  confirmations: OptinConfirmations;
 }
 
 /** The account's opt-in settings; the shared defaults when it has none. */
 export async function loadOptinSettings(db: Database, accountId: string): Promise<OptinSettings> {
   const row = await db.selectFrom('account_optin_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
   if (row === undefined) {
-    return { configuration: defaultTopicConfiguration, keywords: defaultKeywordConfiguration, configuredBusinessNames: [] };
+    return {
+      configuration: defaultTopicConfiguration,
+      keywords: defaultKeywordConfiguration,
+      configuredBusinessNames: [],
+      confirmations: defaultOptinConfirmations,
+    };
   }
   return {
     configuration: topicConfigurationSchema.parse(row.topics),
     keywords: keywordConfigurationSchema.parse(row.keywords),
     configuredBusinessNames: row.business_names as string[],
+    confirmations: optinConfirmations.parse(row.confirmations),
   };
 }
 
@@ -39,6 +50,7 @@ export async function saveOptinSettings(db: Database, accountId: string, setting
     topics: JSON.stringify(settings.configuration),
     keywords: JSON.stringify(settings.keywords),
     business_names: JSON.stringify(settings.configuredBusinessNames),
+    confirmations: JSON.stringify(settings.confirmations),
   };
   await db
     .insertInto('account_optin_settings')

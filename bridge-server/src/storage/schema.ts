@@ -180,6 +180,7 @@ export interface Schema {
     topics: Json;
     keywords: Json;
     business_names: Json;
+    confirmations: ColumnType<unknown, string | undefined, string>;
     updated_at: ColumnType<Date, Date | undefined, Date>;
   };
   consents: {
@@ -196,5 +197,18 @@ export interface Schema {
     installation_id: string | null;
     deployment_id: string | null;
     message_ref: string | null;
+  };
+  outbox: {
+    id: Generated<number>;
+    kind: 'send_text';
+    deployment_id: string;
+    account_id: string;
+    message_id: string;
+    payload: Json;
+    created_at: CreatedAt;
+    attempts: Generated<number>;
+    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+    done_at: Date | null;
+    last_error: string | null;
   };
 }

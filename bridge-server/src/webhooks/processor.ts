@@ -48,6 +48,10 @@ export class WebhookProcessor {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly logger: Logger,
+    private readonly options: {
+      /** Called after a webhook's transaction committed: its effects (outbox rows) are now visible. */
+      onCommitted?: () => void;
+    } = {},
   ) {}
 
   start(): void {
@@ -159,6 +163,7 @@ export class WebhookProcessor {
           .execute();
         return 'processed' as const;
       });
+      if (outcome === 'processed') this.options.onCommitted?.();
       return outcome;
     } catch (error) {
       if (claimedId === undefined || isTransientCollision(error)) throw error;

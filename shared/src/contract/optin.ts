@@ -4,6 +4,33 @@ import { keywordConfigurationSchema } from '../optin/keywords.js';
 import { templateRuleSchema, topicSchema } from '../optin/topics.js';
 import { timestamp } from './common.js';
 
+/** A confirmation reply is one WhatsApp text; 1,024 characters keeps it a short notice (Meta allows 4,096). */
+export const confirmationTextLengthMax = 1024;
+
+const confirmationText = z
+  .string()
+  .min(1)
+  .max(confirmationTextLengthMax)
+  .refine((text) => text.trim() !== '', { message: 'must not be blank' })
+  .nullable();
+
+/**
+ * The reply sent when a customer's keyword message opts out (`opt_out`) or back in (`opt_in`); null sends
+ * nothing. Only keyword changes are confirmed: the customer just wrote, so the customer service window is
+ * open. WhatsApp's own Stop button and Meta's 131050 are not: the customer wrote nothing, and a reply to a
+ * customer who asked WhatsApp to stop marketing is exactly the message they did not want (often outside the window).
+ */
+export const optinConfirmations = z
+  .strictObject({
+    opt_out: confirmationText.default(null),
+    opt_in: confirmationText.default(null),
+  })
+  .meta({ id: 'OptinConfirmations' });
+
+export type OptinConfirmations = z.output<typeof optinConfirmations>;
+
+export const defaultOptinConfirmations: OptinConfirmations = { opt_out: null, opt_in: null };
+
 export const optinSettingsRequest = z
   .strictObject({
     topics: z.array(topicSchema).default([]),
@@ -14,6 +41,9 @@ export const optinSettingsRequest = z
       .max(20)
       .optional()
       .meta({ description: 'Names the customer knows the business by; an opt-in’s wording must contain one.' }),
+    confirmations: optinConfirmations
+      .optional()
+      .meta({ description: 'Replies to keyword opt-outs and resumes; absent keeps the current ones.' }),
   })
   .meta({ id: 'OptinSettingsRequest' });
 
@@ -25,6 +55,9 @@ export const optinSettings = z
     business_names: z
       .array(z.string())
       .meta({ description: 'Configured names plus the account’s and its numbers’ display names.' }),
+    confirmations: z
+      .object({ opt_out: z.string().nullable(), opt_in: z.string().nullable() })
+      .meta({ description: 'Replies sent to keyword opt-outs and resumes; null sends nothing.' }),
   })
   .meta({ id: 'OptinSettings' });
 
