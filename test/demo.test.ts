@@ -18,6 +18,7 @@ describe('the demo (npm start, the README’s first command)', () => {
       PORT: String(await freePort()),
       META_SANDBOX_PORT: String(await freePort()),
       DEMO_PORT: String(await freePort()),
+      ZENDESK_HOST_PORT: String(await freePort()),
     };
     const demo = runScript('start', { ...ports, DATA_DIR: dataDirectory });
     await waitForOutput(demo, /Press Ctrl\+C to stop/);
@@ -42,6 +43,17 @@ describe('the demo (npm start, the README’s first command)', () => {
     expect(page).toContain(first.deploymentId);
     expect(page).toContain('<span class="status">ready</span>');
     expect(page).not.toContain(first.zendeskToken);
+    // The Zendesk app on its local host page, linked from the demo page; the token stays on the server.
+    const zendeskUrl = first.demo.output().match(/Zendesk sidebar\s+(http:\/\/\S+)/)?.[1];
+    expect(zendeskUrl).toBe(`http://localhost:${first.ports.ZENDESK_HOST_PORT}`);
+    expect(page).toContain(`href="${zendeskUrl}"`);
+    const ticketPage = await (await fetch(`http://127.0.0.1:${first.ports.ZENDESK_HOST_PORT}/`)).text();
+    expect(ticketPage).toContain('Hanako Yamada');
+    expect(ticketPage).not.toContain(first.zendeskToken);
+    const status = await fetch(`${bridgeUrl}/v1/contacts/%2B819012340001/status`, {
+      headers: { authorization: `Bearer ${first.zendeskToken}` },
+    });
+    expect(((await status.json()) as { window: { state: string } }).window.state).toBe('open');
     expect((await stat(join(dataDirectory, 'demo.json'))).mode & 0o077).toBe(0);
     first.demo.child.kill('SIGINT');
     expect([0, 'SIGINT']).toContain(await first.demo.exited);

@@ -3,15 +3,20 @@
  * bridge on embedded storage (PGlite in DATA_DIR) pointed at the sandbox, seeds a demo account through the
  * API, and serves a local page. Secrets are generated on first run and kept in DATA_DIR/demo.json.
  *
+ * It also starts the local Zendesk host page (zendesk-app/host) with the Zendesk app in a ticket sidebar, and
+ * has the demo customer write through the sandbox, so their WhatsApp window is open.
+ *
  * Environment (all optional): PORT (bridge, 8080), META_SANDBOX_PORT (8090), DEMO_PORT (page, 8000),
- * DATA_DIR (./data), LOG_LEVEL (warn: the demo keeps its terminal readable). Other bridge variables apply.
+ * ZENDESK_HOST_PORT (the Zendesk host page, 8070), DATA_DIR (./data), LOG_LEVEL (warn: the demo keeps its
+ * terminal readable). Other bridge variables apply.
  */
 import express from 'express';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { demoPage } from './demo/page.js';
 import { loadDemoState } from './demo/secrets.js';
-import { seedDemo } from './demo/seed.js';
+import { customerWrites, seedDemo } from './demo/seed.js';
+import { startZendeskHostPage } from './demo/zendesk.js';
 import { createMetaSandbox } from './meta-sandbox/sandbox.js';
 import { createLogger, startBridge } from './server.js';
 
@@ -20,6 +25,7 @@ const dataDir = environment.DATA_DIR || './data';
 const bridgePort = Number(environment.PORT || 8080);
 const sandboxPort = Number(environment.META_SANDBOX_PORT || 8090);
 const demoPort = Number(environment.DEMO_PORT || 8000);
+const zendeskHostPort = Number(environment.ZENDESK_HOST_PORT || 8070);
 
 async function main(): Promise<void> {
   const { state, save } = await loadDemoState(dataDir);
@@ -49,6 +55,15 @@ async function main(): Promise<void> {
     app_secret: state.appSecret,
     webhook_url: `${bridge.url}/v1/webhooks/meta/${state.deploymentId}`,
   });
+  const installations = state.installations!;
+  await customerWrites(bridge.url, runningSandbox.url, state);
+  const zendesk = await startZendeskHostPage({
+    port: zendeskHostPort,
+    bridgeUrl: bridge.url,
+    deploymentId: state.deploymentId!,
+    installationToken: installations.zendesk.token,
+  });
+  const zendeskUrl = 'url' in zendesk ? zendesk.url : null;
 
   const page = express();
   page.get('/', async (_request, response) => {
@@ -56,16 +71,18 @@ async function main(): Promise<void> {
       (answer) => answer.ok,
       () => false,
     );
-    response.type('html').send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady }));
+    response
+      .type('html')
+      .send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady, zendeskUrl }));
   });
   const pageServer = page.listen(demoPort, '127.0.0.1');
   await new Promise<void>((resolve, reject) => pageServer.once('listening', resolve).once('error', reject));
 
-  const installations = state.installations!;
   process.stdout.write(`
 wabridge demo is running${seeded ? ' (seeded a demo account)' : ''}.
 
   Demo page        http://localhost:${demoPort}
+  Zendesk sidebar  ${'url' in zendesk ? `${zendesk.url}   (a local Zendesk ticket with the app; customer +81 90-1234-0001 wrote)` : `not started: ${zendesk.missing}`}
   Bridge API       ${bridge.url}   (OpenAPI: ${bridge.url}/openapi.json)
   Meta sandbox     ${runningSandbox.url}
   Storage          PGlite in ${dataDir}  (secrets of this demo: ${dataDir}/demo.json)
@@ -86,6 +103,7 @@ Press Ctrl+C to stop.
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      if ('stop' in zendesk) zendesk.stop();
       pageServer.close();
       pageServer.closeAllConnections();
       Promise.all([bridge.close(), runningSandbox.close()]).then(
@@ -100,7 +118,9 @@ main().catch((error: unknown) => {
   const message =
     error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   const hint =
-    (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? '\nA port is taken: set PORT, META_SANDBOX_PORT or DEMO_PORT.' : '';
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE' || /EADDRINUSE/.test(message)
+      ? '\nA port is taken: set PORT, META_SANDBOX_PORT, DEMO_PORT or ZENDESK_HOST_PORT.'
+      : '';
   process.stderr.write(`wabridge demo failed to start: ${message}${hint}\n`);
   process.exit(1);
 });

@@ -5,6 +5,8 @@ export interface DemoLinks {
   sandboxUrl: string;
   /** The bridge's readiness, checked by the demo server when the page is rendered. */
   bridgeReady: boolean;
+  /** The local Zendesk host page with the app, when it runs. */
+  zendeskUrl: string | null;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -38,8 +40,14 @@ export function demoPage(state: DemoState, links: DemoLinks): string {
   <p>Bridge: <span class="status">${links.bridgeReady ? 'ready' : 'not ready'}</span></p>
   <table>${rows.map(([name, value]) => `<tr><td>${name}</td><td>${value}</td></tr>`).join('')}</table>
   <h2>Sidebar apps</h2>
-  <p>The Zendesk Support and Zoho Desk sidebar apps are not built yet; this page will show them here once they are.
-  Until then, the bridge's API is the product: the terminal that started the demo printed the administrator and
+  ${
+    links.zendeskUrl === null
+      ? '<p>Zendesk Support: the local Zendesk page is not running (build it with <code>npm run build -w zendesk-app</code>).</p>'
+      : `<p><a href="${escapeHtml(links.zendeskUrl)}">Zendesk Support (local)</a>: a ticket page with the app in its sidebar, talking to
+  this bridge through a stand-in for Zendesk's proxy. Ticket #101's customer has just written (window open); ticket #102's
+  never has (templates only).</p>`
+  }
+  <p>The Zoho Desk extension is not built yet. The terminal that started the demo printed the administrator and
   installation tokens and example requests.</p>
 </body></html>`;
 }

@@ -34,6 +34,13 @@ export async function seedDemo(bridgeUrl: string, state: DemoState): Promise<boo
     instance: 'demo.zendesk.com',
   });
   const zoho = await call(bridgeUrl, state.adminToken, installationsPath, { helpdesk: 'zoho', instance: '60000000001' });
+  // The demo customer agreed to order updates, so the utility templates may reach them.
+  await call(bridgeUrl, String(zendesk.token), `/v1/contacts/${encodeURIComponent(demoCustomer)}/consents`, {
+    topic: 'utility',
+    state: 'opted_in',
+    source: 'checkout',
+    evidence: 'I agree to receive order updates from Demo Support on WhatsApp.',
+  });
   state.accountId = String(account.id);
   state.deploymentId = String(deployment.id);
   state.installations = {
@@ -41,4 +48,26 @@ export async function seedDemo(bridgeUrl: string, state: DemoState): Promise<boo
     zoho: { id: String(zoho.id), token: String(zoho.token) },
   };
   return true;
+}
+
+/** The demo ticket's customer (ticket #101 on the Zendesk host page). */
+export const demoCustomer = '+819012340001';
+
+/**
+ * At every start, the demo customer writes through the sandbox (which signs and delivers the webhook to the
+ * bridge), so their 24-hour window is open; and the bridge refreshes its copy of the sandbox's templates.
+ */
+export async function customerWrites(bridgeUrl: string, sandboxUrl: string, state: DemoState): Promise<void> {
+  const inbound = await fetch(`${sandboxUrl}/sandbox/numbers/${state.phoneNumberId}/inbound`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from: demoCustomer.slice(1), name: 'Hanako Yamada', text: '注文した商品はいつ届きますか？' }),
+  });
+  if (!inbound.ok) throw new Error(`the demo customer could not write: ${inbound.status} ${await inbound.text()}`);
+  const sync = await fetch(`${bridgeUrl}/v1/templates/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${state.installations!.zendesk.token}` },
+  });
+  // 409: a sync is already running (the bridge's own schedule), which is as good.
+  if (!sync.ok && sync.status !== 409) throw new Error(`the template sync failed: ${sync.status} ${await sync.text()}`);
 }

@@ -1,0 +1,307 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePng } from '../definition/png.js';
+import { readAppFolder, unzipApp, zipApp } from '../scripts/package.js';
+import { type PackageFiles, validateAppPackage } from '../scripts/validate.js';
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const token = `wbi_${'A1b2C3d4'.repeat(5)}`;
+
+/** Builds the app with Vite into a temporary folder (tests never touch dist/, which other runs may be using). */
+async function build(outDir: string): Promise<void> {
+  const vite = join(repositoryRoot, 'node_modules/vite/bin/vite.js');
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'zendesk-app/vite.config.ts', '--outDir', outDir], {
+    cwd: repositoryRoot,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`vite build failed:\n${output}`);
+}
+
+const text = (files: PackageFiles, path: string) => new TextDecoder().decode(files.get(path));
+// biome-ignore lint/suspicious/noExplicitAny: each case edits the JSON where it likes; a precise type would only add casts.
+const withJson = (files: PackageFiles, path: string, change: (json: Record<string, any>) => void): PackageFiles => {
+  const copy = new Map(files);
+  const json = JSON.parse(text(files, path));
+  change(json);
+  copy.set(path, new TextEncoder().encode(JSON.stringify(json)));
+  return copy;
+};
+const withFile = (files: PackageFiles, path: string, content: string | Uint8Array | null): PackageFiles => {
+  const copy = new Map(files);
+  if (content === null) copy.delete(path);
+  else copy.set(path, typeof content === 'string' ? new TextEncoder().encode(content) : content);
+  return copy;
+};
+
+describe('the Zendesk app package', () => {
+  let outDir: string;
+  let files: PackageFiles;
+  const options = { forbiddenStrings: [repositoryRoot] };
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'wabridge-zendesk-package-'));
+    await build(outDir);
+    // What Zendesk receives: the zip, read back.
+    files = await unzipApp(await zipApp(await readAppFolder(outDir)));
+  }, 120_000);
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('zips the app folder with its files at the root, and passes every rule', () => {
+    expect([...files.keys()].filter((path) => !path.startsWith('assets/iframe-'))).toEqual([
+      'assets/iframe.html',
+      'assets/logo-small.png',
+      'assets/logo.png',
+      'manifest.json',
+      'translations/en.json',
+      'translations/ja.json',
+    ]);
+    expect(validateAppPackage(files, options)).toEqual([]);
+  });
+
+  it('generates the manifest Zendesk expects, and says it is generated', () => {
+    const manifest = JSON.parse(text(files, 'manifest.json'));
+    expect(manifest._generated).toMatch(/Generated at build time .* do not edit/);
+    expect(manifest).toMatchObject({
+      frameworkVersion: '2.0',
+      defaultLocale: 'en',
+      private: true,
+      location: { support: { ticket_sidebar: { url: 'assets/iframe.html', flexible: true } } },
+    });
+    expect(manifest.parameters).toEqual([
+      { name: 'bridge_url', type: 'url', required: true },
+      { name: 'deployment_id', type: 'text', required: true },
+      { name: 'installation_token', type: 'text', required: true, secure: true, scopes: ['header'] },
+      { name: 'phone_field', type: 'text', required: false },
+    ]);
+    expect(JSON.parse(text(files, 'translations/ja.json')).app.parameters.installation_token.label).toBe('インストールトークン');
+  });
+
+  it('loads its script by a relative path and stays within the size budget', () => {
+    const html = text(files, 'assets/iframe.html');
+    expect(html).toMatch(/src="(\.\.\/assets\/|\.\/)iframe-[\w-]+\.js"/);
+    const code = [...files].filter(([path]) => /\.(js|css)$/.test(path));
+    const gzippedBytes = code.reduce((total, [, bytes]) => total + gzipSync(bytes, { level: 9 }).length, 0);
+    process.stdout.write(`zendesk app JS+CSS: ${code.length} files, ${(gzippedBytes / 1024).toFixed(1)} KiB gzipped\n`);
+    expect(gzippedBytes).toBeLessThanOrEqual(200 * 1024);
+  });
+
+  /** Each case breaks one rule on a copy of the real package; the validator must name that rule. */
+  const broken: [string, string, (files: PackageFiles) => PackageFiles][] = [
+    ['manifest', 'no manifest', (f) => withFile(f, 'manifest.json', null)],
+    ['json', 'a manifest that is not JSON', (f) => withFile(f, 'manifest.json', '{ "name": ')],
+    [
+      'manifest',
+      'frameworkVersion 1.0',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.frameworkVersion = '1.0';
+        }),
+    ],
+    [
+      'manifest',
+      'no author',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          delete m.author;
+        }),
+    ],
+    [
+      'manifest',
+      'private as a string',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.private = 'true';
+        }),
+    ],
+    [
+      'manifest',
+      'a URL in domainWhitelist',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.domainWhitelist = ['https://x.example'];
+        }),
+    ],
+    [
+      'parameters',
+      'a password parameter',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters[1].type = 'password';
+        }),
+    ],
+    [
+      'parameters',
+      'a secure parameter without scopes',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          delete m.parameters[2].scopes;
+        }),
+    ],
+    [
+      'parameters',
+      'an unknown scope',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters[2].scopes = ['cookie'];
+        }),
+    ],
+    [
+      'parameters',
+      'a token that is not secure',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters[2] = { name: 'installation_token', type: 'text', required: true };
+        }),
+    ],
+    [
+      'parameters',
+      'a duplicate parameter',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters.push(m.parameters[0]);
+        }),
+    ],
+    [
+      'parameters',
+      'a required hidden parameter',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters.push({ name: 'h', type: 'hidden', required: true });
+        }),
+    ],
+    [
+      'parameters',
+      'a parameter called name',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.parameters[1].name = 'name';
+        }),
+    ],
+    [
+      'parameters',
+      'secure settings with no whitelisted domain',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.domainWhitelist = [];
+        }),
+    ],
+    [
+      'location',
+      'a location file missing from the package',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.location.support.ticket_sidebar.url = 'assets/sidebar.html';
+        }),
+    ],
+    [
+      'location',
+      'an http location',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.location.support.ticket_sidebar.url = 'http://app.example/';
+        }),
+    ],
+    [
+      'location',
+      'an unknown location',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.location.support.ticket_sidebars = m.location.support.ticket_sidebar;
+        }),
+    ],
+    [
+      'location',
+      'flexible as a string',
+      (f) =>
+        withJson(f, 'manifest.json', (m) => {
+          m.location.support.ticket_sidebar.flexible = 'yes';
+        }),
+    ],
+    [
+      'assets',
+      'a script the page loads but the package lacks',
+      (f) => withFile(f, [...f.keys()].find((p) => p.endsWith('.js'))!, null),
+    ],
+    [
+      'assets',
+      'an absolute script path',
+      (f) => withFile(f, 'assets/iframe.html', text(f, 'assets/iframe.html').replace(/src="[^"]+"/, 'src="/main.js"')),
+    ],
+    [
+      'translations',
+      'no app.name',
+      (f) =>
+        withJson(f, 'translations/en.json', (t) => {
+          delete t.app.name;
+        }),
+    ],
+    [
+      'translations',
+      'no installation instructions',
+      (f) =>
+        withJson(f, 'translations/en.json', (t) => {
+          delete t.app.installation_instructions;
+        }),
+    ],
+    [
+      'translations',
+      'a parameter without a label',
+      (f) =>
+        withJson(f, 'translations/en.json', (t) => {
+          delete t.app.parameters.phone_field.label;
+        }),
+    ],
+    [
+      'translations',
+      'ja.json lacking a key en.json has',
+      (f) =>
+        withJson(f, 'translations/ja.json', (t) => {
+          delete t.app.parameters.phone_field.helpText;
+        }),
+    ],
+    ['translations', 'no en.json', (f) => withFile(f, 'translations/en.json', null)],
+    ['logos', 'no small logo', (f) => withFile(f, 'assets/logo-small.png', null)],
+    [
+      'logos',
+      'a logo of the wrong size',
+      (f) =>
+        withFile(
+          f,
+          'assets/logo.png',
+          encodePng(64, 64, () => [0, 0, 0, 255]),
+        ),
+    ],
+    ['logos', 'a logo that is not a PNG', (f) => withFile(f, 'assets/logo.png', 'GIF89a')],
+    ['source-maps', 'a source map', (f) => withFile(f, 'assets/iframe.js.map', '{"version":3}')],
+    [
+      'source-maps',
+      'a sourceMappingURL comment',
+      (f) => withFile(f, 'assets/extra.js', 'x();\n//# sourceMappingURL=extra.js.map'),
+    ],
+    ['paths', 'the build machine’s path', (f) => withFile(f, 'assets/extra.js', `const root = "${repositoryRoot}src";`)],
+    [
+      'secrets',
+      'an installation token',
+      (f) => withFile(f, 'assets/extra.js', `fetch(u, {headers: {Authorization: "Bearer ${token}"}})`),
+    ],
+    ['secrets', 'a private key', (f) => withFile(f, 'assets/key.txt', '-----BEGIN RSA PRIVATE KEY-----\nMIIE…')],
+    ['files', 'a file outside assets and translations', (f) => withFile(f, 'node_modules/x/index.js', 'x')],
+    ['files', 'a dotfile', (f) => withFile(f, 'assets/.env', 'A=1')],
+  ];
+  it.each(broken)('names the rule "%s" for %s', (rule, _case, breakPackage) => {
+    const problems = validateAppPackage(breakPackage(files), options);
+    expect(problems.map((problem) => problem.rule)).toContain(rule);
+  });
+});
