@@ -12,11 +12,13 @@ import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { optinRouter } from './optin/router.js';
+import { pricingRouter } from './pricing/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
 import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
 import { templatesRouter } from './templates/router.js';
 import type { TemplateSyncer } from './templates/sync.js';
+import { walletRouter } from './wallet/router.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -98,6 +100,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(mediaRouter(media, services.db, mountOptions));
   app.use(messagesRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));
+  app.use(pricingRouter(services, mountOptions));
+  app.use(walletRouter(services, mountOptions));
   app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.

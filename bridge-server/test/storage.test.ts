@@ -36,6 +36,7 @@ describe.each(backends)('storage on $name', (backend) => {
       where n.nspname = current_schema() and c.relkind = 'r' and c.relname not like 'schema_migrations%'`.execute(database.db);
     expect(tables.rows.map((row) => row.table_name).sort()).toEqual([
       'account_optin_settings',
+      'account_pricing_settings',
       'accounts',
       'auth_failures',
       'consents',
@@ -46,11 +47,15 @@ describe.each(backends)('storage on $name', (backend) => {
       'inbound_messages',
       'installations',
       'media_uploads',
+      'message_charges',
       'message_statuses',
       'messages',
       'outbox',
+      'purchases',
       'template_syncs',
       'templates',
+      'wallet_entries',
+      'wallets',
       'webhook_events',
     ]);
     for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);

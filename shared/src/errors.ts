@@ -61,6 +61,16 @@ export const problemCatalogue = {
   },
   media_url_failed: { status: 502, title: 'The file could not be downloaded from the media URL; nothing was sent.' },
   media_upload_expired: { status: 422, title: 'This upload is older than Meta keeps uploaded media; upload the file again.' },
+  insufficient_points: {
+    status: 402,
+    title: 'The account does not have enough available points for this message; nothing was sent.',
+  },
+  pricing_not_configured: { status: 409, title: 'This account has no point prices set: it cannot be quoted or buy points.' },
+  not_priceable: { status: 422, title: 'This message cannot be priced (its recipient, template category or the rate data).' },
+  payment_reference_reused: {
+    status: 409,
+    title: 'This payment reference was already counted for a different purchase.',
+  },
   meta_unavailable: { status: 503, title: 'Meta could not be reached; nothing was sent.' },
   sync_in_progress: { status: 409, title: 'A template sync is already running for this deployment.' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },

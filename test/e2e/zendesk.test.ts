@@ -3,8 +3,8 @@
  * (zendesk-app/host), whose sidebar iframe runs the built app; the app talks to the host page over the ZAF
  * SDK's postMessage protocol, and to the bridge (in-process, PGlite in memory) through the host page's
  * server-side proxy, which alone holds the installation token; the bridge talks to the Meta sandbox.
- * Not covered: the opt-in flows in the panel (the customer's consent is recorded in setup), points and the
- * wallet (not in the bridge yet).
+ * The main customer's consent is recorded through the API in setup; another customer's is recorded from the panel.
+ * Not covered: points and the wallet (not in the panel yet).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -21,6 +21,8 @@ import { buildZendeskApp } from '../support/zendesk-app.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
 const wroteRecently = '+819012340001';
+/** Never wrote and never opted in: the panel records their consent. */
+const noConsent = '+819012340003';
 /** The customer wrote 23 h 30 min ago: 30 minutes left, shown in minutes and seconds, so the countdown visibly ticks. */
 const wroteSecondsAgo = 23 * 3600 + 30 * 60;
 
@@ -106,6 +108,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
         { id: 101, subject: 'Where is my order?', requesterName: 'Hanako Yamada', requesterPhone: '+81 90-1234-0001' },
         // +819012340002 never wrote.
         { id: 102, subject: 'Invoice request', requesterName: 'Taro Suzuki', requesterPhone: '+81 90 1234 0002' },
+        // +819012340003 never wrote and has no consent on record.
+        { id: 103, subject: 'Please confirm my order', requesterName: 'Jiro Tanaka', requesterPhone: '+81 90-1234-0003' },
       ],
     });
     browser = await chromium.launch({
@@ -223,6 +227,51 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await expect.poll(() => app.getByTestId('blocked-reason').first().textContent()).toMatch(/24 hours/);
     expect(await app.getByText('order_confirmation').count()).toBeGreaterThan(0);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-closed-window.png') });
+    await page.close();
+  });
+
+  it('disables a template for a customer without opt-in, naming the topic, until the agent records consent', async () => {
+    const { page, app } = await openTicket(103);
+    const optin = app.getByTestId('optin-topic-utility');
+    await expect.poll(() => optin.textContent()).toContain('Unknown');
+    await app.getByText('order_confirmation').first().click();
+    const form = app.getByRole('form', { name: 'Selected template' });
+    const send = form.getByRole('button', { name: 'Send template' });
+    await expect
+      .poll(() => form.getByTestId('blocked-reason').textContent())
+      .toBe('Jiro Tanaka has not opted in to ‘utility’ messages.');
+    expect(await send.isDisabled()).toBe(true);
+    await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-optin-required.png') });
+
+    await app.getByRole('button', { name: 'Record consent' }).click();
+    const consent = app.getByRole('form', { name: 'Record consent' });
+    await consent.getByLabel('Topic').selectOption('utility');
+    await consent.getByLabel('How it was given').selectOption('whatsapp_conversation');
+    expect(await consent.getByLabel('Wording').inputValue()).toMatch(
+      /^I agree to receive utility messages from .+ on WhatsApp\.$/,
+    );
+    await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-record-consent.png') });
+    await consent.getByRole('button', { name: 'Record consent' }).click();
+    await expect.poll(() => app.getByText('Consent recorded.').first().isVisible()).toBe(true);
+    await expect.poll(() => optin.textContent()).toContain('Opted in');
+    expect(await optin.textContent()).toContain('WhatsApp conversation');
+    const history = await call(token, 'GET', `/v1/contacts/${encodeURIComponent(noConsent)}/consents`);
+    expect(history.data).toEqual([
+      expect.objectContaining({ topic: 'utility', state: 'opted_in', source: 'whatsapp_conversation' }),
+    ]);
+
+    // The form's send-ability follows the refreshed status: only the values are missing now.
+    await expect
+      .poll(() => form.getByTestId('blocked-reason').textContent())
+      .toBe('Fill in every required value correctly first.');
+    const inputs = form.locator('input');
+    for (const [index, value] of ['田中', 'ORD-888', '12月2日'].entries()) await inputs.nth(index).fill(value);
+    await expect.poll(() => send.isDisabled()).toBe(false);
+    await send.click();
+    await expect.poll(() => app.getByText('Template sent.').first().isVisible()).toBe(true);
+    const status = app.getByTestId('message-status').first();
+    await expect.poll(() => status.textContent(), { timeout: 8_000 }).toMatch(/Sent|Delivered|Read/);
+    await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-optin-sent.png') });
     await page.close();
   });
 

@@ -1,15 +1,17 @@
 import {
+  type AccountPricingSettings,
   checkSendConsent,
   currentConsent,
   describeConsentRefusal,
   type Message,
+  type PricingQuote,
   type SendMediaContent,
   type SendMessageRequest,
   topicForTemplate,
   topicIds,
   windowState,
 } from '@wabridge/shared';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { secretContext } from '../deployments/store.js';
@@ -22,11 +24,13 @@ import { MetaApiError, MetaSendOutcomeUnknownError } from '../meta/errors.js';
 import type { OutboundMessage } from '../meta/messages.js';
 import { recordMetaStopConsent } from '../optin/signals.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
+import { quoteMessage } from '../pricing/quote.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import { componentsFor, validateValues } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
+import { holdForMessage, loadPricingSettings, settleCharge } from '../wallet/store.js';
 import { errorColumns, findMessage } from './store.js';
 
 export interface SendContext {
@@ -50,6 +54,8 @@ export class MessageAlreadyRecordedError extends Error {
   }
 }
 
+type MessageState = Schema['messages']['state'];
+
 interface Dependencies {
   db: Kysely<Schema>;
   meta: MetaGraphClient;
@@ -64,9 +70,11 @@ interface Checked {
 }
 
 /**
- * The one send pipeline: validate → policy checks → reserve → record → send. Everything that can refuse a
- * message happens before it is recorded and before Meta is called; later issues add opt-in (policy) and
- * points (reserve) as steps here, not as a second path.
+ * The one send pipeline: validate → policy checks → price → reserve + record → send. Everything that can refuse a
+ * message happens before Meta is called. The reserve step holds the message's points in the same transaction
+ * that records it: a message is recorded with its hold or not at all (`insufficient_points`). Free messages
+ * (window replies, free entry points) record a free charge and need no points. Accounts without point prices
+ * are not metered: their messages carry no charge.
  *
  * Media is free-form, like text: the window check applies. A `media.upload_id` must name an upload of this
  * deployment; a `media.url` is fetched, checked and uploaded to Meta in the policy step, after the window check, so
@@ -80,8 +88,8 @@ export class SendPipeline {
 
   async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
     const checked = await this.#checkPolicy(context, request);
-    // Reserve: the points wallet (issue 6) will hold the message's price here, in the record transaction.
-    const messageId = await this.#record(context, request, checked);
+    const price = await this.#price(context, request, checked);
+    const messageId = await this.#record(context, request, checked, price);
     return this.#deliverToMeta(context, messageId, request, checked);
   }
 
@@ -177,9 +185,54 @@ export class SendPipeline {
     }
   }
 
-  async #record(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<string> {
+  /** The message's price for a metered account (undefined otherwise), as `GET /v1/pricing/quote` gives it. */
+  async #price(context: SendContext, request: SendMessageRequest, checked: Checked): Promise<PricingQuote | undefined> {
+    const { db } = this.dependencies;
+    const settings: AccountPricingSettings | undefined = await loadPricingSettings(db, context.accountId);
+    if (settings === undefined) return undefined;
+    return quoteMessage(db, {
+      deploymentId: context.deploymentId,
+      to: request.to,
+      content: checked.template !== undefined ? { kind: 'template', category: checked.template.category } : { kind: 'free_form' },
+      settings,
+    });
+  }
+
+  /** Records the message and reserves its points, in one transaction: both or neither. */
+  async #record(
+    context: SendContext,
+    request: SendMessageRequest,
+    checked: Checked,
+    price: PricingQuote | undefined,
+  ): Promise<string> {
     const id = context.messageId ?? newId('msg');
-    const recorded = await this.dependencies.db
+    return this.dependencies.db.transaction().execute(async (transaction) => {
+      await this.#insertMessage(transaction, id, context, request, checked);
+      if (price !== undefined) {
+        await holdForMessage(
+          transaction,
+          {
+            accountId: context.accountId,
+            messageId: id,
+            deploymentId: context.deploymentId,
+            installationId: context.installationId,
+            ticket: request.ticket,
+          },
+          price,
+        );
+      }
+      return id;
+    });
+  }
+
+  async #insertMessage(
+    transaction: Transaction<Schema>,
+    id: string,
+    context: SendContext,
+    request: SendMessageRequest,
+    checked: Checked,
+  ): Promise<void> {
+    const recorded = await transaction
       .insertInto('messages')
       .values({
         id,
@@ -200,7 +253,6 @@ export class SendPipeline {
       .returning('id')
       .executeTakeFirst();
     if (recorded === undefined) throw new MessageAlreadyRecordedError(id);
-    return id;
   }
 
   #outbound(request: SendMessageRequest, checked: Checked): OutboundMessage {
@@ -228,13 +280,24 @@ export class SendPipeline {
       .executeTakeFirstOrThrow();
     const accessToken = secretBox.open(deployment.access_token_sealed, secretContext(context.deploymentId, 'access_token'));
     // Only a message still 'sending' is settled here: a status webhook carrying our id may have settled it first.
-    const settle = (columns: Record<string, unknown>) =>
-      db
-        .updateTable('messages')
-        .set({ ...columns, updated_at: sql<Date>`now()` })
-        .where('id', '=', messageId)
-        .where('state', '=', 'sending')
-        .execute();
+    // A failed message was not sent (or Meta will not bill it): its hold is released in the same transaction.
+    const settle = (columns: Record<string, unknown> & { state: MessageState }) =>
+      db.transaction().execute(async (transaction) => {
+        await transaction
+          .updateTable('messages')
+          .set({ ...columns, updated_at: sql<Date>`now()` })
+          .where('id', '=', messageId)
+          .where('state', '=', 'sending')
+          .execute();
+        if (columns.state === 'failed') {
+          await settleCharge(transaction, messageId, {
+            kind: 'release',
+            reason: `the send failed (${String(columns.error_reason ?? 'meta')}): nothing to bill`,
+            metaPricingType: null,
+            metaCategory: null,
+          });
+        }
+      });
     try {
       const sent = await meta.sendMessage(accessToken, deployment.phone_number_id, this.#outbound(request, checked), {
         bizOpaqueCallbackData: messageId,

@@ -10,12 +10,13 @@ const orderOf = (status: string) => {
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { MetaApiError } from '../meta/errors.js';
 import type { Schema } from '../storage/schema.js';
+import { type ChargeRow, chargesOf } from '../wallet/store.js';
 
 export type MessageRow = Selectable<Schema['messages']>;
 type StatusRow = { wamid: string; status: string; occurred_at: Date };
 
 /** What the API shows of a message: its record, and its delivery as the furthest status Meta reported. */
-export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message {
+export function presentMessage(row: MessageRow, statuses: StatusRow[], charge?: ChargeRow): Message {
   const timeline = statuses
     .filter((status) => status.wamid === row.wamid)
     .sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime() || orderOf(a.status) - orderOf(b.status))
@@ -47,9 +48,24 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[]): Message 
             details: row.error_details,
             reason: row.error_reason,
           },
+    charge: charge === undefined ? null : presentCharge(charge),
     timeline,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/** A message's points: as held at the send, and as settled on Meta's pricing. */
+function presentCharge(charge: ChargeRow): NonNullable<Message['charge']> {
+  return {
+    points: Number(charge.points),
+    state: charge.state,
+    captured_points: charge.captured_points === null ? null : Number(charge.captured_points),
+    free_reason: charge.free_reason,
+    category: charge.category,
+    market: charge.market,
+    meta_category: charge.meta_category,
+    category_mismatch: charge.category_mismatch,
   };
 }
 
@@ -78,7 +94,9 @@ export async function findMessage(db: Kysely<Schema>, deploymentId: string, id: 
     .where('id', '=', id)
     .where('deployment_id', '=', deploymentId)
     .executeTakeFirst();
-  return row === undefined ? undefined : presentMessage(row, await statusesOf(db, deploymentId, [row.wamid]));
+  if (row === undefined) return undefined;
+  const charges = await chargesOf(db, [row.id]);
+  return presentMessage(row, await statusesOf(db, deploymentId, [row.wamid]), charges.get(row.id));
 }
 
 export async function listTicketMessages(
@@ -100,7 +118,11 @@ export async function listTicketMessages(
     deploymentId,
     rows.map((row) => row.wamid),
   );
-  return rows.map((row) => presentMessage(row, statuses));
+  const charges = await chargesOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => presentMessage(row, statuses, charges.get(row.id)));
 }
 
 export function errorColumns(error: MetaApiError) {

@@ -211,4 +211,73 @@ export interface Schema {
     done_at: Date | null;
     last_error: string | null;
   };
+  account_pricing_settings: {
+    account_id: string;
+    currency: string;
+    point_price_minor: number;
+    quantity_prices: ColumnType<unknown, string | undefined, string>;
+    fee_percent_basis_points: Generated<number>;
+    tax_rate_basis_points: Generated<number>;
+    point_value_micro_usd: number;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  purchases: {
+    id: Generated<number>;
+    account_id: string;
+    payment_reference: string;
+    points: number;
+    unit_price_minor: number;
+    subtotal_minor: number;
+    fee_minor: number;
+    tax_minor: number;
+    total_minor: number;
+    currency: string;
+    created_at: CreatedAt;
+  };
+  /** Written only by the trigger on wallet_entries. */
+  wallets: {
+    account_id: string;
+    balance_points: ColumnType<number, never, never>;
+    reserved_points: ColumnType<number, never, never>;
+    updated_at: ColumnType<Date, never, never>;
+  };
+  wallet_entries: {
+    id: Generated<number>;
+    account_id: string;
+    kind: 'purchase' | 'hold' | 'capture' | 'release' | 'adjustment';
+    balance_delta_points: number;
+    reserved_delta_points: number;
+    message_id: string | null;
+    deployment_id: string | null;
+    installation_id: string | null;
+    ticket_helpdesk: 'zendesk' | 'zoho' | null;
+    ticket_id: string | null;
+    payment_reference: string | null;
+    rate_card_id: string | null;
+    rule_set_id: string | null;
+    category: string | null;
+    market: string | null;
+    rate_micro_usd: number | null;
+    reason: string;
+    created_at: CreatedAt;
+  };
+  message_charges: {
+    message_id: string;
+    account_id: string;
+    state: 'held' | 'captured' | 'released' | 'free';
+    points: number;
+    captured_points: number | null;
+    uncollected_points: Generated<number>;
+    category: string;
+    market: string;
+    free_reason: string | null;
+    rate_card_id: string;
+    rule_set_id: string;
+    rate_micro_usd: number;
+    meta_pricing_type: string | null;
+    meta_category: string | null;
+    category_mismatch: Generated<boolean>;
+    created_at: CreatedAt;
+    settled_at: Date | null;
+  };
 }

@@ -1,4 +1,4 @@
-import type { WebhookEvent } from '@wabridge/shared';
+import type { Pricing, WebhookEvent } from '@wabridge/shared';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
@@ -7,6 +7,7 @@ import { metaApiErrorFrom } from '../meta/errors.js';
 import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent } from '../optin/signals.js';
 import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
+import { type Settlement, settleCharge } from '../wallet/store.js';
 
 export interface StoredWebhook {
   id: number;
@@ -95,6 +96,7 @@ export async function applyWebhookEvents(
                 ? metaApiErrorFrom({ source: 'status_webhook', error: firstError })
                 : undefined,
           });
+          await settleFromStatus(transaction, webhook.deploymentId, event);
         }
         break;
       }
@@ -129,6 +131,48 @@ export async function applyWebhookEvents(
         await recordDeploymentEvent(transaction, webhook, position, event, null);
     }
   }
+}
+
+type StatusEvent = Extract<WebhookEvent, { kind: 'message_status' }>;
+
+/**
+ * Meta's pricing settles a message's hold: `regular` (billable) captures it at the category Meta reports,
+ * `free_customer_service` / `free_entry_point` (not billable) and `failed` release it. Only a held charge moves,
+ * under its row lock, so a duplicate or a later status (sent, then delivered, both priced) settles nothing again.
+ */
+async function settleFromStatus(transaction: Transaction<Schema>, deploymentId: string, event: StatusEvent): Promise<void> {
+  const settlement = settlementOf(event.status, event.pricing);
+  if (settlement === undefined) return;
+  const messageId = await messageIdOf(transaction, deploymentId, event);
+  if (messageId !== undefined) await settleCharge(transaction, messageId, settlement);
+}
+
+function settlementOf(status: string, pricing: Pricing | null): Settlement | undefined {
+  if (status === 'failed') {
+    return { kind: 'release', reason: 'Meta reported the message failed: not billed', metaPricingType: null, metaCategory: null };
+  }
+  if (pricing === null) return undefined;
+  const billable = pricing.type === null ? pricing.billable === true : pricing.type === 'regular';
+  if (billable) return { kind: 'capture', metaPricingType: pricing.type, metaCategory: pricing.category };
+  return {
+    kind: 'release',
+    reason: `Meta did not bill it (${pricing.type ?? 'not billable'})`,
+    metaPricingType: pricing.type,
+    metaCategory: pricing.category,
+  };
+}
+
+/** Our message of a status: by the id we passed as biz_opaque_callback_data, else by its wamid. */
+async function messageIdOf(
+  transaction: Transaction<Schema>,
+  deploymentId: string,
+  event: StatusEvent,
+): Promise<string | undefined> {
+  const query = transaction.selectFrom('messages').select('id').where('deployment_id', '=', deploymentId);
+  const byCallback = event.bizOpaqueCallbackData?.startsWith('msg_')
+    ? await query.where('id', '=', event.bizOpaqueCallbackData).executeTakeFirst()
+    : undefined;
+  return (byCallback ?? (await query.where('wamid', '=', event.messageId).executeTakeFirst()))?.id;
 }
 
 async function recordDeploymentEvent(

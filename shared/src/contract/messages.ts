@@ -64,6 +64,25 @@ export const messageError = z
   })
   .meta({ id: 'MessageError' });
 
+export const messageCharge = z
+  .object({
+    points: z.number().int().min(0).meta({ description: 'Points held, captured or released; 0 when free.' }),
+    state: z.enum(['held', 'captured', 'released', 'free']).meta({
+      description:
+        'held: reserved at the send, waiting for Meta’s pricing; captured: Meta billed it (points deducted); released: ' +
+        'free after all or failed (points returned); free: nothing was ever held.',
+    }),
+    captured_points: z.number().int().min(0).nullable().meta({
+      description: 'Points deducted on capture: differs from `points` when Meta billed another category.',
+    }),
+    free_reason: z.string().nullable(),
+    category: z.string().meta({ description: 'Our category at the send.' }),
+    market: z.string(),
+    meta_category: z.string().nullable().meta({ description: 'The category Meta reported, once it has.' }),
+    category_mismatch: z.boolean(),
+  })
+  .meta({ id: 'MessageCharge' });
+
 export const message = z
   .object({
     id: messageId,
@@ -84,6 +103,9 @@ export const message = z
     media: messageMedia.nullable().meta({ description: 'For media messages: the file sent and its caption.' }),
     ticket: z.object({ helpdesk, id: z.string() }).nullable(),
     error: messageError.nullable(),
+    charge: messageCharge
+      .nullable()
+      .meta({ description: 'What the message costs in points; null when the account is not metered.' }),
     timeline: z
       .array(z.object({ status: z.string(), at: timestamp }))
       .meta({ description: 'Statuses as Meta reported them, by time.' }),

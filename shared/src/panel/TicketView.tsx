@@ -6,15 +6,16 @@ import { useResource } from './data/useResource.js';
 import { useTicketMessages } from './data/useTicketMessages.js';
 import type { TicketContext } from './host.js';
 import { MessageHistory } from './messages/MessageHistory.js';
+import { consentOf, type OptinContext } from './optin/model.js';
+import { OptinSection } from './optin/OptinSection.js';
 import { ReplyForm } from './reply/ReplyForm.js';
 import { TemplatePicker } from './templates/TemplatePicker.js';
 import { WindowCard } from './window/WindowCard.js';
 
 /**
  * The panel for one ticket. Sections, top to bottom, in the order an agent decides: can I reply (window), reply,
- * or reach them by template, then what became of it. Sections the bridge cannot serve yet have their place here:
- * opt-in per topic (PRODUCT.md §4) after the window card, the wallet balance (§5) at the end; each will be one
- * component taking the ticket and phone like its neighbours.
+ * or reach them by template (which needs their opt-in to its topic, shown and recorded after the window card), then
+ * what became of it. The wallet balance (PRODUCT.md §5), not in the bridge yet, will have its place at the end.
  */
 export function TicketView({ ticket }: { ticket: TicketContext }) {
   const api = useBridgeApi();
@@ -23,6 +24,18 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const contactResource = useResource(phoneE164, () => api.contactStatus(phoneE164 ?? ''));
   const contact = phoneE164 === null ? null : contactResource;
   const messages = useTicketMessages(ticket);
+  const optinSettings = useResource(phoneE164 === null ? null : 'optin-topics', () => api.optinSettings());
+  const contactData = contactResource.state === 'ready' ? contactResource.data : null;
+  const settingsData = optinSettings.state === 'ready' ? optinSettings.data : null;
+  const customerName = ticket.requesterName ?? contactData?.contact.name ?? null;
+  // Known once both are in: the account's rules give each template its topic, the contact's status its consent.
+  const optin = useMemo<OptinContext | null>(
+    () =>
+      contactData === null || settingsData === null
+        ? null
+        : { settings: settingsData, consent: consentOf(contactData), customerName },
+    [contactData, settingsData, customerName],
+  );
 
   const { reload: reloadMessages } = messages;
   const { reload: reloadContact } = contactResource;
@@ -38,9 +51,15 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   return (
     <>
       <WindowCard phone={phone} contact={contact} />
-      {/* Slot: opt-in status per topic, with recording consent (not in the bridge yet). */}
+      <OptinSection
+        phone={phone}
+        contact={contact}
+        settings={optinSettings}
+        customerName={customerName}
+        onRecorded={reloadContact}
+      />
       <ReplyForm ticket={ticket} phone={phone} contact={contact} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} onSent={onSent} />
+      <TemplatePicker ticket={ticket} phone={phone} optin={optin} onSent={onSent} />
       <MessageHistory messages={messages} />
       {/* Slot: the wallet balance in points (not in the bridge yet). */}
     </>

@@ -2,6 +2,8 @@ import type { ContactStatus } from '../contract/contacts.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { TemplateSummary } from '../contract/templates.js';
 import { type ProblemCode, problemCodes } from '../errors.js';
+import type { ConsentSource, ConsentState } from '../optin/consent.js';
+import type { TemplateRule, Topic } from '../optin/topics.js';
 import type { BridgeRequest, HelpdeskHost, TicketContext } from './host.js';
 
 /*
@@ -12,11 +14,42 @@ import type { BridgeRequest, HelpdeskHost, TicketContext } from './host.js';
 
 export type BridgeError =
   /** The bridge answered with one of its problems (problem+json with a stable `code`). */
-  | { kind: 'problem'; code: ProblemCode; status: number; detail: string | undefined; requestId: string | undefined }
+  | {
+      kind: 'problem';
+      code: ProblemCode;
+      status: number;
+      detail: string | undefined;
+      requestId: string | undefined;
+      /** The problem's `errors[]` (validation problems, `invalid_consent`): what is wrong, field by field. */
+      errors?: ProblemFieldError[];
+    }
   /** Something answered, but not with a problem the panel knows (a proxy's error page, an unknown code). */
   | { kind: 'unexpected'; status: number }
   /** Nothing answered: the request never reached the bridge. The outcome of a send is then unknown. */
   | { kind: 'unreachable' };
+
+/** One entry of a problem's `errors[]`: `path` is `body.<field>`, `code` a stable code of the failed check. */
+export interface ProblemFieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** An account's opt-in settings as the panel uses them (`GET /v1/optin-topics`, contract `OptinSettings`). */
+export interface PanelOptinSettings {
+  topics: Topic[];
+  template_rules: TemplateRule[];
+  business_names: string[];
+}
+
+/** The body of `POST /v1/contacts/{phone}/consents` (contract `RecordConsentRequest`). */
+export interface RecordConsentBody {
+  topic: string;
+  state: ConsentState;
+  source: ConsentSource;
+  evidence: string;
+  recorded_by?: string;
+}
 
 export class BridgeRequestError extends Error {
   constructor(readonly error: BridgeError) {
@@ -34,6 +67,8 @@ export interface BridgeApi {
   templates(): Promise<TemplateSummary[]>;
   ticketMessages(ticket: Pick<TicketContext, 'helpdesk' | 'ticketId'>): Promise<Message[]>;
   send(request: SendMessageRequest, idempotencyKey: string): Promise<Message>;
+  optinSettings(): Promise<PanelOptinSettings>;
+  recordConsent(phoneE164: string, body: RecordConsentBody): Promise<unknown>;
 }
 
 export function createBridgeApi(host: HelpdeskHost): BridgeApi {
@@ -57,18 +92,29 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     },
     send: (request, idempotencyKey) =>
       call<Message>({ method: 'POST', path: '/v1/messages', body: request, headers: { 'Idempotency-Key': idempotencyKey } }),
+    optinSettings: () => call<PanelOptinSettings>({ method: 'GET', path: '/v1/optin-topics' }),
+    recordConsent: (phoneE164, body) =>
+      call<unknown>({ method: 'POST', path: `/v1/contacts/${encodeURIComponent(phoneE164)}/consents`, body }),
   };
 }
 
 function problemOf(status: number, body: unknown): BridgeError {
   if (typeof body !== 'object' || body === null) return { kind: 'unexpected', status };
-  const { code, detail, request_id: requestId } = body as Record<string, unknown>;
+  const { code, detail, request_id: requestId, errors } = body as Record<string, unknown>;
   if (typeof code !== 'string' || !(problemCodes as string[]).includes(code)) return { kind: 'unexpected', status };
+  const fieldErrors = Array.isArray(errors) ? errors.filter(isFieldError) : [];
   return {
     kind: 'problem',
     code: code as ProblemCode,
     status,
     detail: typeof detail === 'string' ? detail : undefined,
     requestId: typeof requestId === 'string' ? requestId : undefined,
+    ...(fieldErrors.length > 0 ? { errors: fieldErrors } : {}),
   };
+}
+
+function isFieldError(value: unknown): value is ProblemFieldError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { path, code, message } = value as Record<string, unknown>;
+  return typeof path === 'string' && typeof code === 'string' && typeof message === 'string';
 }

@@ -43,6 +43,11 @@ export interface HelpdeskHost {
   request(request: BridgeRequest): Promise<BridgeResponse>;
   /** Asks the helpdesk to size the iframe to the panel's content. */
   resize(heightPx: number): void;
+  /**
+   * Who the agent is, as a consent record's `recorded_by` names them (`zendesk:agent:12345`); null or absent when
+   * the helpdesk cannot tell. Optional: a host without it records consent without naming the agent.
+   */
+  agent?(): Promise<string | null>;
   /** Called when the agent switches ticket or the ticket's requester changes; returns an unsubscribe. */
   onTicketChanged(listener: () => void): () => void;
 }

@@ -2,6 +2,18 @@ import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js
 import { type Message, sendMessageRequest } from '../../src/contract/messages.js';
 import type { TemplateSummary } from '../../src/contract/templates.js';
 import { type ProblemCode, problemCatalogue } from '../../src/errors.js';
+import {
+  type ConsentRecord,
+  checkSendConsent,
+  currentConsent,
+  describeConsentRefusal,
+  type TemplateRule,
+  type Topic,
+  topicConfigurationSchema,
+  topicForTemplate,
+  topicIds,
+  validateConsent,
+} from '../../src/optin/index.js';
 import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '../../src/panel/index.js';
 import { normalizePhoneNumber } from '../../src/phone.js';
 import { messageTemplateSchema, templateParameters, validateTemplateValues } from '../../src/templates/index.js';
@@ -10,8 +22,17 @@ import { messageTemplateSchema, templateParameters, validateTemplateValues } fro
  * An in-memory helpdesk with a bridge behind it, answering the routes the panel uses as the contract says
  * (shared/src/contract/routes.ts): answers in the contract's shapes, problems as problem+json with their catalogue
  * status, the send validated with the contract's own zod schema, and Idempotency-Key replayed, refused when reused
- * for another body. Every request is recorded, so tests can count them.
+ * for another body. The opt-in registry as the bridge keeps it: the account's topics and business names
+ * (`GET/PUT /v1/optin-topics`), consent records validated by the shared rules (`POST/GET /v1/contacts/{phone}/consents`),
+ * each contact's `opt_in` derived from them, and a template send refused with `opt_in_required` without consent.
+ * Every request is recorded, so tests can count them.
  */
+
+export interface FakeOptinSettings {
+  topics: Topic[];
+  template_rules: TemplateRule[];
+  business_names: string[];
+}
 
 export interface RecordedRequest extends BridgeRequest {
   /** The path without its query string. */
@@ -33,6 +54,15 @@ export class FakeHost implements HelpdeskHost {
   contacts = new Map<string, ContactStatus>();
   templates: TemplateSummary[] = [];
   messages: Message[] = [];
+  optin: FakeOptinSettings = {
+    topics: [{ id: 'marketing' }, { id: 'utility' }, { id: 'authentication' }],
+    template_rules: [],
+    business_names: ['Example Shop'],
+  };
+  /** The consent log, append-only; `phone` says whose. */
+  consents: (ConsentRecord & { phone: string; recordedAt: string })[] = [];
+  /** Who the agent is, as `HelpdeskHost.agent()` answers; undefined: the host cannot tell (the method is absent). */
+  agentId: string | undefined = undefined;
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();
@@ -48,6 +78,32 @@ export class FakeHost implements HelpdeskHost {
 
   async locale(): Promise<PanelLocale> {
     return this.agentLocale;
+  }
+
+  get agent(): (() => Promise<string | null>) | undefined {
+    const agentId = this.agentId;
+    return agentId === undefined ? undefined : async () => agentId;
+  }
+
+  /** A consent recorded earlier (by a website, an import…), as if through `POST /v1/contacts/{phone}/consents`. */
+  consent(
+    phone: string,
+    topic: string,
+    state: 'opted_in' | 'opted_out' = 'opted_in',
+    source: ConsentRecord['source'] = 'checkout',
+  ) {
+    const at = new Date(this.now() - 86_400_000);
+    this.consents.push({
+      phone,
+      topic,
+      state,
+      source,
+      evidence: `I agree to receive ${topic} messages from ${this.optin.business_names[0] ?? ''}.`,
+      recordedBy: null,
+      occurredAt: at,
+      recordedAt: at.toISOString(),
+      sequence: this.consents.length + 1,
+    });
   }
 
   resize(heightPx: number): void {
@@ -112,6 +168,17 @@ export class FakeHost implements HelpdeskHost {
       });
     }
     if (request.method === 'POST' && request.route === '/v1/messages') return this.send(request);
+    if (request.route === '/v1/optin-topics') {
+      if (request.method === 'GET') return ok(this.presentOptin());
+      if (request.method === 'PUT') return this.putOptin(request.body);
+    }
+    const consents = /^\/v1\/contacts\/([^/]+)\/consents$/.exec(request.route);
+    if (consents !== null) {
+      const phone = decodeURIComponent(consents[1] ?? '');
+      if (!normalizePhoneNumber(phone).ok) return problem('validation_failed');
+      if (request.method === 'POST') return this.recordConsent(phone, request.body);
+      if (request.method === 'GET') return ok({ data: this.consentsOf(phone).map(presentConsent) });
+    }
     return problem('not_found');
   }
 
@@ -119,7 +186,72 @@ export class FakeHost implements HelpdeskHost {
     const normalized = normalizePhoneNumber(phone);
     if (!normalized.ok || normalized.e164 !== phone) return problem('validation_failed');
     // An unknown contact has a closed window, not an error (contract: ContactStatus).
-    return ok(this.contacts.get(phone) ?? contactStatus(phone, closedWindow()));
+    const status = this.contacts.get(phone) ?? contactStatus(phone, closedWindow());
+    return ok({ ...status, opt_in: this.optInOf(phone) });
+  }
+
+  private consentsOf(phone: string) {
+    return this.consents.filter((record) => record.phone === phone);
+  }
+
+  private optInOf(phone: string): ContactStatus['opt_in'] {
+    const consent = currentConsent(this.consentsOf(phone), topicIds(this.optin));
+    return Object.fromEntries(
+      Object.entries(consent).map(([topic, { state, source, at }]) => [
+        topic,
+        { state, source, at: at === null ? null : at.toISOString() },
+      ]),
+    );
+  }
+
+  private presentOptin() {
+    return {
+      topics: topicConfigurationSchema.parse({ topics: this.optin.topics }).topics,
+      template_rules: this.optin.template_rules,
+      keywords: {},
+      business_names: this.optin.business_names,
+      confirmations: { opt_out: null, opt_in: null },
+    };
+  }
+
+  private putOptin(body: unknown): BridgeResponse {
+    const { business_names: businessNames, ...configuration } = (body ?? {}) as Record<string, unknown>;
+    const parsed = topicConfigurationSchema.safeParse({
+      topics: configuration.topics,
+      template_rules: configuration.template_rules,
+    });
+    if (!parsed.success) return problem('validation_failed');
+    this.optin = {
+      ...parsed.data,
+      business_names: Array.isArray(businessNames) ? (businessNames as string[]) : this.optin.business_names,
+    };
+    return ok(this.presentOptin());
+  }
+
+  private recordConsent(phone: string, body: unknown): BridgeResponse {
+    const validation = validateConsent(body, {
+      businessNames: this.optin.business_names,
+      knownTopics: topicIds(this.optin),
+      now: new Date(this.now()),
+    });
+    if (!validation.ok) {
+      const answer = problem('invalid_consent', validation.problems.map((entry) => entry.message).join('; '));
+      return {
+        ...answer,
+        body: {
+          ...(answer.body as object),
+          errors: validation.problems.map((entry) => ({ path: `body.${entry.field}`, code: entry.code, message: entry.message })),
+        },
+      };
+    }
+    const record = {
+      ...validation.entry,
+      phone,
+      recordedAt: new Date(this.now()).toISOString(),
+      sequence: this.consents.length + 1,
+    };
+    this.consents.push(record);
+    return { status: 201, body: presentConsent(record) };
   }
 
   private send(request: RecordedRequest): BridgeResponse {
@@ -148,6 +280,19 @@ export class FakeHost implements HelpdeskHost {
       );
       if (listed === undefined) return problem('template_not_found');
       if (listed.status !== 'APPROVED') return problem('template_not_approved');
+      const topic = topicForTemplate(this.optin, { name: listed.name, category: listed.category });
+      const verdict = checkSendConsent({
+        messageKind: 'template',
+        topic,
+        consent: currentConsent(this.consentsOf(to), topicIds(this.optin)),
+      });
+      if (!verdict.allowed) {
+        const answer = problem('opt_in_required', describeConsentRefusal(verdict));
+        return {
+          ...answer,
+          body: { ...(answer.body as object), topic: verdict.topic, opt_in_state: verdict.state, reason: verdict.reason },
+        };
+      }
       if (validateTemplateValues(messageTemplateSchema.parse(listed), template.parameters).length > 0) {
         return problem('invalid_template_parameters');
       }
@@ -166,6 +311,7 @@ export class FakeHost implements HelpdeskHost {
       media: null,
       ticket: ticket ?? null,
       error: null,
+      charge: null,
       timeline: [{ status: 'accepted', at }],
       created_at: at,
       updated_at: at,
@@ -188,6 +334,22 @@ export class FakeHost implements HelpdeskHost {
         : message,
     );
   }
+}
+
+/** A consent record as the contract's `ConsentRecord` presents it. */
+function presentConsent(record: ConsentRecord & { phone: string; recordedAt: string }) {
+  return {
+    id: record.sequence,
+    phone: record.phone,
+    topic: record.topic,
+    state: record.state,
+    source: record.source,
+    evidence: record.evidence,
+    recorded_by: record.recordedBy,
+    occurred_at: record.occurredAt.toISOString(),
+    recorded_at: record.recordedAt,
+    message_ref: null,
+  };
 }
 
 export function ok(body: unknown): BridgeResponse {

@@ -13,6 +13,9 @@ function hostWithTemplates() {
   const host = new FakeHost();
   host.templates = [...allTemplates];
   host.contacts.set(phone, contactStatus(phone, openWindow(startMs, 3600_000)));
+  // Templates go only to customers who opted in to their topic.
+  host.consent(phone, 'utility');
+  host.consent(phone, 'marketing');
   return host;
 }
 
@@ -161,6 +164,7 @@ describe('template form', () => {
   it('sends once when clicks land while the send is in flight', async () => {
     const host = new FakeHost();
     host.templates = [welcomeEn];
+    host.consent(phone, 'marketing');
     let release: () => void = () => undefined;
     host.intercept((request) =>
       request.method === 'POST' ? new Promise<undefined>((resolve) => (release = () => resolve(undefined))) : undefined,
@@ -180,6 +184,7 @@ describe('template form', () => {
   it('retries a send whose answer was lost with the same Idempotency-Key, and a new send gets a new key', async () => {
     const host = new FakeHost();
     host.templates = [welcomeEn];
+    host.consent(phone, 'marketing');
     let lose = true;
     host.intercept((request) => (request.method === 'POST' && lose ? 'unreachable' : undefined));
     const { user } = renderPanel(host);
@@ -201,6 +206,7 @@ describe('template form', () => {
   it('says why a send is refused by the bridge, translated by problem code', async () => {
     const host = new FakeHost();
     host.templates = [welcomeEn];
+    host.consent(phone, 'marketing');
     host.intercept((request) => (request.method === 'POST' ? problem('template_not_approved') : undefined));
     const { user } = renderPanel(host);
     await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
@@ -211,6 +217,7 @@ describe('template form', () => {
   it('disables sending with the reason when the ticket has no WhatsApp number', async () => {
     const host = new FakeHost();
     host.templates = [welcomeEn];
+    host.consent(phone, 'marketing');
     host.ticketContext.requesterPhone = null;
     const { user } = renderPanel(host);
     await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { problemCatalogue, problemCodes } from '../../src/errors.js';
+import { consentProblemCodes, consentSources } from '../../src/optin/index.js';
 import { en } from '../../src/panel/i18n/en.js';
 import { formatDuration } from '../../src/panel/i18n/format.js';
 import { ja } from '../../src/panel/i18n/ja.js';
@@ -29,6 +30,17 @@ describe('translations', () => {
     for (const code of templateProblemCodes) {
       expect(lookupMessage(en, `templateProblems.${code}`), `en: ${code}`).toMatch(/\S/);
       expect(lookupMessage(ja, `templateProblems.${code}`), `ja: ${code}`).toSatisfy(hasJapanese);
+    }
+  });
+
+  it('translate every consent problem code and every consent source', () => {
+    for (const code of consentProblemCodes) {
+      expect(lookupMessage(en, `consentProblems.${code}`), `en: ${code}`).toMatch(/\S/);
+      expect(lookupMessage(ja, `consentProblems.${code}`), `ja: ${code}`).toSatisfy(hasJapanese);
+    }
+    for (const source of consentSources) {
+      expect(lookupMessage(en, `consentSources.${source}`), `en: ${source}`).toMatch(/\S/);
+      expect(lookupMessage(ja, `consentSources.${source}`), `ja: ${source}`).toSatisfy(hasJapanese);
     }
   });
 

@@ -1,4 +1,5 @@
 import type { ProblemCode } from '../../errors.js';
+import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
 
 /*
@@ -42,6 +43,10 @@ const problems: Record<ProblemCode, string> = {
   media_url_refused: 'The bridge does not download files from this link.',
   media_url_failed: 'The file could not be downloaded from its link; nothing was sent.',
   media_upload_expired: 'The uploaded file has expired; upload it again.',
+  insufficient_points: 'Not enough points for this message; nothing was sent. Buy points or ask your administrator.',
+  pricing_not_configured: 'Points are not set up for this account yet; ask your administrator.',
+  not_priceable: 'The cost of this message could not be worked out; nothing was sent.',
+  payment_reference_reused: 'This payment was already counted for a different purchase.',
   meta_unavailable: 'WhatsApp could not be reached; nothing was sent. Try again in a moment.',
   sync_in_progress: 'The templates are already being refreshed.',
   too_many_auth_failures: 'Too many failed sign-ins to the bridge; try again later.',
@@ -62,6 +67,40 @@ const templateProblems: Record<TemplateProblemCode, string> = {
   unknown_parameter: 'The template has no such value.',
   rendered_too_long: 'The {part}, filled in, is longer than the {lengthMax} characters WhatsApp allows.',
   unsupported_template: 'This template has parts that cannot be sent from here yet.',
+};
+
+/** How consent was given or withdrawn (shared/src/optin/consent.ts `consentSources`). */
+const consentSources: Record<ConsentSource, string> = {
+  whatsapp_conversation: 'WhatsApp conversation',
+  website_form: 'Website form',
+  checkout: 'Checkout',
+  sms: 'SMS',
+  ivr: 'Phone menu (IVR)',
+  paper: 'Paper form',
+  ctwa_ad: 'Click-to-WhatsApp ad',
+  qr_code: 'QR code',
+  agent: 'Agent',
+  import: 'Import',
+  api: 'API',
+  whatsapp_preferences: 'WhatsApp settings',
+};
+
+/** What can be wrong with a consent record (shared/src/optin/consent.ts `consentProblemCodes`). */
+const consentProblems: Record<ConsentProblemCode, string> = {
+  not_an_object: 'The panel sent a consent the bridge could not read. Reload the app.',
+  unknown_field: 'The panel sent a field the bridge does not know. Reload the app.',
+  missing: 'This is required.',
+  invalid_topic: 'This is not a valid topic.',
+  unknown_topic: 'The account has no such topic (it may have been removed). Reload the app.',
+  invalid_state: 'Choose opt in or opt out.',
+  unknown_source: 'Choose how the consent was given.',
+  evidence_empty: 'Write the wording the customer agreed to.',
+  evidence_too_long: 'The wording is too long (at most 2,000 characters).',
+  evidence_must_name_business: 'An opt-in’s wording must name the business, so the customer knows whose messages they accept.',
+  business_name_not_configured: 'The account has no business name to check an opt-in against. Ask your administrator to set one.',
+  invalid_recorded_by: 'The agent’s name could not be recorded.',
+  invalid_timestamp: 'The date is not valid.',
+  in_the_future: 'The date is in the future.',
 };
 
 export const en = {
@@ -164,7 +203,43 @@ export const en = {
     windowUnknown: 'The conversation window is not known yet.',
     emptyText: 'Write a message first.',
     textTooLong: 'The message is longer than {lengthMax} characters.',
+    notOptedIn: '{name} has not opted in to ‘{topic}’ messages.',
+    optedOut: '{name} has opted out of ‘{topic}’ messages.',
+    optinUnknown: 'The customer’s opt-in is not known yet.',
   },
+  optin: {
+    heading: 'Opt-in',
+    topics: 'Opt-in per topic',
+    customer: 'The customer',
+    recorded: '{source} · {dateTime}',
+    noRecord: 'No consent recorded.',
+    open: 'Record consent',
+    cancel: 'Cancel',
+    formLabel: 'Record consent',
+    formHeading: 'Record consent for {name}',
+    topic: 'Topic',
+    state: 'Consent',
+    source: 'How it was given',
+    wording: 'Wording',
+    wordingHint: 'What the customer saw or said. An opt-in must name the business.',
+    wordingOptIn: 'I agree to receive {topic} messages from {business} on WhatsApp.',
+    wordingOptOut: 'I no longer want to receive {topic} messages from {business} on WhatsApp.',
+    yourBusiness: 'your business',
+    save: 'Record consent',
+    saving: 'Recording…',
+    saved: 'Consent recorded.',
+  },
+  consentStates: {
+    opted_in: 'Opted in',
+    opted_out: 'Opted out',
+    unknown: 'Unknown',
+  },
+  consentChoices: {
+    opted_in: 'Opts in',
+    opted_out: 'Opts out',
+  },
+  consentSources,
+  consentProblems,
   reply: {
     heading: 'Reply on WhatsApp',
     label: 'Message',

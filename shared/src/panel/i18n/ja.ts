@@ -1,4 +1,5 @@
 import type { ProblemCode } from '../../errors.js';
+import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
 import type { Messages } from './en.js';
 
@@ -40,6 +41,11 @@ const problems: Record<ProblemCode, string> = {
   media_url_refused: 'ブリッジはこのリンクからファイルを取得しません。',
   media_url_failed: 'リンクからファイルをダウンロードできませんでした。何も送信されていません。',
   media_upload_expired: 'アップロードしたファイルの有効期限が切れました。もう一度アップロードしてください。',
+  insufficient_points:
+    'このメッセージに必要なポイントが足りないため、何も送信されていません。ポイントを購入するか、管理者に連絡してください。',
+  pricing_not_configured: 'このアカウントではポイントがまだ設定されていません。管理者に連絡してください。',
+  not_priceable: 'このメッセージの料金を算出できなかったため、何も送信されていません。',
+  payment_reference_reused: 'この支払いは別の購入としてすでに計上されています。',
   meta_unavailable: 'WhatsApp に接続できませんでした。何も送信されていません。しばらくしてから再試行してください。',
   sync_in_progress: 'テンプレートはすでに更新中です。',
   too_many_auth_failures: 'ブリッジへの認証の失敗が多すぎます。しばらくしてから再試行してください。',
@@ -59,6 +65,40 @@ const templateProblems: Record<TemplateProblemCode, string> = {
   unknown_parameter: 'テンプレートにこの値はありません。',
   rendered_too_long: '値を入れた{part}が WhatsApp の上限 {lengthMax} 文字を超えています。',
   unsupported_template: 'このテンプレートには、ここからはまだ送信できない部分があります。',
+};
+
+const consentSources: Record<ConsentSource, string> = {
+  whatsapp_conversation: 'WhatsApp の会話',
+  website_form: 'Web フォーム',
+  checkout: '購入手続き',
+  sms: 'SMS（ショートメッセージ）',
+  ivr: '電話の自動音声（IVR）',
+  paper: '紙の申込書',
+  ctwa_ad: 'WhatsApp 誘導広告',
+  qr_code: 'QR コード',
+  agent: '担当者',
+  import: 'インポート',
+  api: 'API 連携',
+  whatsapp_preferences: 'WhatsApp の設定',
+};
+
+const consentProblems: Record<ConsentProblemCode, string> = {
+  not_an_object: 'ブリッジが読み取れない同意が送信されました。アプリを再読み込みしてください。',
+  unknown_field: 'ブリッジが知らない項目が送信されました。アプリを再読み込みしてください。',
+  missing: '入力が必要です。',
+  invalid_topic: '有効なトピックではありません。',
+  unknown_topic: 'アカウントにこのトピックはありません（削除された可能性があります）。アプリを再読み込みしてください。',
+  invalid_state: 'オプトインかオプトアウトを選んでください。',
+  unknown_source: '同意の取得方法を選んでください。',
+  evidence_empty: 'お客様が同意した文言を入力してください。',
+  evidence_too_long: '文言が長すぎます（2,000 文字以内）。',
+  evidence_must_name_business:
+    'オプトインの文言には事業者名を含める必要があります。お客様が誰からのメッセージを受け取るのかわかるようにするためです。',
+  business_name_not_configured:
+    'オプトインを確認するための事業者名がアカウントに設定されていません。管理者に設定を依頼してください。',
+  invalid_recorded_by: '担当者名を記録できませんでした。',
+  invalid_timestamp: '日時が正しくありません。',
+  in_the_future: '日時が未来になっています。',
 };
 
 export const ja: Messages = {
@@ -162,7 +202,43 @@ export const ja: Messages = {
     windowUnknown: '会話ウィンドウの状態がまだわかりません。',
     emptyText: 'メッセージを入力してください。',
     textTooLong: 'メッセージが {lengthMax} 文字を超えています。',
+    notOptedIn: '{name} は「{topic}」のメッセージの受信に同意していません。',
+    optedOut: '{name} は「{topic}」のメッセージの受信を停止しています。',
+    optinUnknown: 'お客様のオプトイン状況がまだわかりません。',
   },
+  optin: {
+    heading: 'オプトイン',
+    topics: 'トピックごとのオプトイン',
+    customer: 'お客様',
+    recorded: '{source}・{dateTime}',
+    noRecord: '同意の記録はありません。',
+    open: '同意を記録',
+    cancel: 'キャンセル',
+    formLabel: '同意を記録',
+    formHeading: '{name} の同意を記録',
+    topic: 'トピック',
+    state: '同意',
+    source: '取得方法',
+    wording: '文言',
+    wordingHint: 'お客様が見た、または伝えた内容。オプトインには事業者名が必要です。',
+    wordingOptIn: '{business} から WhatsApp で「{topic}」のメッセージを受け取ることに同意します。',
+    wordingOptOut: '{business} から WhatsApp で「{topic}」のメッセージを受け取ることを停止します。',
+    yourBusiness: '貴社',
+    save: '同意を記録',
+    saving: '記録中…',
+    saved: '同意を記録しました。',
+  },
+  consentStates: {
+    opted_in: '同意済み',
+    opted_out: '停止済み',
+    unknown: '未確認',
+  },
+  consentChoices: {
+    opted_in: 'オプトイン（受信に同意）',
+    opted_out: 'オプトアウト（受信を停止）',
+  },
+  consentSources,
+  consentProblems,
   reply: {
     heading: 'WhatsApp で返信',
     label: 'メッセージ',

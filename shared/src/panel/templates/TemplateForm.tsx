@@ -10,6 +10,7 @@ import type { RequesterPhone } from '../data/phone.js';
 import { useIdempotentSend } from '../data/useIdempotentSend.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import type { OptinContext } from '../optin/model.js';
 import { categoryName, type PanelTemplate } from './model.js';
 import { ParameterField, problemText } from './ParameterField.js';
 import { templateBlockedReason } from './sendability.js';
@@ -19,12 +20,14 @@ interface TemplateFormProps {
   ticket: TicketContext;
   phone: RequesterPhone;
   template: PanelTemplate;
+  /** The customer's consent, or null while it is not known. */
+  optin: OptinContext | null;
   onBack: () => void;
   onSent: (message: Message) => void;
 }
 
 /** The values of one template, validated as they are typed, its live preview, and the send button. */
-export function TemplateForm({ ticket, phone, template, onBack, onSent }: TemplateFormProps) {
+export function TemplateForm({ ticket, phone, template, optin, onBack, onSent }: TemplateFormProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const [values, setValues] = useState<Record<string, string>>({});
@@ -43,7 +46,7 @@ export function TemplateForm({ ticket, phone, template, onBack, onSent }: Templa
     () => (template.template === null ? null : renderTemplatePreview(template.template, given as TemplateValues)),
     [template, given],
   );
-  const blocked = templateBlockedReason(i18n, { phone, template, problems });
+  const blocked = templateBlockedReason(i18n, { phone, template, problems, optin });
   const reason = state.phase === 'sending' ? t('templates.sending') : blocked;
   const wholeTemplateProblems = problems.filter((problem) => !parameters.some((parameter) => parameter.key === problem.key));
 

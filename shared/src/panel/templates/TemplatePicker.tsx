@@ -10,6 +10,7 @@ import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useResource } from '../data/useResource.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import type { OptinContext } from '../optin/model.js';
 import { distinct, filterTemplates, type PanelTemplate, panelTemplateOf, type TemplateFilter } from './model.js';
 import { TemplateFilters } from './TemplateFilters.js';
 import { TemplateForm } from './TemplateForm.js';
@@ -20,11 +21,13 @@ const noFilter: TemplateFilter = { search: '', category: null, language: null };
 interface TemplatePickerProps {
   ticket: TicketContext;
   phone: RequesterPhone;
+  /** The customer's consent, or null while it is not known: each template's send depends on its topic. */
+  optin: OptinContext | null;
   onSent: (message: Message) => void;
 }
 
 /** The approved templates: choose one (search, category, language), fill it in, preview it, send it. */
-export function TemplatePicker({ ticket, phone, onSent }: TemplatePickerProps) {
+export function TemplatePicker({ ticket, phone, optin, onSent }: TemplatePickerProps) {
   const { t, locale } = useI18n();
   const api = useBridgeApi();
   const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
@@ -55,6 +58,7 @@ export function TemplatePicker({ ticket, phone, onSent }: TemplatePickerProps) {
           ticket={ticket}
           phone={phone}
           template={chosen}
+          optin={optin}
           onBack={() => choose(null)}
           onSent={(message) => {
             // Back to the list: the form is done, and a late second click finds nothing to send again.

@@ -1,16 +1,24 @@
 import type { TemplateProblem } from '../../templates/index.js';
 import type { RequesterPhone } from '../data/phone.js';
 import type { I18n } from '../i18n/I18nProvider.js';
+import { consentBlockedReason, type OptinContext } from '../optin/model.js';
 import type { PanelTemplate } from './model.js';
 
 /**
  * Why this template cannot be sent now, or null when it can. The first reason that applies is given: the one
- * the agent must act on first (nothing can fix a paused template; values can be fixed).
+ * the agent must act on first (nothing can fix a paused template; consent is recorded above; values can be fixed).
+ * `optin` is null while the customer's consent is not known: the bridge would refuse a template without it.
  */
 export function templateBlockedReason(
-  { t }: I18n,
-  { phone, template, problems }: { phone: RequesterPhone; template: PanelTemplate; problems: TemplateProblem[] },
+  i18n: I18n,
+  {
+    phone,
+    template,
+    problems,
+    optin,
+  }: { phone: RequesterPhone; template: PanelTemplate; problems: TemplateProblem[]; optin: OptinContext | null },
 ): string | null {
+  const { t } = i18n;
   if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
   const { status } = template.summary;
   if (status === 'PAUSED') return t('sendBlocked.paused');
@@ -19,6 +27,8 @@ export function templateBlockedReason(
   if (template.template === null || problems.some((problem) => problem.code === 'unsupported_template')) {
     return t('sendBlocked.unsupported');
   }
+  const consent = consentBlockedReason(i18n, optin, template.summary);
+  if (consent !== null) return consent;
   if (problems.length > 0) return t('sendBlocked.invalidValues');
   return null;
 }

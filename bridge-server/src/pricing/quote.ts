@@ -1,0 +1,78 @@
+import {
+  type AccountPricingSettings,
+  defaultPricingConfig,
+  PricingError,
+  type PricingQuote,
+  quote,
+  windowState,
+} from '@wabridge/shared';
+import type { Kysely, Transaction } from 'kysely';
+import { activityOf, findContactByPhone } from '../contacts/store.js';
+import { ProblemError } from '../http/problem.js';
+import type { Schema } from '../storage/schema.js';
+
+/** What is being priced: a template (by its current category) or a free-form reply (text or media). */
+export type PricedContent = { kind: 'template'; category: string | null } | { kind: 'free_form' };
+
+/**
+ * Prices one message to `to` now, with the customer's window as the bridge knows it and the account's point
+ * value. The same function quotes (`GET /v1/pricing/quote`) and prices the hold at the send, so they agree.
+ * Meta's own `pricing` on the status webhooks stays authoritative for whether the message was billed.
+ */
+export async function quoteMessage(
+  db: Kysely<Schema> | Transaction<Schema>,
+  input: { deploymentId: string; to: string; content: PricedContent; settings: AccountPricingSettings; at?: Date },
+): Promise<PricingQuote> {
+  const at = input.at ?? new Date();
+  const contact = await findContactByPhone(db as Kysely<Schema>, input.deploymentId, input.to);
+  const window = windowState(activityOf(contact), at);
+  return priceOrProblem(() =>
+    quote({
+      at,
+      recipientE164: input.to,
+      messageKind: input.content.kind,
+      templateCategory: input.content.kind === 'template' ? input.content.category : undefined,
+      window,
+      config: defaultPricingConfig,
+      pointValueMicroUsd: input.settings.pointValueMicroUsd,
+    }),
+  );
+}
+
+/** The price of a message Meta billed under `category` (outside any free window), for a recategorised capture. */
+export function priceAtCategory(input: {
+  to: string;
+  category: string;
+  at: Date;
+  settings: AccountPricingSettings;
+}): PricingQuote | undefined {
+  try {
+    return quote({
+      at: input.at,
+      recipientE164: input.to,
+      messageKind: 'template',
+      templateCategory: input.category,
+      window: { state: 'closed', kind: null },
+      config: defaultPricingConfig,
+      pointValueMicroUsd: input.settings.pointValueMicroUsd,
+    });
+  } catch (error) {
+    if (error instanceof PricingError) return undefined;
+    throw error;
+  }
+}
+
+function priceOrProblem(price: () => PricingQuote): PricingQuote {
+  try {
+    return price();
+  } catch (error) {
+    if (!(error instanceof PricingError)) throw error;
+    if (error.code === 'free_form_outside_window') {
+      throw new ProblemError(
+        'window_closed',
+        'The customer has not written in the last 24 hours: send an approved template instead.',
+      );
+    }
+    throw new ProblemError('not_priceable', error.message, { pricing_code: error.code });
+  }
+}

@@ -1,0 +1,109 @@
+import * as z from 'zod';
+import { accountId, deploymentId, installationId, timestamp } from './common.js';
+
+const points = z.number().int();
+
+export const wallet = z
+  .object({
+    balance: points.min(0).meta({ description: 'Points bought (and adjusted) minus points captured.' }),
+    reserved: points.min(0).meta({ description: 'Points held for messages Meta has not yet billed or released.' }),
+    available: points.min(0).meta({ description: 'balance − reserved: what new paid messages may use.' }),
+    unit: z.enum(['point']),
+  })
+  .meta({ id: 'Wallet' });
+
+export const walletEntry = z
+  .object({
+    id: z.string().meta({ description: 'Ledger position; entries are never changed or removed.' }),
+    kind: z.enum(['purchase', 'hold', 'capture', 'release', 'adjustment']),
+    balance_delta_points: points,
+    reserved_delta_points: points,
+    message_id: z.string().nullable(),
+    deployment_id: deploymentId.nullable(),
+    installation_id: installationId.nullable(),
+    ticket: z.object({ helpdesk: z.enum(['zendesk', 'zoho']), id: z.string() }).nullable(),
+    payment_reference: z.string().nullable(),
+    rate: z
+      .object({
+        rate_card: z.string().nullable(),
+        rule_set: z.string().nullable(),
+        category: z.string().nullable(),
+        market: z.string().nullable(),
+        rate_micro_usd: z.number().int().nullable(),
+      })
+      .nullable(),
+    reason: z.string(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'WalletEntry' });
+
+export const walletLedgerQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Page size (1–200).' }),
+  cursor: z.string().max(200).optional().meta({ description: 'The `next_cursor` of the previous page.' }),
+});
+
+export const walletLedger = z
+  .object({
+    data: z.array(walletEntry),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` to read the next page; null on the last.' }),
+  })
+  .meta({ id: 'WalletLedger' });
+
+export const createPurchaseRequest = z
+  .strictObject({
+    account_id: accountId,
+    points: z.number().int().min(1).max(1_000_000_000),
+    payment_reference: z
+      .string()
+      .min(1)
+      .max(200)
+      .meta({ description: 'The payment provider’s reference: the same reference is counted once.' }),
+  })
+  .meta({ id: 'CreatePurchaseRequest' });
+
+export const purchaseReceiptResponse = z
+  .object({
+    account_id: accountId,
+    payment_reference: z.string(),
+    points: points.min(1),
+    unit_price: points.min(1).meta({ description: 'Price of one point, in the minor unit of `currency`.' }),
+    subtotal: points.min(0),
+    fee: points.min(0),
+    tax: points.min(0),
+    total: points.min(0).meta({ description: 'subtotal + fee + tax, in the minor unit of `currency`.' }),
+    currency: z.string(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'PurchaseReceipt' });
+
+export const walletSettingsRequest = z
+  .strictObject({
+    account_id: accountId,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, like USD or JPY'),
+    point_price_minor: z.number().int().min(1),
+    quantity_prices: z
+      .array(z.strictObject({ minimum_points: z.number().int().min(1), point_price_minor: z.number().int().min(1) }))
+      .max(50)
+      .optional(),
+    fee_percent_basis_points: z.number().int().min(0).max(10_000).optional(),
+    tax_rate_basis_points: z.number().int().min(0).max(10_000).optional(),
+    point_value_micro_usd: z.number().int().min(1),
+  })
+  .meta({ id: 'WalletSettingsRequest' });
+
+export const walletSettings = z
+  .object({
+    account_id: accountId,
+    currency: z.string(),
+    point_price_minor: z.number().int(),
+    quantity_prices: z.array(z.object({ minimum_points: z.number().int(), point_price_minor: z.number().int() })),
+    fee_percent_basis_points: z.number().int(),
+    tax_rate_basis_points: z.number().int(),
+    point_value_micro_usd: z.number().int(),
+  })
+  .meta({ id: 'WalletSettings' });
+
+export type Wallet = z.infer<typeof wallet>;
+export type WalletEntry = z.infer<typeof walletEntry>;
+export type PurchaseReceiptResponse = z.infer<typeof purchaseReceiptResponse>;
+export type WalletSettingsRequest = z.infer<typeof walletSettingsRequest>;

@@ -1,0 +1,72 @@
+import { Tag } from '@zendeskgarden/react-tags';
+import { SM } from '@zendeskgarden/react-typography';
+import { useMemo } from 'react';
+import type { ContactStatus } from '../../contract/contacts.js';
+import type { PanelOptinSettings } from '../api.js';
+import { ErrorState } from '../components/ErrorState.js';
+import { LoadingState } from '../components/LoadingState.js';
+import { Section } from '../components/Section.js';
+import type { RequesterPhone } from '../data/phone.js';
+import type { Resource } from '../data/useResource.js';
+import { useI18n } from '../i18n/I18nProvider.js';
+import { ConsentForm } from './ConsentForm.js';
+import { shownTopics, topicName } from './model.js';
+
+interface OptinSectionProps {
+  phone: RequesterPhone;
+  contact: Resource<ContactStatus> | null;
+  settings: Resource<PanelOptinSettings>;
+  customerName: string | null;
+  /** A consent was recorded: the contact's status (and with it every template's send-ability) must be read again. */
+  onRecorded: () => void;
+}
+
+const stateHues = { opted_in: 'successHue', opted_out: 'dangerHue', unknown: 'neutralHue' } as const;
+
+/** The customer's consent per topic of the account (state, how, when), and a form to record a new one. */
+export function OptinSection({ phone, contact, settings, customerName, onRecorded }: OptinSectionProps) {
+  const { t } = useI18n();
+  // Without a number there is no one to record consent for, and a contact that failed to load has its error and
+  // retry in the window card above: either way the window card already says why.
+  if (phone.kind !== 'ok' || contact === null || contact.state === 'error') return null;
+  return (
+    <Section heading={t('optin.heading')}>
+      {settings.state === 'error' ? (
+        <ErrorState error={settings.error} onRetry={settings.reload} />
+      ) : contact.state === 'loading' || settings.state === 'loading' ? (
+        <LoadingState />
+      ) : (
+        <>
+          <TopicList settings={settings.data} contact={contact.data} />
+          <ConsentForm phoneE164={phone.e164} settings={settings.data} customerName={customerName} onRecorded={onRecorded} />
+        </>
+      )}
+    </Section>
+  );
+}
+
+function TopicList({ settings, contact }: { settings: PanelOptinSettings; contact: ContactStatus }) {
+  const { t, tIfKnown, formatDateTime } = useI18n();
+  const topics = useMemo(() => shownTopics(settings, contact), [settings, contact]);
+  return (
+    <ul aria-label={t('optin.topics')} data-testid="optin-topics" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+      {topics.map((topic) => {
+        const consent = contact.opt_in[topic] ?? { state: 'unknown' as const, source: null, at: null };
+        const source = consent.source === null ? null : (tIfKnown(`consentSources.${consent.source}`) ?? consent.source);
+        return (
+          <li key={topic} data-testid={`optin-topic-${topic}`} style={{ marginBottom: 8 }}>
+            <div style={{ display: 'flex', gap: 8, alignItems: 'center', justifyContent: 'space-between' }}>
+              <span>{topicName(settings, topic)}</span>
+              <Tag hue={stateHues[consent.state]}>{t(`consentStates.${consent.state}`)}</Tag>
+            </div>
+            <SM>
+              {source === null || consent.at === null
+                ? t('optin.noRecord')
+                : t('optin.recorded', { source, dateTime: formatDateTime(consent.at) })}
+            </SM>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
