@@ -1,0 +1,75 @@
+// The load generator: runs autocannon in its own thread, so that sending requests and reading answers never
+// competes with the servers under test for their event loop. Plain JavaScript: worker threads load it without Vitest.
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+/** @type {{ bytes: Uint8Array; offsets: Uint32Array; signatures: Uint8Array }} */
+const pool = workerData;
+const bodies = Buffer.from(pool.bytes.buffer, pool.bytes.byteOffset, pool.bytes.byteLength);
+const signatures = Buffer.from(pool.signatures.buffer, pool.signatures.byteOffset, pool.signatures.byteLength);
+const poolSize = pool.offsets.length - 1;
+
+/**
+ * One job: send `amount` requests over `connections` keep-alive connections, body `first`, `first + 1`, … (each body
+ * once), and wait for every answer. Latencies are kept one by one (autocannon's histogram rounds to whole milliseconds).
+ *
+ * @param {{ url: string; path: string; first: number; amount: number; connections: number; pipelining: number }} job
+ */
+async function run(job) {
+  if (job.first + job.amount > poolSize)
+    throw new Error(`the pool holds ${poolSize} bodies; this job needs ${job.first + job.amount}`);
+  let next = job.first;
+  const latencies = new Float64Array(job.amount);
+  const statuses = /** @type {Record<string, number>} */ ({});
+  let answered = 0;
+  let lastAnswerAt = 0;
+  const startedAt = performance.now();
+  const instance = autocannon({
+    url: job.url,
+    connections: job.connections,
+    pipelining: job.pipelining,
+    amount: job.amount,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        path: job.path,
+        setupRequest(request) {
+          const index = next++;
+          if (index >= poolSize) throw new Error('body pool exhausted');
+          request.body = bodies.subarray(pool.offsets[index], pool.offsets[index + 1]);
+          request.headers = {
+            'content-type': 'application/json',
+            'x-hub-signature-256': `sha256=${signatures.toString('latin1', index * 64, index * 64 + 64)}`,
+          };
+          return request;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    if (answered < latencies.length) latencies[answered] = responseTime;
+    answered += 1;
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    lastAnswerAt = performance.now();
+  });
+  const result = await instance;
+  return {
+    sent: next - job.first,
+    answered,
+    statuses,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    elapsedMs: lastAnswerAt - startedAt,
+    latencies: latencies.subarray(0, Math.min(answered, latencies.length)),
+  };
+}
+
+parentPort?.on('message', (job) => {
+  run(job).then(
+    (result) => parentPort?.postMessage({ ok: true, result }, [result.latencies.buffer]),
+    (error) => parentPort?.postMessage({ ok: false, error: String(error?.stack ?? error) }),
+  );
+});

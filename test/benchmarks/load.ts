@@ -1,0 +1,80 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { BodyPool } from './webhook-bodies.js';
+
+export interface LoadJob {
+  url: string;
+  path: string;
+  /** Index of the first pool body this job sends. */
+  first: number;
+  amount: number;
+  connections: number;
+  pipelining: number;
+}
+
+export interface LoadResult {
+  sent: number;
+  answered: number;
+  /** Answers by HTTP status. */
+  statuses: Record<string, number>;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** From the first request to the last answer. */
+  elapsedMs: number;
+  /** One entry per answer, in milliseconds. */
+  latencies: Float64Array;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Runs autocannon in a worker thread (load-worker.mjs), over the pool's bodies shared with it. */
+export class LoadGenerator {
+  readonly #worker: Worker;
+
+  constructor(pool: BodyPool) {
+    this.#worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
+      workerData: { bytes: pool.bytes, offsets: pool.offsets, signatures: pool.signatures },
+    });
+  }
+
+  run(job: LoadJob): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        this.#worker.off('message', onMessage);
+        reject(error);
+      };
+      const onMessage = (message: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
+        this.#worker.off('error', onError);
+        if (message.ok) resolve(message.result);
+        else reject(new Error(`load generator: ${message.error}`));
+      };
+      this.#worker.once('message', onMessage);
+      this.#worker.once('error', onError);
+      this.#worker.postMessage(job);
+    });
+  }
+
+  /** The worker thread's event-loop utilisation (pass an earlier reading to get the utilisation since then). */
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return since ? this.#worker.performance.eventLoopUtilization(since) : this.#worker.performance.eventLoopUtilization();
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+/** Exact percentiles (nearest rank) of every recorded latency. */
+export function summarize(latencies: Float64Array): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
+  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] ?? Number.NaN;
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN, mean };
+}

@@ -1,0 +1,152 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { sql } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../bridge-server/src/config.js';
+import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+
+/** A server under load: the bare handler or a bridge. */
+export interface Target {
+  name: string;
+  url: string;
+  path: string;
+  /** What stores the webhooks ("none" for the bare handler). */
+  storage: string;
+  /** Bridges only. */
+  bridge?: { running: RunningBridge; deploymentId: string };
+  close(): Promise<void>;
+}
+
+export interface WebhookSecrets {
+  appSecret: string;
+  phoneNumberId: string;
+}
+
+const webhookPath = (deploymentId: string) => `/v1/webhooks/meta/${deploymentId}`;
+
+/** Express 5, express.raw, HMAC-SHA256 compared in constant time, 200. Nothing else: the ceiling to compare with. */
+export async function startBareHandler({ appSecret }: WebhookSecrets): Promise<Target> {
+  const app = express();
+  app.post('/v1/webhooks/meta/:deployment_id', express.raw({ type: () => true, limit: 3 * 1024 * 1024 }), (request, response) => {
+    const body: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const match = /^sha256=([0-9a-f]{64})$/i.exec(request.get('x-hub-signature-256') ?? '');
+    const expected = createHmac('sha256', appSecret).update(body).digest();
+    const valid = match !== null && timingSafeEqual(Buffer.from(match[1] as string, 'hex'), expected);
+    response.status(valid ? 200 : 401).end();
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    name: 'bare Express handler',
+    url: `http://127.0.0.1:${port}`,
+    path: webhookPath('dep_bare'),
+    storage: 'none',
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface ThrowAwayDatabase {
+  /** undefined: PGlite in `dataDir`. */
+  url: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** PGlite in a fresh directory on disk: durable storage, as in production (not memory://). */
+export async function pgliteDatabase(): Promise<ThrowAwayDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-bench-pglite-'));
+  return { url: undefined, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+/** A fresh database on the server of `baseUrl`, dropped afterwards (as bridge-server/test/support/backends.ts does). */
+export async function postgresDatabase(baseUrl: string): Promise<ThrowAwayDatabase> {
+  const name = `wabridge_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: baseUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), dataDir: 'memory://', drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * The real bridge (startBridge, production configuration apart from the log level) on `database`, with one account
+ * and one deployment created through its API; the deployment's app secret signs the pool's bodies.
+ */
+export async function startBridgeTarget(
+  name: string,
+  database: ThrowAwayDatabase,
+  secrets: WebhookSecrets,
+  logLevel: string,
+): Promise<Target> {
+  const adminToken = randomBytes(32).toString('hex');
+  let running: RunningBridge | undefined;
+  try {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BRIDGE_ADMIN_TOKEN: adminToken,
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      DATA_DIR: database.dataDir,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      LOG_LEVEL: logLevel,
+      // Nothing here may reach the real Graph API (a new deployment starts a template sync): a closed loopback port.
+      META_GRAPH_URL: 'http://127.0.0.1:9',
+    });
+    // The production logger's settings (synchronous pino), on standard error: standard output carries the figures.
+    const logger = pino({ level: config.logLevel, base: { service: 'bridge' } }, pino.destination({ dest: 2, sync: true }));
+    running = await startBridge(config, { logger });
+    const bridgeUrl = running.url;
+    const api = async (path: string, body: unknown) => {
+      const response = await fetch(`${bridgeUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    };
+    const account = await api('/v1/accounts', { name: 'Benchmark' });
+    const deployment = await api(
+      '/v1/deployments',
+      deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId }),
+    );
+    const version = await sql<{ version: string }>`select version()`.execute(running.database.db);
+    const bridge = running;
+    return {
+      name,
+      url: bridge.url,
+      path: webhookPath(deployment.id),
+      storage: (version.rows[0]?.version ?? 'unknown').split(' on ')[0] as string,
+      bridge: { running: bridge, deploymentId: deployment.id },
+      async close() {
+        await bridge.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await running?.close();
+    await database.drop();
+    throw error;
+  }
+}
