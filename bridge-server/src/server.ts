@@ -11,7 +11,7 @@ import { OutboxWorker } from './outbox/worker.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { TemplateSyncer } from './templates/sync.js';
-import { WebhookProcessor } from './webhooks/processor.js';
+import { pgliteIngestionPriority, WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
   server: Server;
@@ -87,7 +87,10 @@ export async function startBridge(
     logger.child({ component: 'outbox' }),
   );
   // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
-  const processor = new WebhookProcessor(database.db, logger, { onCommitted: () => outbox.wake() });
+  const processor = new WebhookProcessor(database.db, logger, {
+    onCommitted: () => outbox.wake(),
+    ...(database.backend === 'pglite' ? { ingestionPriority: pgliteIngestionPriority } : {}),
+  });
   const app = createApp(
     services,
     lifecycle,

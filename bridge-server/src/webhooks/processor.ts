@@ -39,8 +39,24 @@ function phoneNumberIdOf(event: WebhookEvent): string | undefined {
  * claimed with FOR UPDATE SKIP LOCKED so that several bridge replicas share the work without taking the
  * same webhook twice. A webhook that fails stays stored and is retried later; it is never lost.
  */
+export interface IngestionPriority {
+  /** The processor waits while webhooks arrived within this time. */
+  quietMs: number;
+  /** …but never longer than this in a row, so that processing cannot starve under constant load. */
+  deferralMsMax: number;
+}
+
+/**
+ * On embedded PGlite, SQL runs on the bridge's own thread: every millisecond the processor spends is taken
+ * from the requests Meta is waiting on. During a burst, storing webhooks goes first and processing catches up
+ * in the quiet moments, at most a second late. (On PostgreSQL the work runs in the database server.)
+ */
+export const pgliteIngestionPriority: IngestionPriority = { quietMs: 20, deferralMsMax: 1_000 };
+
 export class WebhookProcessor {
   #running = false;
+  #lastIngestionAtMs = 0;
+  #deferringSinceMs: number | undefined;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #wakeRequested = false;
@@ -51,8 +67,33 @@ export class WebhookProcessor {
     private readonly options: {
       /** Called after a webhook's transaction committed: its effects (outbox rows) are now visible. */
       onCommitted?: () => void;
+      /** Let bursts of arriving webhooks be stored before processing takes the database (PGlite). */
+      ingestionPriority?: IngestionPriority;
     } = {},
   ) {}
+
+  /** A webhook was just stored: process it soon, but let a burst of arrivals be stored first (see above). */
+  noteIngestion(): void {
+    this.#lastIngestionAtMs = Date.now();
+    this.wake();
+  }
+
+  /** Whether to wait for a burst of arrivals to pass before taking the database for processing. */
+  #shouldDefer(): boolean {
+    const priority = this.options.ingestionPriority;
+    if (priority === undefined) return false;
+    const nowMs = Date.now();
+    if (nowMs - this.#lastIngestionAtMs >= priority.quietMs) {
+      this.#deferringSinceMs = undefined;
+      return false;
+    }
+    this.#deferringSinceMs ??= nowMs;
+    if (nowMs - this.#deferringSinceMs >= priority.deferralMsMax) {
+      this.#deferringSinceMs = undefined;
+      return false;
+    }
+    return true;
+  }
 
   start(): void {
     if (this.#running) return;
@@ -96,6 +137,10 @@ export class WebhookProcessor {
 
   async #run(): Promise<void> {
     while (this.#running) {
+      if (this.#shouldDefer()) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.ingestionPriority?.quietMs));
+        continue;
+      }
       let outcome: Awaited<ReturnType<WebhookProcessor['processOne']>>;
       try {
         outcome = await this.processOne();

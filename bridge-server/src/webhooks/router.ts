@@ -5,14 +5,36 @@ import { secretContext } from '../deployments/store.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
+import { WebhookInbox } from './inbox.js';
 import type { WebhookProcessor } from './processor.js';
 import { isValidMetaSignature } from './signature.js';
 
 /** Meta sends webhook bodies of up to 3 MB (batches of up to 1,000 updates). */
 const metaBodyLimitBytes = 3 * 1024 * 1024;
+/**
+ * How long a deployment's app secret is kept in memory for checking signatures: long enough to spare a
+ * SELECT and an AES-GCM open per webhook under load, short enough that a rotated secret is in force within
+ * seconds on every replica.
+ */
+const appSecretCacheMs = 10_000;
 
 export function webhooksRouter({ db, secretBox, logger }: Services, processor: WebhookProcessor): Router {
   const router = Router();
+  const inbox = new WebhookInbox(db);
+  const appSecrets = new Map<string, { appSecret: string; expiresAtMs: number }>();
+
+  /** The deployment's app secret, from memory while fresh; not_found when there is no such deployment. */
+  async function appSecretOf(request: Request): Promise<{ deploymentId: string; appSecret: string }> {
+    const params = metaWebhookPath.safeParse(request.params);
+    const cached = params.success ? appSecrets.get(params.data.deployment_id) : undefined;
+    if (params.success && cached !== undefined && cached.expiresAtMs > Date.now()) {
+      return { deploymentId: params.data.deployment_id, appSecret: cached.appSecret };
+    }
+    const deployment = await deploymentSecrets(request);
+    const appSecret = secretBox.open(deployment.app_secret_sealed, secretContext(deployment.id, 'app_secret'));
+    appSecrets.set(deployment.id, { appSecret, expiresAtMs: Date.now() + appSecretCacheMs });
+    return { deploymentId: deployment.id, appSecret };
+  }
 
   async function deploymentSecrets(request: Request) {
     const params = metaWebhookPath.safeParse(request.params);
@@ -48,9 +70,8 @@ export function webhooksRouter({ db, secretBox, logger }: Services, processor: W
     express.raw({ type: () => true, limit: metaBodyLimitBytes }),
     async (request, response) => {
       response.locals.routePath = routes.receiveMetaWebhook.path;
-      const deployment = await deploymentSecrets(request);
+      const { deploymentId, appSecret } = await appSecretOf(request);
       const body: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const appSecret = secretBox.open(deployment.app_secret_sealed, secretContext(deployment.id, 'app_secret'));
       if (!isValidMetaSignature(body, request.get('x-hub-signature-256'), appSecret)) {
         throw new ProblemError(
           'invalid_signature',
@@ -78,14 +99,10 @@ export function webhooksRouter({ db, secretBox, logger }: Services, processor: W
         );
       }
       // Durable before the 200: Meta never resends an acknowledged webhook. A body it already sent is stored once.
-      await db
-        .insertInto('webhook_events')
-        .values({ deployment_id: deployment.id, body, body_sha256: createHash('sha256').update(body).digest('hex') })
-        .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
-        .execute();
+      await inbox.store({ deployment_id: deploymentId, body, body_sha256: createHash('sha256').update(body).digest('hex') });
       response.status(200).end();
-      processor.wake();
-      logger.debug({ deploymentId: deployment.id, events: parsed.events.length }, 'webhook stored');
+      processor.noteIngestion();
+      logger.debug({ deploymentId, events: parsed.events.length }, 'webhook stored');
     },
   );
   return router;
