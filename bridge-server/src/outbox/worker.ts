@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { WorkerLoop } from '../background/worker-loop.js';
 import { ProblemError } from '../http/problem.js';
 import { MessageAlreadyRecordedError, type SendPipeline } from '../messages/pipeline.js';
 import { newId } from '../security/tokens.js';
@@ -50,36 +51,34 @@ type Settlement =
  * before the next send.
  */
 export class OutboxWorker {
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #wakeRequested = false;
   #inFlight = 0;
+  readonly #loop: WorkerLoop;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly pipeline: SendPipeline,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#loop = new WorkerLoop({
+      name: 'outbox',
+      pollIntervalMs,
+      logger,
+      step: async () => ((await this.processOne()) === 'idle' ? 'idle' : 'busy'),
+    });
+  }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** Rows may have been written: look now rather than at the next poll. */
   wake(): void {
-    this.#wakeRequested = true;
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** Finishes the row in progress, then stops. `start` runs it again. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
-    this.#loop = undefined;
+    await this.#loop.stop();
   }
 
   /**
@@ -101,37 +100,6 @@ export class OutboxWorker {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error(`outbox rows still due after ${timeoutMs} ms`);
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let outcome: Awaited<ReturnType<OutboxWorker['processOne']>>;
-      try {
-        outcome = await this.processOne();
-      } catch (error) {
-        this.logger.error({ err: error }, 'outbox: database unavailable');
-        outcome = 'idle';
-      }
-      if (outcome === 'idle' && this.#running) await this.#sleep();
-    }
-  }
-
-  #sleep(): Promise<void> {
-    if (this.#wakeRequested) {
-      this.#wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, pollIntervalMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.#wake = undefined;
-        self.#wakeRequested = false;
-        resolve();
-      }
-      this.#wake = done;
-    });
   }
 
   /** Claims the next due row and carries it out. */

@@ -1,6 +1,7 @@
 import { parseWebhook, type WebhookEvent } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { WorkerLoop } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookEvents } from './apply.js';
 
@@ -54,12 +55,9 @@ export interface IngestionPriority {
 export const pgliteIngestionPriority: IngestionPriority = { quietMs: 20, deferralMsMax: 1_000 };
 
 export class WebhookProcessor {
-  #running = false;
   #lastIngestionAtMs = 0;
   #deferringSinceMs: number | undefined;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #wakeRequested = false;
+  readonly #loop: WorkerLoop;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -70,7 +68,15 @@ export class WebhookProcessor {
       /** Let bursts of arriving webhooks be stored before processing takes the database (PGlite). */
       ingestionPriority?: IngestionPriority;
     } = {},
-  ) {}
+  ) {
+    this.#loop = new WorkerLoop({
+      name: 'webhook processing',
+      pollIntervalMs,
+      logger,
+      step: async () => ((await this.processOne()) === 'idle' ? 'idle' : 'busy'),
+      pauseMs: () => (this.#shouldDefer() ? (this.options.ingestionPriority?.quietMs ?? 0) : 0),
+    });
+  }
 
   /** A webhook was just stored: process it soon, but let a burst of arrivals be stored first (see above). */
   noteIngestion(): void {
@@ -96,22 +102,17 @@ export class WebhookProcessor {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
   /** A webhook was stored: process it now rather than at the next poll. */
   wake(): void {
-    this.#wakeRequested = true;
-    this.#wake?.();
+    this.#loop.wake();
   }
 
   /** Finishes the webhook in progress, then stops. */
   async stop(): Promise<void> {
-    this.#running = false;
-    this.#wake?.();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
   /**
@@ -133,41 +134,6 @@ export class WebhookProcessor {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error(`webhooks still due after ${timeoutMs} ms`);
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      if (this.#shouldDefer()) {
-        await new Promise((resolve) => setTimeout(resolve, this.options.ingestionPriority?.quietMs));
-        continue;
-      }
-      let outcome: Awaited<ReturnType<WebhookProcessor['processOne']>>;
-      try {
-        outcome = await this.processOne();
-      } catch (error) {
-        this.logger.error({ err: error }, 'webhook processing: database unavailable');
-        outcome = 'idle';
-      }
-      if (outcome === 'idle' && this.#running) await this.#sleep();
-    }
-  }
-
-  #sleep(): Promise<void> {
-    if (this.#wakeRequested) {
-      this.#wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, pollIntervalMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.#wake = undefined;
-        self.#wakeRequested = false;
-        resolve();
-      }
-      this.#wake = done;
-    });
   }
 
   /** Claims and processes the next due webhook. */

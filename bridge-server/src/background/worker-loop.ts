@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+
+export interface WorkerLoopOptions {
+  /** For logs: what the loop does. */
+  name: string;
+  /** How often an idle loop looks for work nobody woke it for (left by a crash, another replica, a retry). */
+  pollIntervalMs: number;
+  logger: Logger;
+  /** Does one unit of work; `idle` when there was none. A throw (database unavailable) counts as idle. */
+  step: () => Promise<'idle' | 'busy'>;
+  /** Milliseconds to hold off before the next step (0: go on), e.g. to let a burst of requests pass. */
+  pauseMs?: () => number;
+}
+
+/**
+ * A background loop that does one unit of work at a time, and when there is none sleeps until woken or until
+ * the poll interval passes. The webhook processor and the outbox worker run on it.
+ */
+export class WorkerLoop {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #wakeRequested = false;
+
+  constructor(private readonly options: WorkerLoopOptions) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** There is work now: do it rather than at the next poll. */
+  wake(): void {
+    this.#wakeRequested = true;
+    this.#wake?.();
+  }
+
+  /** Finishes the step in progress, then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      const pauseMs = this.options.pauseMs?.() ?? 0;
+      if (pauseMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        continue;
+      }
+      let outcome: 'idle' | 'busy';
+      try {
+        outcome = await this.options.step();
+      } catch (error) {
+        this.options.logger.error({ err: error }, `${this.options.name}: database unavailable`);
+        outcome = 'idle';
+      }
+      if (outcome === 'idle' && this.#running) await this.#sleep();
+    }
+  }
+
+  #sleep(): Promise<void> {
+    if (this.#wakeRequested) {
+      this.#wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        this.#wakeRequested = false;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      this.#wake = done;
+    });
+  }
+}
