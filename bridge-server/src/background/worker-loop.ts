@@ -44,6 +44,20 @@ export class WorkerLoop {
     this.#loop = undefined;
   }
 
+  /**
+   * Steps until there is nothing to do, then waits while `settled` says work is still pending elsewhere (the
+   * background loop, another replica); resolves when it is settled. For tests and tools.
+   */
+  async drain(settled: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await this.options.step()) !== 'idle') continue;
+      if (await settled()) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`${this.options.name}: work still pending after ${timeoutMs} ms`);
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
       const pauseMs = this.options.pauseMs?.() ?? 0;

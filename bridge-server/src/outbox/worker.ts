@@ -86,9 +86,7 @@ export class OutboxWorker {
    * Rows leased by another process are left to it. For tests and tools.
    */
   async drain(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.processOne()) !== 'idle') continue;
+    await this.#loop.drain(async () => {
       const due = await this.db
         .selectFrom('outbox')
         .select('id')
@@ -96,10 +94,8 @@ export class OutboxWorker {
         .where('next_attempt_at', '<=', new Date())
         .limit(1)
         .executeTakeFirst();
-      if (due === undefined && this.#inFlight === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`outbox rows still due after ${timeoutMs} ms`);
+      return due === undefined && this.#inFlight === 0;
+    }, timeoutMs);
   }
 
   /** Claims the next due row and carries it out. */

@@ -120,9 +120,7 @@ export class WebhookProcessor {
    * (the background loop, another replica) holds. For tests and tools.
    */
   async drain(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await this.processOne()) !== 'idle') continue;
+    await this.#loop.drain(async () => {
       const due = await this.db
         .selectFrom('webhook_events')
         .select('id')
@@ -130,10 +128,8 @@ export class WebhookProcessor {
         .where('next_attempt_at', '<=', new Date())
         .limit(1)
         .executeTakeFirst();
-      if (due === undefined) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`webhooks still due after ${timeoutMs} ms`);
+      return due === undefined;
+    }, timeoutMs);
   }
 
   /** Claims and processes the next due webhook. */
