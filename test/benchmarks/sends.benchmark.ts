@@ -1,0 +1,429 @@
+/**
+ * Send benchmark (issue 4): not a test. It prints figures and never asserts a timing; it fails only when the run
+ * itself is invalid (a send was refused or failed, or a message was sent twice or lost).
+ *
+ *   npm run bench:sends -w test
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:sends -w test
+ *
+ * Per backend (PGlite with its data directory on disk; PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL names
+ * a server): a Meta sandbox and the real bridge (startBridge, production configuration apart from the log level) wired
+ * to each other, one account without pricing settings (sends are not charged), a deployment and a Zendesk
+ * installation. Customers first write to the business through the sandbox, so their 24-hour window is open; then
+ * autocannon, in a worker thread, sends free-form text replies with `POST /v1/messages`, rotating over the customers,
+ * each request with its own Idempotency-Key. The sandbox accepts up to 100,000 sends/s per number (it is not the
+ * limit) and emits sent/delivered/read statuses 50/150/300 ms after each send, so status webhooks flow into the bridge
+ * during the run, as in production. Afterwards: 202 answers = messages the bridge recorded as accepted = messages the
+ * sandbox accepted, each text once.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { test } from 'vitest';
+import { loadConfig } from '../../bridge-server/src/config.js';
+import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
+import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+import { type CpuShares, cpuShares } from './diagnostics.js';
+import { type LatencySummary, type LoadResult, summarize } from './load.js';
+import { SendLoadGenerator } from './sends-load.js';
+import { pgliteDatabase, postgresDatabase, type ThrowAwayDatabase } from './targets.js';
+
+const environment = process.env;
+function integer(name: string, fallback: number): number {
+  const value = Number(environment[name] ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const settings = {
+  connections: integer('BENCH_CONNECTIONS', 16),
+  /** Customers who wrote before the load; sends rotate over them. */
+  customers: integer('BENCH_CUSTOMERS', 500),
+  /** Sent first, not measured (JIT, connection pools, PGlite's caches). */
+  warmupRequests: integer('BENCH_WARMUP_REQUESTS', 200),
+  requests: integer('BENCH_REQUESTS', 2_000),
+  statusDelaysMs: { sent: 50, delivered: 150, read: 300 },
+  logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
+  postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
+  targets: (environment.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((name) => name.trim()),
+};
+
+const phonePrefix = '+8190';
+const phoneBase = 20_000_000;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const fixed = (value: number | undefined, digits = 2) =>
+  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+const whole = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value) ? '—' : Math.round(value).toLocaleString('en-US');
+const percent = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value * 100)}%`);
+
+async function packageVersion(name: string): Promise<string> {
+  try {
+    const text = await readFile(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A bridge wired to a sandbox (as bridge-server/test/support/sandbox-bridge.ts, with the production logger)
+
+interface SendTarget {
+  name: string;
+  storage: string;
+  url: string;
+  token: string;
+  running: RunningBridge;
+  sandbox: MetaSandbox;
+  sandboxUrl: string;
+  deploymentId: string;
+  phoneNumberId: string;
+  /** Waits until the sandbox, the template syncer and the webhook processor have nothing left to do. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startSendTarget(name: string, database: ThrowAwayDatabase): Promise<SendTarget> {
+  const sandbox = createMetaSandbox({
+    knobs: { throughputMessagesPerSecond: 100_000, statusDelaysMs: settings.statusDelaysMs },
+  });
+  let sandboxServer: ListeningSandbox | undefined;
+  let running: RunningBridge | undefined;
+  const closeAll = async () => {
+    await sandboxServer?.close();
+    await running?.close();
+    await database.drop();
+  };
+  try {
+    sandboxServer = await sandbox.listen(0);
+    const adminToken = randomBytes(32).toString('hex');
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BRIDGE_ADMIN_TOKEN: adminToken,
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      DATA_DIR: database.dataDir,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      LOG_LEVEL: settings.logLevel,
+      META_GRAPH_URL: sandboxServer.url,
+    });
+    // The production logger's settings (synchronous pino), on standard error: standard output carries the figures.
+    const logger = pino({ level: config.logLevel, base: { service: 'bridge' } }, pino.destination({ dest: 2, sync: true }));
+    running = await startBridge(config, { logger });
+    const bridge = running;
+    const api = async (path: string, body: unknown) => {
+      const response = await fetch(`${bridge.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Record<string, string>;
+    };
+    const account = await api('/v1/accounts', { name: 'Benchmark' });
+    const request = deploymentRequest(account.id as string, { display_name: 'Benchmark Support' });
+    const deployment = await api('/v1/deployments', request);
+    const installation = await api(`/v1/deployments/${deployment.id}/installations`, {
+      helpdesk: 'zendesk',
+      instance: 'benchmark.zendesk.com',
+    });
+    sandbox.registerNumber({
+      phone_number_id: deployment.phone_number_id as string,
+      waba_id: deployment.waba_id as string,
+      display_phone_number: '+81 3-1234-0000',
+      verified_name: 'Benchmark',
+      access_token: request.access_token as string,
+      app_secret: request.app_secret as string,
+      webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
+    });
+    const version = await bridge.database.db.selectNoFrom((eb) => eb.fn<string>('version', []).as('version')).executeTakeFirst();
+    return {
+      name,
+      storage: (version?.version ?? 'unknown').split(' on ')[0] as string,
+      url: bridge.url,
+      token: installation.token as string,
+      running: bridge,
+      sandbox,
+      sandboxUrl: sandboxServer.url,
+      deploymentId: deployment.id as string,
+      phoneNumberId: deployment.phone_number_id as string,
+      async settle() {
+        await sandbox.idle(60_000);
+        await bridge.templateSyncer.idle();
+        await bridge.processor.drain(60_000);
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Every customer writes once through the sandbox (a webhook to the bridge), which opens their 24-hour window. */
+async function customersWrite(target: SendTarget): Promise<number> {
+  const startedAt = performance.now();
+  const write = async (k: number) => {
+    const response = await fetch(`${target.sandboxUrl}/sandbox/numbers/${target.phoneNumberId}/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: `${phonePrefix}${phoneBase + k}`.slice(1), text: `Where is my order ${k}?` }),
+    });
+    if (response.status >= 300) throw new Error(`inbound from customer ${k}: ${response.status} ${await response.text()}`);
+  };
+  for (let k = 0; k < settings.customers; k += 25) {
+    await Promise.all(Array.from({ length: Math.min(25, settings.customers - k) }, (_, j) => write(k + j)));
+  }
+  await target.settle();
+  const row = await target.running.database.db
+    .selectFrom('inbound_messages')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  if (Number(row.count) !== settings.customers)
+    throw new Error(`${target.name}: ${row.count} inbound messages stored, ${settings.customers} customers wrote`);
+  return performance.now() - startedAt;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Measuring
+
+const accepted = (result: LoadResult) => result.statuses['202'] ?? 0;
+
+interface Phase {
+  load: LoadResult;
+  latency: LatencySummary;
+  acceptedPerSecond: number;
+  serverElu: number;
+  clientElu: number;
+  cpu: CpuShares;
+}
+
+async function loadPhase(target: SendTarget, generator: SendLoadGenerator, keyPrefix: string, first: number, amount: number) {
+  const serverBefore = performance.eventLoopUtilization();
+  const clientBefore = generator.eventLoopUtilization();
+  const cpu = cpuShares();
+  const load = await generator.run({
+    url: target.url,
+    token: target.token,
+    keyPrefix,
+    phonePrefix,
+    phoneBase,
+    customers: settings.customers,
+    first,
+    amount,
+    connections: settings.connections,
+  });
+  return {
+    load,
+    latency: summarize(load.latencies),
+    acceptedPerSecond: (accepted(load) * 1000) / load.elapsedMs,
+    cpu: cpu(),
+    serverElu: performance.eventLoopUtilization(serverBefore).utilization,
+    clientElu: generator.eventLoopUtilization(clientBefore).utilization,
+  } satisfies Phase;
+}
+
+interface Check {
+  answered202: number;
+  /** Messages the bridge recorded for the installation, by state. */
+  recorded: number;
+  recordedAccepted: number;
+  recordedDistinctTexts: number;
+  /** Messages the sandbox accepted for the number, and their distinct texts. */
+  sandboxAccepted: number;
+  sandboxDistinctTexts: number;
+  statusesStored: number;
+  settleMs: number;
+}
+
+interface Measurement {
+  name: string;
+  storage: string;
+  windowsMs: number;
+  main: Phase;
+  check: Check;
+  otherAnswers: Record<string, number>;
+}
+
+async function check(target: SendTarget, answered202: number): Promise<Check> {
+  const startedAt = performance.now();
+  await target.settle();
+  const settleMs = performance.now() - startedAt;
+  const { db } = target.running.database;
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('recorded'),
+      eb.fn.count<number>('id').filterWhere('state', '=', 'accepted').as('accepted'),
+      eb.fn.count<number>('content').distinct().as('texts'),
+    ])
+    .where('deployment_id', '=', target.deploymentId)
+    .executeTakeFirstOrThrow();
+  const statuses = await db
+    .selectFrom('message_statuses')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  const sent = [...target.sandbox.state.messages.values()].filter(
+    (message) => message.phoneNumberId === target.phoneNumberId && message.httpOutcome === 'answered',
+  );
+  const texts = new Set(sent.map((message) => JSON.stringify((message.request as { text?: unknown }).text)));
+  return {
+    answered202,
+    recorded: Number(row.recorded),
+    recordedAccepted: Number(row.accepted),
+    recordedDistinctTexts: Number(row.texts),
+    sandboxAccepted: sent.length,
+    sandboxDistinctTexts: texts.size,
+    statusesStored: Number(statuses.count),
+    settleMs,
+  };
+}
+
+async function measure(target: SendTarget, generator: SendLoadGenerator): Promise<Measurement> {
+  const windowsMs = await customersWrite(target);
+  const keyPrefix = randomBytes(6).toString('hex');
+  const warmup = await loadPhase(target, generator, keyPrefix, 0, settings.warmupRequests);
+  const main = await loadPhase(target, generator, keyPrefix, settings.warmupRequests, settings.requests);
+  const otherAnswers: Record<string, number> = {};
+  for (const load of [warmup.load, main.load]) {
+    for (const [status, count] of Object.entries(load.statuses)) {
+      if (status !== '202') otherAnswers[status] = (otherAnswers[status] ?? 0) + count;
+    }
+    if (load.errors + load.timeouts > 0) otherAnswers.errors = (otherAnswers.errors ?? 0) + load.errors + load.timeouts;
+  }
+  return {
+    name: target.name,
+    storage: target.storage,
+    windowsMs,
+    main,
+    check: await check(target, accepted(warmup.load) + accepted(main.load)),
+    otherAnswers,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Printing
+
+const cpuCell = (cpu: CpuShares) => `${percent(cpu.machine)} / ${percent(cpu.others)} / ${percent(cpu.process)}`;
+
+function printMain(measurements: Measurement[]) {
+  out(
+    '| target | requests | accepted sends/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | non-2xx | errors | server ELU | client ELU | machine CPU |',
+  );
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const m of measurements) {
+    const { load, latency } = m.main;
+    out(
+      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
+    );
+  }
+  out();
+  out(
+    'machine CPU: busy share of all CPUs / other processes (PostgreSQL) / this process. The bridge and the sandbox share the server thread (server ELU); the load generator has its own (client ELU).',
+  );
+}
+
+function printChecks(measurements: Measurement[]) {
+  out(
+    '| target | 202 answers | recorded by the bridge (accepted) | distinct texts recorded | accepted by the sandbox | distinct texts at the sandbox | statuses stored (3 per send) | settled after the load | nothing twice, nothing lost |',
+  );
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const m of measurements) {
+    const c = m.check;
+    const valid = isValid(m);
+    out(
+      `| ${m.name} | ${whole(c.answered202)} | ${whole(c.recorded)} (${whole(c.recordedAccepted)}) | ${whole(c.recordedDistinctTexts)} | ${whole(c.sandboxAccepted)} | ${whole(c.sandboxDistinctTexts)} | ${whole(c.statusesStored)} | ${fixed(c.settleMs / 1000)} s | ${valid ? 'yes' : 'NO'} |`,
+    );
+  }
+}
+
+function isValid(m: Measurement): boolean {
+  const c = m.check;
+  const expected = settings.warmupRequests + settings.requests;
+  return (
+    Object.keys(m.otherAnswers).length === 0 &&
+    c.answered202 === expected &&
+    c.recorded === expected &&
+    c.recordedAccepted === expected &&
+    c.recordedDistinctTexts === expected &&
+    c.sandboxAccepted === expected &&
+    c.sandboxDistinctTexts === expected
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function sendsBenchmark(): Promise<void> {
+  const cpuList = cpus();
+  const average = () =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+  out();
+  out('## Sends per second');
+  out();
+  out(
+    `- machine: ${cpuList.length} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${process.arch}; load average at start ${average()}`,
+  );
+  out(
+    `- software: Node ${process.version}, express ${await packageVersion('express')}, autocannon ${await packageVersion('autocannon')}, @electric-sql/pglite ${await packageVersion('@electric-sql/pglite')}, pg ${await packageVersion('pg')}; NODE_ENV=${environment.NODE_ENV ?? ''}`,
+  );
+  out(
+    `- load: autocannon in a worker thread, ${settings.connections} connections, 127.0.0.1; per backend ${whole(settings.warmupRequests)} warm-up sends, then ${whole(settings.requests)} measured, every answer awaited; each a free-form text reply (distinct text) to one of ${whole(settings.customers)} customers in turn, who all wrote before the load (window open), with its own Idempotency-Key`,
+  );
+  out(
+    `- sandbox: in this process, throughput limit 100,000 sends/s per number, statuses sent/delivered/read ${settings.statusDelaysMs.sent}/${settings.statusDelaysMs.delivered}/${settings.statusDelaysMs.read} ms after each send, one webhook per status (they reach the bridge during the load)`,
+  );
+  out(
+    `- bridge: startBridge() with LOG_LEVEL=${settings.logLevel}, account without pricing settings (no charges); PGlite data directory on disk under ${tmpdir()}; ${settings.postgresUrl ? 'PostgreSQL: a throw-away database, the default pool (DATABASE_POOL_MAX=10)' : 'PostgreSQL skipped (set BENCH_DATABASE_URL)'}`,
+  );
+
+  const starts: (() => Promise<SendTarget>)[] = [];
+  if (settings.targets.includes('pglite')) {
+    starts.push(async () => startSendTarget('bridge on PGlite (disk)', await pgliteDatabase()));
+  }
+  const postgresUrl = settings.postgresUrl;
+  if (postgresUrl && settings.targets.includes('postgres')) {
+    starts.push(async () => startSendTarget('bridge on PostgreSQL', await postgresDatabase(postgresUrl)));
+  }
+  const generator = new SendLoadGenerator();
+  const measurements: Measurement[] = [];
+  try {
+    for (const start of starts) {
+      const target = await start();
+      try {
+        const measurement = await measure(target, generator);
+        out(
+          `- ${target.name}: storage ${target.storage}; ${whole(settings.customers)} customers wrote in ${fixed(measurement.windowsMs / 1000)} s`,
+        );
+        measurements.push(measurement);
+      } finally {
+        await target.close();
+      }
+    }
+  } finally {
+    await generator.close();
+  }
+  out(`- load average at the end ${average()} (other processes on the machine lower every figure)`);
+  out();
+  out('### Accepted sends per second and latency of POST /v1/messages');
+  out();
+  printMain(measurements);
+  out();
+  out('### Every accepted send reached Meta once');
+  out();
+  printChecks(measurements);
+  out();
+
+  const problems = measurements.flatMap((m) =>
+    isValid(m) ? [] : [`${m.name}: answers other than 202 ${JSON.stringify(m.otherAnswers)}, ${JSON.stringify(m.check)}`],
+  );
+  if (problems.length > 0) throw new Error(`the run is not valid:\n  ${problems.join('\n  ')}`);
+}
+
+test('sends per second', { timeout: 10 * 60_000 }, sendsBenchmark);
