@@ -4,7 +4,7 @@
  * SDK's postMessage protocol, and to the bridge (in-process, PGlite in memory) through the host page's
  * server-side proxy, which alone holds the installation token; the bridge talks to the Meta sandbox.
  * The main customer's consent is recorded through the API in setup; another customer's is recorded from the panel.
- * Not covered: points and the wallet (not in the panel yet).
+ * The account gets point prices (and no points) only in the last test, so the sends before it are not metered.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
@@ -38,6 +38,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
   let context: BrowserContext;
   let appDirectory: string;
   let token: string;
+  let adminToken: string;
+  let accountId: string;
   /** Everything the browser sent or received, to prove the token never got there. */
   const browserTraffic: string[] = [];
 
@@ -47,7 +49,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     // Statuses: delivered soon after sending, read after the panel has polled at least once in between.
     sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
     sandboxServer = await sandbox.listen(0, '127.0.0.1');
-    const adminToken = randomBytes(32).toString('hex');
+    adminToken = randomBytes(32).toString('hex');
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -61,6 +63,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     bridge = await startBridge(config, { logger: pino({ level: 'silent' }) });
     const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
     const account = await admin('/v1/accounts', { name: 'E2E Trading' });
+    accountId = account.id;
     const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
     const deployment = await admin('/v1/deployments', {
       account_id: account.id,
@@ -317,5 +320,44 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const medianMs = timings[Math.floor(timings.length / 2)]!;
     process.stdout.write(`zendesk e2e: iframe start → window state, median of ${timings.length}: ${medianMs.toFixed(0)} ms\n`);
     expect(medianMs).toBeLessThan(5_000);
+  });
+
+  it('with point prices and zero points: a paid template is disabled with the points reason, a free reply still sends', async () => {
+    await call(adminToken, 'PUT', '/v1/wallet/settings', {
+      account_id: accountId,
+      currency: 'JPY',
+      point_price_minor: 3,
+      point_value_micro_usd: 1_000,
+    });
+    expect(await call(token, 'GET', '/v1/wallet')).toMatchObject({ available: 0, unit: 'point' });
+    const quote = await call(
+      token,
+      'GET',
+      `/v1/pricing/quote?to=${encodeURIComponent(wroteRecently)}&template=summer_sale&language=en_US`,
+    );
+    expect(quote.free_reason).toBeNull();
+    expect(quote.points).toBeGreaterThan(0);
+
+    const { page, app } = await openTicket(101);
+    const wallet = app.getByTestId('wallet');
+    await expect.poll(() => wallet.textContent()).toContain('0 points available');
+    expect(await wallet.textContent()).toContain('Low balance: fewer than 100 points left.');
+    await app.getByText('summer_sale').first().click();
+    const form = app.getByRole('form', { name: 'Selected template' });
+    await expect.poll(() => form.getByTestId('quote').textContent()).toBe(`Cost: ${quote.points} points`);
+    await expect
+      .poll(() => form.getByTestId('blocked-reason').textContent())
+      .toBe(`Not enough points: this message costs ${quote.points}, 0 available.`);
+    expect(await form.getByRole('button', { name: 'Send template' }).isDisabled()).toBe(true);
+    await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-not-enough-points.png') });
+
+    // Inside the customer service window a reply is free: zero points do not stop it.
+    await app.getByLabel('Message').fill('Your order ships tomorrow.');
+    await app.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => app.getByText('Reply sent.').first().isVisible()).toBe(true);
+    await expect.poll(() => app.getByTestId('message-charge').allTextContents()).toContain('Free — customer service window');
+    expect(await call(token, 'GET', '/v1/wallet')).toMatchObject({ available: 0, reserved: 0 });
+    await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-free-reply-zero-points.png') });
+    await page.close();
   });
 });

@@ -8,6 +8,8 @@ import type { TicketContext } from './host.js';
 import { MessageHistory } from './messages/MessageHistory.js';
 import { consentOf, type OptinContext } from './optin/model.js';
 import { OptinSection } from './optin/OptinSection.js';
+import { meteringOf } from './points/model.js';
+import { WalletCard } from './points/WalletCard.js';
 import { ReplyForm } from './reply/ReplyForm.js';
 import { TemplatePicker } from './templates/TemplatePicker.js';
 import { WindowCard } from './window/WindowCard.js';
@@ -15,7 +17,7 @@ import { WindowCard } from './window/WindowCard.js';
 /**
  * The panel for one ticket. Sections, top to bottom, in the order an agent decides: can I reply (window), reply,
  * or reach them by template (which needs their opt-in to its topic, shown and recorded after the window card), then
- * what became of it. The wallet balance (PRODUCT.md §5), not in the bridge yet, will have its place at the end.
+ * what became of it, and last the account's points (PRODUCT.md §5), for accounts that pay in points.
  */
 export function TicketView({ ticket }: { ticket: TicketContext }) {
   const api = useBridgeApi();
@@ -25,6 +27,12 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const contact = phoneE164 === null ? null : contactResource;
   const messages = useTicketMessages(ticket);
   const optinSettings = useResource(phoneE164 === null ? null : 'optin-topics', () => api.optinSettings());
+  const wallet = useResource('wallet', () => api.wallet());
+  // Whether the account pays in points: a free-form reply's quote tells (`pricing_not_configured` when it does not).
+  const pricingProbe = useResource(phoneE164 === null ? null : `pricing:${phoneE164}`, () =>
+    api.quote({ to: phoneE164 ?? '', text: true }),
+  );
+  const metered = meteringOf(phoneE164 === null ? null : pricingProbe);
   const contactData = contactResource.state === 'ready' ? contactResource.data : null;
   const settingsData = optinSettings.state === 'ready' ? optinSettings.data : null;
   const customerName = ticket.requesterName ?? contactData?.contact.name ?? null;
@@ -39,13 +47,16 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
 
   const { reload: reloadMessages } = messages;
   const { reload: reloadContact } = contactResource;
+  const { reload: reloadWallet } = wallet;
   const onSent = useCallback(
     (_message: Message) => {
       reloadMessages();
+      // A paid send holds its points at once.
+      reloadWallet();
       // A first reply to an ad starts a free entry point: the window card should say so at once.
       if (phoneE164 !== null) reloadContact();
     },
-    [reloadMessages, reloadContact, phoneE164],
+    [reloadMessages, reloadContact, reloadWallet, phoneE164],
   );
 
   return (
@@ -59,9 +70,9 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
         onRecorded={reloadContact}
       />
       <ReplyForm ticket={ticket} phone={phone} contact={contact} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} optin={optin} onSent={onSent} />
+      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} onSent={onSent} />
       <MessageHistory messages={messages} />
-      {/* Slot: the wallet balance in points (not in the bridge yet). */}
+      <WalletCard wallet={wallet} metered={metered} />
     </>
   );
 }

@@ -1,6 +1,8 @@
 import type { ContactStatus } from '../contract/contacts.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
+import type { PricingQuoteResponse } from '../contract/pricing.js';
 import type { TemplateSummary } from '../contract/templates.js';
+import type { Wallet } from '../contract/wallet.js';
 import { type ProblemCode, problemCodes } from '../errors.js';
 import type { ConsentSource, ConsentState } from '../optin/consent.js';
 import type { TemplateRule, Topic } from '../optin/topics.js';
@@ -69,7 +71,13 @@ export interface BridgeApi {
   send(request: SendMessageRequest, idempotencyKey: string): Promise<Message>;
   optinSettings(): Promise<PanelOptinSettings>;
   recordConsent(phoneE164: string, body: RecordConsentBody): Promise<unknown>;
+  /** What a message would cost now: a template (`template` + `language`) or a free-form reply (`text`). */
+  quote(query: QuoteQuery): Promise<PricingQuoteResponse>;
+  wallet(): Promise<Wallet>;
 }
+
+/** The query of `GET /v1/pricing/quote` (contract `pricingQuoteQuery`). */
+export type QuoteQuery = { to: string } & ({ template: string; language: string } | { text: true });
 
 export function createBridgeApi(host: HelpdeskHost): BridgeApi {
   const call = async <T>(request: BridgeRequest): Promise<T> => {
@@ -95,6 +103,13 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     optinSettings: () => call<PanelOptinSettings>({ method: 'GET', path: '/v1/optin-topics' }),
     recordConsent: (phoneE164, body) =>
       call<unknown>({ method: 'POST', path: `/v1/contacts/${encodeURIComponent(phoneE164)}/consents`, body }),
+    quote: (query) => {
+      const search = new URLSearchParams(
+        'text' in query ? { to: query.to, text: '1' } : { to: query.to, template: query.template, language: query.language },
+      );
+      return call<PricingQuoteResponse>({ method: 'GET', path: `/v1/pricing/quote?${search}` });
+    },
+    wallet: () => call<Wallet>({ method: 'GET', path: '/v1/wallet' }),
   };
 }
 

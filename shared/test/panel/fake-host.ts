@@ -1,5 +1,6 @@
 import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js';
 import { type Message, sendMessageRequest } from '../../src/contract/messages.js';
+import { type PricingQuoteResponse, pricingQuoteQuery } from '../../src/contract/pricing.js';
 import type { TemplateSummary } from '../../src/contract/templates.js';
 import { type ProblemCode, problemCatalogue } from '../../src/errors.js';
 import {
@@ -25,6 +26,11 @@ import { messageTemplateSchema, templateParameters, validateTemplateValues } fro
  * for another body. The opt-in registry as the bridge keeps it: the account's topics and business names
  * (`GET/PUT /v1/optin-topics`), consent records validated by the shared rules (`POST/GET /v1/contacts/{phone}/consents`),
  * each contact's `opt_in` derived from them, and a template send refused with `opt_in_required` without consent.
+ * Points as the bridge keeps them: with `pricing` set (points per template category), `GET /v1/pricing/quote` prices a
+ * template or a reply (free inside the window for replies and utility templates, free for everything in a free entry
+ * point, `window_closed` for a reply outside it), `GET /v1/wallet` answers the wallet, and a paid send holds its
+ * points (`insufficient_points` when they are not available). Without `pricing` (the default) the account is not
+ * metered: quotes answer `pricing_not_configured`, the wallet reads zeros and messages carry no charge.
  * Every request is recorded, so tests can count them.
  */
 
@@ -63,6 +69,10 @@ export class FakeHost implements HelpdeskHost {
   consents: (ConsentRecord & { phone: string; recordedAt: string })[] = [];
   /** Who the agent is, as `HelpdeskHost.agent()` answers; undefined: the host cannot tell (the method is absent). */
   agentId: string | undefined = undefined;
+  /** Points per template category (`marketing`, `utility`…), or null: the account has no point prices. */
+  pricing: Record<string, number> | null = null;
+  /** The account's wallet, in points. */
+  wallet = { balance: 0, reserved: 0 };
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();
@@ -168,6 +178,11 @@ export class FakeHost implements HelpdeskHost {
       });
     }
     if (request.method === 'POST' && request.route === '/v1/messages') return this.send(request);
+    if (request.method === 'GET' && request.route === '/v1/pricing/quote') return this.quoteAnswer(url.searchParams);
+    if (request.method === 'GET' && request.route === '/v1/wallet') {
+      const { balance, reserved } = this.wallet;
+      return ok({ balance, reserved, available: balance - reserved, unit: 'point' });
+    }
     if (request.route === '/v1/optin-topics') {
       if (request.method === 'GET') return ok(this.presentOptin());
       if (request.method === 'PUT') return this.putOptin(request.body);
@@ -180,6 +195,40 @@ export class FakeHost implements HelpdeskHost {
       if (request.method === 'GET') return ok({ data: this.consentsOf(phone).map(presentConsent) });
     }
     return problem('not_found');
+  }
+
+  private quoteAnswer(search: URLSearchParams): BridgeResponse {
+    const parsed = pricingQuoteQuery.safeParse(Object.fromEntries(search));
+    if (!parsed.success) return problem('validation_failed');
+    const { to, template, language } = parsed.data;
+    const quote = this.quote(to, template === undefined || language === undefined ? null : { name: template, language });
+    return 'status' in quote ? quote : ok(quote);
+  }
+
+  /** The price of a message to `to`: a template, or a free-form reply (null); a problem when it has none. */
+  private quote(to: string, template: { name: string; language: string } | null): PricingQuoteResponse | BridgeResponse {
+    if (this.pricing === null) return problem('pricing_not_configured');
+    let category = 'service';
+    if (template !== null) {
+      const listed = this.templates.find(
+        (candidate) => candidate.name === template.name && candidate.language === template.language,
+      );
+      if (listed === undefined) return problem('template_not_found');
+      category = listed.category.toLowerCase();
+    }
+    const window = this.contacts.get(to)?.window;
+    const now = this.now();
+    const open = window?.state === 'open' && window.expires_at !== null && Date.parse(window.expires_at) > now;
+    const freeEntryPoint = window?.free_until != null && Date.parse(window.free_until) > now;
+    const price = { category, market: 'JP', rate_card: 'rc-test', rule_set: 'pmp-2025-07-01' };
+    if (freeEntryPoint) return { ...price, points: 0, free_reason: 'free_entry_point', rate_micro_usd: 0 };
+    if (template === null && !open) return problem('window_closed');
+    if (open && (category === 'service' || category === 'utility')) {
+      return { ...price, points: 0, free_reason: 'customer_service_window', rate_micro_usd: 0 };
+    }
+    const points = this.pricing[category];
+    if (points === undefined) return problem('not_priceable');
+    return { ...price, points, free_reason: points === 0 ? 'free_tier' : null, rate_micro_usd: points * 1000 };
   }
 
   private contactStatus(phone: string): BridgeResponse {
@@ -297,6 +346,24 @@ export class FakeHost implements HelpdeskHost {
         return problem('invalid_template_parameters');
       }
     }
+    const quote = this.quote(to, template === undefined ? null : { name: template.name, language: template.language });
+    let charge: Message['charge'] = null;
+    if (!('status' in quote)) {
+      if (quote.points > this.wallet.balance - this.wallet.reserved) return problem('insufficient_points');
+      this.wallet = { ...this.wallet, reserved: this.wallet.reserved + quote.points };
+      charge = {
+        points: quote.points,
+        state: quote.points === 0 ? 'free' : 'held',
+        captured_points: null,
+        free_reason: quote.free_reason,
+        category: quote.category,
+        market: quote.market,
+        meta_category: null,
+        category_mismatch: false,
+      };
+    } else if (this.pricing !== null) {
+      return quote;
+    }
     const at = new Date(this.now()).toISOString();
     const message: Message = {
       id: `msg_${String(this.nextMessage++).padStart(24, '0')}`,
@@ -311,7 +378,7 @@ export class FakeHost implements HelpdeskHost {
       media: null,
       ticket: ticket ?? null,
       error: null,
-      charge: null,
+      charge,
       timeline: [{ status: 'accepted', at }],
       created_at: at,
       updated_at: at,

@@ -205,6 +205,8 @@ export const ja: Messages = {
     notOptedIn: '{name} は「{topic}」のメッセージの受信に同意していません。',
     optedOut: '{name} は「{topic}」のメッセージの受信を停止しています。',
     optinUnknown: 'お客様のオプトイン状況がまだわかりません。',
+    notEnoughPoints:
+      'ポイントが足りません: このメッセージには {cost} ポイント必要ですが、利用可能なのは {available} ポイントです。',
   },
   optin: {
     heading: 'オプトイン',
@@ -254,6 +256,26 @@ export const ja: Messages = {
     media: 'ファイル',
     sentAt: '送信日時 {dateTime}',
     metaCode: 'Meta エラー {code}',
+  },
+  points: {
+    one: '{count} ポイント',
+    other: '{count} ポイント',
+    cost: '料金',
+    free: '無料',
+    freeBecause: '無料 — {reason}',
+    notMetered: '課金なし: このアカウントではポイントを使用しません。',
+    walletHeading: 'ポイント',
+    available: '利用可能 {points}',
+    reserved: '送信中のメッセージ用に {points} を確保中',
+    low: '残高が少なくなっています（{threshold} ポイント未満）。有料のテンプレートにはポイントが必要です。管理者に購入を依頼してください。',
+    chargeHeld: '{points}（確保中）',
+    chargeReleased: '課金なし（ポイント返却）',
+  },
+  freeReasons: {
+    customer_service_window: 'カスタマーサービスウィンドウ',
+    free_entry_point: '無料エントリーポイント',
+    free_tier: '無料枠',
+    open_conversation: '開始済みの会話',
   },
   states: {
     sending: '送信中',

@@ -4,7 +4,8 @@ import { ErrorState } from '../components/ErrorState.js';
 import { LoadingState } from '../components/LoadingState.js';
 import { Section } from '../components/Section.js';
 import type { Resource } from '../data/useResource.js';
-import { useI18n } from '../i18n/I18nProvider.js';
+import { type I18n, useI18n } from '../i18n/I18nProvider.js';
+import { formatPoints } from '../points/model.js';
 import { MessageStatus } from './MessageStatus.js';
 
 /** What was sent from this ticket, newest last, with each message's delivery status. */
@@ -30,7 +31,9 @@ export function MessageHistory({ messages }: { messages: Resource<Message[]> }) 
 }
 
 function MessageItem({ message }: { message: Message }) {
-  const { t, formatDateTime } = useI18n();
+  const i18n = useI18n();
+  const { t, formatDateTime } = i18n;
+  const charge = chargeText(i18n, message.charge);
   const summary =
     message.template !== null
       ? t('messages.template', { name: message.template.name, language: message.template.language })
@@ -41,7 +44,25 @@ function MessageItem({ message }: { message: Message }) {
     <li data-testid="message" style={{ borderTop: '1px solid #e9ebed', padding: '6px 0' }}>
       <div style={{ overflowWrap: 'anywhere' }}>{summary}</div>
       <SM>{t('messages.sentAt', { dateTime: formatDateTime(message.created_at) })}</SM>
+      {charge !== null && <SM data-testid="message-charge">{charge}</SM>}
       <MessageStatus message={message} />
     </li>
   );
+}
+
+/** What the message cost in points; null for an account that does not pay in points (no charge recorded). */
+function chargeText(i18n: I18n, charge: Message['charge']): string | null {
+  if (charge === null) return null;
+  switch (charge.state) {
+    case 'free': {
+      const reason = charge.free_reason === null ? undefined : i18n.tIfKnown(`freeReasons.${charge.free_reason}`);
+      return reason === undefined ? i18n.t('points.free') : i18n.t('points.freeBecause', { reason });
+    }
+    case 'held':
+      return i18n.t('points.chargeHeld', { points: formatPoints(i18n, charge.points) });
+    case 'captured':
+      return formatPoints(i18n, charge.captured_points ?? charge.points);
+    case 'released':
+      return i18n.t('points.chargeReleased');
+  }
 }

@@ -3,14 +3,18 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { MD, SM } from '@zendeskgarden/react-typography';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import type { Message } from '../../contract/messages.js';
+import type { Wallet } from '../../contract/wallet.js';
 import { renderTemplatePreview, type TemplateValues, validateTemplateValues } from '../../templates/index.js';
 import { BlockedReason } from '../components/BlockedReason.js';
 import { SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
+import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useIdempotentSend } from '../data/useIdempotentSend.js';
+import { type Resource, useResource } from '../data/useResource.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
+import { QuoteLine } from '../points/QuoteLine.js';
 import { categoryName, type PanelTemplate } from './model.js';
 import { ParameterField, problemText } from './ParameterField.js';
 import { templateBlockedReason } from './sendability.js';
@@ -22,19 +26,28 @@ interface TemplateFormProps {
   template: PanelTemplate;
   /** The customer's consent, or null while it is not known. */
   optin: OptinContext | null;
+  /** The account's points, or null where the panel does not read them: a send costing more is disabled. */
+  wallet?: Resource<Wallet> | null;
   onBack: () => void;
   onSent: (message: Message) => void;
 }
 
 /** The values of one template, validated as they are typed, its live preview, and the send button. */
-export function TemplateForm({ ticket, phone, template, optin, onBack, onSent }: TemplateFormProps) {
+export function TemplateForm({ ticket, phone, template, optin, wallet = null, onBack, onSent }: TemplateFormProps) {
   const i18n = useI18n();
+  const api = useBridgeApi();
   const { t } = i18n;
   const [values, setValues] = useState<Record<string, string>>({});
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const { state, send } = useIdempotentSend();
   const reasonId = useId();
   const { summary, parameters } = template;
+  const to = phone.kind === 'ok' ? phone.e164 : null;
+  // What this template costs this customer now; fetched again when the template or the customer changes.
+  const quoteResource = useResource(to === null ? null : `quote:${to}:${summary.name}:${summary.language}`, () =>
+    api.quote({ to: to ?? '', template: summary.name, language: summary.language }),
+  );
+  const quote = to === null ? null : quoteResource;
 
   // Empty fields count as not given, so a required one reads as missing rather than as an empty value.
   const given = useMemo(() => Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '')), [values]);
@@ -46,7 +59,7 @@ export function TemplateForm({ ticket, phone, template, optin, onBack, onSent }:
     () => (template.template === null ? null : renderTemplatePreview(template.template, given as TemplateValues)),
     [template, given],
   );
-  const blocked = templateBlockedReason(i18n, { phone, template, problems, optin });
+  const blocked = templateBlockedReason(i18n, { phone, template, problems, optin, quote, wallet });
   const reason = state.phase === 'sending' ? t('templates.sending') : blocked;
   const wholeTemplateProblems = problems.filter((problem) => !parameters.some((parameter) => parameter.key === problem.key));
 
@@ -97,7 +110,7 @@ export function TemplateForm({ ticket, phone, template, optin, onBack, onSent }:
         {t('templates.preview')}
       </MD>
       {preview === null ? <SM>{t('templates.unusable')}</SM> : <TemplatePreview preview={preview} />}
-      {/* Slot: the cost in points of this send goes here once the bridge's wallet exists (PRODUCT.md §5). */}
+      {quote !== null && <QuoteLine quote={quote} />}
       <Button
         type="submit"
         isPrimary

@@ -2,12 +2,13 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { SM } from '@zendeskgarden/react-typography';
 import { useMemo, useState } from 'react';
 import type { Message } from '../../contract/messages.js';
+import type { Wallet } from '../../contract/wallet.js';
 import { ErrorState } from '../components/ErrorState.js';
 import { LoadingState } from '../components/LoadingState.js';
 import { Section } from '../components/Section.js';
 import type { RequesterPhone } from '../data/phone.js';
 import { useBridgeApi } from '../data/useBridgeApi.js';
-import { useResource } from '../data/useResource.js';
+import { type Resource, useResource } from '../data/useResource.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
@@ -23,11 +24,13 @@ interface TemplatePickerProps {
   phone: RequesterPhone;
   /** The customer's consent, or null while it is not known: each template's send depends on its topic. */
   optin: OptinContext | null;
+  /** The account's points: a template costing more than is available cannot be sent. */
+  wallet?: Resource<Wallet> | null;
   onSent: (message: Message) => void;
 }
 
 /** The approved templates: choose one (search, category, language), fill it in, preview it, send it. */
-export function TemplatePicker({ ticket, phone, optin, onSent }: TemplatePickerProps) {
+export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: TemplatePickerProps) {
   const { t, locale } = useI18n();
   const api = useBridgeApi();
   const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
@@ -59,6 +62,7 @@ export function TemplatePicker({ ticket, phone, optin, onSent }: TemplatePickerP
           phone={phone}
           template={chosen}
           optin={optin}
+          wallet={wallet}
           onBack={() => choose(null)}
           onSent={(message) => {
             // Back to the list: the form is done, and a late second click finds nothing to send again.
