@@ -25,6 +25,8 @@ async function run(job) {
   let answered = 0;
   let lastAnswerAt = 0;
   const startedAt = performance.now();
+  // Wall-clock instants (ms since the epoch, sub-millisecond), comparable with the other thread's and the database's.
+  const epoch = (instant) => performance.timeOrigin + instant;
   const instance = autocannon({
     url: job.url,
     connections: job.connections,
@@ -48,12 +50,18 @@ async function run(job) {
       },
     ],
   });
+  const errorKinds = /** @type {Record<string, number>} */ ({});
+  instance.on('reqError', (error) => {
+    const kind = error?.code ?? error?.message ?? String(error);
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (answered < latencies.length) latencies[answered] = responseTime;
     answered += 1;
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     lastAnswerAt = performance.now();
   });
+  // autocannon without a callback returns an EventEmitter that is also a promise of the result.
   const result = await instance;
   return {
     sent: next - job.first,
@@ -62,7 +70,10 @@ async function run(job) {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    errorKinds,
     elapsedMs: lastAnswerAt - startedAt,
+    startedAtEpochMs: epoch(startedAt),
+    lastAnswerAtEpochMs: epoch(lastAnswerAt),
     latencies: latencies.subarray(0, Math.min(answered, latencies.length)),
   };
 }

@@ -20,8 +20,13 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** Failed requests by error code (ECONNRESET…). */
+  errorKinds: Record<string, number>;
   /** From the first request to the last answer. */
   elapsedMs: number;
+  /** The same instants as wall-clock time (ms since the epoch), to compare with the database's timestamps. */
+  startedAtEpochMs: number;
+  lastAnswerAtEpochMs: number;
   /** One entry per answer, in milliseconds. */
   latencies: Float64Array;
 }
