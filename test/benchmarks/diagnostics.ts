@@ -17,14 +17,20 @@ import { type BodyPool, poolBody } from './webhook-bodies.js';
 
 export interface StepCost {
   step: string;
-  /** Mean per call, calls made one after another (no concurrency, no HTTP). */
+  /** Mean per call (per row for batched INSERTs), calls made one after another: no concurrency, no HTTP. */
   microseconds: number;
+  /** Part of every request under load (the rest happens once in a while: a cache miss, a lone webhook). */
+  perRequest: boolean;
 }
+
+/** Rows per INSERT when timing the group commit: about what 16 concurrent connections gather in one write. */
+export const groupCommitRows = 16;
 
 /**
  * What one webhook request costs, step by step, timed in isolation on the bridge's own database and functions: the
- * steps of POST /v1/webhooks/meta/{deployment_id} (bridge-server/src/webhooks/router.ts) in order. The two queries
- * mirror the router's. Stops the processor first (it would compete for the database); call it after the load.
+ * steps of POST /v1/webhooks/meta/{deployment_id} in bridge-server/src/webhooks/router.ts and inbox.ts (the app
+ * secret kept 10 s in memory; concurrent webhooks written together, one INSERT and one commit per batch). The SQL
+ * mirrors theirs. Stops the processor first (it would compete for the database); call it after the load.
  */
 export async function stepCosts(
   bridge: { running: RunningBridge; deploymentId: string },
@@ -41,40 +47,66 @@ export async function stepCosts(
   const bodies = Array.from({ length: range.count }, (_, k) => poolBody(pool, range.first + k));
   const signatures = bodies.map((body) => `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`);
   const parsed = bodies.map((body) => JSON.parse(body.toString('utf8')) as unknown);
-  // Distinct from the digests already stored, so that every INSERT stores a row, as under load.
-  const digests = bodies.map((body) => createHash('sha256').update(body).update('step costs').digest('hex'));
-  const steps: [string, (index: number) => unknown][] = [
-    [
-      'deployment lookup (SELECT by id)',
-      () =>
-        db
+  // Distinct from the digests already stored (and from each other), so that every INSERT stores its rows, as under load.
+  const row = (index: number, salt: string) => ({
+    deployment_id: deploymentId,
+    body: bodies[index % bodies.length]!,
+    body_sha256: createHash('sha256')
+      .update(bodies[index % bodies.length]!)
+      .update(`${salt}${index}`)
+      .digest('hex'),
+  });
+  const insert = (rows: ReturnType<typeof row>[]) =>
+    db
+      .insertInto('webhook_events')
+      .values(rows)
+      .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
+      .execute();
+  const steps: { step: string; perRequest: boolean; rowsPerCall?: number; run: (index: number) => unknown }[] = [
+    {
+      step: 'app secret on a cache miss: SELECT the deployment, AES-256-GCM open (once per 10 s)',
+      perRequest: false,
+      run: async () => {
+        const deployment = await db
           .selectFrom('deployments')
           .select(['id', 'app_secret_sealed', 'verify_token_sealed'])
           .where('id', '=', deploymentId)
-          .executeTakeFirst(),
-    ],
-    ['app secret: AES-256-GCM open', () => box.open(sealed, context)],
-    ['signature: HMAC-SHA256, timingSafeEqual', (index) => isValidMetaSignature(bodies[index]!, signatures[index], appSecret)],
-    ['JSON.parse', (index) => JSON.parse(bodies[index]!.toString('utf8'))],
-    ['envelope: parseWebhook (zod)', (index) => parseWebhook(parsed[index])],
-    ['body SHA-256', (index) => createHash('sha256').update(bodies[index]!).digest('hex')],
-    [
-      'INSERT webhook_events … ON CONFLICT DO NOTHING',
-      (index) =>
-        db
-          .insertInto('webhook_events')
-          .values({ deployment_id: deploymentId, body: bodies[index]!, body_sha256: digests[index]! })
-          .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
-          .execute(),
-    ],
+          .executeTakeFirstOrThrow();
+        return [deployment, box.open(sealed, context)];
+      },
+    },
+    {
+      step: 'signature: HMAC-SHA256, timingSafeEqual',
+      perRequest: true,
+      run: (index) => isValidMetaSignature(bodies[index]!, signatures[index], appSecret),
+    },
+    { step: 'JSON.parse', perRequest: true, run: (index) => JSON.parse(bodies[index]!.toString('utf8')) },
+    { step: 'envelope: parseWebhook (zod)', perRequest: true, run: (index) => parseWebhook(parsed[index]) },
+    {
+      step: 'body SHA-256',
+      perRequest: true,
+      run: (index) => createHash('sha256').update(bodies[index]!).digest('hex'),
+    },
+    {
+      step: 'INSERT webhook_events, 1 row, commit (a lone webhook)',
+      perRequest: false,
+      run: (index) => insert([row(index, 'one')]),
+    },
+    {
+      step: `INSERT webhook_events, ${groupCommitRows} rows, one commit (group commit), per row`,
+      perRequest: true,
+      rowsPerCall: groupCommitRows,
+      run: (index) => insert(Array.from({ length: groupCommitRows }, (_, k) => row(index * groupCommitRows + k, 'batch'))),
+    },
   ];
   const costs: StepCost[] = [];
-  const warmup = Math.floor(range.count / 5);
-  for (const [step, run] of steps) {
+  for (const { step, perRequest, rowsPerCall = 1, run } of steps) {
+    const calls = Math.max(10, Math.floor(range.count / rowsPerCall));
+    const warmup = Math.floor(calls / 5);
     for (let index = 0; index < warmup; index += 1) await run(index);
     const startedAt = performance.now();
-    for (let index = warmup; index < range.count; index += 1) await run(index);
-    costs.push({ step, microseconds: ((performance.now() - startedAt) * 1000) / (range.count - warmup) });
+    for (let index = warmup; index < calls; index += 1) await run(index);
+    costs.push({ step, perRequest, microseconds: ((performance.now() - startedAt) * 1000) / ((calls - warmup) * rowsPerCall) });
   }
   return costs;
 }

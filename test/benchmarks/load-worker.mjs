@@ -14,11 +14,14 @@ const poolSize = pool.offsets.length - 1;
  * One job: send `amount` requests over `connections` keep-alive connections, body `first`, `first + 1`, … (each body
  * once), and wait for every answer. Latencies are kept one by one (autocannon's histogram rounds to whole milliseconds).
  *
- * @param {{ url: string; path: string; first: number; amount: number; connections: number; pipelining: number }} job
+ * With `probe`, one more request (the next body) goes out as soon as the last answer is in, alone: how long a webhook
+ * that arrives right after a burst waits (on PGlite, while the processor catches up on this burst's backlog).
+ *
+ * @param {{ url: string; path: string; first: number; amount: number; connections: number; pipelining: number; probe?: boolean }} job
  */
 async function run(job) {
-  if (job.first + job.amount > poolSize)
-    throw new Error(`the pool holds ${poolSize} bodies; this job needs ${job.first + job.amount}`);
+  const needed = job.first + job.amount + (job.probe ? 1 : 0);
+  if (needed > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${needed}`);
   let next = job.first;
   const latencies = new Float64Array(job.amount);
   const statuses = /** @type {Record<string, number>} */ ({});
@@ -63,8 +66,10 @@ async function run(job) {
   });
   // autocannon without a callback returns an EventEmitter that is also a promise of the result.
   const result = await instance;
+  const sent = next - job.first;
   return {
-    sent: next - job.first,
+    sent,
+    probe: job.probe ? await probe(job, job.first + sent) : undefined,
     answered,
     statuses,
     non2xx: result.non2xx,
@@ -76,6 +81,27 @@ async function run(job) {
     lastAnswerAtEpochMs: epoch(lastAnswerAt),
     latencies: latencies.subarray(0, Math.min(answered, latencies.length)),
   };
+}
+
+/** One request with body `index`, alone; its status and latency (status 0: the request failed). */
+async function probe(job, index) {
+  const startedAt = performance.now();
+  try {
+    const response = await fetch(`${job.url}${job.path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': `sha256=${signatures.toString('latin1', index * 64, index * 64 + 64)}`,
+      },
+      // A copy: fetch takes no view of shared memory.
+      body: new Uint8Array(bodies.subarray(pool.offsets[index], pool.offsets[index + 1])),
+      signal: AbortSignal.timeout(120_000),
+    });
+    await response.arrayBuffer();
+    return { index, status: response.status, latencyMs: performance.now() - startedAt };
+  } catch (error) {
+    return { index, status: 0, latencyMs: performance.now() - startedAt, error: String(error?.cause?.code ?? error) };
+  }
 }
 
 parentPort?.on('message', (job) => {

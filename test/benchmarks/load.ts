@@ -10,6 +10,8 @@ export interface LoadJob {
   amount: number;
   connections: number;
   pipelining: number;
+  /** One more request right after the last answer, alone (the next body): see load-worker.mjs. */
+  probe?: boolean;
 }
 
 export interface LoadResult {
@@ -27,6 +29,8 @@ export interface LoadResult {
   /** The same instants as wall-clock time (ms since the epoch), to compare with the database's timestamps. */
   startedAtEpochMs: number;
   lastAnswerAtEpochMs: number;
+  /** The request sent alone right after the load (`probe` jobs); status 0 when it failed. Not in the other figures. */
+  probe?: { index: number; status: number; latencyMs: number; error?: string };
   /** One entry per answer, in milliseconds. */
   latencies: Float64Array;
 }
