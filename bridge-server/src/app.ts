@@ -12,13 +12,19 @@ import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { optinRouter } from './optin/router.js';
+import { paymentsRouter } from './payments/router.js';
+import type { PaymentService } from './payments/service.js';
 import { pricingRouter } from './pricing/router.js';
 import { AuthFailureLimiter } from './security/auth-failures.js';
 import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
 import { templatesRouter } from './templates/router.js';
 import type { TemplateSyncer } from './templates/sync.js';
+import { autoRechargeRouter } from './wallet/auto-recharge-router.js';
+import type { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
+import { walletNotificationsRouter } from './wallet/notifications-router.js';
 import { walletRouter } from './wallet/router.js';
+import { usageRouter } from './wallet/usage-router.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -63,6 +69,8 @@ function errorHandler(services: Services): ErrorRequestHandler {
 export interface Workers {
   processor: WebhookProcessor;
   templateSyncer: TemplateSyncer;
+  /** Payments and auto-recharge; undefined when no payment provider is configured. */
+  payments?: { service: PaymentService; worker: AutoRechargeWorker };
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -102,6 +110,10 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(optinRouter(services, mountOptions));
   app.use(pricingRouter(services, mountOptions));
   app.use(walletRouter(services, mountOptions));
+  app.use(usageRouter(services, mountOptions));
+  app.use(paymentsRouter(services, workers.payments?.service, mountOptions));
+  app.use(autoRechargeRouter(services, workers.payments, mountOptions));
+  app.use(walletNotificationsRouter(services, mountOptions));
   app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.

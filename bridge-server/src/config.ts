@@ -87,8 +87,48 @@ const environmentSchema = z.object({
   // Links from file hosts and CDNs redirect once or twice (share link → signed URL); more is unusual, and each hop is
   // re-checked against the address rules.
   MEDIA_URL_REDIRECTS_MAX: z.coerce.number().int().min(0).max(10).default(3),
+  // Wallet-event webhooks (wallet/events-webhook.ts). Like media.url, plain http and private, loopback, link-local and
+  // unique-local addresses are refused unless allowed here: the bridge would otherwise POST wherever an operator's
+  // typo (or a hostile DNS answer) points it inside its own network.
+  WALLET_WEBHOOK_ALLOW_HTTP: flag,
+  WALLET_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: flag,
+  // A receiver should answer at once and work later; 10 s is what Meta and helpdesks allow their own webhooks.
+  WALLET_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // 16 attempts, the delay doubling from WALLET_WEBHOOK_RETRY_DELAY_MS up to an hour: a receiver down for about 7 hours
+  // still gets every event.
+  WALLET_WEBHOOK_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(100).default(16),
+  WALLET_WEBHOOK_RETRY_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60 * 60_000)
+    .default(10_000),
   // A media upload sends up to 20 MB (100 MB if configured) to Meta: 60 s covers 20 MB at under 3 Mbit/s upstream.
   META_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  // Payments (payments/). Unset: the bridge takes no payments (checkout and auto-recharge answer payments_not_configured);
+  // `sandbox` charges the sandbox provider's test payment methods: never in production, where they buy points for free.
+  PAYMENT_PROVIDER: z.enum(['sandbox']).optional(),
+  // A pending payment whose callback has not come is asked about after this long (then again, backing off to hourly):
+  // a minute is well past a provider's usual callback, and soon enough that a buyer waiting on it is not left guessing.
+  PAYMENT_RECONCILE_AFTER_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  // How long a sandbox pm_sandbox_slow payment stays pending before it succeeds and calls back.
+  PAYMENT_SANDBOX_SETTLE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  // Auto-recharges per account in any 30 days before it pauses: weekly recharges and one spare. A runaway spend (or a
+  // recharge amount too small for the account's traffic) stops there and waits for a person instead of charging on.
+  AUTO_RECHARGE_MAX_PER_30_DAYS: z.coerce.number().int().min(1).max(1_000).default(5),
+  // How long a send's Idempotency-Key stays "in flight" before a retry may resume it (its process died): longer than
+  // the slowest send (a 30 s media download, a 60 s upload, Meta's attempts), so a live request is never resumed.
+  IDEMPOTENCY_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
+  // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
+  // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
+  // rather than kept from the account for ever. A billable status arriving later is still captured (wallet/holds.ts).
+  WALLET_HOLD_TIMEOUT_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24)
+    .default(8 * 24),
   // Meta and helpdesks time out webhooks after about 10 s, so draining longer than that gains nothing.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -110,6 +150,10 @@ export interface Config {
   /** Express's `trust proxy` setting: hops or addresses whose X-Forwarded-For is believed. */
   trustProxy: string | number | boolean;
   authFailuresPerMinute: number;
+  /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
+  walletHoldTimeoutHours: number;
+  /** How long a send's Idempotency-Key may stay in flight before a retry resumes it (messages/idempotency.ts). */
+  idempotencyClaimLeaseMs: number;
   shutdownTimeoutMs: number;
   /** 0: no periodic template sync. */
   templateSyncIntervalMs: number;
@@ -122,6 +166,22 @@ export interface Config {
   mediaBytesMax: { image: number; document: number; video: number; audio: number };
   /** What `media.url` may fetch (see media/url-fetch.ts). */
   mediaUrl: { allowHttp: boolean; allowPrivateAddresses: boolean; timeoutMs: number; redirectsMax: number };
+  /** The payment provider (undefined: none) and the payment and auto-recharge tunables (see payments/). */
+  payments: {
+    provider: 'sandbox' | undefined;
+    reconcileAfterMs: number;
+    sandboxSettleDelayMs: number;
+    autoRechargeMaxPer30Days: number;
+  };
+  /** Where and how wallet events are POSTed (see wallet/events-webhook.ts). */
+  walletWebhook: {
+    allowHttp: boolean;
+    allowPrivateAddresses: boolean;
+    timeoutMs: number;
+    attemptsMax: number;
+    /** The first retry's delay; each next one doubles, up to an hour, with jitter. */
+    retryDelayMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +225,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    walletHoldTimeoutHours: env.WALLET_HOLD_TIMEOUT_HOURS,
+    idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
@@ -182,6 +244,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       allowPrivateAddresses: env.MEDIA_URL_ALLOW_PRIVATE_ADDRESSES,
       timeoutMs: env.MEDIA_URL_TIMEOUT_MS,
       redirectsMax: env.MEDIA_URL_REDIRECTS_MAX,
+    },
+    payments: {
+      provider: env.PAYMENT_PROVIDER,
+      reconcileAfterMs: env.PAYMENT_RECONCILE_AFTER_MS,
+      sandboxSettleDelayMs: env.PAYMENT_SANDBOX_SETTLE_DELAY_MS,
+      autoRechargeMaxPer30Days: env.AUTO_RECHARGE_MAX_PER_30_DAYS,
+    },
+    walletWebhook: {
+      allowHttp: env.WALLET_WEBHOOK_ALLOW_HTTP,
+      allowPrivateAddresses: env.WALLET_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+      timeoutMs: env.WALLET_WEBHOOK_TIMEOUT_MS,
+      attemptsMax: env.WALLET_WEBHOOK_ATTEMPTS_MAX,
+      retryDelayMs: env.WALLET_WEBHOOK_RETRY_DELAY_MS,
     },
   };
 }

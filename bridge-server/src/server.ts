@@ -8,9 +8,14 @@ import { SendPipeline } from './messages/pipeline.js';
 import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
 import { OutboxWorker } from './outbox/worker.js';
+import { createPaymentProvider, PaymentService } from './payments/service.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { TemplateSyncer } from './templates/sync.js';
+import { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
+import { WalletEventsWebhook } from './wallet/events-webhook.js';
+import { HoldSweeper } from './wallet/holds.js';
+import { HostingFeeScheduler } from './wallet/hosting.js';
 import { pgliteIngestionPriority, WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
@@ -22,6 +27,16 @@ export interface RunningBridge {
   outbox: OutboxWorker;
   /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
   templateSyncer: TemplateSyncer;
+  /** Delivers wallet events to each account's webhook in the background. */
+  walletEventsWebhook: WalletEventsWebhook;
+  /** Settles pending payments the provider has not called back about; undefined without a payment provider. */
+  payments: PaymentService | undefined;
+  /** Starts auto-recharges; undefined without a payment provider. */
+  autoRecharge: AutoRechargeWorker | undefined;
+  /** Charges each deployment's monthly hosting fee, once per month across replicas. */
+  hostingFees: HostingFeeScheduler;
+  /** Returns holds Meta has not priced within WALLET_HOLD_TIMEOUT_HOURS. */
+  holdSweeper: HoldSweeper;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -86,6 +101,29 @@ export async function startBridge(
     new SendPipeline(services, new MediaService(services)),
     logger.child({ component: 'outbox' }),
   );
+  const walletEventsWebhook = new WalletEventsWebhook(
+    database.db,
+    secretBox,
+    config.walletWebhook,
+    logger.child({ component: 'wallet-events-webhook' }),
+  );
+  const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
+  const payments =
+    paymentProvider === undefined
+      ? undefined
+      : new PaymentService(database.db, paymentProvider, logger.child({ component: 'payments' }), {
+          reconcileAfterMs: config.payments.reconcileAfterMs,
+        });
+  const autoRecharge =
+    payments === undefined
+      ? undefined
+      : new AutoRechargeWorker(database.db, payments, logger.child({ component: 'auto-recharge' }), {
+          maxPer30Days: config.payments.autoRechargeMaxPer30Days,
+        });
+  const hostingFees = new HostingFeeScheduler(database.db, logger.child({ component: 'hosting-fees' }));
+  const holdSweeper = new HoldSweeper(database.db, logger.child({ component: 'hold-sweeper' }), {
+    timeoutHours: config.walletHoldTimeoutHours,
+  });
   // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => outbox.wake(),
@@ -94,7 +132,11 @@ export async function startBridge(
   const app = createApp(
     services,
     lifecycle,
-    { processor, templateSyncer },
+    {
+      processor,
+      templateSyncer,
+      ...(payments === undefined || autoRecharge === undefined ? {} : { payments: { service: payments, worker: autoRecharge } }),
+    },
     {
       validateResponses: options.validateResponses ?? false,
     },
@@ -108,8 +150,16 @@ export async function startBridge(
   // Outbox rows written before a crash or restart (or by another replica) are sent here.
   outbox.start();
   templateSyncer.startScheduler();
+  // Wallet events not yet delivered before a restart (or queued by another replica) are delivered here.
+  walletEventsWebhook.start();
+  // Every replica runs both; the database makes each month's fee and each expiry happen once.
+  hostingFees.start();
+  holdSweeper.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  // Payments left pending by a crash, a lost callback or another replica are settled here.
+  payments?.start(`http://${host}:${port}`);
+  autoRecharge?.start();
   logger.info({ port, storage: database.backend }, 'bridge listening');
 
   let closing: Promise<void> | undefined;
@@ -123,7 +173,8 @@ export async function startBridge(
     }, config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop()]);
+    await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop(), walletEventsWebhook.stop()]);
+    await Promise.all([autoRecharge?.stop(), payments?.stop(), hostingFees.stop(), holdSweeper.stop()]);
     await database.close();
     logger.info('bridge stopped');
   }
@@ -133,6 +184,11 @@ export async function startBridge(
     processor,
     outbox,
     templateSyncer,
+    walletEventsWebhook,
+    payments,
+    autoRecharge,
+    hostingFees,
+    holdSweeper,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= close();

@@ -192,7 +192,15 @@ describe.each(backends)('points wallet on $name', (backend) => {
         const entries = await db().selectFrom('wallet_entries').select('kind').where('message_id', '=', message.id).execute();
         expect(entries.map((entry) => entry.kind).sort()).toEqual(['capture', 'hold']);
       }
-      expect(await wallet()).toEqual({ balance: 0, reserved: 0, available: 0, unit: 'point' });
+      expect(await wallet()).toEqual({
+        balance: 0,
+        reserved: 0,
+        available: 0,
+        unit: 'point',
+        low_balance_threshold: 100,
+        low: true,
+        payment_problem: null,
+      });
     } finally {
       await world.control('PUT', '/sandbox/knobs', { duplicateDeliveries: false, reorderReadBeforeDelivered: false });
     }

@@ -71,6 +71,42 @@ export const problemCatalogue = {
     status: 409,
     title: 'This payment reference was already counted for a different purchase.',
   },
+  adjustment_exceeds_available: {
+    status: 409,
+    title: 'This debit is larger than the account’s available points; nothing was recorded.',
+  },
+  adjustment_reference_reused: {
+    status: 409,
+    title: 'This adjustment reference was already counted for a different adjustment.',
+  },
+  payment_failed: { status: 402, title: 'The payment failed (the provider says why); no points were bought.' },
+  invalid_period: {
+    status: 422,
+    title: 'The period is not valid: `from` must come before `to`, at most 366 days apart.',
+  },
+  payment_pending: {
+    status: 409,
+    title: 'A payment for this account is still pending; wait for its outcome before starting another.',
+  },
+  unknown_payment_method: { status: 422, title: 'The payment provider does not know this payment method.' },
+  payments_not_configured: { status: 409, title: 'This bridge has no payment provider configured (PAYMENT_PROVIDER).' },
+  invalid_callback_signature: {
+    status: 401,
+    title: 'The payment callback’s signature is missing or does not match the body.',
+  },
+  webhook_url_refused: {
+    status: 422,
+    title: 'The bridge does not deliver webhooks to this URL (its scheme, its address, or credentials in it).',
+  },
+  invalid_rate_card: { status: 422, title: 'The rate card file has an error; nothing was imported.' },
+  rate_card_exists: {
+    status: 409,
+    title: 'A different rate card with this id exists. Cards never change: import the new one under a new id.',
+  },
+  rate_card_backdated: {
+    status: 422,
+    title: 'A rate card must take effect on a day that has not started anywhere yet, so that no sent message changes price.',
+  },
   meta_unavailable: { status: 503, title: 'Meta could not be reached; nothing was sent.' },
   sync_in_progress: { status: 409, title: 'A template sync is already running for this deployment.' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },

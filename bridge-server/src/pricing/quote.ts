@@ -1,6 +1,6 @@
 import {
   type AccountPricingSettings,
-  defaultPricingConfig,
+  type PricingConfig,
   PricingError,
   type PricingQuote,
   quote,
@@ -10,13 +10,15 @@ import type { Kysely, Transaction } from 'kysely';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { ProblemError } from '../http/problem.js';
 import type { Schema } from '../storage/schema.js';
+import { pricingConfigOf } from './config.js';
 
 /** What is being priced: a template (by its current category) or a free-form reply (text or media). */
 export type PricedContent = { kind: 'template'; category: string | null } | { kind: 'free_form' };
 
 /**
- * Prices one message to `to` now, with the customer's window as the bridge knows it and the account's point
- * value. The same function quotes (`GET /v1/pricing/quote`) and prices the hold at the send, so they agree.
+ * Prices one message to `to` now, with the customer's window as the bridge knows it, the account's pricing
+ * configuration (config.ts) and its point value. The same function quotes (`GET /v1/pricing/quote`) and prices
+ * the hold at the send, so they agree.
  * Meta's own `pricing` on the status webhooks stays authoritative for whether the message was billed.
  */
 export async function quoteMessage(
@@ -26,6 +28,7 @@ export async function quoteMessage(
   const at = input.at ?? new Date();
   const contact = await findContactByPhone(db as Kysely<Schema>, input.deploymentId, input.to);
   const window = windowState(activityOf(contact), at);
+  const config = await pricingConfigOf(db, { deploymentId: input.deploymentId });
   return priceOrProblem(() =>
     quote({
       at,
@@ -33,19 +36,29 @@ export async function quoteMessage(
       messageKind: input.content.kind,
       templateCategory: input.content.kind === 'template' ? input.content.category : undefined,
       window,
-      config: defaultPricingConfig,
+      config,
       pointValueMicroUsd: input.settings.pointValueMicroUsd,
     }),
   );
 }
 
-/** The price of a message Meta billed under `category` (outside any free window), for a recategorised capture. */
-export function priceAtCategory(input: {
-  to: string;
-  category: string;
-  at: Date;
-  settings: AccountPricingSettings;
-}): PricingQuote | undefined {
+/**
+ * The price of a message Meta billed under `category` (outside any free window), for a recategorised capture.
+ * `pricedWith` is the rate card and rule set the hold recorded: the capture keeps them, so a card imported or a
+ * rule set enabled after the send cannot move the message's price.
+ */
+export async function priceAtCategory(
+  db: Kysely<Schema> | Transaction<Schema>,
+  input: {
+    accountId: string;
+    to: string;
+    category: string;
+    at: Date;
+    settings: AccountPricingSettings;
+    pricedWith: { rateCardId: string; ruleSetId: string };
+  },
+): Promise<PricingQuote | undefined> {
+  const config = pinned(await pricingConfigOf(db, { accountId: input.accountId }), input.pricedWith);
   try {
     return quote({
       at: input.at,
@@ -53,13 +66,21 @@ export function priceAtCategory(input: {
       messageKind: 'template',
       templateCategory: input.category,
       window: { state: 'closed', kind: null },
-      config: defaultPricingConfig,
+      config,
       pointValueMicroUsd: input.settings.pointValueMicroUsd,
     });
   } catch (error) {
     if (error instanceof PricingError) return undefined;
     throw error;
   }
+}
+
+/** The configuration narrowed to one rate card and rule set, when both are still known (cards are never removed). */
+function pinned(config: PricingConfig, pricedWith: { rateCardId: string; ruleSetId: string }): PricingConfig {
+  const rateCards = config.rateCards.filter((card) => card.id === pricedWith.rateCardId);
+  const ruleSets = config.ruleSets.filter((ruleSet) => ruleSet.id === pricedWith.ruleSetId);
+  if (rateCards.length === 0 || ruleSets.length === 0) return config;
+  return { ...config, rateCards, ruleSets, enabled: [...config.enabled, pricedWith.ruleSetId] };
 }
 
 function priceOrProblem(price: () => PricingQuote): PricingQuote {

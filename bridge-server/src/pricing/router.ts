@@ -1,20 +1,112 @@
-import { routes } from '@wabridge/shared';
-import { Router } from 'express';
+import { importRateCardQuery, rateCardDetail, routes, ruleSets } from '@wabridge/shared';
+import express, { type Request, type Response, Router } from 'express';
+import { findAccount } from '../accounts/store.js';
 import type { Caller } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { findTemplate } from '../templates/store.js';
 import { loadPricingSettings } from '../wallet/store.js';
+import { accountPricingRulesOf, saveAccountPricingRules } from './config.js';
 import { type PricedContent, quoteMessage } from './quote.js';
+import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRateCardCsv } from './rate-cards.js';
+
+/** Meta's cards run to a few kilobytes (38 markets); anything near this limit is not a rate card. */
+const rateCardBodyLimitBytes = 256 * 1024;
 
 function installationOf(caller: Caller) {
   if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
   return caller;
 }
 
+/** The query of the hand-mounted import, validated by its contract schema as mountRoute would. */
+function importQuery(request: Request) {
+  const parsed = importRateCardQuery.safeParse({ ...request.query });
+  if (parsed.success) return parsed.data;
+  throw validationProblem(
+    parsed.error.issues.map((issue) => ({
+      path: ['query', ...issue.path.map(String)].join('.'),
+      code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    })),
+  );
+}
+
+async function readBody(request: Request, response: Response): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    express.raw({ type: () => true, limit: rateCardBodyLimitBytes })(request, response, (error?: unknown) =>
+      error ? reject(error) : resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)),
+    ),
+  );
+}
+
 export function pricingRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
+
+  // The body is the CSV itself (as Meta publishes it, sent with curl --data-binary), so the route is mounted by
+  // hand: authenticated before a byte is read, its query validated by the contract.
+  router.post(routes.importRateCard.path, async (request, response) => {
+    response.locals.routePath = routes.importRateCard.path;
+    await options.authenticate(request, 'admin');
+    const query = importQuery(request);
+    const body = await readBody(request, response);
+    const card = readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source });
+    const now = new Date();
+    const stored = await importRateCard(db, card, body.toString('utf8'), now);
+    const answer = presentRateCard(stored, await allRateCards(db), now);
+    if (options.validateResponses) rateCardDetail.parse(answer);
+    response.status(201).location(`/v1/pricing/rate-cards/${stored.card.id}`).json(answer);
+  });
+
+  mountRoute(router, routes.listRateCards, async () => ({ data: presentRateCards(await allRateCards(db), new Date()) }), options);
+
+  mountRoute(
+    router,
+    routes.getRateCard,
+    async ({ params }) => {
+      const cards = await allRateCards(db);
+      const stored = cards.find((candidate) => candidate.card.id === params.rate_card_id);
+      if (stored === undefined) throw new ProblemError('not_found', `No rate card ${params.rate_card_id}.`);
+      return presentRateCard(stored, cards, new Date());
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.listRuleSets,
+    async () => ({
+      data: ruleSets.map((ruleSet) => ({
+        id: ruleSet.id,
+        model: ruleSet.model,
+        effective_from: ruleSet.effectiveFrom,
+        status: ruleSet.status,
+        source: ruleSet.source,
+      })),
+    }),
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.getAccountPricingRules,
+    async ({ params }) => {
+      await accountOrNotFound(db, params.account_id);
+      return accountPricingRulesOf(db, params.account_id);
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.putAccountPricingRules,
+    async ({ params, body }) => {
+      await accountOrNotFound(db, params.account_id);
+      return saveAccountPricingRules(db, params.account_id, body);
+    },
+    options,
+  );
+
   mountRoute(
     router,
     routes.pricingQuote,
@@ -48,4 +140,10 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
     options,
   );
   return router;
+}
+
+async function accountOrNotFound(db: Services['db'], accountId: string): Promise<void> {
+  if ((await findAccount(db, accountId, undefined)) === undefined) {
+    throw new ProblemError('not_found', `No account ${accountId}.`);
+  }
 }

@@ -244,7 +244,7 @@ export interface Schema {
   wallet_entries: {
     id: Generated<number>;
     account_id: string;
-    kind: 'purchase' | 'hold' | 'capture' | 'release' | 'adjustment';
+    kind: 'purchase' | 'hold' | 'capture' | 'release' | 'expiry' | 'adjustment' | 'hosting_fee';
     balance_delta_points: number;
     reserved_delta_points: number;
     message_id: string | null;
@@ -259,12 +259,34 @@ export interface Schema {
     market: string | null;
     rate_micro_usd: number | null;
     reason: string;
+    adjustment_reference: string | null;
+    /** The calendar month (UTC, YYYY-MM) a hosting_fee entry pays for. */
+    hosting_period: string | null;
     created_at: CreatedAt;
+  };
+  /** Immutable: a trigger refuses updates and deletes. */
+  rate_cards: {
+    id: string;
+    import_order: Generated<number>;
+    model: 'per_message' | 'conversation';
+    currency: string;
+    effective_from: string;
+    source: string;
+    rates: Json;
+    content_sha256: string;
+    csv: string;
+    imported_at: CreatedAt;
+  };
+  account_pricing_rules: {
+    account_id: string;
+    enabled_rule_sets: Json;
+    time_zone: string;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
   };
   message_charges: {
     message_id: string;
     account_id: string;
-    state: 'held' | 'captured' | 'released' | 'free';
+    state: 'held' | 'expired' | 'captured' | 'released' | 'free';
     points: number;
     captured_points: number | null;
     uncollected_points: Generated<number>;
@@ -279,5 +301,117 @@ export interface Schema {
     category_mismatch: Generated<boolean>;
     created_at: CreatedAt;
     settled_at: Date | null;
+    /** When the hold was returned because Meta had not priced the message in time (state expired, or settled after it). */
+    hold_expired_at: Date | null;
+  };
+  /** Meta's latest word on a metered message's billing (wallet/usage.ts writes it). */
+  message_billing_reports: {
+    message_id: string;
+    billable: boolean;
+    pricing_model: string | null;
+    pricing_type: string | null;
+    category: string | null;
+    status: string;
+    reported_at: Date;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  deployment_hosting_fees: {
+    deployment_id: string;
+    monthly_points: number;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  /** Append-only: one row per deployment and month charged. */
+  hosting_fee_charges: {
+    deployment_id: string;
+    period: string;
+    account_id: string;
+    fee_points: number;
+    collected_points: number;
+    uncollected_points: number;
+    created_at: CreatedAt;
+  };
+  wallet_notification_settings: {
+    account_id: string;
+    low_balance_threshold: Generated<number>;
+    webhook_url: string | null;
+    webhook_secret_sealed: string | null;
+    /** Kept by the trigger on wallets (one event per descent); reset when the threshold changes. */
+    low_balance_notified: Generated<boolean>;
+    depleted_notified: Generated<boolean>;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  /** Append-only: written by recordWalletEvent and by the trigger on wallets. */
+  wallet_events: {
+    id: Generated<number>;
+    account_id: string;
+    kind:
+      | 'low_balance'
+      | 'balance_depleted'
+      | 'payment_succeeded'
+      | 'payment_failed'
+      | 'payment_pending'
+      | 'auto_recharge_paused';
+    data: ColumnType<unknown, string | undefined, never>;
+    created_at: CreatedAt;
+  };
+  /** Queued by a trigger on wallet_events. */
+  wallet_event_deliveries: {
+    event_id: number;
+    account_id: string;
+    attempts: Generated<number>;
+    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+    done_at: Date | null;
+    delivered: boolean | null;
+    last_status: number | null;
+    last_error: string | null;
+    created_at: CreatedAt;
+  };
+  payments: {
+    id: string;
+    account_id: string;
+    origin: 'checkout' | 'auto_recharge';
+    provider: string;
+    idempotency_key: string;
+    request_key: string | null;
+    request_sha256: string | null;
+    payment_method: string;
+    points: number;
+    amount_minor: number;
+    currency: string;
+    state: Generated<'pending' | 'succeeded' | 'failed'>;
+    provider_reference: string | null;
+    purchase_id: number | null;
+    failure_code: string | null;
+    failure_message: string | null;
+    checks: Generated<number>;
+    next_check_at: Date;
+    created_at: CreatedAt;
+    settled_at: Date | null;
+  };
+  auto_recharge_settings: {
+    account_id: string;
+    enabled: boolean;
+    threshold_points: number;
+    amount_points: number;
+    payment_method: string;
+    paused_at: Date | null;
+    paused_reason: 'payment_failed' | 'limit_reached' | null;
+    paused_detail: string | null;
+    paused_payment_id: string | null;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  /** The sandbox payment provider's side; only payments/sandbox-provider.ts touches it. */
+  payment_sandbox_charges: {
+    idempotency_key: string;
+    account_id: string;
+    amount_minor: number;
+    currency: string;
+    payment_method: string;
+    outcome: 'succeeded' | 'failed';
+    provider_reference: string;
+    failure_code: string | null;
+    failure_message: string | null;
+    settles_at: Date;
+    created_at: CreatedAt;
   };
 }

@@ -1,68 +1,96 @@
-import { accountPricingSettingsSchema, routes, type WalletEntry } from '@wabridge/shared';
+import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
 import { Router } from 'express';
+import type * as z from 'zod';
 import type { Caller } from '../http/caller.js';
-import { type MountOptions, mountRoute } from '../http/mount.js';
+import { expressPath, type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
-import { ledgerPage, recordPurchase, savePricingSettings, type WalletEntryRow, walletOf } from './store.js';
+import { setHostingFee } from './hosting.js';
+import {
+  assertAccountExists,
+  decodeLedgerCursor,
+  encodeLedgerCursor,
+  ledgerAccountOf,
+  ledgerPage,
+  presentEntry,
+  streamLedgerCsv,
+} from './ledger.js';
+import { walletOverviewOf } from './notifications.js';
+import { recordAdjustment, recordPurchase, savePricingSettings } from './store.js';
+
+/** As mountRoute reports them: `query.<field>`, and an unknown parameter as unknown_field. */
+function queryIssues(error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    path: ['query', ...issue.path.map(String)].join('.'),
+    code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+}
 
 function installationOf(caller: Caller) {
   if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
   return caller;
 }
 
-function decodeLedgerCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  const id = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(id) || id < 0) {
-    throw validationProblem([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
-  }
-  return id;
-}
-
-function presentEntry(row: WalletEntryRow): WalletEntry {
-  const rated = row.rate_card_id !== null || row.category !== null;
-  return {
-    id: String(row.id),
-    kind: row.kind,
-    balance_delta_points: Number(row.balance_delta_points),
-    reserved_delta_points: Number(row.reserved_delta_points),
-    message_id: row.message_id,
-    deployment_id: row.deployment_id,
-    installation_id: row.installation_id,
-    ticket: row.ticket_helpdesk === null || row.ticket_id === null ? null : { helpdesk: row.ticket_helpdesk, id: row.ticket_id },
-    payment_reference: row.payment_reference,
-    rate: rated
-      ? {
-          rate_card: row.rate_card_id,
-          rule_set: row.rule_set_id,
-          category: row.category,
-          market: row.market,
-          rate_micro_usd: row.rate_micro_usd === null ? null : Number(row.rate_micro_usd),
-        }
-      : null,
-    reason: row.reason,
-    created_at: row.created_at.toISOString(),
-  };
-}
-
 export function walletRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
 
-  mountRoute(router, routes.getWallet, async (_input, { caller }) => walletOf(db, installationOf(caller).accountId), options);
+  mountRoute(
+    router,
+    routes.getWallet,
+    async (_input, { caller }) => walletOverviewOf(db, installationOf(caller).accountId),
+    options,
+  );
 
   mountRoute(
     router,
     routes.listWalletEntries,
     async ({ query }, { caller }) => {
-      const { accountId } = installationOf(caller);
-      const page = await ledgerPage(db, accountId, query.limit, decodeLedgerCursor(query.cursor));
+      const { limit, cursor, account_id, ...filters } = query;
+      const accountId = ledgerAccountOf(caller, account_id);
+      if (caller.kind === 'admin') await assertAccountExists(db, accountId);
+      const page = await ledgerPage(db, accountId, filters, { limit, afterId: decodeLedgerCursor(cursor) });
       const last = page.rows.at(-1);
       return {
         data: page.rows.map(presentEntry),
-        next_cursor: page.more && last !== undefined ? Buffer.from(String(last.id)).toString('base64url') : null,
+        next_cursor: page.more && last !== undefined ? encodeLedgerCursor(last) : null,
       };
     },
+    options,
+  );
+
+  // By hand: the answer is a CSV stream, not JSON. A path of its own rather than Accept negotiation, so that a plain
+  // link or `curl -o` downloads it, and OpenAPI describes one response per operation.
+  router.get(expressPath(routes.exportWalletLedger.path), async (request, response) => {
+    response.locals.routePath = routes.exportWalletLedger.path;
+    const caller = await options.authenticate(request, 'admin_or_installation');
+    const query = walletLedgerExportQuery.safeParse({ ...request.query });
+    if (!query.success) throw validationProblem(queryIssues(query.error));
+    const { account_id, ...filters } = query.data;
+    const accountId = ledgerAccountOf(caller, account_id);
+    if (caller.kind === 'admin') await assertAccountExists(db, accountId);
+    await streamLedgerCsv(db, accountId, filters, response);
+  });
+
+  mountRoute(
+    router,
+    routes.createAdjustment,
+    async ({ body }) =>
+      presentEntry(
+        await recordAdjustment(db, {
+          accountId: body.account_id,
+          points: body.points,
+          reason: body.reason,
+          reference: body.reference,
+        }),
+      ),
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.putHostingFee,
+    async ({ params, body }) => setHostingFee(db, params.deployment_id, body.monthly_points),
     options,
   );
 

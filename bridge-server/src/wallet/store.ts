@@ -58,7 +58,7 @@ export async function savePricingSettings(
 }
 
 /** Locks the account's wallet row (creating it empty) for the rest of the transaction. */
-async function lockWallet(transaction: Transaction<Schema>, accountId: string): Promise<Wallet> {
+export async function lockWallet(transaction: Transaction<Schema>, accountId: string): Promise<Wallet> {
   await sql`insert into wallets (account_id) values (${accountId}) on conflict (account_id) do nothing`.execute(transaction);
   const row = await transaction
     .selectFrom('wallets')
@@ -162,7 +162,9 @@ export type Settlement =
 /**
  * Captures or releases a message's hold, once: the charge row is locked and only a held charge moves (a free
  * one may still be captured if Meta billed it); the ledger's unique index on the settlement is the backstop.
- * Duplicated and reordered statuses therefore settle nothing twice.
+ * Duplicated and reordered statuses therefore settle nothing twice. An expired charge (its hold already
+ * returned, see expireOldestHold) is still settled: billable is captured from the available balance, free or failed
+ * only records Meta's verdict, since there is nothing left to return.
  */
 export async function settleCharge(transaction: Transaction<Schema>, messageId: string, settlement: Settlement): Promise<void> {
   const charge = await transaction
@@ -173,8 +175,10 @@ export async function settleCharge(transaction: Transaction<Schema>, messageId: 
     .executeTakeFirst();
   if (charge === undefined) return;
   if (settlement.kind === 'release') {
-    if (charge.state !== 'held') return;
-    await appendSettlement(transaction, charge, { kind: 'release', balanceDelta: 0, reason: settlement.reason });
+    if (charge.state !== 'held' && charge.state !== 'expired') return;
+    if (charge.state === 'held') {
+      await appendSettlement(transaction, charge, { kind: 'release', balanceDelta: 0, reason: settlement.reason });
+    }
     await transaction
       .updateTable('message_charges')
       .set({
@@ -187,7 +191,7 @@ export async function settleCharge(transaction: Transaction<Schema>, messageId: 
       .execute();
     return;
   }
-  if (charge.state !== 'held' && charge.state !== 'free') return;
+  if (charge.state !== 'held' && charge.state !== 'free' && charge.state !== 'expired') return;
   await capture(transaction, charge, settlement);
 }
 
@@ -210,7 +214,14 @@ async function capture(
     const price =
       settings === undefined
         ? undefined
-        : priceAtCategory({ to: message.recipient_phone, category: metaCategory, at: message.created_at, settings });
+        : await priceAtCategory(transaction, {
+            accountId: charge.account_id,
+            to: message.recipient_phone,
+            category: metaCategory,
+            at: message.created_at,
+            settings,
+            pricedWith: { rateCardId: charge.rate_card_id, ruleSetId: charge.rule_set_id },
+          });
     if (price !== undefined) charged = price.points;
   }
   const held = Number(charge.points) * (charge.state === 'held' ? 1 : 0);
@@ -221,9 +232,11 @@ async function capture(
     kind: 'capture',
     balanceDelta: -collected,
     heldPoints: held,
-    reason: mismatch
-      ? `Meta billed it as ${metaCategory} (we priced ${charge.category}): captured at the ${metaCategory} price`
-      : `Meta billed it (${settlement.metaPricingType ?? 'billable'}): captured`,
+    reason: `${
+      mismatch
+        ? `Meta billed it as ${metaCategory} (we priced ${charge.category}): captured at the ${metaCategory} price`
+        : `Meta billed it (${settlement.metaPricingType ?? 'billable'}): captured`
+    }${charge.state === 'expired' ? ' from the balance, after its hold had expired' : ''}`,
     category: metaCategory,
   });
   await transaction
@@ -244,7 +257,7 @@ async function capture(
 async function appendSettlement(
   transaction: Transaction<Schema>,
   charge: ChargeRow,
-  entry: { kind: 'capture' | 'release'; balanceDelta: number; heldPoints?: number; reason: string; category?: string },
+  entry: { kind: 'capture' | 'release' | 'expiry'; balanceDelta: number; heldPoints?: number; reason: string; category?: string },
 ): Promise<void> {
   const message = await transaction
     .selectFrom('messages')
@@ -294,92 +307,180 @@ function presentPurchase(row: PurchaseRow): PurchaseReceiptResponse {
   };
 }
 
+export interface PurchaseRequest {
+  accountId: string;
+  points: number;
+  paymentReference: string;
+}
+
 /**
  * Records points bought, in one transaction with its ledger entry. A payment reference counts once (unique):
  * asked again for the same account and points it answers the first receipt; for anything else it is refused.
  */
-export async function recordPurchase(
-  db: Kysely<Schema>,
-  request: { accountId: string; points: number; paymentReference: string },
+export async function recordPurchase(db: Kysely<Schema>, request: PurchaseRequest): Promise<PurchaseReceiptResponse> {
+  return db.transaction().execute((transaction) => recordPurchaseIn(transaction, request));
+}
+
+/** recordPurchase inside the caller's transaction (a payment settles in the one that records its purchase). */
+export async function recordPurchaseIn(
+  transaction: Transaction<Schema>,
+  request: PurchaseRequest,
 ): Promise<PurchaseReceiptResponse> {
-  return db.transaction().execute(async (transaction) => {
-    const settings = await loadPricingSettings(transaction, request.accountId);
-    if (settings === undefined) {
-      const account = await transaction
-        .selectFrom('accounts')
-        .select('id')
-        .where('id', '=', request.accountId)
-        .executeTakeFirst();
-      if (account === undefined) throw new ProblemError('unknown_account', `No account ${request.accountId}.`);
+  const settings = await loadPricingSettings(transaction, request.accountId);
+  if (settings === undefined) {
+    const account = await transaction.selectFrom('accounts').select('id').where('id', '=', request.accountId).executeTakeFirst();
+    if (account === undefined) throw new ProblemError('unknown_account', `No account ${request.accountId}.`);
+    throw new ProblemError(
+      'pricing_not_configured',
+      `Account ${request.accountId} has no point prices: PUT /v1/wallet/settings first.`,
+    );
+  }
+  const receipt = purchaseReceipt({ points: request.points, settings });
+  const inserted = await transaction
+    .insertInto('purchases')
+    .values({
+      account_id: request.accountId,
+      payment_reference: request.paymentReference,
+      points: receipt.points,
+      unit_price_minor: receipt.unit_price,
+      subtotal_minor: receipt.subtotal,
+      fee_minor: receipt.fee,
+      tax_minor: receipt.tax,
+      total_minor: receipt.total,
+      currency: receipt.currency,
+    })
+    .onConflict((conflict) => conflict.column('payment_reference').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted === undefined) {
+    // Counted before (perhaps by a concurrent request, whose transaction has committed: the conflict waited for it).
+    const first = await transaction
+      .selectFrom('purchases')
+      .selectAll()
+      .where('payment_reference', '=', request.paymentReference)
+      .executeTakeFirstOrThrow();
+    if (first.account_id !== request.accountId || Number(first.points) !== request.points) {
       throw new ProblemError(
-        'pricing_not_configured',
-        `Account ${request.accountId} has no point prices: PUT /v1/wallet/settings first.`,
+        'payment_reference_reused',
+        `Payment reference ${request.paymentReference} already bought ${first.points} points for ${first.account_id}.`,
       );
     }
-    const receipt = purchaseReceipt({ points: request.points, settings });
-    const inserted = await transaction
-      .insertInto('purchases')
-      .values({
-        account_id: request.accountId,
-        payment_reference: request.paymentReference,
-        points: receipt.points,
-        unit_price_minor: receipt.unit_price,
-        subtotal_minor: receipt.subtotal,
-        fee_minor: receipt.fee,
-        tax_minor: receipt.tax,
-        total_minor: receipt.total,
-        currency: receipt.currency,
-      })
-      .onConflict((conflict) => conflict.column('payment_reference').doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (inserted === undefined) {
-      // Counted before (perhaps by a concurrent request, whose transaction has committed: the conflict waited for it).
-      const first = await transaction
-        .selectFrom('purchases')
-        .selectAll()
-        .where('payment_reference', '=', request.paymentReference)
-        .executeTakeFirstOrThrow();
-      if (first.account_id !== request.accountId || Number(first.points) !== request.points) {
-        throw new ProblemError(
-          'payment_reference_reused',
-          `Payment reference ${request.paymentReference} already bought ${first.points} points for ${first.account_id}.`,
-        );
-      }
-      return presentPurchase(first);
-    }
-    await transaction
-      .insertInto('wallet_entries')
-      .values({
-        account_id: request.accountId,
-        kind: 'purchase',
-        balance_delta_points: receipt.points,
-        reserved_delta_points: 0,
-        payment_reference: request.paymentReference,
-        reason: `purchase of ${receipt.points} points: ${receipt.total} ${receipt.currency} (minor units)`,
-      })
-      .execute();
-    return presentPurchase(inserted);
-  });
+    return presentPurchase(first);
+  }
+  await transaction
+    .insertInto('wallet_entries')
+    .values({
+      account_id: request.accountId,
+      kind: 'purchase',
+      balance_delta_points: receipt.points,
+      reserved_delta_points: 0,
+      payment_reference: request.paymentReference,
+      reason: `purchase of ${receipt.points} points: ${receipt.total} ${receipt.currency} (minor units)`,
+    })
+    .execute();
+  return presentPurchase(inserted);
 }
 
 export type WalletEntryRow = Selectable<Schema['wallet_entries']>;
 
-/** A page of the account's ledger, oldest first; the cursor is the last entry's id. */
-export async function ledgerPage(db: Kysely<Schema>, accountId: string, limit: number, afterId: number | undefined) {
-  let query = db.selectFrom('wallet_entries').selectAll().where('account_id', '=', accountId);
-  if (afterId !== undefined) query = query.where('id', '>', afterId);
-  const rows = await query
-    .orderBy('id')
-    .limit(limit + 1)
-    .execute();
-  return { rows: rows.slice(0, limit), more: rows.length > limit };
+/**
+ * Returns the hold of the oldest charge still held since before `heldBefore` (Meta has sent no pricing for it), in a
+ * transaction of its own; false when there is none. The charge becomes expired and an expiry entry gives the points
+ * back to the available balance. Meta's verdict, if it ever comes, still settles the charge (see settleCharge).
+ * SKIP LOCKED lets several bridge processes sweep side by side, and a status being applied to the same charge at
+ * that moment (it holds the row lock) wins: the charge is no longer held when the sweep looks again.
+ */
+export async function expireOldestHold(db: Kysely<Schema>, heldBefore: Date, reason: string): Promise<boolean> {
+  return db.transaction().execute(async (transaction) => {
+    const charge = await transaction
+      .selectFrom('message_charges')
+      .selectAll()
+      .where('state', '=', 'held')
+      .where('created_at', '<', heldBefore)
+      .orderBy('created_at')
+      .limit(1)
+      .forUpdate()
+      .skipLocked()
+      .executeTakeFirst();
+    if (charge === undefined) return false;
+    await appendSettlement(transaction, charge, { kind: 'expiry', balanceDelta: 0, reason });
+    await transaction
+      .updateTable('message_charges')
+      .set({ state: 'expired', hold_expired_at: sql<Date>`now()` })
+      .where('message_id', '=', charge.message_id)
+      .execute();
+    return true;
+  });
+}
+
+export interface AdjustmentRequest {
+  accountId: string;
+  /** Positive credits the balance, negative debits it. */
+  points: number;
+  reason: string;
+  reference: string;
+}
+
+/**
+ * Records an administrator's credit or debit, once per reference (unique): asked again with the same account, points
+ * and reason it answers the first entry; with anything else it is refused. A debit never takes more than the
+ * available balance (points held for messages in flight stay theirs).
+ */
+export async function recordAdjustment(db: Kysely<Schema>, request: AdjustmentRequest): Promise<WalletEntryRow> {
+  return db.transaction().execute(async (transaction) => {
+    const account = await transaction.selectFrom('accounts').select('id').where('id', '=', request.accountId).executeTakeFirst();
+    if (account === undefined) throw new ProblemError('unknown_account', `No account ${request.accountId}.`);
+    // The wallet lock serialises this account's adjustments: a replay waits for the first and then sees it.
+    const wallet = await lockWallet(transaction, request.accountId);
+    const first = await adjustmentByReference(transaction, request.reference);
+    if (first !== undefined) return sameAdjustment(first, request);
+    if (request.points < 0 && -request.points > wallet.available) {
+      throw new ProblemError(
+        'adjustment_exceeds_available',
+        `This debit takes ${-request.points} points; ${wallet.available} are available (${wallet.reserved} are held for messages in flight).`,
+        { needed: -request.points, available: wallet.available },
+      );
+    }
+    const inserted = await transaction
+      .insertInto('wallet_entries')
+      .values({
+        account_id: request.accountId,
+        kind: 'adjustment',
+        balance_delta_points: request.points,
+        reserved_delta_points: 0,
+        adjustment_reference: request.reference,
+        reason: request.reason,
+      })
+      .onConflict((conflict) => conflict.column('adjustment_reference').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    // Counted meanwhile for another account (whose wallet lock this one did not wait for): the conflict waited for it.
+    return inserted ?? sameAdjustment((await adjustmentByReference(transaction, request.reference))!, request);
+  });
+}
+
+function adjustmentByReference(transaction: Transaction<Schema>, reference: string) {
+  return transaction.selectFrom('wallet_entries').selectAll().where('adjustment_reference', '=', reference).executeTakeFirst();
+}
+
+function sameAdjustment(first: WalletEntryRow, request: AdjustmentRequest): WalletEntryRow {
+  if (
+    first.account_id === request.accountId &&
+    Number(first.balance_delta_points) === request.points &&
+    first.reason === request.reason
+  ) {
+    return first;
+  }
+  throw new ProblemError(
+    'adjustment_reference_reused',
+    `Adjustment reference ${request.reference} already recorded ${first.balance_delta_points} points for ${first.account_id}.`,
+  );
 }
 
 /**
  * The wallet's invariants, checked against the ledger: for every account, the wallet row equals the sums of
- * its entries, the available balance is not negative, and the points reserved equal the held charges.
- * Returns the discrepancies (none when all hold).
+ * its entries, the available balance is not negative, the points reserved equal the held charges, and the
+ * hosting fees debited equal those recorded as collected. Returns the discrepancies (none when all hold).
  */
 export async function auditWallets(db: Kysely<Schema>): Promise<string[]> {
   const rows = await sql<{
@@ -389,11 +490,16 @@ export async function auditWallets(db: Kysely<Schema>): Promise<string[]> {
     ledger_balance: number | null;
     ledger_reserved: number | null;
     held: number | null;
+    hosting_debited: number | null;
+    hosting_collected: number | null;
   }>`
     select a.id as account_id, w.balance_points, w.reserved_points,
       (select coalesce(sum(balance_delta_points), 0)::bigint from wallet_entries e where e.account_id = a.id) as ledger_balance,
       (select coalesce(sum(reserved_delta_points), 0)::bigint from wallet_entries e where e.account_id = a.id) as ledger_reserved,
-      (select coalesce(sum(points), 0)::bigint from message_charges c where c.account_id = a.id and c.state = 'held') as held
+      (select coalesce(sum(points), 0)::bigint from message_charges c where c.account_id = a.id and c.state = 'held') as held,
+      (select coalesce(-sum(balance_delta_points), 0)::bigint from wallet_entries e
+        where e.account_id = a.id and e.kind = 'hosting_fee') as hosting_debited,
+      (select coalesce(sum(collected_points), 0)::bigint from hosting_fee_charges h where h.account_id = a.id) as hosting_collected
     from accounts a left join wallets w on w.account_id = a.id`.execute(db);
   const problems: string[] = [];
   for (const row of rows.rows) {
@@ -406,6 +512,9 @@ export async function auditWallets(db: Kysely<Schema>): Promise<string[]> {
     }
     if (reserved !== Number(row.held)) problems.push(`${row.account_id}: reserved ${reserved} ≠ held charges ${row.held}`);
     if (balance - reserved < 0) problems.push(`${row.account_id}: available ${balance - reserved} < 0`);
+    if (Number(row.hosting_debited) !== Number(row.hosting_collected)) {
+      problems.push(`${row.account_id}: hosting fees debited ${row.hosting_debited} ≠ collected ${row.hosting_collected}`);
+    }
   }
   return problems;
 }

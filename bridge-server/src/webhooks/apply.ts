@@ -8,6 +8,7 @@ import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent 
 import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
 import { type Settlement, settleCharge } from '../wallet/store.js';
+import { recordBillingReport } from '../wallet/usage.js';
 
 export interface StoredWebhook {
   id: number;
@@ -139,12 +140,20 @@ type StatusEvent = Extract<WebhookEvent, { kind: 'message_status' }>;
  * Meta's pricing settles a message's hold: `regular` (billable) captures it at the category Meta reports,
  * `free_customer_service` / `free_entry_point` (not billable) and `failed` release it. Only a held charge moves,
  * under its row lock, so a duplicate or a later status (sent, then delivered, both priced) settles nothing again.
+ * Meta's word is kept beside the settlement either way, for the reconciliation to compare.
  */
 async function settleFromStatus(transaction: Transaction<Schema>, deploymentId: string, event: StatusEvent): Promise<void> {
   const settlement = settlementOf(event.status, event.pricing);
   if (settlement === undefined) return;
   const messageId = await messageIdOf(transaction, deploymentId, event);
-  if (messageId !== undefined) await settleCharge(transaction, messageId, settlement);
+  if (messageId === undefined) return;
+  await settleCharge(transaction, messageId, settlement);
+  await recordBillingReport(transaction, messageId, {
+    status: event.status,
+    timestamp: event.timestamp,
+    pricing: event.pricing,
+    billable: settlement.kind === 'capture',
+  });
 }
 
 function settlementOf(status: string, pricing: Pricing | null): Settlement | undefined {

@@ -67,10 +67,11 @@ export const messageError = z
 export const messageCharge = z
   .object({
     points: z.number().int().min(0).meta({ description: 'Points held, captured or released; 0 when free.' }),
-    state: z.enum(['held', 'captured', 'released', 'free']).meta({
+    state: z.enum(['held', 'expired', 'captured', 'released', 'free']).meta({
       description:
         'held: reserved at the send, waiting for Meta’s pricing; captured: Meta billed it (points deducted); released: ' +
-        'free after all or failed (points returned); free: nothing was ever held.',
+        'free after all or failed (points returned); free: nothing was ever held; expired: Meta had not priced it in ' +
+        'time, so the points were returned (if Meta bills it later, it is captured from the balance then).',
     }),
     captured_points: z.number().int().min(0).nullable().meta({
       description: 'Points deducted on capture: differs from `points` when Meta billed another category.',

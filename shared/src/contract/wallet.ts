@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { accountId, deploymentId, installationId, timestamp } from './common.js';
+import { walletEvent } from './wallet-events.js';
 
 const points = z.number().int();
 
@@ -12,10 +13,31 @@ export const wallet = z
   })
   .meta({ id: 'Wallet' });
 
+/** `GET /v1/wallet`: the wallet, and what the account should hear about it (low balance, a payment problem). */
+export const walletOverview = wallet
+  .extend({
+    low_balance_threshold: points
+      .min(0)
+      .meta({ description: 'The account’s low-balance threshold (PUT /v1/wallet/notifications); 0: none.' }),
+    low: z.boolean().meta({ description: 'available < low_balance_threshold.' }),
+    payment_problem: walletEvent.nullable().meta({
+      description:
+        'The latest payment_failed or auto_recharge_paused event not followed by a payment_succeeded one; null when none is unresolved.',
+    }),
+  })
+  .meta({ id: 'WalletOverview' });
+
+/**
+ * purchase: points bought. hold: reserved at a send. capture / release: Meta billed the message (or not). expiry: a
+ * hold Meta had not priced in time, returned. adjustment: an administrator's correction. hosting_fee: a number's
+ * monthly hosting.
+ */
+export const walletEntryKinds = ['purchase', 'hold', 'capture', 'release', 'expiry', 'adjustment', 'hosting_fee'] as const;
+
 export const walletEntry = z
   .object({
     id: z.string().meta({ description: 'Ledger position; entries are never changed or removed.' }),
-    kind: z.enum(['purchase', 'hold', 'capture', 'release', 'adjustment']),
+    kind: z.enum(walletEntryKinds),
     balance_delta_points: points,
     reserved_delta_points: points,
     message_id: z.string().nullable(),
@@ -32,15 +54,15 @@ export const walletEntry = z
         rate_micro_usd: z.number().int().nullable(),
       })
       .nullable(),
+    adjustment_reference: z.string().nullable().meta({ description: 'An adjustment’s reference: counted once.' }),
+    hosting_period: z
+      .string()
+      .nullable()
+      .meta({ description: 'The calendar month (UTC, `YYYY-MM`) a hosting fee pays for.', example: '2026-11' }),
     reason: z.string(),
     created_at: timestamp,
   })
   .meta({ id: 'WalletEntry' });
-
-export const walletLedgerQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Page size (1–200).' }),
-  cursor: z.string().max(200).optional().meta({ description: 'The `next_cursor` of the previous page.' }),
-});
 
 export const walletLedger = z
   .object({
@@ -104,6 +126,7 @@ export const walletSettings = z
   .meta({ id: 'WalletSettings' });
 
 export type Wallet = z.infer<typeof wallet>;
+export type WalletOverview = z.infer<typeof walletOverview>;
 export type WalletEntry = z.infer<typeof walletEntry>;
 export type PurchaseReceiptResponse = z.infer<typeof purchaseReceiptResponse>;
 export type WalletSettingsRequest = z.infer<typeof walletSettingsRequest>;

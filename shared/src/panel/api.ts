@@ -2,7 +2,7 @@ import type { ContactStatus } from '../contract/contacts.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
 import type { TemplateSummary } from '../contract/templates.js';
-import type { Wallet } from '../contract/wallet.js';
+import type { WalletOverview } from '../contract/wallet.js';
 import { type ProblemCode, problemCodes } from '../errors.js';
 import type { ConsentSource, ConsentState } from '../optin/consent.js';
 import type { TemplateRule, Topic } from '../optin/topics.js';
@@ -73,7 +73,8 @@ export interface BridgeApi {
   recordConsent(phoneE164: string, body: RecordConsentBody): Promise<unknown>;
   /** What a message would cost now: a template (`template` + `language`) or a free-form reply (`text`). */
   quote(query: QuoteQuery): Promise<PricingQuoteResponse>;
-  wallet(): Promise<Wallet>;
+  /** The wallet, its low-balance threshold and any unresolved payment problem. */
+  wallet(): Promise<WalletOverview>;
 }
 
 /** The query of `GET /v1/pricing/quote` (contract `pricingQuoteQuery`). */
@@ -109,7 +110,7 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
       );
       return call<PricingQuoteResponse>({ method: 'GET', path: `/v1/pricing/quote?${search}` });
     },
-    wallet: () => call<Wallet>({ method: 'GET', path: '/v1/wallet' }),
+    wallet: () => call<WalletOverview>({ method: 'GET', path: '/v1/wallet' }),
   };
 }
 

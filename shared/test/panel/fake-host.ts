@@ -2,6 +2,7 @@ import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js
 import { type Message, sendMessageRequest } from '../../src/contract/messages.js';
 import { type PricingQuoteResponse, pricingQuoteQuery } from '../../src/contract/pricing.js';
 import type { TemplateSummary } from '../../src/contract/templates.js';
+import type { WalletEvent } from '../../src/contract/wallet-events.js';
 import { type ProblemCode, problemCatalogue } from '../../src/errors.js';
 import {
   type ConsentRecord,
@@ -73,6 +74,10 @@ export class FakeHost implements HelpdeskHost {
   pricing: Record<string, number> | null = null;
   /** The account's wallet, in points. */
   wallet = { balance: 0, reserved: 0 };
+  /** The account's low-balance threshold, as `GET /v1/wallet` answers it (the bridge's default). */
+  lowBalanceThreshold = 100;
+  /** The unresolved payment problem `GET /v1/wallet` answers, or null. */
+  paymentProblem: WalletEvent | null = null;
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();
@@ -181,7 +186,16 @@ export class FakeHost implements HelpdeskHost {
     if (request.method === 'GET' && request.route === '/v1/pricing/quote') return this.quoteAnswer(url.searchParams);
     if (request.method === 'GET' && request.route === '/v1/wallet') {
       const { balance, reserved } = this.wallet;
-      return ok({ balance, reserved, available: balance - reserved, unit: 'point' });
+      const available = balance - reserved;
+      return ok({
+        balance,
+        reserved,
+        available,
+        unit: 'point',
+        low_balance_threshold: this.lowBalanceThreshold,
+        low: available < this.lowBalanceThreshold,
+        payment_problem: this.paymentProblem,
+      });
     }
     if (request.route === '/v1/optin-topics') {
       if (request.method === 'GET') return ok(this.presentOptin());

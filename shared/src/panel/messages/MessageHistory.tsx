@@ -64,5 +64,7 @@ function chargeText(i18n: I18n, charge: Message['charge']): string | null {
       return formatPoints(i18n, charge.captured_points ?? charge.points);
     case 'released':
       return i18n.t('points.chargeReleased');
+    case 'expired':
+      return i18n.t('points.chargeExpired');
   }
 }

@@ -3,12 +3,6 @@ import type { Wallet } from '../../contract/wallet.js';
 import type { Resource } from '../data/useResource.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 
-/**
- * Under this many available points the wallet card warns. A fixed number, not "n sends at the current quote":
- * the card is shown with or without a template chosen, and 100 points is a few paid templates at any rate card.
- */
-export const lowBalanceThreshold = 100;
-
 /** Points as the agent reads them: the number in the agent's locale, with its unit ("1,200 points", "12 ポイント"). */
 export function formatPoints(i18n: I18n, points: number): string {
   return i18n.t(points === 1 ? 'points.one' : 'points.other', { count: formatNumber(i18n, points) });

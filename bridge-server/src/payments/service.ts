@@ -1,0 +1,364 @@
+import { type Payment, purchaseReceipt } from '@wabridge/shared';
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { WorkerLoop } from '../background/worker-loop.js';
+import type { Config } from '../config.js';
+import { ProblemError } from '../http/problem.js';
+import { newId } from '../security/tokens.js';
+import type { Schema } from '../storage/schema.js';
+import { pauseAutoRecharge } from '../wallet/auto-recharge.js';
+import { recordWalletEvent } from '../wallet/events.js';
+import { loadPricingSettings, recordPurchaseIn } from '../wallet/store.js';
+import { type ChargeOutcome, type PaymentProvider, PaymentProviderUnavailableError } from './provider.js';
+import { SandboxPaymentProvider, sandboxCallbackSecret } from './sandbox-provider.js';
+import {
+  claimDuePayment,
+  findPayment,
+  findPaymentByRequestKey,
+  insertPayment,
+  lockPayment,
+  type PaymentRow,
+  uniqueViolationOf,
+} from './store.js';
+
+/** How often each bridge process looks for pending payments due for a check (left by a crash, a lost callback). */
+const pollIntervalMs = 5_000;
+/** A claimed payment is not claimed again for this long: longer than any provider call takes. */
+const checkLeaseMs = 2 * 60_000;
+/** Checks of a payment still pending back off to at most an hour apart. */
+const checkDelayMsMax = 60 * 60_000;
+
+/** An outcome, or 'unknown' when the provider could not be asked or its answer was lost. */
+type Answer = ChargeOutcome | 'unknown';
+
+export function createPaymentProvider(config: Config, db: Kysely<Schema>, logger: Logger): PaymentProvider | undefined {
+  switch (config.payments.provider) {
+    case 'sandbox':
+      return new SandboxPaymentProvider(db, {
+        secret: sandboxCallbackSecret(config.encryptionKey),
+        settleDelayMs: config.payments.sandboxSettleDelayMs,
+        logger,
+      });
+    case undefined:
+      return undefined;
+  }
+}
+
+/**
+ * Payments: started by a checkout or an auto-recharge, recorded (pending) before the provider is called, then
+ * settled once, by the provider's answer, its callback, or the reconciliation loop that asks the provider about
+ * payments still pending (replica-safe: each check claims its payment with FOR UPDATE SKIP LOCKED).
+ *
+ * A success records the purchase and marks the payment succeeded in one transaction, under the payment's row
+ * lock: a callback and a check settling the same payment at once count its points once.
+ */
+export class PaymentService {
+  readonly #loop: WorkerLoop;
+  #checksInFlight = 0;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    readonly provider: PaymentProvider,
+    private readonly logger: Logger,
+    private readonly options: { reconcileAfterMs: number },
+  ) {
+    this.#loop = new WorkerLoop({
+      name: 'payment reconciliation',
+      pollIntervalMs,
+      logger,
+      step: async () => ((await this.checkOne()) ? 'busy' : 'idle'),
+    });
+  }
+
+  start(bridgeUrl: string): void {
+    this.provider.start(bridgeUrl);
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    this.provider.stop();
+    await this.#loop.stop();
+  }
+
+  /** Resolves once no pending payment is due for a check and this process has none in progress. For tests and tools. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    await this.#loop.drain(async () => {
+      if (this.#checksInFlight > 0) return false;
+      const due = await this.db
+        .selectFrom('payments')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('next_check_at', '<=', new Date())
+        .executeTakeFirst();
+      return due === undefined;
+    }, timeoutMs);
+  }
+
+  /**
+   * Buys points for the account, once per request key: a repeat with the same body answers the payment as it
+   * stands now (`replayed`), with another body it is refused.
+   */
+  async checkout(request: {
+    accountId: string;
+    points: number;
+    paymentMethod: string;
+    requestKey: string;
+    requestSha256: string;
+  }): Promise<{ payment: Payment; replayed: boolean }> {
+    const replay = await this.#replay(request);
+    if (replay !== undefined) return { payment: replay, replayed: true };
+    const settings = await loadPricingSettings(this.db, request.accountId);
+    if (settings === undefined) {
+      throw new ProblemError('pricing_not_configured', `Account ${request.accountId} has no point prices: it cannot buy points.`);
+    }
+    await this.requireKnownMethod(request.accountId, request.paymentMethod);
+    const receipt = purchaseReceipt({ points: request.points, settings });
+    let row: PaymentRow;
+    try {
+      row = await insertPayment(this.db, {
+        ...this.newPayment(request.accountId, request.paymentMethod),
+        origin: 'checkout',
+        request_key: request.requestKey,
+        request_sha256: request.requestSha256,
+        points: receipt.points,
+        amount_minor: receipt.total,
+        currency: receipt.currency,
+      });
+    } catch (error) {
+      const index = uniqueViolationOf(error);
+      if (index === undefined) throw error;
+      // The same key, concurrently (whichever index refused the row first): answer what the other request recorded.
+      const concurrent = await this.#replay(request);
+      if (concurrent !== undefined) return { payment: concurrent, replayed: true };
+      if (index === 'payments_one_pending_idx') await this.#refusePending(request.accountId);
+      throw error;
+    }
+    return { payment: await this.charge(row), replayed: false };
+  }
+
+  async requireKnownMethod(accountId: string, paymentMethod: string): Promise<void> {
+    if (!(await this.provider.knowsPaymentMethod(accountId, paymentMethod))) {
+      throw new ProblemError(
+        'unknown_payment_method',
+        `The ${this.provider.name} provider has no payment method ${paymentMethod}.`,
+      );
+    }
+  }
+
+  /** The columns every new payment starts with; it is first checked after `reconcileAfterMs` unless settled before. */
+  newPayment(accountId: string, paymentMethod: string) {
+    const id = newId('pay');
+    return {
+      id,
+      account_id: accountId,
+      provider: this.provider.name,
+      idempotency_key: `wabridge_${id}`,
+      payment_method: paymentMethod,
+      next_check_at: new Date(Date.now() + this.options.reconcileAfterMs),
+    };
+  }
+
+  /** Calls the provider for a payment just recorded, and settles it by the answer. */
+  async charge(row: PaymentRow): Promise<Payment> {
+    const answer = await this.#ask(row, () => this.provider.charge(this.#chargeRequest(row)));
+    if (answer === 'unknown' || answer.state === 'pending') {
+      // Asked about soon when the answer was lost; a slow payment is given time to call back first.
+      await this.#stillPending(row, answer === 'unknown' ? 0 : this.options.reconcileAfterMs, answer);
+      if (answer === 'unknown') this.#loop.wake();
+    } else {
+      await this.settle(row.id, answer);
+    }
+    return findPayment(this.db, row.id);
+  }
+
+  /** Moves a pending payment to its final state, once; a settled payment is left as it is. */
+  async settle(paymentId: string, outcome: Exclude<ChargeOutcome, { state: 'pending' }>): Promise<void> {
+    if (outcome.state === 'failed') {
+      await this.db.transaction().execute((transaction) => this.#fail(transaction, paymentId, outcome));
+      return;
+    }
+    await this.db.transaction().execute(async (transaction) => {
+      const locked = await lockPayment(transaction, paymentId);
+      if (locked.state !== 'pending') return;
+      // The purchase and the payment's success commit together: a payment is never left pending with its points counted.
+      const receipt = await recordPurchaseIn(transaction, {
+        accountId: locked.account_id,
+        points: Number(locked.points),
+        paymentReference: outcome.providerReference,
+      });
+      if (receipt.total !== Number(locked.amount_minor) || receipt.currency !== locked.currency) {
+        // The receipt is priced at the account's current prices, which changed while the payment was pending.
+        this.logger.warn(
+          { paymentId, charged: Number(locked.amount_minor), receipt: receipt.total },
+          'payment: receipt differs from the amount charged',
+        );
+      }
+      const purchase = await transaction
+        .selectFrom('purchases')
+        .select('id')
+        .where('payment_reference', '=', outcome.providerReference)
+        .executeTakeFirstOrThrow();
+      await transaction
+        .updateTable('payments')
+        .set({ state: 'succeeded', provider_reference: outcome.providerReference, purchase_id: purchase.id, settled_at: new Date() })
+        .where('id', '=', paymentId)
+        .execute();
+      await recordWalletEvent(transaction, {
+        accountId: locked.account_id,
+        kind: 'payment_succeeded',
+        data: {
+          payment_id: paymentId,
+          origin: locked.origin,
+          points: receipt.points,
+          amount: receipt.total,
+          currency: receipt.currency,
+        },
+      });
+    });
+  }
+
+  /** Settles the pending payment the provider called back about (its signature already verified). */
+  async settleByKey(idempotencyKey: string, outcome: Exclude<ChargeOutcome, { state: 'pending' }>): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('payments')
+      .select('id')
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+    if (row === undefined) return false;
+    await this.settle(row.id, outcome);
+    return true;
+  }
+
+  /** Asks the provider about one pending payment due for a check; false when none is due. */
+  async checkOne(): Promise<boolean> {
+    this.#checksInFlight += 1;
+    try {
+      return await this.#checkOne();
+    } finally {
+      this.#checksInFlight -= 1;
+    }
+  }
+
+  async #checkOne(): Promise<boolean> {
+    const row = await claimDuePayment(this.db, checkLeaseMs);
+    if (row === undefined) return false;
+    // Never received (we died before the call reached it): charge under the same key, which cannot charge twice.
+    const answer = await this.#ask(
+      row,
+      async () => (await this.provider.retrieve(row.idempotency_key)) ?? this.provider.charge(this.#chargeRequest(row)),
+    );
+    if (answer === 'unknown' || answer.state === 'pending') {
+      const delayMs = Math.min(checkDelayMsMax, this.options.reconcileAfterMs * 2 ** Math.min(row.checks, 20));
+      await this.#stillPending(row, delayMs, undefined);
+    } else {
+      await this.settle(row.id, answer);
+    }
+    return true;
+  }
+
+  async #ask(row: PaymentRow, call: () => Promise<ChargeOutcome>): Promise<Answer> {
+    try {
+      return await call();
+    } catch (error) {
+      // Whatever failed, the charge may exist: the payment stays pending and the provider is asked again by its key.
+      const level = error instanceof PaymentProviderUnavailableError ? 'warn' : 'error';
+      this.logger[level]({ err: error, paymentId: row.id }, 'payment: no answer from the provider; it will be asked again');
+      return 'unknown';
+    }
+  }
+
+  #chargeRequest(row: PaymentRow) {
+    return {
+      idempotencyKey: row.idempotency_key,
+      accountId: row.account_id,
+      amountMinor: Number(row.amount_minor),
+      currency: row.currency,
+      paymentMethod: row.payment_method,
+      description: `${Number(row.points)} points (${row.origin === 'auto_recharge' ? 'auto-recharge' : 'checkout'})`,
+    };
+  }
+
+  /** Schedules the next check; the first answer of a new payment is also recorded as a payment_pending event. */
+  async #stillPending(row: PaymentRow, delayMs: number, firstAnswer: Answer | undefined): Promise<void> {
+    await this.db.transaction().execute(async (transaction) => {
+      const updated = await transaction
+        .updateTable('payments')
+        .set({ next_check_at: new Date(Date.now() + delayMs) })
+        .where('id', '=', row.id)
+        .where('state', '=', 'pending')
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n || firstAnswer === undefined) return;
+      await recordWalletEvent(transaction, {
+        accountId: row.account_id,
+        kind: 'payment_pending',
+        data: {
+          payment_id: row.id,
+          origin: row.origin,
+          points: Number(row.points),
+          reason: firstAnswer === 'unknown' ? 'outcome_unknown' : 'provider_pending',
+        },
+      });
+    });
+  }
+
+  async #fail(transaction: Transaction<Schema>, paymentId: string, outcome: { code: string; message: string }): Promise<void> {
+    const row = await lockPayment(transaction, paymentId);
+    if (row.state !== 'pending') return;
+    await transaction
+      .updateTable('payments')
+      .set({
+        state: 'failed',
+        failure_code: outcome.code.slice(0, 100),
+        failure_message: outcome.message.slice(0, 500),
+        settled_at: new Date(),
+      })
+      .where('id', '=', paymentId)
+      .execute();
+    await recordWalletEvent(transaction, {
+      accountId: row.account_id,
+      kind: 'payment_failed',
+      data: {
+        payment_id: paymentId,
+        origin: row.origin,
+        points: Number(row.points),
+        code: outcome.code,
+        message: outcome.message,
+      },
+    });
+    if (row.origin === 'auto_recharge') {
+      await pauseAutoRecharge(transaction, row.account_id, {
+        reason: 'payment_failed',
+        detail: `The recharge of ${Number(row.points)} points failed: ${outcome.message} (${outcome.code})`,
+        paymentId,
+      });
+    }
+  }
+
+  async #replay(request: { accountId: string; requestKey: string; requestSha256: string }): Promise<Payment | undefined> {
+    const existing = await findPaymentByRequestKey(this.db, request.accountId, request.requestKey);
+    if (existing === undefined) return undefined;
+    if (existing.request_sha256 !== request.requestSha256) {
+      throw new ProblemError(
+        'idempotency_key_reused',
+        `Idempotency-Key ${request.requestKey} was first used with a different request body.`,
+      );
+    }
+    return findPayment(this.db, existing.id);
+  }
+
+  async #refusePending(accountId: string): Promise<never> {
+    const pending = await this.db
+      .selectFrom('payments')
+      .select(['id', 'created_at'])
+      .where('account_id', '=', accountId)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    throw new ProblemError(
+      'payment_pending',
+      pending === undefined
+        ? 'Another payment for this account was just started.'
+        : `Payment ${pending.id} for this account is pending since ${pending.created_at.toISOString()}; wait for its outcome.`,
+      { payment_id: pending?.id ?? null },
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import { routes } from '@wabridge/shared';
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import type { Caller } from '../http/caller.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
+import { ProblemError, validationProblem } from '../http/problem.js';
+import type { Services } from '../services.js';
+import type { Schema } from '../storage/schema.js';
+import { reconciliationReport, resolvePeriod, usageReport } from './usage.js';
+
+/**
+ * The account a report covers: an installation's own (naming another answers as if it did not exist), or the
+ * one the administrator names.
+ */
+async function reportedAccount(db: Kysely<Schema>, caller: Caller, requested: string | undefined): Promise<string> {
+  if (caller.kind === 'installation') {
+    if (requested !== undefined && requested !== caller.accountId)
+      throw new ProblemError('not_found', `No account ${requested}.`);
+    return caller.accountId;
+  }
+  if (requested === undefined) {
+    throw validationProblem([
+      { path: 'query.account_id', code: 'required', message: 'the administrator names the account to report on' },
+    ]);
+  }
+  const account = await db.selectFrom('accounts').select('id').where('id', '=', requested).executeTakeFirst();
+  if (account === undefined) throw new ProblemError('unknown_account', `There is no account ${requested}.`);
+  return requested;
+}
+
+/**
+ * The contract checks the time zone against the runtime's (ICU) zones; should the database's tables lack one,
+ * PostgreSQL refuses it (22023) and the caller is told which parameter, not that the bridge failed.
+ */
+async function inTimeZone<T>(timeZone: string, report: () => Promise<T>): Promise<T> {
+  try {
+    return await report();
+  } catch (error) {
+    if ((error as { code?: string }).code === '22023' && /time zone/.test(String((error as Error).message))) {
+      throw validationProblem([
+        { path: 'query.timezone', code: 'unknown_time_zone', message: `the database does not know the time zone ${timeZone}` },
+      ]);
+    }
+    throw error;
+  }
+}
+
+export function usageRouter({ db }: Services, options: MountOptions): Router {
+  const router = Router();
+
+  mountRoute(
+    router,
+    routes.getUsage,
+    async ({ query }, { caller }) => {
+      const period = resolvePeriod(query);
+      const accountId = await reportedAccount(db, caller, query.account_id);
+      const report = await inTimeZone(period.timeZone, () => usageReport(db, accountId, period, query.group_by));
+      return {
+        account_id: accountId,
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        timezone: period.timeZone,
+        group_by: query.group_by,
+        ...report,
+      };
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.getReconciliation,
+    async ({ query }, { caller }) => {
+      const period = resolvePeriod(query);
+      const accountId = await reportedAccount(db, caller, query.account_id);
+      const report = await reconciliationReport(db, accountId, period, {
+        limit: query.limit,
+        cursor: query.cursor,
+        only: query.class,
+      });
+      return { account_id: accountId, from: period.from.toISOString(), to: period.to.toISOString(), ...report };
+    },
+    options,
+  );
+  return router;
+}
