@@ -6,7 +6,7 @@ import { ProblemError } from '../http/problem.js';
 import type { MediaService } from '../media/service.js';
 import type { Services } from '../services.js';
 import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
-import { SendPipeline } from './pipeline.js';
+import { MessageAlreadyRecordedError, type SendContext, SendPipeline } from './pipeline.js';
 import { findMessage, listTicketMessages } from './store.js';
 
 function installationOf(caller: Caller) {
@@ -22,7 +22,26 @@ function isReplayable(error: ProblemError): boolean {
 export function messagesRouter(services: Services, media: MediaService, options: MountOptions): Router {
   const router = Router();
   const pipeline = new SendPipeline(services, media);
-  const keys = new IdempotencyKeys(services.db);
+  const keys = new IdempotencyKeys(services.db, services.config.idempotencyClaimLeaseMs);
+
+  /**
+   * Sends under the message id the key reserved. A resumed key whose earlier request recorded that message (and may
+   * have reached Meta) before it died is answered with it, never sent again; so is one a late original records first.
+   */
+  async function sendOnce(
+    context: SendContext & { messageId: string },
+    body: Parameters<SendPipeline['send']>[1],
+    resumed: boolean,
+  ) {
+    const recorded = resumed ? await findMessage(services.db, context.deploymentId, context.messageId) : undefined;
+    if (recorded !== undefined) return recorded;
+    try {
+      return await pipeline.send(context, body);
+    } catch (error) {
+      if (!(error instanceof MessageAlreadyRecordedError)) throw error;
+      return (await findMessage(services.db, context.deploymentId, error.messageId))!;
+    }
+  }
 
   mountRoute(
     router,
@@ -49,13 +68,15 @@ export function messagesRouter(services: Services, media: MediaService, options:
         return claim.body as never;
       }
       try {
-        const message = await pipeline.send(
+        const message = await sendOnce(
           {
             accountId: installation.accountId,
             deploymentId: installation.deploymentId,
             installationId: installation.installationId,
+            messageId: claim.messageId,
           },
           body,
+          claim.resumed,
         );
         await keys.complete(installation.installationId, key, 202, message);
         response.location(`/v1/messages/${message.id}`);
@@ -68,7 +89,7 @@ export function messagesRouter(services: Services, media: MediaService, options:
             ...error.extensions,
           });
         } else {
-          await keys.release(installation.installationId, key);
+          await keys.release(installation.installationId, key, claim.token);
         }
         throw error;
       }

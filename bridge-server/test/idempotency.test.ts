@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdempotencyKeys } from '../src/messages/idempotency.js';
+import { type Database, openDatabase } from '../src/storage/database.js';
+import { backends } from './support/backends.js';
+
+describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
+  let disposable: Awaited<ReturnType<(typeof backend)['create']>>;
+  let database: Database;
+  const leaseMs = 200;
+
+  beforeAll(async () => {
+    disposable = await backend.create();
+    database = await openDatabase({ url: disposable.url, dataDir: disposable.dataDir, poolMax: 4 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await disposable?.drop();
+  });
+
+  const keys = () => new IdempotencyKeys(database.db, leaseMs);
+  const stored = (key: string) =>
+    database.db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('scope', '=', 'ins_test')
+      .where('key', '=', key)
+      .executeTakeFirst();
+
+  it('tells a retry the key is in flight within the lease, and hands the same message id to one retry after it', async () => {
+    const first = await keys().claim('ins_test', 'k-lease', 'a'.repeat(64));
+    expect(first).toMatchObject({ kind: 'new', resumed: false });
+    await expect(keys().claim('ins_test', 'k-lease', 'a'.repeat(64))).rejects.toMatchObject({
+      code: 'idempotency_key_in_flight',
+    });
+    await new Promise((resolve) => setTimeout(resolve, leaseMs + 50));
+    const retries = await Promise.allSettled([0, 1, 2].map(() => keys().claim('ins_test', 'k-lease', 'a'.repeat(64))));
+    const resumed = retries.filter((retry) => retry.status === 'fulfilled').map((retry) => retry.value);
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]).toMatchObject({ kind: 'new', resumed: true, messageId: (first as { messageId: string }).messageId });
+  });
+
+  it('lets only the request holding the claim release the key: a request that outlived its lease cannot', async () => {
+    const original = await keys().claim('ins_test', 'k-release', 'b'.repeat(64));
+    await new Promise((resolve) => setTimeout(resolve, leaseMs + 50));
+    const takeover = await keys().claim('ins_test', 'k-release', 'b'.repeat(64));
+    if (original.kind !== 'new' || takeover.kind !== 'new') throw new Error('expected two claims');
+    // The original request fails late: its release must leave the key to the takeover.
+    await keys().release('ins_test', 'k-release', original.token);
+    expect(await stored('k-release')).toMatchObject({ state: 'in_flight' });
+    await keys().complete('ins_test', 'k-release', 202, { id: takeover.messageId });
+    expect(await keys().claim('ins_test', 'k-release', 'b'.repeat(64))).toEqual({
+      kind: 'replay',
+      status: 202,
+      body: { id: original.messageId },
+    });
+  });
+
+  it('frees the key for the claim holder, so the same key can be tried again', async () => {
+    const claim = await keys().claim('ins_test', 'k-free', 'c'.repeat(64));
+    if (claim.kind !== 'new') throw new Error('expected a claim');
+    await keys().release('ins_test', 'k-free', claim.token);
+    expect(await stored('k-free')).toBeUndefined();
+    expect(await keys().claim('ins_test', 'k-free', 'c'.repeat(64))).toMatchObject({ kind: 'new', resumed: false });
+  });
+});

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { type RunningScript, repositoryRoot, runScript, waitForOutput } from './processes.js';
+
+/** Builds the workspace once (`npm run build`), as `npm run bridge` does before it starts the bridge. */
+export async function buildWorkspace(): Promise<void> {
+  const build = runScript('build', {});
+  const exit = await build.exited;
+  if (exit !== 0) throw new Error(`npm run build failed (${exit}):\n${build.output()}`);
+}
+
+export interface KillableBridge extends RunningScript {
+  url: string;
+}
+
+/**
+ * Starts the built bridge the way `npm run bridge` ends, `node bridge-server/dist/index.js`, but as this test's
+ * own child: npm would stand between the test and the bridge, and a SIGKILL sent to npm never reaches its
+ * child. Resolves once the bridge logs "bridge listening".
+ */
+export async function startKillableBridge(environment: Record<string, string>): Promise<KillableBridge> {
+  const child = spawn(process.execPath, ['bridge-server/dist/index.js'], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const bridge = { child, output: () => output, exited };
+  const [line] = await waitForOutput(bridge, /^.*"bridge listening".*$/m, 60_000);
+  return { ...bridge, url: `http://127.0.0.1:${JSON.parse(line).port}` };
+}
+
+/** kill -9: the process ends at once, with no chance to finish a request, commit, or close anything. */
+export async function killHard(bridge: KillableBridge): Promise<void> {
+  bridge.child.kill('SIGKILL');
+  const exit = await bridge.exited;
+  if (exit !== 'SIGKILL') throw new Error(`the bridge was to die of SIGKILL, not ${exit}`);
+}
+
+/** SIGTERM: the bridge drains its requests and closes its database, as on a deploy. */
+export async function stopGracefully(bridge: KillableBridge): Promise<void> {
+  if (bridge.child.exitCode !== null || bridge.child.signalCode !== null) return;
+  bridge.child.kill('SIGTERM');
+  await bridge.exited;
+}
