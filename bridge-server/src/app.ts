@@ -98,6 +98,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true }),
     validateResponses: options.validateResponses ?? false,
   };
+  // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
+  app.use(webhooksRouter(services, workers.processor));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
@@ -114,7 +116,6 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(paymentsRouter(services, workers.payments?.service, mountOptions));
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
-  app.use(webhooksRouter(services, workers.processor));
 
   // A known path with another method: 405 with the methods it does allow.
   const methodsByPath = new Map<string, Set<string>>();

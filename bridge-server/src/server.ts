@@ -16,7 +16,7 @@ import { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { WalletEventsWebhook } from './wallet/events-webhook.js';
 import { HoldSweeper } from './wallet/holds.js';
 import { HostingFeeScheduler } from './wallet/hosting.js';
-import { pgliteIngestionPriority, WebhookProcessor } from './webhooks/processor.js';
+import { pgliteProcessing, WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
   server: Server;
@@ -127,7 +127,7 @@ export async function startBridge(
   // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => outbox.wake(),
-    ...(database.backend === 'pglite' ? { ingestionPriority: pgliteIngestionPriority } : {}),
+    ...(database.backend === 'pglite' ? pgliteProcessing : {}),
   });
   const app = createApp(
     services,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { furthestStatus } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -315,6 +316,49 @@ describe.each(backends)('Meta webhooks on $name', (backend) => {
 });
 
 describe.each(backends)('webhook durability on $name', (backend) => {
+  it('applies the webhooks of a batch when one of them fails, and records only that one as failed', async () => {
+    const bridge = await startTestBridge(backend);
+    try {
+      const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Batches' } });
+      const deployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) })).body;
+      await bridge.bridge.processor.stop();
+      const db = bridge.bridge.database.db;
+      const bodies = [0, 1, 2, 3, 4].map((index) =>
+        index === 2
+          ? // Stored, but no longer a notification the parser accepts (as if the parser had changed since).
+            JSON.stringify({ object: 'whatsapp_business_account', entry: 'not a list' })
+          : metaJson(
+              inboundText(deployment.phone_number_id, {
+                waId: `81907777000${index}`,
+                id: `wamid.batch${index}`,
+                at: new Date(Date.now() - hourMs),
+              }),
+            ),
+      );
+      for (const body of bodies) {
+        await db
+          .insertInto('webhook_events')
+          .values({
+            deployment_id: deployment.id,
+            body: Buffer.from(body),
+            body_sha256: createHash('sha256').update(body).digest('hex'),
+          })
+          .execute();
+      }
+      expect(await bridge.bridge.processor.processBatch()).toBe('failed');
+      const rows = await db.selectFrom('webhook_events').selectAll().orderBy('id').execute();
+      expect(rows.map((row) => row.processed_at !== null)).toEqual([true, true, false, true, true]);
+      expect(rows[2]).toMatchObject({ attempts: 1, last_error: expect.stringContaining('no longer parses') });
+      expect(rows[2]!.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+      const contacts = await db.selectFrom('contacts').select('wa_id').orderBy('wa_id').execute();
+      expect(contacts.map((contact) => contact.wa_id)).toEqual(['819077770000', '819077770001', '819077770003', '819077770004']);
+      // A whole batch that succeeds is one transaction: nothing is left due.
+      expect(await bridge.bridge.processor.processBatch()).toBe('idle');
+    } finally {
+      await bridge.close();
+    }
+  });
+
   it('stores a webhook before answering and processes it after a restart', async () => {
     const database = await backend.create({ persistent: true });
     const first = await startTestBridge(backend, {}, { database });
