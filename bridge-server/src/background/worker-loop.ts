@@ -96,3 +96,53 @@ export class WorkerLoop {
     });
   }
 }
+
+/**
+ * A background job on a WorkerLoop, with what every job shares: start, wake, stop, and a drain for tests and
+ * tools that waits until nothing is due and no step is in flight, whether the loop or a caller runs it.
+ */
+export abstract class BackgroundWorker {
+  readonly #loop: WorkerLoop;
+  #stepsInFlight = 0;
+
+  constructor(options: Omit<WorkerLoopOptions, 'step'>) {
+    this.#loop = new WorkerLoop({ ...options, step: () => this.counted(() => this.step()) });
+  }
+
+  /** One unit of work; `idle` when there was none. */
+  protected abstract step(): Promise<'idle' | 'busy'>;
+
+  /** Whether nothing is due now, for `drain` (rows another process holds are its business). */
+  protected async nothingDue(): Promise<boolean> {
+    return true;
+  }
+
+  /** Runs a unit of work counted as in flight, so that `drain` waits for it. */
+  protected async counted<T>(work: () => Promise<T>): Promise<T> {
+    this.#stepsInFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.#stepsInFlight -= 1;
+    }
+  }
+
+  start(): void {
+    this.#loop.start();
+  }
+
+  /** There may be work now: look rather than wait for the next poll. */
+  wake(): void {
+    this.#loop.wake();
+  }
+
+  /** Finishes the step in progress, then stops. `start` runs it again. */
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+  }
+
+  /** Resolves once nothing is due and no step is in flight in this process. For tests and tools. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    await this.#loop.drain(async () => this.#stepsInFlight === 0 && (await this.nothingDue()), timeoutMs);
+  }
+}

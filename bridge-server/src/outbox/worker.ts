@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import { ProblemError } from '../http/problem.js';
 import { MessageAlreadyRecordedError, type SendPipeline } from '../messages/pipeline.js';
 import { newId } from '../security/tokens.js';
@@ -50,58 +50,34 @@ type Settlement =
  * refused for now, or could not be reached — is tried again, under a new message id written to the row
  * before the next send.
  */
-export class OutboxWorker {
-  #inFlight = 0;
-  readonly #loop: WorkerLoop;
-
+export class OutboxWorker extends BackgroundWorker {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly pipeline: SendPipeline,
     private readonly logger: Logger,
   ) {
-    this.#loop = new WorkerLoop({
-      name: 'outbox',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.processOne()) === 'idle' ? 'idle' : 'busy'),
-    });
+    super({ name: 'outbox', pollIntervalMs, logger });
   }
 
-  start(): void {
-    this.#loop.start();
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.processOne()) === 'idle' ? 'idle' : 'busy';
   }
 
-  /** Rows may have been written: look now rather than at the next poll. */
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  /** Finishes the row in progress, then stops. `start` runs it again. */
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
-  /**
-   * Resolves once no row is due and this process has no attempt in flight (the background loop's included).
-   * Rows leased by another process are left to it. For tests and tools.
-   */
-  async drain(timeoutMs = 10_000): Promise<void> {
-    await this.#loop.drain(async () => {
-      const due = await this.db
-        .selectFrom('outbox')
-        .select('id')
-        .where('done_at', 'is', null)
-        .where('next_attempt_at', '<=', new Date())
-        .limit(1)
-        .executeTakeFirst();
-      return due === undefined && this.#inFlight === 0;
-    }, timeoutMs);
+  /** Rows leased by another process are left to it. */
+  protected override async nothingDue(): Promise<boolean> {
+    const due = await this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('done_at', 'is', null)
+      .where('next_attempt_at', '<=', new Date())
+      .limit(1)
+      .executeTakeFirst();
+    return due === undefined;
   }
 
   /** Claims the next due row and carries it out. */
   async processOne(): Promise<'done' | 'retry' | 'idle'> {
-    this.#inFlight += 1;
-    try {
+    return this.counted(async () => {
       const row = await this.#claim();
       if (row === undefined) return 'idle';
       let settlement: Settlement;
@@ -114,9 +90,7 @@ export class OutboxWorker {
         settlement = { kind: 'retry', error: describe(error), freshMessageId: false };
       }
       return await this.#settle(row, settlement);
-    } finally {
-      this.#inFlight -= 1;
-    }
+    });
   }
 
   /** Takes one due row and leases it, in a short transaction of its own. */

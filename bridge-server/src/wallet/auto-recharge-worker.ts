@@ -1,7 +1,7 @@
 import { purchaseReceipt } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import type { PaymentService } from '../payments/service.js';
 import { autoRechargesInLast30Days, insertPayment, type PaymentRow, uniqueViolationOf } from '../payments/store.js';
 import type { Schema } from '../storage/schema.js';
@@ -23,44 +23,19 @@ type Claim = { kind: 'start'; payment: PaymentRow } | { kind: 'paused' };
  * on pending payments is the backstop: however many bridge processes look at once, one payment is started per
  * account, and none while another (a checkout) is pending. The payment is then charged like a checkout.
  */
-export class AutoRechargeWorker {
-  readonly #loop: WorkerLoop;
-  #inFlight = 0;
-
+export class AutoRechargeWorker extends BackgroundWorker {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly payments: PaymentService,
     private readonly logger: Logger,
     private readonly options: { maxPer30Days: number },
   ) {
-    this.#loop = new WorkerLoop({ name: 'auto-recharge', pollIntervalMs, logger, step: () => this.step() });
+    super({ name: 'auto-recharge', pollIntervalMs, logger });
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** Settings were saved or the balance moved: look now rather than at the next poll. */
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
-  /** Steps until no account needs a recharge started and this process has none in progress. For tests and tools. */
-  async drain(timeoutMs = 10_000): Promise<void> {
-    await this.#loop.drain(async () => this.#inFlight === 0, timeoutMs);
-  }
-
-  async step(): Promise<'idle' | 'busy'> {
-    this.#inFlight += 1;
-    try {
-      return await this.#step();
-    } finally {
-      this.#inFlight -= 1;
-    }
+  /** Starts the next recharge due, if any (also for tests: drain waits for it). */
+  override step(): Promise<'idle' | 'busy'> {
+    return this.counted(() => this.#step());
   }
 
   async #step(): Promise<'idle' | 'busy'> {

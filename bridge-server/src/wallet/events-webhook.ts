@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
@@ -43,9 +43,7 @@ type Outcome = { kind: 'delivered'; status: number } | { kind: 'failed'; status:
  * that dies mid-attempt leaves the row to be claimed again when its lease runs out, so a receiver de-duplicates on
  * X-Wabridge-Event-Id. The URL and secret are read at each attempt: a rotated secret signs pending deliveries too.
  */
-export class WalletEventsWebhook {
-  #inFlight = 0;
-  readonly #loop: WorkerLoop;
+export class WalletEventsWebhook extends BackgroundWorker {
   /** A claimed row is not claimed again for this long: longer than an attempt can take. */
   readonly #leaseMs: number;
 
@@ -55,50 +53,34 @@ export class WalletEventsWebhook {
     private readonly config: Config['walletWebhook'],
     private readonly logger: Logger,
   ) {
+    super({ name: 'wallet-events-webhook', pollIntervalMs, logger });
     this.#leaseMs = config.timeoutMs + 60_000;
-    this.#loop = new WorkerLoop({
-      name: 'wallet-events-webhook',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.processOne()) === 'idle' ? 'idle' : 'busy'),
-    });
   }
 
-  start(): void {
-    this.#loop.start();
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.processOne()) === 'idle' ? 'idle' : 'busy';
   }
 
-  /** Finishes the attempt in progress, then stops. `start` runs it again. */
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
-  /** Resolves once no delivery is due and this process has no attempt in flight. For tests and tools. */
-  async drain(timeoutMs = 10_000): Promise<void> {
-    await this.#loop.drain(async () => {
-      const due = await this.db
-        .selectFrom('wallet_event_deliveries')
-        .select('event_id')
-        .where('done_at', 'is', null)
-        .where('next_attempt_at', '<=', new Date())
-        .limit(1)
-        .executeTakeFirst();
-      return due === undefined && this.#inFlight === 0;
-    }, timeoutMs);
+  protected override async nothingDue(): Promise<boolean> {
+    const due = await this.db
+      .selectFrom('wallet_event_deliveries')
+      .select('event_id')
+      .where('done_at', 'is', null)
+      .where('next_attempt_at', '<=', new Date())
+      .limit(1)
+      .executeTakeFirst();
+    return due === undefined;
   }
 
   /** Claims the next due delivery and attempts it. */
   async processOne(): Promise<'delivered' | 'failed' | 'idle'> {
-    this.#inFlight += 1;
-    try {
+    return this.counted(async () => {
       const row = await this.#claim();
       if (row === undefined) return 'idle';
       const outcome = await this.#attempt(row);
       await this.#record(row, outcome);
       return outcome.kind;
-    } finally {
-      this.#inFlight -= 1;
-    }
+    });
   }
 
   async #claim(): Promise<DeliveryRow | undefined> {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
 import { expireOldestHold } from './store.js';
 
@@ -14,28 +14,17 @@ const pollIntervalMs = 5 * 60_000;
  * from the available balance (never beyond it: the rest is recorded as uncollected); a free or failed status
  * arriving later moves nothing, since the points are back already.
  */
-export class HoldSweeper {
-  readonly #loop: WorkerLoop;
-
+export class HoldSweeper extends BackgroundWorker {
   constructor(
     private readonly db: Kysely<Schema>,
     logger: Logger,
     private readonly options: { timeoutHours: number; now?: () => Date },
   ) {
-    this.#loop = new WorkerLoop({
-      name: 'hold sweeper',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.expireOne()) ? 'busy' : 'idle'),
-    });
+    super({ name: 'hold sweeper', pollIntervalMs, logger });
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.expireOne()) ? 'busy' : 'idle';
   }
 
   /** Expires the oldest hold past the timeout; false when there is none. */

@@ -1,7 +1,7 @@
 import type { HostingFee } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import { ProblemError } from '../http/problem.js';
 import type { Schema } from '../storage/schema.js';
 import { loadPricingSettings, lockWallet } from './store.js';
@@ -110,28 +110,17 @@ export async function chargeHostingFee(db: Kysely<Schema>, deploymentId: string,
 }
 
 /** Charges every deployment with a fee whose current month is not charged yet, one per step, on every bridge process. */
-export class HostingFeeScheduler {
-  readonly #loop: WorkerLoop;
-
+export class HostingFeeScheduler extends BackgroundWorker {
   constructor(
     private readonly db: Kysely<Schema>,
     logger: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.#loop = new WorkerLoop({
-      name: 'hosting fees',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.chargeNextDue()) === 'idle' ? 'idle' : 'busy'),
-    });
+    super({ name: 'hosting fees', pollIntervalMs, logger });
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.chargeNextDue()) === 'idle' ? 'idle' : 'busy';
   }
 
   /** Charges the next deployment due this month; `raced` when another process charged it (or its fee went) first. */

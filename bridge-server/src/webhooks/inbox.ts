@@ -14,52 +14,44 @@ interface PendingWebhook {
 const batchRowsMax = 200;
 
 /**
- * The durable inbox, with group commit: webhooks that arrive while the writes under way run are written
+ * The durable inbox, with group commit: webhooks that arrive while a write is under way are written
  * together by the next one, in one INSERT and one commit, instead of one commit each. Each request still
  * resolves only after its own row is committed, so nothing is acknowledged to Meta before it is stored.
  * There is no timer: a lone webhook is written at once; batches form only under load.
- *
- * `writesInFlightMax` INSERTs may run at once: on PostgreSQL, a batch fills while the previous ones wait for
- * their WAL flush; on PGlite, which has one connection, one at a time.
  */
 export class WebhookInbox {
   readonly #pending: PendingWebhook[] = [];
-  #writesInFlight = 0;
+  #writing = false;
 
-  constructor(
-    private readonly db: Kysely<Schema>,
-    private readonly writesInFlightMax = 1,
-  ) {}
+  constructor(private readonly db: Kysely<Schema>) {}
 
   store(row: PendingWebhook['row']): Promise<void> {
     return new Promise((stored, failed) => {
       this.#pending.push({ row, stored, failed });
-      this.#startWrites();
+      void this.#write();
     });
   }
 
-  #startWrites(): void {
-    while (this.#writesInFlight < this.writesInFlightMax && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, batchRowsMax);
-      this.#writesInFlight += 1;
-      void this.#write(batch).finally(() => {
-        this.#writesInFlight -= 1;
-        this.#startWrites();
-      });
-    }
-  }
-
-  async #write(batch: PendingWebhook[]): Promise<void> {
+  async #write(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
     try {
-      // A body Meta sent twice (also twice in one batch) is stored once.
-      await this.db
-        .insertInto('webhook_events')
-        .values(batch.map((pending) => pending.row))
-        .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
-        .execute();
-      for (const pending of batch) pending.stored();
-    } catch (error) {
-      for (const pending of batch) pending.failed(error);
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, batchRowsMax);
+        try {
+          // A body Meta sent twice (also twice in one batch) is stored once.
+          await this.db
+            .insertInto('webhook_events')
+            .values(batch.map((pending) => pending.row))
+            .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
+            .execute();
+          for (const pending of batch) pending.stored();
+        } catch (error) {
+          for (const pending of batch) pending.failed(error);
+        }
+      }
+    } finally {
+      this.#writing = false;
     }
   }
 }
