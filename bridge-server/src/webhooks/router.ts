@@ -18,18 +18,9 @@ const metaBodyLimitBytes = 3 * 1024 * 1024;
  */
 const appSecretCacheMs = 10_000;
 
-/**
- * Group-commit INSERTs in flight on PostgreSQL: three keep a batch filling while two wait for their commit,
- * and leave most of the pool to the rest of the API.
- */
-const postgresInboxWritesMax = 3;
-
-export function webhooksRouter({ config, db, secretBox, logger }: Services, processor: WebhookProcessor): Router {
+export function webhooksRouter({ db, secretBox, logger }: Services, processor: WebhookProcessor): Router {
   const router = Router();
-  const inbox = new WebhookInbox(
-    db,
-    config.databaseUrl === undefined ? 1 : Math.min(postgresInboxWritesMax, config.databasePoolMax),
-  );
+  const inbox = new WebhookInbox(db);
   const appSecrets = new Map<string, { appSecret: string; expiresAtMs: number }>();
 
   /** The deployment's app secret, from memory while fresh; not_found when there is no such deployment. */
