@@ -25,6 +25,7 @@ import type { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { walletNotificationsRouter } from './wallet/notifications-router.js';
 import { walletRouter } from './wallet/router.js';
 import { usageRouter } from './wallet/usage-router.js';
+import type { WebhookJournal } from './webhooks/journal.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -71,6 +72,8 @@ export interface Workers {
   templateSyncer: TemplateSyncer;
   /** Payments and auto-recharge; undefined when no payment provider is configured. */
   payments?: { service: PaymentService; worker: AutoRechargeWorker };
+  /** Where on-disk PGlite acknowledges webhooks (see webhooks/journal.ts). */
+  journal?: WebhookJournal;
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -99,7 +102,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     validateResponses: options.validateResponses ?? false,
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
-  app.use(webhooksRouter(services, workers.processor));
+  app.use(webhooksRouter(services, workers.processor, workers.journal));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
@@ -16,6 +17,8 @@ import { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { WalletEventsWebhook } from './wallet/events-webhook.js';
 import { HoldSweeper } from './wallet/holds.js';
 import { HostingFeeScheduler } from './wallet/hosting.js';
+import { insertWebhooks } from './webhooks/inbox.js';
+import { WebhookJournal } from './webhooks/journal.js';
 import { pgliteProcessing, WebhookProcessor } from './webhooks/processor.js';
 
 export interface RunningBridge {
@@ -23,6 +26,8 @@ export interface RunningBridge {
   database: Database;
   /** Processes stored Meta webhooks in the background. */
   processor: WebhookProcessor;
+  /** Where on-disk PGlite acknowledges webhooks; undefined on PostgreSQL and in-memory PGlite. */
+  journal: WebhookJournal | undefined;
   /** Carries out the outbox (confirmation replies) in the background. */
   outbox: OutboxWorker;
   /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
@@ -68,6 +73,24 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
     logDestination(),
   );
 }
+
+/**
+ * On-disk PGlite acknowledges webhooks from a journal beside its files (webhooks/journal.ts says why); what a
+ * previous process left there is moved into the database before the bridge listens.
+ */
+async function openWebhookJournal(database: Database, dataDir: string, logger: Logger): Promise<WebhookJournal | undefined> {
+  if (database.backend !== 'pglite' || dataDir.startsWith('memory://')) return undefined;
+  const { journal, leftOver, recovered } = await WebhookJournal.open(join(dataDir, 'wabridge-webhook-journal'));
+  for (let start = 0; start < leftOver.length; start += journalRecoveryRowsMax) {
+    await insertWebhooks(database.db, leftOver.slice(start, start + journalRecoveryRowsMax));
+  }
+  await recovered();
+  if (leftOver.length > 0) logger.info({ webhooks: leftOver.length }, 'webhooks left in the journal moved to the database');
+  return journal;
+}
+
+/** Rows per INSERT when moving a journal left by a previous process. */
+const journalRecoveryRowsMax = 200;
 
 /** Opens storage (migrating it), builds the app and listens. */
 export async function startBridge(
@@ -124,10 +147,12 @@ export async function startBridge(
   const holdSweeper = new HoldSweeper(database.db, logger.child({ component: 'hold-sweeper' }), {
     timeoutHours: config.walletHoldTimeoutHours,
   });
+  const journal = await openWebhookJournal(database, config.dataDir, logger);
   // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => outbox.wake(),
     ...(database.backend === 'pglite' ? pgliteProcessing : {}),
+    ...(journal === undefined ? {} : { journal }),
   });
   const app = createApp(
     services,
@@ -135,6 +160,7 @@ export async function startBridge(
     {
       processor,
       templateSyncer,
+      ...(journal === undefined ? {} : { journal }),
       ...(payments === undefined || autoRecharge === undefined ? {} : { payments: { service: payments, worker: autoRecharge } }),
     },
     {
@@ -175,6 +201,7 @@ export async function startBridge(
     clearTimeout(timer);
     await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop(), walletEventsWebhook.stop()]);
     await Promise.all([autoRecharge?.stop(), payments?.stop(), hostingFees.stop(), holdSweeper.stop()]);
+    await journal?.close();
     await database.close();
     logger.info('bridge stopped');
   }
@@ -182,6 +209,7 @@ export async function startBridge(
     server,
     database,
     processor,
+    journal,
     outbox,
     templateSyncer,
     walletEventsWebhook,

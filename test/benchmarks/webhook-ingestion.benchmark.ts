@@ -96,7 +96,8 @@ async function pendingWebhooks(bridge: RunningBridge): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('pending'))
     .where('processed_at', 'is', null)
     .executeTakeFirstOrThrow();
-  return Number(row.pending);
+  // On-disk PGlite: acknowledged from its journal, not yet moved into the table.
+  return Number(row.pending) + bridge.processor.journalBacklog;
 }
 
 /** Polls until no stored webhook is left unprocessed; returns how long that took (ms), or undefined on timeout. */

@@ -200,7 +200,12 @@ export class PaymentService {
         .executeTakeFirstOrThrow();
       await transaction
         .updateTable('payments')
-        .set({ state: 'succeeded', provider_reference: outcome.providerReference, purchase_id: purchase.id, settled_at: new Date() })
+        .set({
+          state: 'succeeded',
+          provider_reference: outcome.providerReference,
+          purchase_id: purchase.id,
+          settled_at: new Date(),
+        })
         .where('id', '=', paymentId)
         .execute();
       await recordWalletEvent(transaction, {

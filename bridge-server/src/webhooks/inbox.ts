@@ -1,8 +1,25 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../storage/schema.js';
 
+export interface InboxRow {
+  deployment_id: string;
+  body: Buffer;
+  body_sha256: string;
+  /** Defaults to now: when a journal acknowledged it earlier, that time. */
+  received_at?: Date;
+}
+
+/** Stores webhook bodies in one INSERT; a body Meta sent twice (also twice in one batch) is stored once. */
+export async function insertWebhooks(db: Kysely<Schema>, rows: InboxRow[]): Promise<void> {
+  await db
+    .insertInto('webhook_events')
+    .values(rows)
+    .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
+    .execute();
+}
+
 interface PendingWebhook {
-  row: { deployment_id: string; body: Buffer; body_sha256: string };
+  row: InboxRow;
   stored: () => void;
   failed: (error: unknown) => void;
 }
@@ -39,12 +56,10 @@ export class WebhookInbox {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, batchRowsMax);
         try {
-          // A body Meta sent twice (also twice in one batch) is stored once.
-          await this.db
-            .insertInto('webhook_events')
-            .values(batch.map((pending) => pending.row))
-            .onConflict((conflict) => conflict.columns(['deployment_id', 'body_sha256']).doNothing())
-            .execute();
+          await insertWebhooks(
+            this.db,
+            batch.map((pending) => pending.row),
+          );
           for (const pending of batch) pending.stored();
         } catch (error) {
           for (const pending of batch) pending.failed(error);

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { WorkerLoop } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookEvents } from './apply.js';
+import { insertWebhooks } from './inbox.js';
+import type { WebhookJournal } from './journal.js';
 
 /**
  * How often each bridge process looks for stored webhooks nobody has processed: those left by a crash,
@@ -27,6 +29,9 @@ const collisionRetriesMax = 3;
  * a batch holds its contacts' row locks only for milliseconds.
  */
 export const defaultBatchSize = 25;
+
+/** Journal records moved per INSERT: a few milliseconds of PGlite, far cheaper per row than one at a time. */
+const journalMoveRowsMax = 200;
 
 function isTransientCollision(error: unknown): boolean {
   return transientCollisionCodes.has((error as { code?: string }).code ?? '');
@@ -79,13 +84,15 @@ export class WebhookProcessor {
       ingestionPriority?: IngestionPriority;
       /** Webhooks claimed and applied per transaction (default `defaultBatchSize`). */
       batchSize?: number;
+      /** Webhooks acknowledged from a journal (on-disk PGlite): moved into webhook_events before processing. */
+      journal?: WebhookJournal;
     } = {},
   ) {
     this.#loop = new WorkerLoop({
       name: 'webhook processing',
       pollIntervalMs,
       logger,
-      step: async () => ((await this.processBatch()) === 'idle' ? 'idle' : 'busy'),
+      step: async () => ((await this.moveFromJournal()) > 0 || (await this.processBatch()) !== 'idle' ? 'busy' : 'idle'),
       pauseMs: () => (this.#shouldDefer() ? (this.options.ingestionPriority?.quietMs ?? 0) : 0),
     });
   }
@@ -140,8 +147,23 @@ export class WebhookProcessor {
         .where('next_attempt_at', '<=', new Date())
         .limit(1)
         .executeTakeFirst();
-      return due === undefined;
+      return due === undefined && (this.options.journal?.backlog ?? 0) === 0;
     }, timeoutMs);
+  }
+
+  /** Webhooks acknowledged from the journal and not yet in webhook_events. */
+  get journalBacklog(): number {
+    return this.options.journal?.backlog ?? 0;
+  }
+
+  /** Moves the oldest webhooks of the journal into webhook_events, in one INSERT; answers how many. */
+  async moveFromJournal(): Promise<number> {
+    const journal = this.options.journal;
+    const records = journal?.peek(journalMoveRowsMax) ?? [];
+    if (journal === undefined || records.length === 0) return 0;
+    await insertWebhooks(this.db, records);
+    await journal.moved(records.length);
+    return records.length;
   }
 
   /**

@@ -5,7 +5,8 @@ import { secretContext } from '../deployments/store.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
-import { WebhookInbox } from './inbox.js';
+import { type InboxRow, WebhookInbox } from './inbox.js';
+import type { WebhookJournal } from './journal.js';
 import type { WebhookProcessor } from './processor.js';
 import { isValidMetaSignature } from './signature.js';
 
@@ -18,9 +19,21 @@ const metaBodyLimitBytes = 3 * 1024 * 1024;
  */
 const appSecretCacheMs = 10_000;
 
-export function webhooksRouter({ db, secretBox, logger }: Services, processor: WebhookProcessor): Router {
+/**
+ * `journal`: on-disk PGlite acknowledges webhooks once they are in the journal (see journal.ts); otherwise once
+ * they are in webhook_events.
+ */
+export function webhooksRouter(
+  { db, secretBox, logger }: Services,
+  processor: WebhookProcessor,
+  journal?: WebhookJournal,
+): Router {
   const router = Router();
   const inbox = new WebhookInbox(db);
+  const store =
+    journal === undefined
+      ? (row: InboxRow) => inbox.store(row)
+      : (row: InboxRow) => journal.append({ ...row, received_at: new Date() });
   const appSecrets = new Map<string, { appSecret: string; expiresAtMs: number }>();
 
   /** The deployment's app secret, from memory while fresh; not_found when there is no such deployment. */
@@ -99,7 +112,7 @@ export function webhooksRouter({ db, secretBox, logger }: Services, processor: W
         );
       }
       // Durable before the 200: Meta never resends an acknowledged webhook. A body it already sent is stored once.
-      await inbox.store({ deployment_id: deploymentId, body, body_sha256: createHash('sha256').update(body).digest('hex') });
+      await store({ deployment_id: deploymentId, body, body_sha256: createHash('sha256').update(body).digest('hex') });
       response.status(200).end();
       processor.noteIngestion();
       logger.debug({ deploymentId, events: parsed.events.length }, 'webhook stored');

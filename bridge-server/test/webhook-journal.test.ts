@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeSegment, type JournalRecord, WebhookJournal } from '../src/webhooks/journal.js';
+
+function record(index: number, body = `{"n":${index},"text":"こんにちは"}`): JournalRecord {
+  const bytes = Buffer.from(body);
+  return {
+    deployment_id: `dep_${index % 3}`,
+    body: bytes,
+    body_sha256: createHash('sha256').update(bytes).digest('hex'),
+    received_at: new Date(Date.UTC(2026, 10, 21, 9, 0, index, 123)),
+  };
+}
+
+describe('the webhook journal', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'wabridge-journal-'));
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const segments = async () => (await readdir(directory)).filter((name) => name.endsWith('.journal')).sort();
+
+  it('gives back, byte for byte and in order, every record a process acknowledged and never moved', async () => {
+    const first = await WebhookJournal.open(directory);
+    const records = Array.from({ length: 50 }, (_, index) => record(index));
+    await Promise.all(records.map((each) => first.journal.append(each)));
+    expect(first.journal.backlog).toBe(50);
+    expect(first.journal.peek(3)).toEqual(records.slice(0, 3));
+    await first.journal.moved(20);
+    // The process dies here (no close): the next one finds all 50, the 20 moved ones too (moving is idempotent).
+    const second = await WebhookJournal.open(directory);
+    expect(second.leftOver).toEqual(records);
+    await second.recovered();
+    expect(await segments()).toEqual([]);
+    await second.journal.append(record(99));
+    expect(await segments()).toEqual(['000000000002.journal']);
+    await second.journal.close();
+  });
+
+  it('drops a record cut short by a crash, and everything after it in that segment', async () => {
+    const { journal } = await WebhookJournal.open(directory);
+    for (const index of [0, 1, 2]) await journal.append(record(index));
+    const [name] = await segments();
+    const path = join(directory, name as string);
+    const size = (await readFile(path)).length;
+    await truncate(path, size - 5);
+    expect(decodeSegment(await readFile(path)).records).toEqual([record(0), record(1)]);
+    const bytes = await readFile(path);
+    // A flipped byte in the second record (header, time, deployment id with its length, 64-character hash, body).
+    const firstRecordBytes = 8 + 8 + 1 + 'dep_0'.length + 64 + record(0).body.length;
+    bytes[firstRecordBytes + 30] = (bytes[firstRecordBytes + 30] as number) ^ 0xff;
+    await writeFile(path, bytes);
+    expect(decodeSegment(bytes).records).toEqual([record(0)]);
+    expect((await WebhookJournal.open(directory)).leftOver).toEqual([record(0)]);
+  });
+
+  it('starts a new segment when one is full and deletes a segment once all its records are moved', async () => {
+    // Each record takes about 210 bytes: two per segment.
+    const { journal } = await WebhookJournal.open(directory, { segmentBytesMax: 450 });
+    for (let index = 0; index < 6; index += 1) await journal.append(record(index, `{"n":${index},"pad":"${'x'.repeat(100)}"}`));
+    const written = await segments();
+    expect(written).toHaveLength(3);
+    await journal.moved(2);
+    expect((await segments()).length).toBe(written.length - 1);
+    await journal.moved(4);
+    // The last segment stays open for appends until the journal closes with nothing left to move.
+    expect(await segments()).toEqual([written.at(-1)]);
+    await journal.close();
+    expect(await segments()).toEqual([]);
+  });
+
+  it('keeps unmoved records on a clean close, for the next start', async () => {
+    const { journal } = await WebhookJournal.open(directory);
+    await journal.append(record(1));
+    await journal.append(record(2));
+    await journal.moved(1);
+    await journal.close();
+    expect((await WebhookJournal.open(directory)).leftOver).toEqual([record(1), record(2)]);
+  });
+});
