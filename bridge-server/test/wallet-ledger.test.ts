@@ -533,7 +533,7 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
         ['message_id=nope', 422, 'validation_failed', world.token],
         ['cursor=!!!', 422, 'validation_failed', world.token],
         ['limit=0', 422, 'validation_failed', world.token],
-        [`account_id=${other.accountId}`, 403, 'admin_required', world.token],
+        [`account_id=${other.accountId}`, 422, 'unknown_account', world.token],
         ['', 422, 'validation_failed', undefined],
         ['account_id=acc_zzzzzzzzzzzzzzzzzzzzzzzz', 422, 'unknown_account', undefined],
       ];

@@ -436,8 +436,8 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
     expect(ours.messages).toBe(sent.length);
     const theirReconciliation = await as(theirs.tokens.zendesk)('GET', `/v1/wallet/reconciliation?${period}`);
     expect(theirReconciliation.body.summary.matched).toEqual({ messages: 1, points: theirMessage.points });
-    await expectRefused('not_found', 404, `/v1/wallet/usage?${period}&account_id=${accountId}`, theirs.tokens.zendesk);
-    await expectRefused('not_found', 404, `/v1/wallet/reconciliation?${period}&account_id=${other}`, world.token);
+    await expectRefused('unknown_account', 422, `/v1/wallet/usage?${period}&account_id=${accountId}`, theirs.tokens.zendesk);
+    await expectRefused('unknown_account', 422, `/v1/wallet/reconciliation?${period}&account_id=${other}`, world.token);
   }, 60_000);
 
   it('refuses bad periods, groups, time zones and callers with a problem, changing nothing', async () => {

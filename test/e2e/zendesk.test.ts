@@ -341,7 +341,9 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const { page, app } = await openTicket(101);
     const wallet = app.getByTestId('wallet');
     await expect.poll(() => wallet.textContent()).toContain('0 points available');
-    expect(await wallet.textContent()).toContain('No points left. Paid templates cannot be sent until your administrator buys more.');
+    expect(await wallet.textContent()).toContain(
+      'No points left. Paid templates cannot be sent until your administrator buys more.',
+    );
     await app.getByText('summer_sale').first().click();
     const form = app.getByRole('form', { name: 'Selected template' });
     await expect.poll(() => form.getByTestId('quote').textContent()).toBe(`Cost: ${quote.points} points`);

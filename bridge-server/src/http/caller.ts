@@ -1,3 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../storage/schema.js';
+import { ProblemError, validationProblem } from './problem.js';
+
 /** Who is calling, as established by authentication. */
 export type Caller =
   | { kind: 'admin' }
@@ -12,4 +16,27 @@ export type Caller =
 /** The account an installation is confined to; undefined for the administrator, who sees every account. */
 export function accountScope(caller: Caller): string | undefined {
   return caller.kind === 'installation' ? caller.accountId : undefined;
+}
+
+/**
+ * The account a request acts for, on routes open to the administrator and to installations: an installation acts
+ * for its own account (naming another is answered like naming one that does not exist, so a tenant learns nothing
+ * of others); the administrator names the account, which must exist.
+ */
+export async function actingAccount(
+  db: Kysely<Schema>,
+  caller: Caller,
+  named: string | undefined,
+  path: 'body.account_id' | 'query.account_id',
+): Promise<string> {
+  if (caller.kind === 'installation') {
+    if (named !== undefined && named !== caller.accountId) throw new ProblemError('unknown_account', `No account ${named}.`);
+    return caller.accountId;
+  }
+  if (named === undefined) {
+    throw validationProblem([{ path, code: 'required', message: 'name the account (required for the administrator)' }]);
+  }
+  const account = await db.selectFrom('accounts').select('id').where('id', '=', named).executeTakeFirst();
+  if (account === undefined) throw new ProblemError('unknown_account', `No account ${named}.`);
+  return account.id;
 }

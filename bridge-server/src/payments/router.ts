@@ -1,11 +1,11 @@
 import { paymentCallbackPath, routes } from '@wabridge/shared';
 import express, { Router } from 'express';
+import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError } from '../http/problem.js';
 import { requestFingerprint } from '../messages/idempotency.js';
 import type { Services } from '../services.js';
 import { decodeCursor, encodeCursor } from '../storage/pagination.js';
-import { accountOf } from './account-of.js';
 import type { PaymentService } from './service.js';
 import { paymentsPage, presentPayments } from './store.js';
 
@@ -26,7 +26,7 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
     router,
     routes.checkout,
     async ({ headers, body }, { caller, response }) => {
-      const accountId = await accountOf(db, caller, body.account_id, 'body.account_id');
+      const accountId = await actingAccount(db, caller, body.account_id, 'body.account_id');
       const { payment, replayed } = await configured().checkout({
         accountId,
         points: body.points,
@@ -51,7 +51,7 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
     router,
     routes.listPayments,
     async ({ query }, { caller }) => {
-      const accountId = await accountOf(db, caller, query.account_id, 'query.account_id');
+      const accountId = await actingAccount(db, caller, query.account_id, 'query.account_id');
       const page = await paymentsPage(db, accountId, query.limit, decodeCursor(query.cursor));
       const last = page.rows.at(-1);
       return {

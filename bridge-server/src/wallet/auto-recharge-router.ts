@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError } from '../http/problem.js';
-import { accountOf } from '../payments/account-of.js';
 import type { PaymentService } from '../payments/service.js';
 import type { Services } from '../services.js';
 import { autoRechargeState, saveAutoRechargeSettings } from './auto-recharge.js';
@@ -21,7 +21,7 @@ export function autoRechargeRouter(
     router,
     routes.getAutoRecharge,
     async ({ query }, { caller }) =>
-      autoRechargeState(db, await accountOf(db, caller, query.account_id, 'query.account_id'), maxPer30Days),
+      autoRechargeState(db, await actingAccount(db, caller, query.account_id, 'query.account_id'), maxPer30Days),
     options,
   );
 
@@ -29,7 +29,7 @@ export function autoRechargeRouter(
     router,
     routes.putAutoRecharge,
     async ({ body }, { caller }) => {
-      const accountId = await accountOf(db, caller, body.account_id, 'body.account_id');
+      const accountId = await actingAccount(db, caller, body.account_id, 'body.account_id');
       if (payments === undefined) {
         throw new ProblemError('payments_not_configured', 'Set PAYMENT_PROVIDER to take payments on this bridge.');
       }

@@ -1,8 +1,7 @@
 import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@wabridge/shared';
 import type { Response } from 'express';
 import type { Kysely } from 'kysely';
-import type { Caller } from '../http/caller.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
+import { validationProblem } from '../http/problem.js';
 import type { Schema } from '../storage/schema.js';
 import type { WalletEntryRow } from './store.js';
 
@@ -14,27 +13,6 @@ import type { WalletEntryRow } from './store.js';
 
 /** Rows per query of a CSV export: big enough to make the round trips few, small enough to keep memory flat. */
 const exportPageSize = 500;
-
-/** Whose ledger a caller reads: an installation its own account's, the administrator the one it names. */
-export function ledgerAccountOf(caller: Caller, accountId: string | undefined): string {
-  if (caller.kind === 'installation') {
-    if (accountId !== undefined && accountId !== caller.accountId) {
-      throw new ProblemError('admin_required', 'An installation reads its own account’s ledger: leave account_id out.');
-    }
-    return caller.accountId;
-  }
-  if (accountId === undefined) {
-    throw validationProblem([
-      { path: 'query.account_id', code: 'required', message: 'the administrator names the account whose ledger to read' },
-    ]);
-  }
-  return accountId;
-}
-
-export async function assertAccountExists(db: Kysely<Schema>, accountId: string): Promise<void> {
-  const account = await db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
-  if (account === undefined) throw new ProblemError('unknown_account', `No account ${accountId}.`);
-}
 
 /**
  * A page of the account's filtered ledger, oldest first, after the entry `afterId` and (for an export, which reads

@@ -1,20 +1,12 @@
 import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
 import { Router } from 'express';
 import type * as z from 'zod';
-import type { Caller } from '../http/caller.js';
+import { actingAccount, type Caller } from '../http/caller.js';
 import { expressPath, type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { setHostingFee } from './hosting.js';
-import {
-  assertAccountExists,
-  decodeLedgerCursor,
-  encodeLedgerCursor,
-  ledgerAccountOf,
-  ledgerPage,
-  presentEntry,
-  streamLedgerCsv,
-} from './ledger.js';
+import { decodeLedgerCursor, encodeLedgerCursor, ledgerPage, presentEntry, streamLedgerCsv } from './ledger.js';
 import { walletOverviewOf } from './notifications.js';
 import { recordAdjustment, recordPurchase, savePricingSettings } from './store.js';
 
@@ -47,8 +39,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
     routes.listWalletEntries,
     async ({ query }, { caller }) => {
       const { limit, cursor, account_id, ...filters } = query;
-      const accountId = ledgerAccountOf(caller, account_id);
-      if (caller.kind === 'admin') await assertAccountExists(db, accountId);
+      const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
       const page = await ledgerPage(db, accountId, filters, { limit, afterId: decodeLedgerCursor(cursor) });
       const last = page.rows.at(-1);
       return {
@@ -67,8 +58,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
     const query = walletLedgerExportQuery.safeParse({ ...request.query });
     if (!query.success) throw validationProblem(queryIssues(query.error));
     const { account_id, ...filters } = query.data;
-    const accountId = ledgerAccountOf(caller, account_id);
-    if (caller.kind === 'admin') await assertAccountExists(db, accountId);
+    const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
     await streamLedgerCsv(db, accountId, filters, response);
   });
 

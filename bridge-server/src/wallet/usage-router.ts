@@ -1,32 +1,10 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
-import type { Caller } from '../http/caller.js';
+import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
+import { validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
-import type { Schema } from '../storage/schema.js';
 import { reconciliationReport, resolvePeriod, usageReport } from './usage.js';
-
-/**
- * The account a report covers: an installation's own (naming another answers as if it did not exist), or the
- * one the administrator names.
- */
-async function reportedAccount(db: Kysely<Schema>, caller: Caller, requested: string | undefined): Promise<string> {
-  if (caller.kind === 'installation') {
-    if (requested !== undefined && requested !== caller.accountId)
-      throw new ProblemError('not_found', `No account ${requested}.`);
-    return caller.accountId;
-  }
-  if (requested === undefined) {
-    throw validationProblem([
-      { path: 'query.account_id', code: 'required', message: 'the administrator names the account to report on' },
-    ]);
-  }
-  const account = await db.selectFrom('accounts').select('id').where('id', '=', requested).executeTakeFirst();
-  if (account === undefined) throw new ProblemError('unknown_account', `There is no account ${requested}.`);
-  return requested;
-}
 
 /**
  * The contract checks the time zone against the runtime's (ICU) zones; should the database's tables lack one,
@@ -53,7 +31,7 @@ export function usageRouter({ db }: Services, options: MountOptions): Router {
     routes.getUsage,
     async ({ query }, { caller }) => {
       const period = resolvePeriod(query);
-      const accountId = await reportedAccount(db, caller, query.account_id);
+      const accountId = await actingAccount(db, caller, query.account_id, 'query.account_id');
       const report = await inTimeZone(period.timeZone, () => usageReport(db, accountId, period, query.group_by));
       return {
         account_id: accountId,
@@ -72,7 +50,7 @@ export function usageRouter({ db }: Services, options: MountOptions): Router {
     routes.getReconciliation,
     async ({ query }, { caller }) => {
       const period = resolvePeriod(query);
-      const accountId = await reportedAccount(db, caller, query.account_id);
+      const accountId = await actingAccount(db, caller, query.account_id, 'query.account_id');
       const report = await reconciliationReport(db, accountId, period, {
         limit: query.limit,
         cursor: query.cursor,
