@@ -1,10 +1,10 @@
-import type { Payment, PurchaseReceiptResponse } from '@wabridge/shared';
+import type { Payment } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Schema } from '../storage/schema.js';
+import { type PurchaseRow, presentPurchase } from '../wallet/store.js';
 
 type Database = Kysely<Schema> | Transaction<Schema>;
 export type PaymentRow = Selectable<Schema['payments']>;
-type PurchaseRow = Selectable<Schema['purchases']>;
 
 /** PostgreSQL's unique_violation, with the index that refused the row. */
 export function uniqueViolationOf(error: unknown): string | undefined {
@@ -57,21 +57,6 @@ export async function claimDuePayment(db: Kysely<Schema>, leaseMs: number): Prom
       .returningAll()
       .executeTakeFirstOrThrow();
   });
-}
-
-function presentPurchase(row: PurchaseRow): PurchaseReceiptResponse {
-  return {
-    account_id: row.account_id,
-    payment_reference: row.payment_reference,
-    points: Number(row.points),
-    unit_price: Number(row.unit_price_minor),
-    subtotal: Number(row.subtotal_minor),
-    fee: Number(row.fee_minor),
-    tax: Number(row.tax_minor),
-    total: Number(row.total_minor),
-    currency: row.currency,
-    created_at: row.created_at.toISOString(),
-  };
 }
 
 export function presentPayment(row: PaymentRow, purchase: PurchaseRow | undefined): Payment {

@@ -290,9 +290,9 @@ export async function chargesOf(db: Kysely<Schema>, messageIds: string[]): Promi
   return new Map(rows.map((row) => [row.message_id, row]));
 }
 
-type PurchaseRow = Selectable<Schema['purchases']>;
+export type PurchaseRow = Selectable<Schema['purchases']>;
 
-function presentPurchase(row: PurchaseRow): PurchaseReceiptResponse {
+export function presentPurchase(row: PurchaseRow): PurchaseReceiptResponse {
   return {
     account_id: row.account_id,
     payment_reference: row.payment_reference,
