@@ -288,7 +288,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
 
   it('never lets the installation token reach the browser, yet every bridge call carried it', async () => {
     const { page } = await openTicket(101);
-    const traffic = await page.evaluate(() => (window as unknown as { __zafTraffic: { data: string }[] }).__zafTraffic);
+    const traffic = await page.evaluate(() => (globalThis as unknown as { __zafTraffic: { data: string }[] }).__zafTraffic);
     const html = await page.content();
     const frameHtml = await page.frame({ name: 'wabridge-app' })!.content();
     const everything = [...browserTraffic, html, frameHtml, ...traffic.map((message) => message.data)].join('\n');
@@ -310,7 +310,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       const { page } = await openTicket(101);
       timings.push(
         await page.evaluate(() => {
-          const started = (window as unknown as { __zafTimings: { iframeStartedAt: number } }).__zafTimings.iframeStartedAt;
+          const started = (globalThis as unknown as { __zafTimings: { iframeStartedAt: number } }).__zafTimings.iframeStartedAt;
           return performance.now() - started;
         }),
       );
