@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { MediaService } from './media/service.js';
 import { SendPipeline } from './messages/pipeline.js';
+import { StaleSendSweeper } from './messages/stale-sends.js';
 import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
 import { OutboxWorker } from './outbox/worker.js';
@@ -42,6 +43,8 @@ export interface RunningBridge {
   hostingFees: HostingFeeScheduler;
   /** Returns holds Meta has not priced within WALLET_HOLD_TIMEOUT_HOURS. */
   holdSweeper: HoldSweeper;
+  /** Moves messages a dead process left 'sending' to outcome_unknown. */
+  staleSends: StaleSendSweeper;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -144,6 +147,9 @@ export async function startBridge(
           maxPer30Days: config.payments.autoRechargeMaxPer30Days,
         });
   const hostingFees = new HostingFeeScheduler(database.db, logger.child({ component: 'hosting-fees' }));
+  const staleSends = new StaleSendSweeper(database.db, logger.child({ component: 'stale-sends' }), {
+    staleAfterMs: config.idempotencyClaimLeaseMs,
+  });
   const holdSweeper = new HoldSweeper(database.db, logger.child({ component: 'hold-sweeper' }), {
     timeoutHours: config.walletHoldTimeoutHours,
   });
@@ -181,6 +187,7 @@ export async function startBridge(
   // Every replica runs both; the database makes each month's fee and each expiry happen once.
   hostingFees.start();
   holdSweeper.start();
+  staleSends.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   // Payments left pending by a crash, a lost callback or another replica are settled here.
@@ -200,7 +207,7 @@ export async function startBridge(
     await drained;
     clearTimeout(timer);
     await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop(), walletEventsWebhook.stop()]);
-    await Promise.all([autoRecharge?.stop(), payments?.stop(), hostingFees.stop(), holdSweeper.stop()]);
+    await Promise.all([autoRecharge?.stop(), payments?.stop(), hostingFees.stop(), holdSweeper.stop(), staleSends.stop()]);
     await journal?.close();
     await database.close();
     logger.info('bridge stopped');
@@ -217,6 +224,7 @@ export async function startBridge(
     autoRecharge,
     hostingFees,
     holdSweeper,
+    staleSends,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= close();

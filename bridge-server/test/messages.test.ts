@@ -218,6 +218,42 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       expect((await bridge.request('GET', `/v1/messages/${answer.body.id}`, { token: otherToken })).status).toBe(404);
     });
 
+    it('moves a send a dead process left unanswered to outcome_unknown once the lease is over, never a younger one', async () => {
+      await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
+        from: customer.slice(1),
+        text: 'まだですか？',
+      });
+      await settle();
+      const old = await send({ to: customer, text: { body: 'Checking now.' } });
+      const young = await send({ to: customer, text: { body: 'Still checking.' } });
+      expect([old.status, young.status]).toEqual([202, 202]);
+      // Their status webhooks first: one carrying our id would settle a stale send (as it should), racing this test.
+      await settle();
+      const db = bridge.bridge.database.db;
+      // As a process killed between recording a message and Meta's answer leaves it, 10 minutes ago and just now.
+      for (const [id, ageMs] of [
+        [old.body.id, 10 * 60_000],
+        [young.body.id, 0],
+      ] as const) {
+        // created_at is not writable through the schema's types (the bridge never rewrites it): plain SQL.
+        await sql`update messages set state = 'sending', wamid = null, created_at = ${new Date(Date.now() - ageMs)}
+          where id = ${id}`.execute(db);
+      }
+      const sentBefore = (await sandboxMessages()).length;
+      expect(await bridge.bridge.staleSends.sweep()).toEqual([old.body.id]);
+      expect((await bridge.request('GET', `/v1/messages/${old.body.id}`, { token })).body.state).toBe('outcome_unknown');
+      expect((await bridge.request('GET', `/v1/messages/${young.body.id}`, { token })).body.state).toBe('sending');
+      expect(await bridge.bridge.staleSends.sweep()).toEqual([]);
+      // Nothing is sent again.
+      await settle();
+      expect((await sandboxMessages()).length).toBe(sentBefore);
+      await db
+        .updateTable('messages')
+        .set({ state: 'accepted', wamid: young.body.wamid })
+        .where('id', '=', young.body.id)
+        .execute();
+    });
+
     it('sends a template with its values, rendered as Meta expects', async () => {
       await syncTemplates();
       const answer = await send({
