@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -28,11 +29,7 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
   });
   const confirmation = (to: string) => ({
     to,
-    template: {
-      name: 'order_confirmation',
-      language: 'ja',
-      parameters: { 'body.1': '山田', 'body.2': 'ORD-1', 'body.3': '12月1日' },
-    },
+    template: orderConfirmationTemplate,
   });
 
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
 import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -78,24 +79,14 @@ describe.each(backends)('wallet events on $name', (backend) => {
   const optIn = (phone: string) =>
     world.bridge.request('POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, {
       token: world.token,
-      json: {
-        topic: 'utility',
-        state: 'opted_in',
-        source: 'website_form',
-        evidence: 'I agree to receive utility messages from Sakura Shoes on WhatsApp.',
-        occurred_at: new Date(Date.now() - 60_000).toISOString(),
-      },
+      json: utilityConsent(),
     });
   /** A paid utility template to a customer whose window is closed: holds `templatePoints`. */
   async function sendPaid(phone: string): Promise<Json> {
     await optIn(phone);
     const answer = await world.send({
       to: phone,
-      template: {
-        name: 'order_confirmation',
-        language: 'ja',
-        parameters: { 'body.1': '山田', 'body.2': 'ORD-1', 'body.3': '12月1日' },
-      },
+      template: orderConfirmationTemplate,
     });
     expect(answer.status).toBe(202);
     return answer.body;

@@ -12,6 +12,7 @@ import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -294,21 +295,11 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
   describe('holds Meta never prices', () => {
     const confirmation = (to: string) => ({
       to,
-      template: {
-        name: 'order_confirmation',
-        language: 'ja',
-        parameters: { 'body.1': '山田', 'body.2': 'ORD-1', 'body.3': '12月1日' },
-      },
+      template: orderConfirmationTemplate,
       ticket: { helpdesk: 'zendesk', id: '4711' },
     });
     async function optIn(phone: string) {
-      const answer = await as(world.token, 'POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, {
-        topic: 'utility',
-        state: 'opted_in',
-        source: 'website_form',
-        evidence: 'I agree to receive utility messages from Sakura Shoes on WhatsApp.',
-        occurred_at: new Date(Date.now() - 60_000).toISOString(),
-      });
+      const answer = await as(world.token, 'POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, utilityConsent());
       expect(answer.status).toBe(201);
     }
     async function postStatus(message: Json, status: string, pricing: Record<string, unknown> | null) {

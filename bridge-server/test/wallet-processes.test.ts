@@ -4,6 +4,7 @@ import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
 
 /** Several bridge processes on one PostgreSQL database: PGlite is one process's embedded database, so PostgreSQL only. */
 const postgres = backends.filter((backend) => backend.name === 'postgres');
@@ -15,11 +16,7 @@ describe.each(postgres)('one wallet, two bridge processes, on $name', (backend) 
   let templatePoints: number;
   const confirmation = (to: string) => ({
     to,
-    template: {
-      name: 'order_confirmation',
-      language: 'ja',
-      parameters: { 'body.1': '山田', 'body.2': 'ORD-1', 'body.3': '12月1日' },
-    },
+    template: orderConfirmationTemplate,
   });
 
   beforeAll(async () => {
@@ -50,13 +47,7 @@ describe.each(postgres)('one wallet, two bridge processes, on $name', (backend) 
     for (const phone of phones) {
       await world.bridge.request('POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, {
         token: world.token,
-        json: {
-          topic: 'utility',
-          state: 'opted_in',
-          source: 'website_form',
-          evidence: 'I agree to receive utility messages from Sakura Shoes on WhatsApp.',
-          occurred_at: new Date(Date.now() - 60_000).toISOString(),
-        },
+        json: utilityConsent(),
       });
     }
     const quote = await world.bridge.request(

@@ -6,6 +6,7 @@ import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer } from './support/bridge.js';
 import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -133,11 +134,7 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
 
   const utilityTemplate = (to: string) => ({
     to,
-    template: {
-      name: 'order_confirmation',
-      language: 'ja',
-      parameters: { 'body.1': '山田', 'body.2': 'ORD-1', 'body.3': '12月1日' },
-    },
+    template: orderConfirmationTemplate,
   });
 
   /** A status webhook as Meta would sign it, for a message of `number`; processed before returning. */
