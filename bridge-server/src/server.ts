@@ -191,7 +191,7 @@ export async function startBridge(
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   // Payments left pending by a crash, a lost callback or another replica are settled here.
-  payments?.start(`http://${host}:${port}`);
+  payments?.startAt(`http://${host}:${port}`);
   autoRecharge?.start();
   logger.info({ port, storage: database.backend }, 'bridge listening');
 

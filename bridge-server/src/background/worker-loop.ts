@@ -105,12 +105,21 @@ export abstract class BackgroundWorker {
   readonly #loop: WorkerLoop;
   #stepsInFlight = 0;
 
-  constructor(options: Omit<WorkerLoopOptions, 'step'>) {
-    this.#loop = new WorkerLoop({ ...options, step: () => this.counted(() => this.step()) });
+  constructor(options: Omit<WorkerLoopOptions, 'step' | 'pauseMs'>) {
+    this.#loop = new WorkerLoop({
+      ...options,
+      step: () => this.counted(() => this.step()),
+      pauseMs: () => this.pauseMs(),
+    });
   }
 
   /** One unit of work; `idle` when there was none. */
   protected abstract step(): Promise<'idle' | 'busy'>;
+
+  /** Milliseconds to hold off before the next step (0: go on), e.g. to let a burst of requests pass. */
+  protected pauseMs(): number {
+    return 0;
+  }
 
   /** Whether nothing is due now, for `drain` (rows another process holds are its business). */
   protected async nothingDue(): Promise<boolean> {

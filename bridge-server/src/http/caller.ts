@@ -13,6 +13,12 @@ export type Caller =
       helpdesk: 'zendesk' | 'zoho';
     };
 
+/** The installation calling an endpoint that acts for one (installation_required for the administrator). */
+export function installationOf(caller: Caller): Extract<Caller, { kind: 'installation' }> {
+  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
+  return caller;
+}
+
 /** The account an installation is confined to; undefined for the administrator, who sees every account. */
 export function accountScope(caller: Caller): string | undefined {
   return caller.kind === 'installation' ? caller.accountId : undefined;

@@ -36,6 +36,13 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'head
   });
 }
 
+/** A hand-mounted route's query, validated by its contract schema and reported as mountRoute reports it. */
+export function validatedQuery<S extends z.ZodType>(schema: S, request: Request): z.infer<S> {
+  const parsed = schema.safeParse({ ...request.query });
+  if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'query'));
+  return parsed.data;
+}
+
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');

@@ -1,7 +1,8 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6, type LookupFunction } from 'node:net';
 
 /**
- * Which IP addresses `media.url` may reach: public unicast only. Everything else is somewhere the bridge's caller
+ * Which IP addresses the bridge may connect to for a URL a caller gave it (`media.url`, wallet-event webhooks): public
+ * unicast only. Everything else is somewhere the bridge's caller
  * should not be able to point it (SSRF): the bridge's own host, its private network, a cloud metadata service
  * (169.254.169.254), multicast. Ranges from the IANA special-purpose registries (RFC 6890 and successors).
  *
@@ -112,4 +113,32 @@ export function nonPublicAddressReason(address: string): string | undefined {
   if (carried === undefined) return undefined;
   const reason = ipv4Ranges.find((range) => inRange(carried, range))?.reason;
   return reason === undefined ? undefined : `${reason} (inside an IPv6 address)`;
+}
+
+/** An address a host name resolved to. */
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** `[::1]` → `::1`: URL keeps IPv6 literals in brackets. */
+export function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+/**
+ * A lookup that answers only the addresses already checked, whatever DNS would say now: a connection goes where the
+ * check said it may (no DNS rebinding between the two).
+ */
+export function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const wanted =
+      options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+    const usable = wanted.length > 0 ? wanted : addresses;
+    if (options.all) {
+      (callback as (error: null, addresses: ResolvedAddress[]) => void)(null, usable);
+    } else {
+      callback(null, usable[0]!.address, usable[0]!.family);
+    }
+  };
 }

@@ -1,30 +1,13 @@
 import { mediaUpload, routes, uploadMediaQuery } from '@wabridge/shared';
-import { type Request, Router } from 'express';
-import type { Caller } from '../http/caller.js';
-import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
+import { Router } from 'express';
+import { installationOf } from '../http/caller.js';
+import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
+import { ProblemError } from '../http/problem.js';
 import { readCapBytes } from './check.js';
 import { readCapped, sniffBytes } from './read-capped.js';
 import type { MediaService } from './service.js';
 import { findUpload, presentUpload } from './store.js';
 import { allowedMimeTypes, declaredMimeType, describeAllowedTypes, mediaTypeOf } from './types.js';
-
-function installationOf(caller: Caller) {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller;
-}
-
-function uploadQuery(request: Request) {
-  const parsed = uploadMediaQuery.safeParse({ ...request.query });
-  if (parsed.success) return parsed.data;
-  throw validationProblem(
-    parsed.error.issues.map((issue) => ({
-      path: ['query', ...issue.path.map(String)].join('.'),
-      code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    })),
-  );
-}
 
 /**
  * `POST /v1/media`: the body is the file itself, so the route is mounted by hand (the contract documents it). It
@@ -37,7 +20,7 @@ export function mediaRouter(media: MediaService, db: Parameters<typeof findUploa
   router.post(routes.uploadMedia.path, async (request, response) => {
     response.locals.routePath = routes.uploadMedia.path;
     const installation = installationOf(await options.authenticate(request, 'installation'));
-    const query = uploadQuery(request);
+    const query = validatedQuery(uploadMediaQuery, request);
     const contentType = request.get('content-type');
     const declared = declaredMimeType(contentType);
     if (declared !== undefined && mediaTypeOf(declared) === undefined) {

@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { ProblemError } from '../http/problem.js';
-import { nonPublicAddressReason } from './address-policy.js';
+import { bareHost, nonPublicAddressReason, pinnedLookup, type ResolvedAddress } from './address-policy.js';
 import type { ReceivedFile } from './check.js';
 import { readCapped, sniffBytes } from './read-capped.js';
 
@@ -25,11 +25,6 @@ export interface UrlFetchPolicy {
   allowPrivateAddresses: boolean;
   timeoutMs: number;
   redirectsMax: number;
-}
-
-export interface ResolvedAddress {
-  address: string;
-  family: number;
 }
 
 export interface UrlFetchOptions {
@@ -57,11 +52,6 @@ function checkUrl(url: URL, policy: UrlFetchPolicy, hop: number): void {
   }
 }
 
-/** `[::1]` → `::1`: URL keeps IPv6 literals in brackets. */
-function bareHost(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
 async function resolveChecked(url: URL, policy: UrlFetchPolicy, options: UrlFetchOptions): Promise<ResolvedAddress[]> {
   const host = bareHost(url);
   let addresses: ResolvedAddress[];
@@ -85,20 +75,6 @@ async function resolveChecked(url: URL, policy: UrlFetchPolicy, options: UrlFetc
     }
   }
   return addresses;
-}
-
-/** A lookup that answers only the addresses already checked, whatever DNS would say now. */
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted =
-      options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
-    const usable = wanted.length > 0 ? wanted : addresses;
-    if (options.all) {
-      (callback as (error: null, addresses: ResolvedAddress[]) => void)(null, usable);
-    } else {
-      callback(null, usable[0]!.address, usable[0]!.family);
-    }
-  };
 }
 
 function get(url: URL, addresses: ResolvedAddress[], signal: AbortSignal): Promise<IncomingMessage> {

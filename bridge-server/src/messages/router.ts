@@ -1,6 +1,6 @@
 import { type ProblemCode, problemCatalogue, routes } from '@wabridge/shared';
 import { Router } from 'express';
-import type { Caller } from '../http/caller.js';
+import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError } from '../http/problem.js';
 import type { MediaService } from '../media/service.js';
@@ -8,11 +8,6 @@ import type { Services } from '../services.js';
 import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
 import { MessageAlreadyRecordedError, type SendContext, SendPipeline } from './pipeline.js';
 import { findMessage, listTicketMessages } from './store.js';
-
-function installationOf(caller: Caller) {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller;
-}
 
 /** Answers that depend only on the request, so a replay may give them again; others free the key. */
 function isReplayable(error: ProblemError): boolean {

@@ -9,7 +9,7 @@ import {
   validateConsent,
 } from '@wabridge/shared';
 import express, { Router } from 'express';
-import type { Caller } from '../http/caller.js';
+import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
@@ -28,11 +28,6 @@ import {
 const importBodyLimitBytes = 50 * 1024 * 1024;
 /** Rows per INSERT of an import: large statements, well under PostgreSQL's 65,535 parameters (11 a row). */
 const importBatchRows = 2_000;
-
-function installationOf(caller: Caller) {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller;
-}
 
 export function optinRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();

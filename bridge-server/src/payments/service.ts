@@ -1,7 +1,7 @@
 import { type Payment, purchaseReceipt } from '@wabridge/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Config } from '../config.js';
 import { ProblemError } from '../http/problem.js';
 import { newId } from '../security/tokens.js';
@@ -52,46 +52,40 @@ export function createPaymentProvider(config: Config, db: Kysely<Schema>, logger
  * A success records the purchase and marks the payment succeeded in one transaction, under the payment's row
  * lock: a callback and a check settling the same payment at once count its points once.
  */
-export class PaymentService {
-  readonly #loop: WorkerLoop;
-  #checksInFlight = 0;
-
+export class PaymentService extends BackgroundWorker {
   constructor(
     private readonly db: Kysely<Schema>,
     readonly provider: PaymentProvider,
     private readonly logger: Logger,
     private readonly options: { reconcileAfterMs: number },
   ) {
-    this.#loop = new WorkerLoop({
-      name: 'payment reconciliation',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.checkOne()) ? 'busy' : 'idle'),
-    });
+    super({ name: 'payment reconciliation', pollIntervalMs, logger });
   }
 
-  start(bridgeUrl: string): void {
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.checkOne()) ? 'busy' : 'idle';
+  }
+
+  /** Starts the provider (it calls back at `bridgeUrl`) and the reconciliation loop. */
+  startAt(bridgeUrl: string): void {
     this.provider.start(bridgeUrl);
-    this.#loop.start();
+    this.start();
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.provider.stop();
-    await this.#loop.stop();
+    await super.stop();
   }
 
-  /** Resolves once no pending payment is due for a check and this process has none in progress. For tests and tools. */
-  async drain(timeoutMs = 10_000): Promise<void> {
-    await this.#loop.drain(async () => {
-      if (this.#checksInFlight > 0) return false;
-      const due = await this.db
-        .selectFrom('payments')
-        .select('id')
-        .where('state', '=', 'pending')
-        .where('next_check_at', '<=', new Date())
-        .executeTakeFirst();
-      return due === undefined;
-    }, timeoutMs);
+  /** No pending payment is due for a check. */
+  protected override async nothingDue(): Promise<boolean> {
+    const due = await this.db
+      .selectFrom('payments')
+      .select('id')
+      .where('state', '=', 'pending')
+      .where('next_check_at', '<=', new Date())
+      .executeTakeFirst();
+    return due === undefined;
   }
 
   /**
@@ -164,7 +158,7 @@ export class PaymentService {
     if (answer === 'unknown' || answer.state === 'pending') {
       // Asked about soon when the answer was lost; a slow payment is given time to call back first.
       await this.#stillPending(row, answer === 'unknown' ? 0 : this.options.reconcileAfterMs, answer);
-      if (answer === 'unknown') this.#loop.wake();
+      if (answer === 'unknown') this.wake();
     } else {
       await this.settle(row.id, answer);
     }
@@ -236,12 +230,7 @@ export class PaymentService {
 
   /** Asks the provider about one pending payment due for a check; false when none is due. */
   async checkOne(): Promise<boolean> {
-    this.#checksInFlight += 1;
-    try {
-      return await this.#checkOne();
-    } finally {
-      this.#checksInFlight -= 1;
-    }
+    return this.counted(() => this.#checkOne());
   }
 
   async #checkOne(): Promise<boolean> {

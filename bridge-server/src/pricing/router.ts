@@ -1,9 +1,9 @@
 import { importRateCardQuery, rateCardDetail, routes, ruleSets } from '@wabridge/shared';
 import express, { type Request, type Response, Router } from 'express';
 import { findAccount } from '../accounts/store.js';
-import type { Caller } from '../http/caller.js';
-import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
+import { installationOf } from '../http/caller.js';
+import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
+import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { findTemplate } from '../templates/store.js';
 import { loadPricingSettings } from '../wallet/store.js';
@@ -13,24 +13,6 @@ import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRa
 
 /** Meta's cards run to a few kilobytes (38 markets); anything near this limit is not a rate card. */
 const rateCardBodyLimitBytes = 256 * 1024;
-
-function installationOf(caller: Caller) {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller;
-}
-
-/** The query of the hand-mounted import, validated by its contract schema as mountRoute would. */
-function importQuery(request: Request) {
-  const parsed = importRateCardQuery.safeParse({ ...request.query });
-  if (parsed.success) return parsed.data;
-  throw validationProblem(
-    parsed.error.issues.map((issue) => ({
-      path: ['query', ...issue.path.map(String)].join('.'),
-      code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    })),
-  );
-}
 
 async function readBody(request: Request, response: Response): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) =>
@@ -48,7 +30,7 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
   router.post(routes.importRateCard.path, async (request, response) => {
     response.locals.routePath = routes.importRateCard.path;
     await options.authenticate(request, 'admin');
-    const query = importQuery(request);
+    const query = validatedQuery(importRateCardQuery, request);
     const body = await readBody(request, response);
     const card = readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source });
     const now = new Date();

@@ -1,3 +1,4 @@
+import type { WalletEventKind } from '@wabridge/shared';
 import type { ColumnType, Generated } from 'kysely';
 
 /** A jsonb column: written as JSON text (node-postgres would turn JS arrays into PostgreSQL arrays), read parsed. */
@@ -344,13 +345,7 @@ export interface Schema {
   wallet_events: {
     id: Generated<number>;
     account_id: string;
-    kind:
-      | 'low_balance'
-      | 'balance_depleted'
-      | 'payment_succeeded'
-      | 'payment_failed'
-      | 'payment_pending'
-      | 'auto_recharge_paused';
+    kind: WalletEventKind;
     data: ColumnType<unknown, string | undefined, never>;
     created_at: CreatedAt;
   };

@@ -1,6 +1,6 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
-import type { Caller } from '../http/caller.js';
+import { type Caller, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
@@ -8,8 +8,7 @@ import { listTemplates, presentSync, presentTemplate } from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
 function deploymentOf(caller: Caller): string {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller.deploymentId;
+  return installationOf(caller).deploymentId;
 }
 
 export function templatesRouter({ db }: Services, syncer: TemplateSyncer, options: MountOptions): Router {

@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { ProblemError } from '../http/problem.js';
-import { nonPublicAddressReason } from '../media/address-policy.js';
+import { bareHost, nonPublicAddressReason, pinnedLookup, type ResolvedAddress } from '../media/address-policy.js';
 
 /**
  * Where wallet-event webhooks may go, by the rules `media.url` follows (media/url-fetch.ts): https only unless
@@ -18,19 +18,10 @@ export interface WebhookUrlPolicy {
   allowPrivateAddresses: boolean;
 }
 
-interface ResolvedAddress {
-  address: string;
-  family: number;
-}
-
 /** Thrown by a delivery that never got an HTTP answer; the message is what the delivery records. */
 export class WebhookDeliveryError extends Error {}
 
 const refused = (detail: string) => new ProblemError('webhook_url_refused', detail);
-
-function bareHost(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
 
 function checkShape(url: URL, policy: WebhookUrlPolicy): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
@@ -73,20 +64,6 @@ export async function checkWebhookUrl(text: string, policy: WebhookUrlPolicy): P
     return;
   }
   checkAddresses(host, addresses, policy);
-}
-
-/** A lookup that answers only the addresses already checked. */
-function pinnedLookup(addresses: ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const wanted =
-      options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
-    const usable = wanted.length > 0 ? wanted : addresses;
-    if (options.all) {
-      (callback as (error: null, addresses: ResolvedAddress[]) => void)(null, usable);
-    } else {
-      callback(null, usable[0]!.address, usable[0]!.family);
-    }
-  };
 }
 
 /**

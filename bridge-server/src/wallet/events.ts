@@ -1,4 +1,4 @@
-import type { WalletEvent } from '@wabridge/shared';
+import type { WalletEvent, WalletEventKind } from '@wabridge/shared';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Schema } from '../storage/schema.js';
 
@@ -9,14 +9,6 @@ import type { Schema } from '../storage/schema.js';
  * queues the event for the account's webhook in the same transaction, so an event and its delivery commit or
  * roll back together.
  */
-
-export type WalletEventKind =
-  | 'low_balance'
-  | 'balance_depleted'
-  | 'payment_succeeded'
-  | 'payment_failed'
-  | 'payment_pending'
-  | 'auto_recharge_paused';
 
 /** Records an event in the caller's transaction (and, through the trigger, queues its webhook delivery). */
 export async function recordWalletEvent(

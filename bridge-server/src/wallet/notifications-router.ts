@@ -1,7 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
+import { validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { presentWalletEvent, walletEventsPage } from './events.js';
 import { notificationsOf, saveNotifications } from './notifications.js';
@@ -23,8 +24,7 @@ export function walletNotificationsRouter({ db, secretBox, config }: Services, o
     router,
     routes.listWalletEvents,
     async ({ query }, { caller }) => {
-      if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-      const page = await walletEventsPage(db, caller.accountId, {
+      const page = await walletEventsPage(db, installationOf(caller).accountId, {
         limit: query.limit,
         beforeId: decodeEventsCursor(query.cursor),
         kinds: query.kind,

@@ -1,28 +1,13 @@
 import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
 import { Router } from 'express';
-import type * as z from 'zod';
-import { actingAccount, type Caller } from '../http/caller.js';
-import { expressPath, type MountOptions, mountRoute } from '../http/mount.js';
+import { actingAccount, installationOf } from '../http/caller.js';
+import { expressPath, type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { setHostingFee } from './hosting.js';
 import { decodeLedgerCursor, encodeLedgerCursor, ledgerPage, presentEntry, streamLedgerCsv } from './ledger.js';
 import { walletOverviewOf } from './notifications.js';
 import { recordAdjustment, recordPurchase, savePricingSettings } from './store.js';
-
-/** As mountRoute reports them: `query.<field>`, and an unknown parameter as unknown_field. */
-function queryIssues(error: z.ZodError) {
-  return error.issues.map((issue) => ({
-    path: ['query', ...issue.path.map(String)].join('.'),
-    code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code,
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-  }));
-}
-
-function installationOf(caller: Caller) {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
-  return caller;
-}
 
 export function walletRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
@@ -55,9 +40,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
   router.get(expressPath(routes.exportWalletLedger.path), async (request, response) => {
     response.locals.routePath = routes.exportWalletLedger.path;
     const caller = await options.authenticate(request, 'admin_or_installation');
-    const query = walletLedgerExportQuery.safeParse({ ...request.query });
-    if (!query.success) throw validationProblem(queryIssues(query.error));
-    const { account_id, ...filters } = query.data;
+    const { account_id, ...filters } = validatedQuery(walletLedgerExportQuery, request);
     const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
     await streamLedgerCsv(db, accountId, filters, response);
   });

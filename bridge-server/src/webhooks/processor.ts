@@ -1,7 +1,7 @@
 import { parseWebhook, type WebhookEvent } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { WorkerLoop } from '../background/worker-loop.js';
+import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookEvents } from './apply.js';
 import { insertWebhooks } from './inbox.js';
@@ -69,10 +69,9 @@ export const pgliteProcessing = {
   batchSize: 8,
 };
 
-export class WebhookProcessor {
+export class WebhookProcessor extends BackgroundWorker {
   #lastIngestionAtMs = 0;
   #deferringSinceMs: number | undefined;
-  readonly #loop: WorkerLoop;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -88,13 +87,15 @@ export class WebhookProcessor {
       journal?: WebhookJournal;
     } = {},
   ) {
-    this.#loop = new WorkerLoop({
-      name: 'webhook processing',
-      pollIntervalMs,
-      logger,
-      step: async () => ((await this.moveFromJournal()) > 0 || (await this.processBatch()) !== 'idle' ? 'busy' : 'idle'),
-      pauseMs: () => (this.#shouldDefer() ? (this.options.ingestionPriority?.quietMs ?? 0) : 0),
-    });
+    super({ name: 'webhook processing', pollIntervalMs, logger });
+  }
+
+  protected async step(): Promise<'idle' | 'busy'> {
+    return (await this.moveFromJournal()) > 0 || (await this.processBatch()) !== 'idle' ? 'busy' : 'idle';
+  }
+
+  protected override pauseMs(): number {
+    return this.#shouldDefer() ? (this.options.ingestionPriority?.quietMs ?? 0) : 0;
   }
 
   /** A webhook was just stored: process it soon, but let a burst of arrivals be stored first (see above). */
@@ -120,35 +121,16 @@ export class WebhookProcessor {
     return true;
   }
 
-  start(): void {
-    this.#loop.start();
-  }
-
-  /** A webhook was stored: process it now rather than at the next poll. */
-  wake(): void {
-    this.#loop.wake();
-  }
-
-  /** Finishes the webhook in progress, then stops. */
-  async stop(): Promise<void> {
-    await this.#loop.stop();
-  }
-
-  /**
-   * Resolves once no webhook is due: processes what it can claim and waits for what another worker
-   * (the background loop, another replica) holds. For tests and tools.
-   */
-  async drain(timeoutMs = 10_000): Promise<void> {
-    await this.#loop.drain(async () => {
-      const due = await this.db
-        .selectFrom('webhook_events')
-        .select('id')
-        .where('processed_at', 'is', null)
-        .where('next_attempt_at', '<=', new Date())
-        .limit(1)
-        .executeTakeFirst();
-      return due === undefined && (this.options.journal?.backlog ?? 0) === 0;
-    }, timeoutMs);
+  /** Nothing due in webhook_events, and nothing left in the journal (what another worker holds is its business). */
+  protected override async nothingDue(): Promise<boolean> {
+    const due = await this.db
+      .selectFrom('webhook_events')
+      .select('id')
+      .where('processed_at', 'is', null)
+      .where('next_attempt_at', '<=', new Date())
+      .limit(1)
+      .executeTakeFirst();
+    return due === undefined && this.journalBacklog === 0;
   }
 
   /** Webhooks acknowledged from the journal and not yet in webhook_events. */
