@@ -4,11 +4,40 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
-/** @type {{ bytes: Uint8Array; offsets: Uint32Array; signatures: Uint8Array }} */
-const pool = workerData;
-const bodies = Buffer.from(pool.bytes.buffer, pool.bytes.byteOffset, pool.bytes.byteLength);
-const signatures = Buffer.from(pool.signatures.buffer, pool.signatures.byteOffset, pool.signatures.byteLength);
-const poolSize = pool.offsets.length - 1;
+/** Signed webhook bodies (webhook jobs); absent for send jobs, which build their bodies. */
+/** @type {{ bytes: Uint8Array; offsets: Uint32Array; signatures: Uint8Array } | undefined} */
+const pool = workerData?.pool;
+const bodies = pool && Buffer.from(pool.bytes.buffer, pool.bytes.byteOffset, pool.bytes.byteLength);
+const signatures = pool && Buffer.from(pool.signatures.buffer, pool.signatures.byteOffset, pool.signatures.byteLength);
+const poolSize = pool ? pool.offsets.length - 1 : 0;
+
+/**
+ * What request `index` of a job is. A webhook job posts pool body `index`, signed; a send job (`kind: 'sends'`)
+ * posts a free-form reply to customer `index % customers` with its own Idempotency-Key (see sends-load.ts).
+ */
+function setupRequestFor(job) {
+  if (job.kind === 'sends') {
+    return (request, index) => {
+      const phone = job.phonePrefix + String(job.phoneBase + (index % job.customers));
+      request.body = JSON.stringify({ to: phone, text: { body: `Benchmark reply ${index}: your parcel is on its way.` } });
+      request.headers = {
+        authorization: `Bearer ${job.token}`,
+        'content-type': 'application/json',
+        'idempotency-key': `${job.keyPrefix}-${index}`,
+      };
+      return request;
+    };
+  }
+  return (request, index) => {
+    if (index >= poolSize) throw new Error('body pool exhausted');
+    request.body = bodies.subarray(pool.offsets[index], pool.offsets[index + 1]);
+    request.headers = {
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${signatures.toString('latin1', index * 64, index * 64 + 64)}`,
+    };
+    return request;
+  };
+}
 
 /**
  * One job: send `amount` requests over `connections` keep-alive connections, body `first`, `first + 1`, … (each body
@@ -17,11 +46,12 @@ const poolSize = pool.offsets.length - 1;
  * With `probe`, one more request (the next body) goes out as soon as the last answer is in, alone: how long a webhook
  * that arrives right after a burst waits (on PGlite, while the processor catches up on this burst's backlog).
  *
- * @param {{ url: string; path: string; first: number; amount: number; connections: number; pipelining: number; probe?: boolean }} job
+ * @param {{ kind?: 'sends'; url: string; path: string; first: number; amount: number; connections: number; pipelining: number; probe?: boolean; [field: string]: unknown }} job
  */
 async function run(job) {
   const needed = job.first + job.amount + (job.probe ? 1 : 0);
-  if (needed > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${needed}`);
+  if (job.kind !== 'sends' && needed > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${needed}`);
+  const setupRequest = setupRequestFor(job);
   let next = job.first;
   const latencies = new Float64Array(job.amount);
   const statuses = /** @type {Record<string, number>} */ ({});
@@ -40,16 +70,7 @@ async function run(job) {
       {
         method: 'POST',
         path: job.path,
-        setupRequest(request) {
-          const index = next++;
-          if (index >= poolSize) throw new Error('body pool exhausted');
-          request.body = bodies.subarray(pool.offsets[index], pool.offsets[index + 1]);
-          request.headers = {
-            'content-type': 'application/json',
-            'x-hub-signature-256': `sha256=${signatures.toString('latin1', index * 64, index * 64 + 64)}`,
-          };
-          return request;
-        },
+        setupRequest: (request) => setupRequest(request, next++),
       },
     ],
   });

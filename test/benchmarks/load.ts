@@ -2,7 +2,9 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { BodyPool } from './webhook-bodies.js';
 
+/** Webhook bodies from the pool, signed. */
 export interface LoadJob {
+  kind?: undefined;
   url: string;
   path: string;
   /** Index of the first pool body this job sends. */
@@ -12,6 +14,26 @@ export interface LoadJob {
   pipelining: number;
   /** One more request right after the last answer, alone (the next body): see load-worker.mjs. */
   probe?: boolean;
+}
+
+/**
+ * One run of `POST /v1/messages` (load-worker.mjs builds each body): request `first + k` goes to
+ * customer `(first + k) % customers`, key `${keyPrefix}-${first + k}`.
+ */
+export interface SendJob {
+  kind: 'sends';
+  url: string;
+  path: '/v1/messages';
+  pipelining: 1;
+  token: string;
+  keyPrefix: string;
+  /** Customer k's phone is `${phonePrefix}${phoneBase + k}`. */
+  phonePrefix: string;
+  phoneBase: number;
+  customers: number;
+  first: number;
+  amount: number;
+  connections: number;
 }
 
 export interface LoadResult {
@@ -43,17 +65,20 @@ export interface LatencySummary {
   mean: number;
 }
 
-/** Runs autocannon in a worker thread (load-worker.mjs), over the pool's bodies shared with it. */
+/**
+ * Runs autocannon in a worker thread (load-worker.mjs), so that the load never competes with the servers under test
+ * for their thread: webhook jobs over the pool's bodies shared with it, send jobs over bodies it builds.
+ */
 export class LoadGenerator {
   readonly #worker: Worker;
 
-  constructor(pool: BodyPool) {
+  constructor(pool?: BodyPool) {
     this.#worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
-      workerData: { bytes: pool.bytes, offsets: pool.offsets, signatures: pool.signatures },
+      workerData: { pool: pool && { bytes: pool.bytes, offsets: pool.offsets, signatures: pool.signatures } },
     });
   }
 
-  run(job: LoadJob): Promise<LoadResult> {
+  run(job: LoadJob | SendJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         this.#worker.off('message', onMessage);

@@ -17,26 +17,16 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
 import { test } from 'vitest';
-import { loadConfig } from '../../bridge-server/src/config.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
-import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import type { RunningBridge } from '../../bridge-server/src/server.js';
 import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
 import { type CpuShares, cpuShares } from './diagnostics.js';
-import { type LatencySummary, type LoadResult, summarize } from './load.js';
-import { SendLoadGenerator } from './sends-load.js';
-import { pgliteDatabase, postgresDatabase, type ThrowAwayDatabase } from './targets.js';
-
-const environment = process.env;
-function integer(name: string, fallback: number): number {
-  const value = Number(environment[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
+import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
+import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
+import { pgliteDatabase, postgresDatabase, startBenchmarkBridge, type ThrowAwayDatabase } from './targets.js';
 
 const settings = {
   connections: integer('BENCH_CONNECTIONS', 16),
@@ -53,22 +43,6 @@ const settings = {
 
 const phonePrefix = '+8190';
 const phoneBase = 20_000_000;
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const fixed = (value: number | undefined, digits = 2) =>
-  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
-const whole = (value: number | undefined) =>
-  value === undefined || !Number.isFinite(value) ? '—' : Math.round(value).toLocaleString('en-US');
-const percent = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value * 100)}%`);
-
-async function packageVersion(name: string): Promise<string> {
-  try {
-    const text = await readFile(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8');
-    return (JSON.parse(text) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // A bridge wired to a sandbox (as bridge-server/test/support/sandbox-bridge.ts, with the production logger)
@@ -101,30 +75,10 @@ async function startSendTarget(name: string, database: ThrowAwayDatabase): Promi
   };
   try {
     sandboxServer = await sandbox.listen(0);
-    const adminToken = randomBytes(32).toString('hex');
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BRIDGE_ADMIN_TOKEN: adminToken,
-      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      DATA_DIR: database.dataDir,
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-      LOG_LEVEL: settings.logLevel,
-      META_GRAPH_URL: sandboxServer.url,
-    });
-    // The production logger's settings (synchronous pino), on standard error: standard output carries the figures.
-    const logger = pino({ level: config.logLevel, base: { service: 'bridge' } }, pino.destination({ dest: 2, sync: true }));
-    running = await startBridge(config, { logger });
+    const started = await startBenchmarkBridge(database, settings.logLevel, sandboxServer.url);
+    running = started.running;
     const bridge = running;
-    const api = async (path: string, body: unknown) => {
-      const response = await fetch(`${bridge.url}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as Record<string, string>;
-    };
+    const { api } = started;
     const account = await api('/v1/accounts', { name: 'Benchmark' });
     const request = deploymentRequest(account.id as string, { display_name: 'Benchmark Support' });
     const deployment = await api('/v1/deployments', request);
@@ -203,12 +157,15 @@ interface Phase {
   cpu: CpuShares;
 }
 
-async function loadPhase(target: SendTarget, generator: SendLoadGenerator, keyPrefix: string, first: number, amount: number) {
+async function loadPhase(target: SendTarget, generator: LoadGenerator, keyPrefix: string, first: number, amount: number) {
   const serverBefore = performance.eventLoopUtilization();
   const clientBefore = generator.eventLoopUtilization();
   const cpu = cpuShares();
   const load = await generator.run({
+    kind: 'sends',
     url: target.url,
+    path: '/v1/messages',
+    pipelining: 1,
     token: target.token,
     keyPrefix,
     phonePrefix,
@@ -284,7 +241,7 @@ async function check(target: SendTarget, answered202: number): Promise<Check> {
   };
 }
 
-async function measure(target: SendTarget, generator: SendLoadGenerator): Promise<Measurement> {
+async function measure(target: SendTarget, generator: LoadGenerator): Promise<Measurement> {
   const windowsMs = await customersWrite(target);
   const keyPrefix = randomBytes(6).toString('hex');
   const warmup = await loadPhase(target, generator, keyPrefix, 0, settings.warmupRequests);
@@ -359,20 +316,10 @@ function isValid(m: Measurement): boolean {
 // ---------------------------------------------------------------------------------------------------
 
 async function sendsBenchmark(): Promise<void> {
-  const cpuList = cpus();
-  const average = () =>
-    loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
   out();
   out('## Sends per second');
   out();
-  out(
-    `- machine: ${cpuList.length} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${process.arch}; load average at start ${average()}`,
-  );
-  out(
-    `- software: Node ${process.version}, express ${await packageVersion('express')}, autocannon ${await packageVersion('autocannon')}, @electric-sql/pglite ${await packageVersion('@electric-sql/pglite')}, pg ${await packageVersion('pg')}; NODE_ENV=${environment.NODE_ENV ?? ''}`,
-  );
+  await printMachine();
   out(
     `- load: autocannon in a worker thread, ${settings.connections} connections, 127.0.0.1; per backend ${whole(settings.warmupRequests)} warm-up sends, then ${whole(settings.requests)} measured, every answer awaited; each a free-form text reply (distinct text) to one of ${whole(settings.customers)} customers in turn, who all wrote before the load (window open), with its own Idempotency-Key`,
   );
@@ -391,7 +338,7 @@ async function sendsBenchmark(): Promise<void> {
   if (postgresUrl && settings.targets.includes('postgres')) {
     starts.push(async () => startSendTarget('bridge on PostgreSQL', await postgresDatabase(postgresUrl)));
   }
-  const generator = new SendLoadGenerator();
+  const generator = new LoadGenerator();
   const measurements: Measurement[] = [];
   try {
     for (const start of starts) {
@@ -409,7 +356,7 @@ async function sendsBenchmark(): Promise<void> {
   } finally {
     await generator.close();
   }
-  out(`- load average at the end ${average()} (other processes on the machine lower every figure)`);
+  out(`- load average at the end ${loadAverage()} (other processes on the machine lower every figure)`);
   out();
   out('### Accepted sends per second and latency of POST /v1/messages');
   out();

@@ -90,7 +90,38 @@ export async function postgresDatabase(baseUrl: string): Promise<ThrowAwayDataba
 }
 
 /**
- * The real bridge (startBridge, production configuration apart from the log level) on `database`, with one account
+ * The real bridge (startBridge, production configuration apart from the log level and where Meta is) on `database`,
+ * logging as production does (synchronous pino) to standard error, since standard output carries the figures; and
+ * `api`, an administrator's POST that expects 201.
+ */
+export async function startBenchmarkBridge(database: ThrowAwayDatabase, logLevel: string, metaGraphUrl: string) {
+  const adminToken = randomBytes(32).toString('hex');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BRIDGE_ADMIN_TOKEN: adminToken,
+    BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    DATA_DIR: database.dataDir,
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    LOG_LEVEL: logLevel,
+    META_GRAPH_URL: metaGraphUrl,
+  });
+  const logger = pino({ level: config.logLevel, base: { service: 'bridge' } }, pino.destination({ dest: 2, sync: true }));
+  const running = await startBridge(config, { logger });
+  const api = async (path: string, body: unknown): Promise<{ id: string; [field: string]: string }> => {
+    const response = await fetch(`${running.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { id: string; [field: string]: string };
+  };
+  return { running, api };
+}
+
+/**
+ * The real bridge (startBenchmarkBridge) on `database`, with one account
  * and one deployment created through its API; the deployment's app secret signs the pool's bodies.
  */
 export async function startBridgeTarget(
@@ -99,33 +130,12 @@ export async function startBridgeTarget(
   secrets: WebhookSecrets,
   logLevel: string,
 ): Promise<Target> {
-  const adminToken = randomBytes(32).toString('hex');
   let running: RunningBridge | undefined;
   try {
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BRIDGE_ADMIN_TOKEN: adminToken,
-      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      DATA_DIR: database.dataDir,
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
-      LOG_LEVEL: logLevel,
-      // Nothing here may reach the real Graph API (a new deployment starts a template sync): a closed loopback port.
-      META_GRAPH_URL: 'http://127.0.0.1:9',
-    });
-    // The production logger's settings (synchronous pino), on standard error: standard output carries the figures.
-    const logger = pino({ level: config.logLevel, base: { service: 'bridge' } }, pino.destination({ dest: 2, sync: true }));
-    running = await startBridge(config, { logger });
-    const bridgeUrl = running.url;
-    const api = async (path: string, body: unknown) => {
-      const response = await fetch(`${bridgeUrl}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as { id: string };
-    };
+    // Nothing here may reach the real Graph API (a new deployment starts a template sync): a closed loopback port.
+    const started = await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9');
+    running = started.running;
+    const api = started.api;
     const account = await api('/v1/accounts', { name: 'Benchmark' });
     const deployment = await api(
       '/v1/deployments',

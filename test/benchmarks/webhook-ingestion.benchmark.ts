@@ -15,23 +15,16 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { test } from 'vitest';
 import type { RunningBridge } from '../../bridge-server/src/server.js';
 import { type CpuShares, cpuShares, profileLayers, type StepCost, startCpuProfile, stepCosts } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
+import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
 import { pgliteDatabase, postgresDatabase, startBareHandler, startBridgeTarget, type Target } from './targets.js';
 import { type BodyPool, bodySize, buildBodyPool, checkPool, eventsIn, inboundShare } from './webhook-bodies.js';
-
-const environment = process.env;
-function integer(name: string, fallback: number): number {
-  const value = Number(environment[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
 
 const settings = {
   connections: integer('BENCH_CONNECTIONS', 16),
@@ -54,13 +47,6 @@ const settings = {
   /** A directory: write CPU profiles of the server thread per phase and print where its time goes (slows the run). */
   cpuProfileDirectory: environment.BENCH_CPU_PROFILE || undefined,
 };
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const fixed = (value: number | undefined, digits = 2) =>
-  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
-const whole = (value: number | undefined) =>
-  value === undefined || !Number.isFinite(value) ? '—' : Math.round(value).toLocaleString('en-US');
-const percent = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value * 100)}%`);
 
 // ---------------------------------------------------------------------------------------------------
 // Measuring
@@ -296,15 +282,6 @@ async function measureBridge(target: Target, generator: LoadGenerator, pool: Bod
 // ---------------------------------------------------------------------------------------------------
 // Report
 
-async function packageVersion(name: string): Promise<string> {
-  try {
-    const text = await readFile(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8');
-    return (JSON.parse(text) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 function poolStatistics(pool: BodyPool) {
   const sizes = Array.from({ length: pool.count }, (_, index) => bodySize(pool, index)).sort((a, b) => a - b);
   const inbound = pool.inbound.reduce((sum, value) => sum + value, 0);
@@ -455,21 +432,11 @@ async function webhookIngestionBenchmark(): Promise<void> {
   checkPool(pool);
   const buildSeconds = (performance.now() - buildStartedAt) / 1000;
   const stats = poolStatistics(pool);
-  const cpuList = cpus();
-  const average = () =>
-    loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ');
 
   out();
   out('## Webhook ingestion');
   out();
-  out(
-    `- machine: ${cpuList.length} × ${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${process.platform} ${process.arch}; load average at start ${average()}`,
-  );
-  out(
-    `- software: Node ${process.version}, express ${await packageVersion('express')}, autocannon ${await packageVersion('autocannon')}, @electric-sql/pglite ${await packageVersion('@electric-sql/pglite')}, pg ${await packageVersion('pg')}; NODE_ENV=${environment.NODE_ENV ?? ''}`,
-  );
+  await printMachine();
   out(
     `- load: autocannon in a worker thread, ${settings.connections} connections, pipelining ${settings.pipelining}, 127.0.0.1; per target ${whole(settings.warmupRequests)} warm-up requests, then ${whole(settings.bareRequests)} measured (bare handler) or ${whole(settings.requests)} (bridges), every answer awaited; bridges then one request alone right after the last answer, and ${whole(settings.splitRequests)} more with the processor paused`,
   );
@@ -509,7 +476,7 @@ async function webhookIngestionBenchmark(): Promise<void> {
   } finally {
     await generator.close();
   }
-  out(`- load average at the end ${average()} (other processes on the machine lower every figure)`);
+  out(`- load average at the end ${loadAverage()} (other processes on the machine lower every figure)`);
 
   const bare = measurements[0]!;
   const bridges = measurements.filter((m) => m.target.bridge !== undefined);
