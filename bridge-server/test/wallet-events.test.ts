@@ -6,9 +6,8 @@ import { recordWalletEvent } from '../src/wallet/events.js';
 import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
-import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
-import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
+import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -92,33 +91,14 @@ describe.each(backends)('wallet events on $name', (backend) => {
     return answer.body;
   }
   /** Meta's status for a message, signed as Meta signs it: `failed` releases the hold, a billable `delivered` captures it. */
-  async function metaStatus(message: Json, status: 'failed' | 'delivered') {
-    const phoneNumberId = world.deployment.phone_number_id;
-    const appSecret = world.sandbox.state.numbers.get(phoneNumberId)!.appSecret;
-    const body = metaJson(
-      messagesBody(phoneNumberId, {
-        statuses: [
-          {
-            id: message.wamid,
-            status,
-            timestamp: String(Math.floor(Date.now() / 1000)),
-            recipient_id: message.to.slice(1),
-            biz_opaque_callback_data: message.id,
-            ...(status === 'failed'
-              ? { errors: [{ code: 131026, title: 'Message undeliverable' }] }
-              : { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } }),
-          },
-        ],
-      }),
+  const metaStatus = (message: Json, status: 'failed' | 'delivered') =>
+    postMetaStatus(
+      world,
+      worldNumber(world),
+      message,
+      status,
+      status === 'failed' ? null : { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' },
     );
-    const response = await fetch(`${world.bridge.url}/v1/webhooks/meta/${world.deployment.id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, appSecret) },
-      body,
-    });
-    expect(response.status).toBe(200);
-    await world.bridge.bridge.processor.drain();
-  }
 
   beforeAll(async () => {
     receiver = await startReceiver();

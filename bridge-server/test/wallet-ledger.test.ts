@@ -10,9 +10,8 @@ import { ledgerCsvColumns } from '../src/wallet/ledger.js';
 import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
-import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
-import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
+import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -302,32 +301,9 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
       const answer = await as(world.token, 'POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, utilityConsent());
       expect(answer.status).toBe(201);
     }
-    async function postStatus(message: Json, status: string, pricing: Record<string, unknown> | null) {
-      const phoneNumberId = world.deployment.phone_number_id;
-      const appSecret = world.sandbox.state.numbers.get(phoneNumberId)!.appSecret;
-      const body = metaJson(
-        messagesBody(phoneNumberId, {
-          statuses: [
-            {
-              id: message.wamid,
-              status,
-              timestamp: String(Math.floor(Date.now() / 1000)),
-              recipient_id: message.to.slice(1),
-              biz_opaque_callback_data: message.id,
-              ...(pricing === null ? {} : { pricing }),
-              ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-            },
-          ],
-        }),
-      );
-      const response = await fetch(`${world.bridge.url}/v1/webhooks/meta/${world.deployment.id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, appSecret) },
-        body,
-      });
-      expect(response.status).toBe(200);
-      await world.bridge.bridge.processor.drain();
-    }
+    const postStatus = (message: Json, status: string, pricing: Record<string, unknown> | null) =>
+      postMetaStatus(world, worldNumber(world), message, status, pricing);
+
     const billable = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' };
     const charge = async (message: Json) => (await as(world.token, 'GET', `/v1/messages/${message.id}`)).body.charge;
     const entriesOf = async (message: Json) =>

@@ -4,9 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer } from './support/bridge.js';
-import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
-import { orderConfirmationTemplate } from './support/wallet.js';
+import { orderConfirmationTemplate, postMetaStatus } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -138,36 +137,8 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
   });
 
   /** A status webhook as Meta would sign it, for a message of `number`; processed before returning. */
-  async function postStatus(
-    number: Number,
-    message: Sent,
-    status: string,
-    at: Date,
-    pricing: Record<string, unknown> | null,
-  ): Promise<void> {
-    const body = metaJson(
-      messagesBody(number.phoneNumberId, {
-        statuses: [
-          {
-            id: message.wamid,
-            status,
-            timestamp: String(Math.floor(at.getTime() / 1000)),
-            recipient_id: message.to.slice(1),
-            biz_opaque_callback_data: message.id,
-            ...(pricing === null ? {} : { pricing }),
-            ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-          },
-        ],
-      }),
-    );
-    const response = await fetch(`${world.bridge.url}/v1/webhooks/meta/${number.deploymentId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, number.appSecret) },
-      body,
-    });
-    expect(response.status).toBe(200);
-    await world.bridge.bridge.processor.drain();
-  }
+  const postStatus = (number: Number, message: Sent, status: string, at: Date, pricing: Record<string, unknown> | null) =>
+    postMetaStatus(world, number, message, status, pricing, at);
 
   /** Every message's charge as GET /v1/messages/{id} shows it: the figures the report must add up to. */
   async function chargesOf(messages: Sent[]) {

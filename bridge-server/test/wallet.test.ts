@@ -3,9 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
-import { messagesBody, metaJson, metaSignature } from './support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
-import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
+import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -225,7 +224,6 @@ describe.each(backends)('points wallet on $name', (backend) => {
 
   it('releases on free pricing and on failure, and settles a duplicated status only once', async () => {
     const phoneNumberId = world.deployment.phone_number_id;
-    const appSecret = world.sandbox.state.numbers.get(phoneNumberId)!.appSecret;
     // Hold the sandbox's own statuses back, so that only the webhooks below settle these messages.
     await world.control('PUT', `/sandbox/numbers/${phoneNumberId}/knobs`, {
       statusDelaysMs: { sent: 600_000, delivered: 600_000, read: 600_000 },
@@ -239,30 +237,9 @@ describe.each(backends)('points wallet on $name', (backend) => {
       messages.push(answer.body);
     }
     expect(await wallet()).toMatchObject({ reserved: templatePoints * 3, available: 0 });
-    const post = async (message: Json, status: string, pricing: Record<string, unknown> | null) => {
-      const body = metaJson(
-        messagesBody(phoneNumberId, {
-          statuses: [
-            {
-              id: message.wamid,
-              status,
-              timestamp: String(Math.floor(Date.now() / 1000)),
-              recipient_id: message.to.slice(1),
-              biz_opaque_callback_data: message.id,
-              ...(pricing === null ? {} : { pricing }),
-              ...(status === 'failed' ? { errors: [{ code: 131026, title: 'Message undeliverable' }] } : {}),
-            },
-          ],
-        }),
-      );
-      const response = await fetch(`${world.bridge.url}/v1/webhooks/meta/${world.deployment.id}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, appSecret) },
-        body,
-      });
-      expect(response.status).toBe(200);
-      await world.bridge.bridge.processor.drain();
-    };
+    const post = (message: Json, status: string, pricing: Record<string, unknown> | null) =>
+      postMetaStatus(world, worldNumber(world), message, status, pricing);
+
     const [free, failed, billed] = messages;
     await post(free, 'sent', { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' });
     await post(free, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
