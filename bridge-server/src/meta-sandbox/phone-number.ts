@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { businessVerticals } from '../meta/resources.js';
 import { GraphError } from './graph-errors.js';
 import type { PhoneNumber } from './state.js';
 
@@ -78,29 +79,6 @@ export function wabaResource(wabaId: string, numbers: PhoneNumber[], requested: 
   };
   return selectNodeFields(all, requested, ['id', 'name'], 'WhatsAppBusinessAccount');
 }
-
-/** Meta's fixed list of business verticals (whatsapp_business_profile reference). */
-export const businessVerticals = [
-  'UNDEFINED',
-  'OTHER',
-  'AUTO',
-  'BEAUTY',
-  'APPAREL',
-  'EDU',
-  'ENTERTAIN',
-  'EVENT_PLAN',
-  'FINANCE',
-  'GROCERY',
-  'GOVT',
-  'HOTEL',
-  'HEALTH',
-  'NONPROFIT',
-  'PROF_SERVICES',
-  'RETAIL',
-  'TRAVEL',
-  'RESTAURANT',
-  'NOT_A_BIZ',
-] as const;
 
 /** Limits from the profile reference: about 1–139, address ≤256, description ≤512, email ≤128, ≤2 websites of ≤256. */
 const profileUpdateSchema = z.strictObject({

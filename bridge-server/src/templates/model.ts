@@ -1,12 +1,11 @@
 import {
   buildTemplateComponents,
+  listedParameters,
   type MessageTemplate,
   messageTemplateSchema,
-  type TemplateParameter,
   type TemplateProblem,
   type TemplateSummary,
   type TemplateValues,
-  templateParameters,
   validateTemplateValues,
 } from '@wabridge/shared';
 import type { TemplateRow } from './store.js';
@@ -28,19 +27,9 @@ export function asMessageTemplate(row: TemplateRow): MessageTemplate {
   });
 }
 
-/** The values a stored template needs, as the API lists them (snake_case). */
+/** The values a stored template needs, as the API lists them. */
 export function parametersOf(row: TemplateRow): TemplateSummary['parameters'] {
-  return templateParameters(asMessageTemplate(row)).map((parameter: TemplateParameter) => ({
-    key: parameter.key,
-    component: parameter.component,
-    kind: parameter.kind,
-    placeholder: parameter.placeholder ?? null,
-    button_index: parameter.buttonIndex ?? null,
-    media_kind: parameter.mediaKind ?? null,
-    example: parameter.example ?? null,
-    required: parameter.required,
-    length_max: parameter.lengthMax ?? null,
-  }));
+  return listedParameters(asMessageTemplate(row));
 }
 
 export type { TemplateValues };

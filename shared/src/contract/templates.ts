@@ -1,6 +1,21 @@
 import * as z from 'zod';
 import { timestamp } from './common.js';
 
+/** One value a template needs, as `GET /v1/templates` lists it (listedParameters in templates/listing.ts). */
+export const listedTemplateParameter = z
+  .object({
+    key: z.string().meta({ description: 'The key `POST /v1/messages` expects the value under.', example: 'body.1' }),
+    component: z.enum(['header', 'body', 'button']),
+    kind: z.enum(['text', 'media', 'url_suffix', 'payload', 'coupon_code', 'one_time_password']),
+    placeholder: z.string().nullable().meta({ description: 'The name between braces, for text-like values.' }),
+    button_index: z.number().int().min(0).nullable(),
+    media_kind: z.enum(['image', 'video', 'document']).nullable(),
+    example: z.string().nullable().meta({ description: 'The example Meta reviewed the template with.' }),
+    required: z.boolean(),
+    length_max: z.number().int().min(1).nullable().meta({ description: 'Most characters, as Meta counts them.' }),
+  })
+  .meta({ id: 'TemplateParameter' });
+
 export const templateSummary = z
   .object({
     id: z.string().meta({ description: 'Meta’s template id.' }),
@@ -13,7 +28,7 @@ export const templateSummary = z
     status: z.string().meta({ example: 'APPROVED' }),
     parameter_format: z.enum(['POSITIONAL', 'NAMED']),
     components: z.array(z.looseObject({ type: z.string() })).meta({ description: 'As Meta returns them.' }),
-    parameters: z.array(z.looseObject({ key: z.string() })).meta({
+    parameters: z.array(listedTemplateParameter).meta({
       description: 'Every value the template needs, in order, keyed as `POST /v1/messages` expects them.',
     }),
     updated_at: timestamp,
@@ -51,3 +66,5 @@ export const templateSyncPath = z.strictObject({ sync_id: z.string().regex(/^tsy
 
 export type TemplateSummary = z.infer<typeof templateSummary>;
 export type TemplateSync = z.infer<typeof templateSync>;
+
+export type ListedParameter = z.infer<typeof listedTemplateParameter>;

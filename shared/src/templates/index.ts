@@ -27,7 +27,12 @@ export {
   headerTextLengthMax,
   oneTimePasswordLengthMax,
 } from './limits.js';
-export { type TemplateParameter, type TemplateParameterKind, templateParameters } from './parameters.js';
+export {
+  listedParameters,
+  type TemplateParameter,
+  type TemplateParameterKind,
+  templateParameters,
+} from './parameters.js';
 export {
   renderTemplatePreview,
   type TemplatePreview,

@@ -1,3 +1,4 @@
+import type { ListedParameter } from '../contract/templates.js';
 import {
   hasOnlyBody,
   headerMediaKind,
@@ -171,4 +172,19 @@ function urlSuffixExample(url: string, exampleUrl: string | undefined): string |
   const [prefix = '', rest = ''] = url.split(urlSuffixPlaceholder);
   const fits = exampleUrl.startsWith(prefix) && exampleUrl.endsWith(rest) && exampleUrl.length > prefix.length + rest.length;
   return fits ? exampleUrl.slice(prefix.length, exampleUrl.length - rest.length) : undefined;
+}
+
+/** The values a template needs, as `GET /v1/templates` lists them (snake_case, unset details as null). */
+export function listedParameters(template: MessageTemplate): ListedParameter[] {
+  return templateParameters(template).map((parameter) => ({
+    key: parameter.key,
+    component: parameter.component,
+    kind: parameter.kind,
+    placeholder: parameter.placeholder ?? null,
+    button_index: parameter.buttonIndex ?? null,
+    media_kind: parameter.mediaKind ?? null,
+    example: parameter.example ?? null,
+    required: parameter.required,
+    length_max: parameter.lengthMax ?? null,
+  }));
 }

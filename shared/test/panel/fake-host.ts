@@ -18,7 +18,7 @@ import {
 } from '../../src/optin/index.js';
 import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '../../src/panel/index.js';
 import { normalizePhoneNumber } from '../../src/phone.js';
-import { messageTemplateSchema, templateParameters, validateTemplateValues } from '../../src/templates/index.js';
+import { listedParameters, messageTemplateSchema, validateTemplateValues } from '../../src/templates/index.js';
 
 /*
  * An in-memory helpdesk with a bridge behind it, answering the routes the panel uses as the contract says
@@ -505,17 +505,7 @@ export function listedTemplate(fields: {
     status: parsed.status,
     parameter_format: parsed.parameter_format,
     components: parsed.components,
-    parameters: templateParameters(parsed).map((parameter) => ({
-      key: parameter.key,
-      component: parameter.component,
-      kind: parameter.kind,
-      placeholder: parameter.placeholder ?? null,
-      button_index: parameter.buttonIndex ?? null,
-      media_kind: parameter.mediaKind ?? null,
-      example: parameter.example ?? null,
-      required: parameter.required,
-      length_max: parameter.lengthMax ?? null,
-    })),
+    parameters: listedParameters(parsed),
     updated_at: '2026-01-01T00:00:00.000Z',
   };
 }

@@ -1,8 +1,8 @@
 import { Field, Input } from '@zendeskgarden/react-forms';
+import type { ListedParameter } from '../../contract/templates.js';
 import type { TemplateProblem } from '../../templates/index.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
-import type { ListedParameter } from './model.js';
 
 interface ParameterFieldProps {
   parameter: ListedParameter;

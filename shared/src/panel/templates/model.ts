@@ -1,20 +1,7 @@
-import type { TemplateSummary } from '../../contract/templates.js';
+import type { ListedParameter, TemplateSummary } from '../../contract/templates.js';
 import { type MessageTemplate, messageTemplateSchema, renderTemplatePreview } from '../../templates/index.js';
 import type { PanelLocale } from '../host.js';
 import type { I18n } from '../i18n/I18nProvider.js';
-
-/** One value a template needs, as `GET /v1/templates` lists it (see bridge-server templates/model.ts `parametersOf`). */
-export interface ListedParameter {
-  key: string;
-  component: 'header' | 'body' | 'button';
-  kind: 'text' | 'media' | 'url_suffix' | 'payload' | 'coupon_code' | 'one_time_password';
-  placeholder: string | null;
-  button_index: number | null;
-  media_kind: 'image' | 'video' | 'document' | null;
-  example: string | null;
-  required: boolean;
-  length_max: number | null;
-}
 
 export interface PanelTemplate {
   summary: TemplateSummary;
@@ -31,7 +18,7 @@ export function panelTemplateOf(summary: TemplateSummary): PanelTemplate {
   return {
     summary,
     template,
-    parameters: summary.parameters as unknown as ListedParameter[],
+    parameters: summary.parameters,
     // Searched as the agent reads it: the body with its placeholders.
     bodyText: template === null ? '' : renderTemplatePreview(template, {}).body,
   };
