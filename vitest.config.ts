@@ -22,6 +22,19 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The same component tests with the plain kit styled like Zoho Desk (shared/src/ui-zoho) in place of Garden:
+        // the panel must work, and stay reachable by role and label, whichever design system draws it.
+        test: {
+          name: 'panel-zoho',
+          include: ['shared/test/panel/**/*.test.tsx'],
+          // The kits' own contract test already checks both kits.
+          exclude: ['shared/test/panel/ui-kit.test.tsx'],
+          environment: 'jsdom',
+          env: { PANEL_UI_KIT: 'zoho' },
+        },
+      },
+      {
+        extends: true,
         test: { name: 'zendesk-app', include: ['zendesk-app/test/**/*.test.ts'] },
       },
       {

@@ -1,9 +1,11 @@
 /**
  * The app's entry point, loaded by assets/iframe.html in Zendesk's ticket sidebar. It creates the ZAF client
  * once (`ZAFClient.init()` reads `origin` and `app_guid` from the iframe's URL and returns false without
- * them), hands it down through `ZafClientProvider`, and renders the panel on the Zendesk `HelpdeskHost`.
+ * them), hands it down through `ZafClientProvider`, and renders the panel on the Zendesk `HelpdeskHost`, drawn
+ * with Zendesk Garden as Zendesk's own apps are.
  */
 import { SidebarPanel } from '@wabridge/shared/panel';
+import { gardenKit } from '@wabridge/shared/ui-garden';
 import { StrictMode, useMemo } from 'react';
 import { createRoot } from 'react-dom/client';
 import ZAFClient from 'zendesk_app_framework_sdk';
@@ -13,7 +15,7 @@ import { createZendeskHost } from './zaf/zendesk-host.js';
 function ZendeskSidebar() {
   const client = useZafClient();
   const host = useMemo(() => createZendeskHost(client), [client]);
-  return <SidebarPanel host={host} />;
+  return <SidebarPanel host={host} kit={gardenKit} />;
 }
 
 const container = document.getElementById('root')!;

@@ -1,11 +1,10 @@
-import { Button } from '@zendeskgarden/react-buttons';
-import { Alert } from '@zendeskgarden/react-notifications';
 import { useEffect, useState } from 'react';
 import { LoadingState } from './components/LoadingState.js';
 import { useHost } from './HostProvider.js';
 import type { TicketContext } from './host.js';
 import { useI18n } from './i18n/I18nProvider.js';
 import { TicketView } from './TicketView.js';
+import { useUiKit } from './ui/UiKitProvider.js';
 import { useAutoResize } from './useAutoResize.js';
 
 /** The ticket as read for one generation: a reading of an earlier generation is never shown for a later one. */
@@ -23,6 +22,7 @@ type TicketLoad = { generation: number } & (
 export function Panel() {
   const host = useHost();
   const { t } = useI18n();
+  const { Button, Notice } = useUiKit();
   const [generation, setGeneration] = useState(0);
   const [stored, setLoad] = useState<TicketLoad>({ generation, state: 'loading' });
   // Between a ticket change and its effect, the stored reading is of the previous ticket: show loading, not it.
@@ -47,12 +47,12 @@ export function Panel() {
       {load.state === 'loading' ? (
         <LoadingState lines={5} />
       ) : load.state === 'error' ? (
-        <Alert type="error" role="alert">
-          <Alert.Paragraph>{t('errors.ticket')}</Alert.Paragraph>
+        <Notice tone="error" role="alert">
+          <Notice.Paragraph>{t('errors.ticket')}</Notice.Paragraph>
           <Button size="small" onClick={() => setGeneration((previous) => previous + 1)}>
             {t('panel.retry')}
           </Button>
-        </Alert>
+        </Notice>
       ) : (
         <TicketView key={generation} ticket={load.ticket} />
       )}

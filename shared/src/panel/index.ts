@@ -4,3 +4,5 @@ export { HostProvider, useHost } from './HostProvider.js';
 export type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from './host.js';
 export { type I18n, I18nProvider, useI18n } from './i18n/I18nProvider.js';
 export { SidebarPanel, type SidebarPanelProps } from './SidebarPanel.js';
+export type * from './ui/kit.js';
+export { UiKitProvider, useUiKit } from './ui/UiKitProvider.js';

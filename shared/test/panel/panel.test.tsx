@@ -3,8 +3,9 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import { act } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useHost, useI18n } from '../../src/panel/index.js';
+import { zohoKit } from '../../src/ui-zoho/index.js';
 import { closedWindow, contactStatus, FakeHost, openWindow } from './fake-host.js';
-import { findSection, renderPanel, startMs } from './render.js';
+import { findSection, kit, renderPanel, startMs } from './render.js';
 import { welcomeEn } from './templates-fixtures.js';
 
 afterEach(() => {
@@ -87,6 +88,17 @@ describe('sidebar panel', () => {
     fail = false;
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByText('Nothing has been sent from this ticket yet.')).toBeTruthy();
+  });
+
+  it('draws with the kit it is given, and with nothing of another kit', async () => {
+    const host = new FakeHost();
+    const { container } = renderPanel(host);
+    await screen.findByText('Nothing has been sent from this ticket yet.');
+    const drawn = {
+      garden: container.querySelector('[data-garden-id]') !== null,
+      zoho: container.querySelector('.wbz') !== null,
+    };
+    expect(drawn).toEqual(kit === zohoKit ? { garden: false, zoho: true } : { garden: true, zoho: false });
   });
 
   it('renders every section in Japanese', async () => {

@@ -1,16 +1,25 @@
 import { render, screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
-import { SidebarPanel } from '../../src/panel/index.js';
+import { SidebarPanel, type UiKit } from '../../src/panel/index.js';
+import { gardenKit } from '../../src/ui-garden/index.js';
+import { zohoKit } from '../../src/ui-zoho/index.js';
 import type { FakeHost } from './fake-host.js';
 import { ManualClock } from './manual-clock.js';
 
 /** The fixed "now" of the panel tests: a weekday morning in Tokyo. */
 export const startMs = Date.parse('2026-11-20T01:00:00.000Z');
 
+/**
+ * The design system the panel draws with: Garden, as in the Zendesk app, unless the run says otherwise. The
+ * `panel-zoho` Vitest project runs the same tests with `PANEL_UI_KIT=zoho`, so the panel keeps working (and stays
+ * reachable by role and label) whichever kit draws it.
+ */
+export const kit: UiKit = process.env.PANEL_UI_KIT === 'zoho' ? zohoKit : gardenKit;
+
 export function renderPanel(host: FakeHost, clock = new ManualClock(startMs)) {
   host.now = () => clock.now();
   const user = userEvent.setup();
-  const view = render(<SidebarPanel host={host} clock={clock} />);
+  const view = render(<SidebarPanel host={host} kit={kit} clock={clock} />);
   return { ...view, user, clock };
 }
 

@@ -1,4 +1,3 @@
-import { SM } from '@zendeskgarden/react-typography';
 import type { Message } from '../../contract/messages.js';
 import { ErrorState } from '../components/ErrorState.js';
 import { LoadingState } from '../components/LoadingState.js';
@@ -6,11 +5,13 @@ import { Section } from '../components/Section.js';
 import type { Resource } from '../data/useResource.js';
 import { type I18n, useI18n } from '../i18n/I18nProvider.js';
 import { formatPoints } from '../points/model.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { MessageStatus } from './MessageStatus.js';
 
 /** What was sent from this ticket, newest last, with each message's delivery status. */
 export function MessageHistory({ messages }: { messages: Resource<Message[]> }) {
   const { t } = useI18n();
+  const { Text } = useUiKit();
   return (
     <Section heading={t('messages.heading')}>
       {messages.state === 'loading' ? (
@@ -18,7 +19,7 @@ export function MessageHistory({ messages }: { messages: Resource<Message[]> }) 
       ) : messages.state === 'error' ? (
         <ErrorState error={messages.error} onRetry={messages.reload} />
       ) : messages.data.length === 0 ? (
-        <SM>{t('messages.empty')}</SM>
+        <Text>{t('messages.empty')}</Text>
       ) : (
         <ol aria-label={t('messages.heading')} style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           {messages.data.map((message) => (
@@ -33,6 +34,7 @@ export function MessageHistory({ messages }: { messages: Resource<Message[]> }) 
 function MessageItem({ message }: { message: Message }) {
   const i18n = useI18n();
   const { t, formatDateTime } = i18n;
+  const { Text } = useUiKit();
   const charge = chargeText(i18n, message.charge);
   const summary =
     message.template !== null
@@ -43,8 +45,8 @@ function MessageItem({ message }: { message: Message }) {
   return (
     <li data-testid="message" style={{ borderTop: '1px solid #e9ebed', padding: '6px 0' }}>
       <div style={{ overflowWrap: 'anywhere' }}>{summary}</div>
-      <SM>{t('messages.sentAt', { dateTime: formatDateTime(message.created_at) })}</SM>
-      {charge !== null && <SM data-testid="message-charge">{charge}</SM>}
+      <Text>{t('messages.sentAt', { dateTime: formatDateTime(message.created_at) })}</Text>
+      {charge !== null && <Text data-testid="message-charge">{charge}</Text>}
       <MessageStatus message={message} />
     </li>
   );

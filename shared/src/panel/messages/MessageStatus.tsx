@@ -1,7 +1,7 @@
-import { Tag } from '@zendeskgarden/react-tags';
-import { SM } from '@zendeskgarden/react-typography';
 import type { Message } from '../../contract/messages.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import type { TagProps } from '../ui/kit.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 
 type ShownState = 'sending' | 'accepted' | 'outcome_unknown' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
@@ -11,33 +11,34 @@ export function shownState(message: Message): ShownState {
   return message.status ?? message.state;
 }
 
-const hues: Record<ShownState, string> = {
-  sending: 'neutralHue',
-  accepted: 'neutralHue',
-  outcome_unknown: 'warningHue',
-  sent: 'neutralHue',
-  delivered: 'primaryHue',
-  read: 'successHue',
-  played: 'successHue',
-  failed: 'dangerHue',
+const tones: Record<ShownState, TagProps['tone']> = {
+  sending: 'neutral',
+  accepted: 'neutral',
+  outcome_unknown: 'warning',
+  sent: 'neutral',
+  delivered: 'info',
+  read: 'success',
+  played: 'success',
+  failed: 'danger',
 };
 
 export function MessageStatus({ message }: { message: Message }) {
   const { t, tIfKnown } = useI18n();
+  const { Tag, Text } = useUiKit();
   const state = shownState(message);
   const { error } = message;
   return (
     <div>
-      <Tag hue={hues[state]} data-testid="message-status">
+      <Tag tone={tones[state]} data-testid="message-status">
         {t(`states.${state}`)}
       </Tag>
       {state === 'failed' && error !== null && (
-        <SM role="note" data-testid="message-error" style={{ color: '#cd3642' }}>
+        <Text role="note" tone="danger" data-testid="message-error">
           {/* Meta's reason in the agent's language when we know it, else Meta's own title. */}
           {tIfKnown(`failureReasons.${error.reason}`) ?? error.title}
           {error.details !== null && error.details !== error.title ? ` ${error.details}` : ''}
           {error.code !== null ? ` (${t('messages.metaCode', { code: error.code })})` : ''}
-        </SM>
+        </Text>
       )}
     </div>
   );

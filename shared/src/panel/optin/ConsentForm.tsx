@@ -1,7 +1,3 @@
-import { Button } from '@zendeskgarden/react-buttons';
-import { Field, Select, Textarea } from '@zendeskgarden/react-forms';
-import { Alert } from '@zendeskgarden/react-notifications';
-import { MD } from '@zendeskgarden/react-typography';
 import { type FormEvent, useId, useState } from 'react';
 import { type ConsentSource, type ConsentState, consentSources, consentStates } from '../../optin/consent.js';
 import { type BridgeError, bridgeErrorOf, type PanelOptinSettings, type ProblemFieldError } from '../api.js';
@@ -9,6 +5,7 @@ import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useHost } from '../HostProvider.js';
 import { describeError } from '../i18n/describeError.js';
 import { type I18n, useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { topicName } from './model.js';
 
 /** The sources an agent records from the panel: the bridge's own routes (WhatsApp's controls, import, API) are not. */
@@ -37,6 +34,7 @@ interface ConsentFormProps {
 export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: ConsentFormProps) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { Button, Field, Heading, Notice, Select, TextArea } = useUiKit();
   const api = useBridgeApi();
   const host = useHost();
   const formId = useId();
@@ -75,26 +73,21 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
   const fieldErrors = (field: FormField) => errors.filter((error) => fieldOf(error) === field);
   const otherErrors = errors.filter((error) => !(formFields as readonly string[]).includes(fieldOf(error)));
   const messageOf = (error: ProblemFieldError) => i18n.tIfKnown(`consentProblems.${error.code}`) ?? error.message;
-  const fieldMessage = (field: FormField) => {
+  const fieldError = (field: FormField) => {
     const messages = fieldErrors(field).map(messageOf);
-    return messages.length === 0 ? null : (
-      <Field.Message validation="error" data-testid={`consent-error-${field}`}>
-        {messages.join(' ')}
-      </Field.Message>
-    );
+    return messages.length === 0 ? null : messages.join(' ');
   };
-  const validation = (field: FormField) => (fieldErrors(field).length > 0 ? 'error' : undefined);
 
   return (
     <div data-testid="consent-form">
       {phase.phase === 'saved' && (
-        <Alert type="success" role="status">
-          <Alert.Paragraph>{t('optin.saved')}</Alert.Paragraph>
-        </Alert>
+        <Notice tone="success" role="status">
+          <Notice.Paragraph>{t('optin.saved')}</Notice.Paragraph>
+        </Notice>
       )}
       <Button
         size="small"
-        isBasic={open}
+        variant={open ? 'basic' : 'secondary'}
         aria-expanded={open}
         aria-controls={formId}
         onClick={() => {
@@ -107,75 +100,45 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
       </Button>
       {open && (
         <form id={formId} onSubmit={submit} aria-label={t('optin.formLabel')} style={{ display: 'grid', gap: 8, marginTop: 8 }}>
-          <MD isBold tag="h3">
-            {t('optin.formHeading', { name: customerName ?? t('optin.customer') })}
-          </MD>
-          <Field>
-            <Field.Label>{t('optin.topic')}</Field.Label>
-            <Select value={topic} validation={validation('topic')} onChange={(event) => setTopic(event.target.value)}>
-              {settings.topics.map(({ id }) => (
-                <option key={id} value={id}>
-                  {topicName(settings, id)}
-                </option>
-              ))}
-            </Select>
-            {fieldMessage('topic')}
+          <Heading level={3}>{t('optin.formHeading', { name: customerName ?? t('optin.customer') })}</Heading>
+          <Field label={t('optin.topic')} error={fieldError('topic')}>
+            <Select
+              value={topic}
+              options={settings.topics.map(({ id }) => ({ value: id, label: topicName(settings, id) }))}
+              onChange={setTopic}
+            />
           </Field>
-          <Field>
-            <Field.Label>{t('optin.state')}</Field.Label>
+          <Field label={t('optin.state')} error={fieldError('state')}>
             <Select
               value={state}
-              validation={validation('state')}
-              onChange={(event) => setState(event.target.value as ConsentState)}
-            >
-              {consentStates.map((value) => (
-                <option key={value} value={value}>
-                  {t(`consentChoices.${value}`)}
-                </option>
-              ))}
-            </Select>
-            {fieldMessage('state')}
+              options={consentStates.map((value) => ({ value, label: t(`consentChoices.${value}`) }))}
+              onChange={(value) => setState(value as ConsentState)}
+            />
           </Field>
-          <Field>
-            <Field.Label>{t('optin.source')}</Field.Label>
+          <Field label={t('optin.source')} error={fieldError('source')}>
             <Select
               value={source}
-              validation={validation('source')}
-              onChange={(event) => setSource(event.target.value as ConsentSource)}
-            >
-              {agentConsentSources.map((value) => (
-                <option key={value} value={value}>
-                  {t(`consentSources.${value}`)}
-                </option>
-              ))}
-            </Select>
-            {fieldMessage('source')}
-          </Field>
-          <Field>
-            <Field.Label>{t('optin.wording')}</Field.Label>
-            <Field.Hint>{t('optin.wordingHint')}</Field.Hint>
-            <Textarea
-              minRows={3}
-              value={wording}
-              validation={validation('evidence')}
-              onChange={(event) => setEdited(event.target.value)}
+              options={agentConsentSources.map((value) => ({ value, label: t(`consentSources.${value}`) }))}
+              onChange={(value) => setSource(value as ConsentSource)}
             />
-            {fieldMessage('evidence')}
+          </Field>
+          <Field label={t('optin.wording')} hint={t('optin.wordingHint')} error={fieldError('evidence')}>
+            <TextArea rowsMin={3} value={wording} onChange={setEdited} />
           </Field>
           {otherErrors.length > 0 && (
-            <Alert type="error" role="alert">
+            <Notice tone="error" role="alert">
               {otherErrors.map((error) => (
-                <Alert.Paragraph key={`${error.path}:${error.code}`}>{messageOf(error)}</Alert.Paragraph>
+                <Notice.Paragraph key={`${error.path}:${error.code}`}>{messageOf(error)}</Notice.Paragraph>
               ))}
-            </Alert>
+            </Notice>
           )}
           {phase.phase === 'failed' && errors.length === 0 && (
-            <Alert type="error" role="alert">
-              <Alert.Paragraph>{describeError(i18n, phase.error)}</Alert.Paragraph>
-            </Alert>
+            <Notice tone="error" role="alert">
+              <Notice.Paragraph>{describeError(i18n, phase.error)}</Notice.Paragraph>
+            </Notice>
           )}
           <div>
-            <Button type="submit" isPrimary size="small" disabled={phase.phase === 'saving'}>
+            <Button type="submit" variant="primary" size="small" disabled={phase.phase === 'saving'}>
               {phase.phase === 'saving' ? t('optin.saving') : t('optin.save')}
             </Button>
           </div>

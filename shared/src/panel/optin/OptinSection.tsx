@@ -1,5 +1,3 @@
-import { Tag } from '@zendeskgarden/react-tags';
-import { SM } from '@zendeskgarden/react-typography';
 import { useMemo } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
 import type { PanelOptinSettings } from '../api.js';
@@ -9,6 +7,7 @@ import { Section } from '../components/Section.js';
 import type { RequesterPhone } from '../data/phone.js';
 import type { Resource } from '../data/useResource.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { ConsentForm } from './ConsentForm.js';
 import { shownTopics, topicName } from './model.js';
 
@@ -21,7 +20,7 @@ interface OptinSectionProps {
   onRecorded: () => void;
 }
 
-const stateHues = { opted_in: 'successHue', opted_out: 'dangerHue', unknown: 'neutralHue' } as const;
+const stateTones = { opted_in: 'success', opted_out: 'danger', unknown: 'neutral' } as const;
 
 /** The customer's consent per topic of the account (state, how, when), and a form to record a new one. */
 export function OptinSection({ phone, contact, settings, customerName, onRecorded }: OptinSectionProps) {
@@ -47,6 +46,7 @@ export function OptinSection({ phone, contact, settings, customerName, onRecorde
 
 function TopicList({ settings, contact }: { settings: PanelOptinSettings; contact: ContactStatus }) {
   const { t, tIfKnown, formatDateTime } = useI18n();
+  const { Tag, Text } = useUiKit();
   const topics = useMemo(() => shownTopics(settings, contact), [settings, contact]);
   return (
     <ul aria-label={t('optin.topics')} data-testid="optin-topics" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
@@ -57,13 +57,13 @@ function TopicList({ settings, contact }: { settings: PanelOptinSettings; contac
           <li key={topic} data-testid={`optin-topic-${topic}`} style={{ marginBottom: 8 }}>
             <div style={{ display: 'flex', gap: 8, alignItems: 'center', justifyContent: 'space-between' }}>
               <span>{topicName(settings, topic)}</span>
-              <Tag hue={stateHues[consent.state]}>{t(`consentStates.${consent.state}`)}</Tag>
+              <Tag tone={stateTones[consent.state]}>{t(`consentStates.${consent.state}`)}</Tag>
             </div>
-            <SM>
+            <Text>
               {source === null || consent.at === null
                 ? t('optin.noRecord')
                 : t('optin.recorded', { source, dateTime: formatDateTime(consent.at) })}
-            </SM>
+            </Text>
           </li>
         );
       })}

@@ -1,15 +1,15 @@
-import { Skeleton } from '@zendeskgarden/react-loaders';
-import { SM } from '@zendeskgarden/react-typography';
 import type { PricingQuoteResponse } from '../../contract/pricing.js';
 import { ErrorState } from '../components/ErrorState.js';
 import type { Resource } from '../data/useResource.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { describeQuote } from './model.js';
 
 /** What this send costs: "Cost: 12 points", "Cost: Free — customer service window", or why it is not known. */
 export function QuoteLine({ quote }: { quote: Resource<PricingQuoteResponse> }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { Skeleton, Text } = useUiKit();
   if (quote.state === 'loading') {
     return (
       <div role="status" aria-busy="true" aria-label={t('panel.loading')} data-testid="quote" style={{ marginTop: 8 }}>
@@ -20,9 +20,9 @@ export function QuoteLine({ quote }: { quote: Resource<PricingQuoteResponse> }) 
   if (quote.state === 'error') {
     if (quote.error.kind === 'problem' && quote.error.code === 'pricing_not_configured') {
       return (
-        <SM data-testid="quote" style={{ marginTop: 8 }}>
+        <Text data-testid="quote" style={{ marginTop: 8 }}>
           {t('points.notMetered')}
-        </SM>
+        </Text>
       );
     }
     return (
@@ -32,8 +32,8 @@ export function QuoteLine({ quote }: { quote: Resource<PricingQuoteResponse> }) 
     );
   }
   return (
-    <SM data-testid="quote" style={{ marginTop: 8 }}>
+    <Text data-testid="quote" style={{ marginTop: 8 }}>
       <strong>{t('points.cost')}:</strong> {describeQuote(i18n, quote.data)}
-    </SM>
+    </Text>
   );
 }

@@ -1,10 +1,9 @@
-import { Alert } from '@zendeskgarden/react-notifications';
-import { MD, SM } from '@zendeskgarden/react-typography';
 import type { WalletOverview } from '../../contract/wallet.js';
 import type { WalletEvent } from '../../contract/wallet-events.js';
 import { Section } from '../components/Section.js';
 import type { Resource } from '../data/useResource.js';
 import { type I18n, useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { formatPoints } from './model.js';
 
 /**
@@ -17,22 +16,25 @@ import { formatPoints } from './model.js';
 export function WalletCard({ wallet, metered }: { wallet: Resource<WalletOverview>; metered: boolean | null }) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { Notice, Text } = useUiKit();
   if (metered !== true || wallet.state !== 'ready') return null;
   const { available, reserved, low, low_balance_threshold: threshold, payment_problem: problem } = wallet.data;
   return (
     <Section heading={t('points.walletHeading')}>
       <div data-testid="wallet">
-        <MD isBold>{t('points.available', { points: formatPoints(i18n, available) })}</MD>
-        {reserved > 0 && <SM>{t('points.reserved', { points: formatPoints(i18n, reserved) })}</SM>}
+        <Text size="medium" bold>
+          {t('points.available', { points: formatPoints(i18n, available) })}
+        </Text>
+        {reserved > 0 && <Text>{t('points.reserved', { points: formatPoints(i18n, reserved) })}</Text>}
         {(available === 0 || low) && (
-          <Alert type="warning" style={{ marginTop: 8 }}>
-            <Alert.Paragraph>{available === 0 ? t('points.empty') : t('points.low', { threshold })}</Alert.Paragraph>
-          </Alert>
+          <Notice tone="warning" style={{ marginTop: 8 }}>
+            <Notice.Paragraph>{available === 0 ? t('points.empty') : t('points.low', { threshold })}</Notice.Paragraph>
+          </Notice>
         )}
         {problem !== null && (
-          <Alert type="error" style={{ marginTop: 8 }} data-testid="payment-problem">
-            <Alert.Paragraph>{describePaymentProblem(i18n, problem)}</Alert.Paragraph>
-          </Alert>
+          <Notice tone="error" style={{ marginTop: 8 }} data-testid="payment-problem">
+            <Notice.Paragraph>{describePaymentProblem(i18n, problem)}</Notice.Paragraph>
+          </Notice>
         )}
       </div>
     </Section>

@@ -1,5 +1,3 @@
-import { Button } from '@zendeskgarden/react-buttons';
-import { Field, Textarea } from '@zendeskgarden/react-forms';
 import { type FormEvent, useId, useState } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
 import type { Message } from '../../contract/messages.js';
@@ -14,6 +12,7 @@ import { liveWindow } from '../data/window.js';
 import type { TicketContext } from '../host.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 
 /** WhatsApp's limit for a text message body (and the contract's). */
 const textLengthMax = 4096;
@@ -29,6 +28,7 @@ interface ReplyFormProps {
 export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { Button, Field, TextArea } = useUiKit();
   const now = useNow();
   const [text, setText] = useState('');
   const { state, send } = useIdempotentSend();
@@ -53,20 +53,12 @@ export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
   return (
     <Section heading={t('reply.heading')}>
       <form onSubmit={submit}>
-        <Field>
-          <Field.Label>{t('reply.label')}</Field.Label>
-          <Field.Hint>{t('reply.hint')}</Field.Hint>
-          <Textarea
-            minRows={3}
-            maxRows={10}
-            value={text}
-            disabled={!windowOpen}
-            onChange={(event) => setText(event.target.value)}
-          />
+        <Field label={t('reply.label')} hint={t('reply.hint')}>
+          <TextArea rowsMin={3} rowsMax={10} value={text} disabled={!windowOpen} onChange={setText} />
         </Field>
         <Button
           type="submit"
-          isPrimary
+          variant="primary"
           disabled={reason !== null}
           aria-describedby={reason === null ? undefined : reasonId}
           style={{ marginTop: 8 }}

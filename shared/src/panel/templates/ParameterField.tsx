@@ -1,8 +1,8 @@
-import { Field, Input } from '@zendeskgarden/react-forms';
 import type { ListedParameter } from '../../contract/templates.js';
 import type { TemplateProblem } from '../../templates/index.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 
 interface ParameterFieldProps {
   parameter: ListedParameter;
@@ -17,21 +17,23 @@ interface ParameterFieldProps {
 /** One template value: a labelled input with its example, its limit and what is wrong with it. */
 export function ParameterField({ parameter, value, problems, showProblems, onChange, onBlur }: ParameterFieldProps) {
   const i18n = useI18n();
+  const { Field, TextInput } = useUiKit();
   const problem = showProblems ? problems[0] : undefined;
   return (
-    <Field style={{ marginBottom: 8 }}>
-      <Field.Label>{parameterLabel(i18n, parameter)}</Field.Label>
-      <Field.Hint>{parameterHint(i18n, parameter)}</Field.Hint>
-      <Input
+    <Field
+      label={parameterLabel(i18n, parameter)}
+      hint={parameterHint(i18n, parameter)}
+      error={problem === undefined ? null : problemText(i18n, problem)}
+      style={{ marginBottom: 8 }}
+    >
+      <TextInput
         value={value}
         required={parameter.required}
         type={parameter.kind === 'media' ? 'url' : 'text'}
         placeholder={parameter.example ?? undefined}
-        validation={problem === undefined ? undefined : 'error'}
-        onChange={(event) => onChange(event.target.value)}
+        onChange={onChange}
         onBlur={onBlur}
       />
-      {problem !== undefined && <Field.Message validation="error">{problemText(i18n, problem)}</Field.Message>}
     </Field>
   );
 }

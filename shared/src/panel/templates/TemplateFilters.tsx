@@ -1,5 +1,5 @@
-import { Field, Input, Select } from '@zendeskgarden/react-forms';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { categoryName, type TemplateFilter } from './model.js';
 
 interface TemplateFiltersProps {
@@ -13,41 +13,27 @@ interface TemplateFiltersProps {
 export function TemplateFilters({ filter, categories, languages, onChange }: TemplateFiltersProps) {
   const i18n = useI18n();
   const { t } = i18n;
+  const { Field, TextInput, Select } = useUiKit();
+  const all = { value: '', label: t('templates.all') };
   return (
     <div style={{ display: 'grid', gap: 8, marginBottom: 8 }}>
-      <Field>
-        <Field.Label>{t('templates.search')}</Field.Label>
-        <Field.Hint>{t('templates.searchHint')}</Field.Hint>
-        <Input type="search" value={filter.search} onChange={(event) => onChange({ ...filter, search: event.target.value })} />
+      <Field label={t('templates.search')} hint={t('templates.searchHint')}>
+        <TextInput type="search" value={filter.search} onChange={(search) => onChange({ ...filter, search })} />
       </Field>
       <div style={{ display: 'grid', gap: 8, gridTemplateColumns: '1fr 1fr' }}>
-        <Field>
-          <Field.Label>{t('templates.category')}</Field.Label>
+        <Field label={t('templates.category')}>
           <Select
             value={filter.category ?? ''}
-            onChange={(event) => onChange({ ...filter, category: event.target.value === '' ? null : event.target.value })}
-          >
-            <option value="">{t('templates.all')}</option>
-            {categories.map((category) => (
-              <option key={category} value={category}>
-                {categoryName(i18n, category)}
-              </option>
-            ))}
-          </Select>
+            options={[all, ...categories.map((category) => ({ value: category, label: categoryName(i18n, category) }))]}
+            onChange={(category) => onChange({ ...filter, category: category === '' ? null : category })}
+          />
         </Field>
-        <Field>
-          <Field.Label>{t('templates.language')}</Field.Label>
+        <Field label={t('templates.language')}>
           <Select
             value={filter.language ?? ''}
-            onChange={(event) => onChange({ ...filter, language: event.target.value === '' ? null : event.target.value })}
-          >
-            <option value="">{t('templates.all')}</option>
-            {languages.map((language) => (
-              <option key={language} value={language}>
-                {language}
-              </option>
-            ))}
-          </Select>
+            options={[all, ...languages.map((language) => ({ value: language, label: language }))]}
+            onChange={(language) => onChange({ ...filter, language: language === '' ? null : language })}
+          />
         </Field>
       </div>
     </div>

@@ -1,6 +1,3 @@
-import { Button } from '@zendeskgarden/react-buttons';
-import { Alert } from '@zendeskgarden/react-notifications';
-import { MD, SM } from '@zendeskgarden/react-typography';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import type { Message } from '../../contract/messages.js';
 import type { Wallet } from '../../contract/wallet.js';
@@ -15,6 +12,7 @@ import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
 import { QuoteLine } from '../points/QuoteLine.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { categoryName, type PanelTemplate } from './model.js';
 import { ParameterField, problemText } from './ParameterField.js';
 import { templateBlockedReason } from './sendability.js';
@@ -37,6 +35,7 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
   const i18n = useI18n();
   const api = useBridgeApi();
   const { t } = i18n;
+  const { Button, Heading, Notice, Text } = useUiKit();
   const [values, setValues] = useState<Record<string, string>>({});
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const { state, send } = useIdempotentSend();
@@ -76,17 +75,17 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
 
   return (
     <form onSubmit={submit} aria-label={t('templates.selected')}>
-      <Button size="small" isBasic onClick={onBack}>
+      <Button size="small" variant="basic" onClick={onBack}>
         {t('templates.back')}
       </Button>
-      <MD isBold tag="h3" style={{ marginTop: 8 }}>
+      <Heading level={3} style={{ marginTop: 8 }}>
         {summary.name}
-      </MD>
-      <SM>{t('templates.statusLine', { category: categoryName(i18n, summary.category), language: summary.language })}</SM>
-      <MD tag="h4" isBold style={{ marginTop: 8 }}>
+      </Heading>
+      <Text>{t('templates.statusLine', { category: categoryName(i18n, summary.category), language: summary.language })}</Text>
+      <Heading level={4} style={{ marginTop: 8 }}>
         {t('templates.values')}
-      </MD>
-      {parameters.length === 0 && <SM>{t('templates.noValues')}</SM>}
+      </Heading>
+      {parameters.length === 0 && <Text>{t('templates.noValues')}</Text>}
       {parameters.map((parameter) => (
         <ParameterField
           key={parameter.key}
@@ -102,18 +101,18 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
         />
       ))}
       {wholeTemplateProblems.map((problem) => (
-        <Alert type="warning" key={`${problem.key}:${problem.code}`}>
-          <Alert.Paragraph>{problemText(i18n, problem)}</Alert.Paragraph>
-        </Alert>
+        <Notice tone="warning" key={`${problem.key}:${problem.code}`}>
+          <Notice.Paragraph>{problemText(i18n, problem)}</Notice.Paragraph>
+        </Notice>
       ))}
-      <MD tag="h4" isBold style={{ marginTop: 8 }}>
+      <Heading level={4} style={{ marginTop: 8 }}>
         {t('templates.preview')}
-      </MD>
-      {preview === null ? <SM>{t('templates.unusable')}</SM> : <TemplatePreview preview={preview} />}
+      </Heading>
+      {preview === null ? <Text>{t('templates.unusable')}</Text> : <TemplatePreview preview={preview} />}
       {quote !== null && <QuoteLine quote={quote} />}
       <Button
         type="submit"
-        isPrimary
+        variant="primary"
         disabled={reason !== null}
         aria-describedby={reason === null ? undefined : reasonId}
         style={{ marginTop: 8 }}

@@ -1,5 +1,3 @@
-import { Alert } from '@zendeskgarden/react-notifications';
-import { SM } from '@zendeskgarden/react-typography';
 import { useMemo, useState } from 'react';
 import type { Message } from '../../contract/messages.js';
 import type { Wallet } from '../../contract/wallet.js';
@@ -12,6 +10,7 @@ import { type Resource, useResource } from '../data/useResource.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { distinct, filterTemplates, type PanelTemplate, panelTemplateOf, type TemplateFilter } from './model.js';
 import { TemplateFilters } from './TemplateFilters.js';
 import { TemplateForm } from './TemplateForm.js';
@@ -33,6 +32,7 @@ interface TemplatePickerProps {
 export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: TemplatePickerProps) {
   const { t, locale } = useI18n();
   const api = useBridgeApi();
+  const { Notice, Text } = useUiKit();
   const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
   const [filter, setFilter] = useState(noFilter);
   const [chosen, setChosen] = useState<PanelTemplate | null>(null);
@@ -47,9 +47,9 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: 
   return (
     <Section heading={t('templates.heading')}>
       {justSent && (
-        <Alert type="success" role="status">
-          <Alert.Paragraph>{t('templates.sent')}</Alert.Paragraph>
-        </Alert>
+        <Notice tone="success" role="status">
+          <Notice.Paragraph>{t('templates.sent')}</Notice.Paragraph>
+        </Notice>
       )}
       {templates.state === 'loading' ? (
         <LoadingState />
@@ -72,7 +72,7 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: 
           }}
         />
       ) : all.length === 0 ? (
-        <SM>{t('templates.empty')}</SM>
+        <Text>{t('templates.empty')}</Text>
       ) : (
         <>
           <TemplateFilters
@@ -81,7 +81,7 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: 
             languages={distinct(all, 'language')}
             onChange={setFilter}
           />
-          {shown.length === 0 ? <SM>{t('templates.noMatch')}</SM> : <TemplateList templates={shown} onChoose={choose} />}
+          {shown.length === 0 ? <Text>{t('templates.noMatch')}</Text> : <TemplateList templates={shown} onChoose={choose} />}
         </>
       )}
     </Section>

@@ -1,6 +1,6 @@
-import { SM } from '@zendeskgarden/react-typography';
 import type { TemplatePreview as Preview, TemplatePreviewHeader } from '../../templates/index.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 import { WhatsAppText } from './WhatsAppText.js';
 
 const bubble = {
@@ -14,6 +14,7 @@ const bubble = {
 /** The message as the customer will see it: header, body, footer and buttons, formatting marks applied. */
 export function TemplatePreview({ preview }: { preview: Preview }) {
   const { t } = useI18n();
+  const { Text } = useUiKit();
   return (
     <figure aria-label={t('templates.preview')} data-testid="template-preview" style={{ margin: 0 }}>
       <div style={bubble}>
@@ -22,9 +23,9 @@ export function TemplatePreview({ preview }: { preview: Preview }) {
           <WhatsAppText text={preview.body} />
         </div>
         {preview.footer !== undefined && (
-          <SM style={{ color: '#667781', marginTop: 4 }} data-testid="preview-footer">
+          <Text style={{ color: '#667781', marginTop: 4 }} data-testid="preview-footer">
             {preview.footer}
-          </SM>
+          </Text>
         )}
       </div>
       {preview.buttons.length > 0 && (
@@ -33,8 +34,8 @@ export function TemplatePreview({ preview }: { preview: Preview }) {
             // biome-ignore lint/suspicious/noArrayIndexKey: buttons are listed in Meta's fixed order.
             <li key={index} style={{ ...bubble, background: '#fff', textAlign: 'center', marginTop: 2, color: '#027eb5' }}>
               {button.text}
-              {button.url !== undefined && <SM>{button.url}</SM>}
-              {button.code !== undefined && <SM>{t('preview.copyCode', { code: button.code })}</SM>}
+              {button.url !== undefined && <Text>{button.url}</Text>}
+              {button.code !== undefined && <Text>{t('preview.copyCode', { code: button.code })}</Text>}
             </li>
           ))}
         </ul>
@@ -45,6 +46,7 @@ export function TemplatePreview({ preview }: { preview: Preview }) {
 
 function PreviewHeader({ header }: { header: TemplatePreviewHeader }) {
   const { t } = useI18n();
+  const { Text } = useUiKit();
   if (header.kind === 'text') {
     return (
       <strong data-testid="preview-header" style={{ display: 'block', marginBottom: 4 }}>
@@ -52,10 +54,10 @@ function PreviewHeader({ header }: { header: TemplatePreviewHeader }) {
       </strong>
     );
   }
-  if (header.kind === 'location') return <SM data-testid="preview-header">[{t('preview.location')}]</SM>;
+  if (header.kind === 'location') return <Text data-testid="preview-header">[{t('preview.location')}]</Text>;
   return (
-    <SM data-testid="preview-header" style={{ overflowWrap: 'anywhere' }}>
+    <Text data-testid="preview-header" style={{ overflowWrap: 'anywhere' }}>
       [{t(`preview.${header.kind}`)}] {header.url ?? t('preview.noFile')}
-    </SM>
+    </Text>
   );
 }

@@ -1,6 +1,3 @@
-import { Alert, Well } from '@zendeskgarden/react-notifications';
-import { Tag } from '@zendeskgarden/react-tags';
-import { SM } from '@zendeskgarden/react-typography';
 import type { ContactStatus } from '../../contract/contacts.js';
 import { useNow } from '../clock.js';
 import { ErrorState } from '../components/ErrorState.js';
@@ -10,6 +7,7 @@ import type { RequesterPhone } from '../data/phone.js';
 import type { Resource } from '../data/useResource.js';
 import { liveWindow } from '../data/window.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { useUiKit } from '../ui/UiKitProvider.js';
 
 /** The customer's WhatsApp window: open or closed, for how long, what the agent can do now. */
 export function WindowCard({ phone, contact }: { phone: RequesterPhone; contact: Resource<ContactStatus> | null }) {
@@ -31,31 +29,30 @@ export function WindowCard({ phone, contact }: { phone: RequesterPhone; contact:
 
 function NoPhone({ phone }: { phone: RequesterPhone }) {
   const { t } = useI18n();
+  const { Callout } = useUiKit();
   return (
-    <Well isRecessed>
-      <Well.Title>{t('phone.missingTitle')}</Well.Title>
-      <Well.Paragraph>
-        {phone.kind === 'invalid' ? t('phone.invalid', { phone: phone.given }) : t('phone.missing')}
-      </Well.Paragraph>
-    </Well>
+    <Callout title={t('phone.missingTitle')}>
+      {phone.kind === 'invalid' ? t('phone.invalid', { phone: phone.given }) : t('phone.missing')}
+    </Callout>
   );
 }
 
 function WindowDetails({ status }: { status: ContactStatus }) {
   const { t, formatDuration, formatDateTime } = useI18n();
+  const { Notice, Tag, Text } = useUiKit();
   const live = liveWindow(status.window, useNow());
   const { contact, window } = status;
   return (
     <div data-testid="window-card">
       <div style={{ display: 'flex', gap: 4, marginBottom: 8 }}>
-        <Tag hue={live.open ? 'successHue' : 'neutralHue'}>{live.open ? t('window.open') : t('window.closed')}</Tag>
-        {live.freeRemainingMs !== null && <Tag hue="kale">{t('window.freeEntryPoint')}</Tag>}
+        <Tag tone={live.open ? 'success' : 'neutral'}>{live.open ? t('window.open') : t('window.closed')}</Tag>
+        {live.freeRemainingMs !== null && <Tag tone="highlight">{t('window.freeEntryPoint')}</Tag>}
       </div>
-      <SM>
+      <Text>
         {contact.name === null
           ? t('window.contact', { phone: contact.phone })
           : t('window.contactNamed', { name: contact.name, phone: contact.phone })}
-      </SM>
+      </Text>
       {live.open && window.expires_at !== null ? (
         <p>
           <strong>{t('window.replyFreelyFor', { duration: formatDuration(live.remainingMs) })}</strong>{' '}
@@ -67,9 +64,9 @@ function WindowDetails({ status }: { status: ContactStatus }) {
         </p>
       )}
       {live.closingSoon && (
-        <Alert type="warning">
-          <Alert.Paragraph>{t('window.closingSoon', { duration: formatDuration(live.remainingMs) })}</Alert.Paragraph>
-        </Alert>
+        <Notice tone="warning">
+          <Notice.Paragraph>{t('window.closingSoon', { duration: formatDuration(live.remainingMs) })}</Notice.Paragraph>
+        </Notice>
       )}
       {live.freeRemainingMs !== null && window.free_until !== null && (
         <p>
@@ -77,20 +74,20 @@ function WindowDetails({ status }: { status: ContactStatus }) {
         </p>
       )}
       {live.offerRemainingMs !== null && window.free_entry_point_offer_expires_at !== null && (
-        <Alert type="info">
-          <Alert.Paragraph>
+        <Notice tone="info">
+          <Notice.Paragraph>
             {t('window.offer', {
               duration: formatDuration(live.offerRemainingMs),
               dateTime: formatDateTime(window.free_entry_point_offer_expires_at),
             })}
-          </Alert.Paragraph>
-        </Alert>
+          </Notice.Paragraph>
+        </Notice>
       )}
-      <SM>
+      <Text>
         {status.last_inbound_at === null
           ? t('window.neverWrote')
           : t('window.lastInbound', { dateTime: formatDateTime(status.last_inbound_at) })}
-      </SM>
+      </Text>
     </div>
   );
 }
