@@ -2,13 +2,21 @@ import type { ZendeskKnobs } from '../../src/sandboxes/zendesk/context.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../../src/sandboxes/zendesk/sandbox.js';
 import { type Answer, call, escapeHtml, type Json, pixelPng, StandIn } from './harness.js';
 
+/** One answer of the stand-in; `hangUp` drops the connection without answering (a network error). */
+export interface StandInAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  hangUp?: boolean;
+}
+
 /** What the stand-in integration answers; tests replace these to play a misbehaving or refusing bridge. */
 export interface IntegrationBehaviour {
   manifest: (base: string) => Json;
   /** The page answered to the admin UI POST; by default the tutorial's self-submitting form. */
   adminPage: (form: URLSearchParams) => string;
-  pull: (form: URLSearchParams, index: number) => { status: number; body: unknown; headers?: Record<string, string> };
-  channelback: (form: URLSearchParams, index: number) => { status: number; body: unknown; headers?: Record<string, string> };
+  pull: (form: URLSearchParams, index: number) => StandInAnswer;
+  channelback: (form: URLSearchParams, index: number) => StandInAnswer;
 }
 
 export const defaultManifest = (base: string) => ({
@@ -83,6 +91,7 @@ export async function startZendeskHarness(knobs: Partial<ZendeskKnobs> = {}, all
       app.post(path, (_request, response) => {
         const requests = standIn().requests(path);
         const given = pick()(requests.at(-1)!.form, requests.length - 1);
+        if (given.hangUp === true) return void response.socket?.destroy();
         response.status(given.status).set(given.headers ?? {});
         if (typeof given.body === 'string') response.send(given.body);
         else response.json(given.body);
