@@ -10,7 +10,8 @@
  */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, Router } from 'express';
 import type * as z from 'zod';
-import { inInstanceQueue, type ZendeskContext } from './context.js';
+import { inQueue } from '../common/scheduling.js';
+import type { ZendeskContext } from './context.js';
 import { emitEvent } from './events.js';
 import { importResources } from './import.js';
 import { completeSetup } from './integrations.js';
@@ -112,7 +113,7 @@ function pushRoutes(router: Router, context: ZendeskContext): void {
     () => context.schemas.push,
     async (instance, body, response) => {
       const outcome = await context.timers.track(
-        inInstanceQueue(instance, () => importResources(context, instance, body.external_resources)),
+        inQueue(instance, () => importResources(context, instance, body.external_resources)),
       );
       if (outcome.events.length > 0) {
         emitEvent(context, instance, 'resources_created_from_external_ids', {

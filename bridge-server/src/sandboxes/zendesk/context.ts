@@ -62,15 +62,6 @@ export interface ZendeskContext {
   subdomain: string;
   /** How integrations reach this sandbox (return_url, attachment URLs); known once it listens. */
   publicUrl(): string;
-  /** Re-arms what depends on knobs (the pull timer) after the control API changed them. */
-  onKnobsChanged(): void;
 }
 
 export const isoNow = (context: Pick<ZendeskContext, 'now'>) => new Date(context.now()).toISOString();
-
-/** Runs `work` after everything queued for the account, so imports and pulls of one account never interleave. */
-export function inInstanceQueue<T>(instance: { queue: Promise<unknown> }, work: () => Promise<T>): Promise<T> {
-  const result = instance.queue.then(work, work);
-  instance.queue = result.catch(() => undefined);
-  return result;
-}

@@ -24,9 +24,8 @@ import type { Request, Router } from 'express';
 import * as z from 'zod';
 import { ControlError, notFound, parseInput } from '../../meta-sandbox/control-errors.js';
 import { controlHandler, numericParameter } from '../common/control.js';
-import { faultSchema } from '../common/faults.js';
 import { startChannelback } from './channelback.js';
-import { isoNow, type ZendeskContext, zendeskKnobsSchema } from './context.js';
+import { isoNow, type ZendeskContext } from './context.js';
 import { destroyInstance, registerIntegration, visitAdminUi } from './integrations.js';
 import { pullNow } from './pull.js';
 import type { Attachment, Instance, Ticket } from './state.js';
@@ -202,42 +201,11 @@ function ticketRoutes(router: Router, context: ZendeskContext): void {
   );
 }
 
-export function zendeskControlRoutes(context: ZendeskContext, reset: () => void) {
+export function zendeskControlRoutes(context: ZendeskContext) {
   return (router: Router): void => {
-    router.get(
-      '/sandbox/health',
-      controlHandler((_request, response) => {
-        response.json({ status: 'ok', pending_work: context.timers.pendingCount });
-      }),
-    );
-    router.post(
-      '/sandbox/reset',
-      controlHandler((_request, response) => {
-        reset();
-        response.json({ status: 'reset' });
-      }),
-    );
-    router.get(
-      '/sandbox/knobs',
-      controlHandler((_request, response) => {
-        response.json(context.knobs);
-      }),
-    );
-    router.put(
-      '/sandbox/knobs',
-      controlHandler((request, response) => {
-        Object.assign(context.knobs, parseInput(zendeskKnobsSchema.partial(), request.body, 'body'));
-        context.onKnobsChanged();
-        response.json(context.knobs);
-      }),
-    );
-    router.put(
-      '/sandbox/faults/push',
-      controlHandler((request, response) => {
-        context.faults.push.set(parseInput(faultSchema, request.body, 'body'));
-        response.json({ push: context.faults.push.view() });
-      }),
-    );
+    integrationRoutes(router, context);
+    instanceRoutes(router, context);
+    ticketRoutes(router, context);
     router.get(
       '/sandbox/users',
       controlHandler((_request, response) => {
@@ -250,8 +218,5 @@ export function zendeskControlRoutes(context: ZendeskContext, reset: () => void)
         response.json({ data: context.state.events });
       }),
     );
-    integrationRoutes(router, context);
-    instanceRoutes(router, context);
-    ticketRoutes(router, context);
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboundError } from '../common/outbound.js';
-import { inInstanceQueue, isoNow, type ZendeskContext } from './context.js';
+import { inQueue } from '../common/scheduling.js';
+import { isoNow, type ZendeskContext } from './context.js';
 import { emitEvent } from './events.js';
 import { importResources } from './import.js';
 import type { Instance, PullRecord } from './state.js';
@@ -63,35 +64,10 @@ async function pullOnce(context: ZendeskContext, instance: Instance, pullUrl: st
 export function pullNow(context: ZendeskContext, instance: Instance): Promise<PullRecord | undefined> {
   const pullUrl = context.state.integrations.get(instance.integrationId)?.manifest.urls.pull_url;
   if (pullUrl === undefined || !instance.active) return Promise.resolve(undefined);
-  return context.timers.track(inInstanceQueue(instance, () => pullOnce(context, instance, pullUrl)));
+  return context.timers.track(inQueue(instance, () => pullOnce(context, instance, pullUrl)));
 }
 
-/**
- * Polls every active account with a pull_url every `pullIntervalMs`, re-armed after each round. Its timer is not
- * pending work: `idle()` waits for pulls in flight, not for the next round.
- */
-export class PullScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(private readonly context: ZendeskContext) {}
-
-  /** (Re)starts the timer with the current knob; a knob of 0 leaves it off. */
-  restart(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const intervalMs = this.context.knobs.pullIntervalMs;
-    if (this.stopped || intervalMs === 0) return;
-    this.timer = setTimeout(() => {
-      const instances = [...this.context.state.instances.values()];
-      void Promise.all(instances.map((instance) => pullNow(this.context, instance)))
-        .catch((error: unknown) => this.context.logger.error({ err: error }, 'pull round failed'))
-        .finally(() => this.restart());
-    }, intervalMs);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
+/** Pulls every active account with a pull_url, one round of Zendesk's polling. */
+export function pullAll(context: ZendeskContext): Promise<unknown> {
+  return Promise.all([...context.state.instances.values()].map((instance) => pullNow(context, instance)));
 }

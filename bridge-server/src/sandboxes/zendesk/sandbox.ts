@@ -1,15 +1,15 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
-import { ControlError, sendControlError } from '../../meta-sandbox/control-errors.js';
 import { Timers } from '../../meta-sandbox/timers.js';
-import { withControlEdges } from '../common/control.js';
 import { FaultSwitch } from '../common/faults.js';
 import { Outbound } from '../common/outbound.js';
-import { type ListeningServer, listenApp, requestLogging } from '../common/server.js';
+import { PeriodicPull } from '../common/scheduling.js';
+import type { ListeningServer } from '../common/server.js';
+import { buildShell } from '../common/shell.js';
 import { sendZendeskError, zendeskApiRouter } from './api-router.js';
-import { defaultZendeskKnobs, type ZendeskContext, type ZendeskKnobs } from './context.js';
+import { defaultZendeskKnobs, type ZendeskContext, type ZendeskKnobs, zendeskKnobsSchema } from './context.js';
 import { zendeskControlRoutes } from './control-router.js';
-import { PullScheduler } from './pull.js';
+import { pullAll } from './pull.js';
 import { zendeskSchemas } from './schemas.js';
 import { ZendeskState } from './state.js';
 
@@ -25,7 +25,7 @@ export interface ZendeskSandboxOptions {
    * http, so they turn this on. Default false.
    */
   allowPlainHttp?: boolean;
-  /** How integrations reach the sandbox; default the URL it listens on. */
+  /** How integrations reach the sandbox (return_url, attachment URLs); default the URL it listens on. */
   publicUrl?: string;
 }
 
@@ -37,16 +37,6 @@ export interface ZendeskSandbox {
   /** Resolves once no pull, import, channelback or event is in flight or scheduled (tests wait on this, not on sleeps). */
   idle(timeoutMs?: number): Promise<void>;
   stop(): void;
-}
-
-function unexpectedErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, request, response, _next) => {
-    logger.error({ err: error, path: request.path }, 'unhandled error');
-    if (response.headersSent) response.destroy();
-    else if (request.path.startsWith('/sandbox'))
-      sendControlError(response, new ControlError(500, 'internal_error', 'The sandbox failed; see its log.'));
-    else sendZendeskError(response, 500, { error: 'InternalError', description: 'Something went wrong.' });
-  };
 }
 
 /** Builds the simulated Zendesk Support account: the Channel framework's side of a channel integration. */
@@ -65,42 +55,25 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions = {}): Zende
     faults: { push: new FaultSwitch() },
     subdomain: options.subdomain ?? 'sandbox',
     publicUrl: () => listeningUrl,
-    onKnobsChanged: () => scheduler.restart(),
   };
-  const scheduler = new PullScheduler(context);
-  const reset = () => {
-    context.state = new ZendeskState();
-    Object.assign(context.knobs, startKnobs);
-    context.faults.push.clear();
-    scheduler.restart();
-  };
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', 'simple');
-  app.use(requestLogging(logger));
-  app.use(withControlEdges(express.Router(), zendeskControlRoutes(context, reset)));
-  app.use(zendeskApiRouter(context));
-  app.use(unexpectedErrors(logger));
-
-  const stop = () => {
-    scheduler.stop();
-    context.timers.cancelAll();
-    context.outbound.abortAll();
-    context.faults.push.clear();
-  };
-
-  return {
-    app,
-    context,
-    reset,
-    stop,
-    idle: (timeoutMs = 10_000) => context.timers.idle(timeoutMs),
-    async listen(port, host = '127.0.0.1') {
-      const running = await listenApp(app, port, host, stop);
-      if (options.publicUrl === undefined) listeningUrl = running.url;
-      scheduler.restart();
-      return running;
+  const shell = buildShell({
+    ...context,
+    knobsSchema: zendeskKnobsSchema,
+    scheduler: new PeriodicPull(
+      () => context.knobs.pullIntervalMs,
+      () => pullAll(context),
+      logger,
+    ),
+    controlRoutes: zendeskControlRoutes(context),
+    apiRouter: zendeskApiRouter(context),
+    sendApiError: (response) => sendZendeskError(response, 500, { error: 'InternalError', description: 'Something went wrong.' }),
+    resetState: () => {
+      context.state = new ZendeskState();
+      Object.assign(context.knobs, startKnobs);
     },
-  };
+    onListening: (url) => {
+      if (options.publicUrl === undefined) listeningUrl = url;
+    },
+  });
+  return { ...shell, context };
 }
