@@ -124,3 +124,33 @@ describe('the admin UI round trip', () => {
     expect(edited.body.instance).toMatchObject({ id: instance.id, name: 'Renamed', metadata: '{"v":2}' });
   });
 });
+
+describe('the control API', () => {
+  it('reports health, refuses unknown knobs and endpoints, and forgets everything on reset', async () => {
+    await harness.connect();
+    expect((await harness.control('GET', '/sandbox/health')).body).toEqual({ status: 'ok', pending_work: expect.any(Number) });
+    const badKnob = await harness.control('PUT', '/sandbox/knobs', { pullIntervalMinutes: 2 });
+    expect(badKnob.status).toBe(400);
+    expect(badKnob.body.error.code).toBe('validation_failed');
+    expect((await harness.control('PUT', '/sandbox/faults/everything', { mode: 'none' })).status).toBe(404);
+    expect((await harness.control('GET', '/sandbox/nothing')).status).toBe(404);
+
+    await harness.control('PUT', '/sandbox/knobs', { channelbackAttemptsMax: 9 });
+    await harness.control('POST', '/sandbox/reset');
+    expect((await harness.control('GET', '/sandbox/instances')).body.data).toEqual([]);
+    expect((await harness.control('GET', '/sandbox/integrations')).body.data).toEqual([]);
+    expect((await harness.control('GET', '/sandbox/knobs')).body.channelbackAttemptsMax).toBe(3);
+  });
+
+  it('tells the integration about a new account through event_callback_url', async () => {
+    await harness.connect();
+    await harness.sandbox.idle();
+    const [event] = harness.integration.requests('/events');
+    expect(event?.json.events[0]).toMatchObject({
+      type_id: 'create_integration_instance',
+      subdomain: 'sandbox',
+      integration_id: 'com.example.wabridge.whatsapp',
+      data: { integration_instance_name: 'Support line', metadata: '{"deployment_id":"dep_1"}' },
+    });
+  });
+});
