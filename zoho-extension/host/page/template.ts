@@ -12,8 +12,9 @@ export interface HostPageModel {
 
 /**
  * The width of the right panel the page gives the widget. *Uncertain*: Zoho documents no width for
- * `desk.ticket.detail.rightpanel`; 350 px is what the panel measures in Zoho Desk's ticket view at common window
- * sizes, so the panel is laid out and screenshotted no wider than that.
+ * `desk.ticket.detail.rightpanel` and we have not measured a live Zoho Desk; 350 px is an assumption (a narrow
+ * sidebar, a little wider than Zendesk's 320 px default), so the panel is laid out and screenshotted no wider than
+ * that. Check it against a real portal before relying on a layout that needs more.
  */
 export const rightPanelWidthPx = 350;
 
