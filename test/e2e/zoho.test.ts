@@ -34,7 +34,17 @@ const tickets = [
   },
   // +819012340002 never wrote.
   { id: '1892000000093002', number: 102, subject: 'Invoice request', contactName: 'Taro Suzuki', mobile: '+81 90 1234 0002' },
+  // +819012340003 never wrote and has no consent on record.
+  {
+    id: '1892000000093003',
+    number: 103,
+    subject: 'Please confirm my order',
+    contactName: 'Jiro Tanaka',
+    mobile: '+81 90-1234-0003',
+  },
 ];
+/** The agent the local host page reports (`user.id`). */
+const agentId = '1892000000042001';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted on field by field.
 type Json = any;
@@ -66,6 +76,8 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
   let context: BrowserContext;
   let extensionDirectory: string;
   let token: string;
+  let adminToken: string;
+  let accountId: string;
   /** Everything the browser sent or received, to prove the token never got there. */
   const browserTraffic: string[] = [];
 
@@ -74,7 +86,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     const building = buildExtension();
     sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
     sandboxServer = await sandbox.listen(0, '127.0.0.1');
-    const adminToken = randomBytes(32).toString('hex');
+    adminToken = randomBytes(32).toString('hex');
     bridge = await startBridge(
       loadConfig({
         PORT: '0',
@@ -90,6 +102,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     );
     const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
     const account = await admin('/v1/accounts', { name: 'E2E Trading' });
+    accountId = account.id;
     const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
     const deployment = await admin('/v1/deployments', {
       account_id: account.id,
@@ -271,6 +284,62 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
       expect(request.headersFromBrowser.Authorization).toBe('Bearer {{installation_token}}');
       expect([401, 403]).not.toContain(request.status);
     }
+    await page.close();
+  });
+  it('disables a template for a customer without opt-in until the agent records consent, naming the Zoho agent', async () => {
+    const { page, widget } = await openTicket(tickets[2]!.id);
+    const optin = widget.getByTestId('optin-topic-utility');
+    await expect.poll(() => optin.textContent()).toContain('Unknown');
+    await widget.getByText('order_confirmation').first().click();
+    const form = widget.getByRole('form', { name: 'Selected template' });
+    await expect
+      .poll(() => form.getByTestId('blocked-reason').textContent())
+      .toBe('Jiro Tanaka has not opted in to ‘utility’ messages.');
+    expect(await form.getByRole('button', { name: 'Send template' }).isDisabled()).toBe(true);
+    await screenshotPanel(page, 'zoho-optin-required.png');
+
+    await widget.getByRole('button', { name: 'Record consent' }).click();
+    const consent = widget.getByRole('form', { name: 'Record consent' });
+    await consent.getByLabel('Topic').selectOption('utility');
+    await consent.getByLabel('How it was given').selectOption('whatsapp_conversation');
+    await consent.getByRole('button', { name: 'Record consent' }).click();
+    await expect.poll(() => optin.textContent()).toContain('Opted in');
+    const history = await call(token, 'GET', `/v1/contacts/${encodeURIComponent('+819012340003')}/consents`);
+    expect(history.data).toEqual([
+      expect.objectContaining({ topic: 'utility', state: 'opted_in', recorded_by: `zoho:agent:${agentId}` }),
+    ]);
+    await page.close();
+  });
+
+  it('with point prices and zero points: a paid template is disabled with the points reason, a free reply still sends', async () => {
+    await call(adminToken, 'PUT', '/v1/wallet/settings', {
+      account_id: accountId,
+      currency: 'JPY',
+      point_price_minor: 3,
+      point_value_micro_usd: 1_000,
+    });
+    const quote = await call(
+      token,
+      'GET',
+      `/v1/pricing/quote?to=${encodeURIComponent(wroteRecently)}&template=summer_sale&language=en_US`,
+    );
+    expect(quote.points).toBeGreaterThan(0);
+
+    const { page, widget } = await openTicket(tickets[0]!.id);
+    await expect.poll(() => widget.getByTestId('wallet').textContent()).toContain('0 points available');
+    await widget.getByText('summer_sale').first().click();
+    const form = widget.getByRole('form', { name: 'Selected template' });
+    await expect
+      .poll(() => form.getByTestId('blocked-reason').textContent())
+      .toBe(`Not enough points: this message costs ${quote.points}, 0 available.`);
+    expect(await form.getByRole('button', { name: 'Send template' }).isDisabled()).toBe(true);
+    await screenshotPanel(page, 'zoho-not-enough-points.png');
+
+    // Inside the customer service window a reply is free: zero points do not stop it.
+    await widget.getByLabel('Message').fill('Your order ships tomorrow.');
+    await widget.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => widget.getByTestId('message-charge').allTextContents()).toContain('Free — customer service window');
+    expect(await call(token, 'GET', '/v1/wallet')).toMatchObject({ available: 0, reserved: 0 });
     await page.close();
   });
 });
