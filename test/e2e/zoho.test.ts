@@ -2,8 +2,10 @@
  * The Zoho Desk extension in a real browser, end to end: headless Chromium opens the local Zoho Desk host page
  * (zoho-extension/host), whose right panel iframe runs the built widget on the host's stand-in for Zoho's SDK; the
  * widget reaches the bridge (in-process, PGlite in memory) only through `ZOHODESK.request` and the host page's
- * server-side proxy, which alone holds the installation token; the bridge talks to the Meta sandbox. The same first
- * scenarios as the Zendesk app's (test/e2e/zendesk.test.ts), plus switching tickets under the widget.
+ * server-side proxy, which alone holds the installation token; the bridge talks to the Meta sandbox. The Zendesk
+ * app's scenarios (test/e2e/zendesk.test.ts), switching tickets under the widget, and one wallet shared with a
+ * Zendesk installation of the same account (the Zendesk host page beside this one). Point prices are set only in the
+ * last two tests, so the sends before them are not metered.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,9 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../bridge-server/src/config.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import { startHostPage as startZendeskHostPage } from '../../zendesk-app/host/server.js';
 import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
 import { repositoryRoot } from '../support/processes.js';
+import { buildZendeskApp } from '../support/zendesk-app.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
 const wroteRecently = '+819012340001';
@@ -78,6 +82,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
   let token: string;
   let adminToken: string;
   let accountId: string;
+  let deploymentId: string;
   /** Everything the browser sent or received, to prove the token never got there. */
   const browserTraffic: string[] = [];
 
@@ -113,6 +118,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
       verify_token: `verify-${randomBytes(8).toString('hex')}`,
       ...secrets,
     });
+    deploymentId = deployment.id;
     token = (await admin(`/v1/deployments/${deployment.id}/installations`, { helpdesk: 'zoho', instance: '60001234567' })).token;
     sandbox.registerNumber({
       phone_number_id: deployment.phone_number_id,
@@ -165,7 +171,9 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
       browserTraffic.push(request.url(), JSON.stringify(request.headers()), request.postData() ?? ''),
     );
     context.on('response', async (response) => {
-      browserTraffic.push(JSON.stringify(await response.allHeaders()), await response.text().catch(() => ''));
+      // A page closed while a response was still arriving has nothing more to show.
+      const headers = await response.allHeaders().catch(() => ({}));
+      browserTraffic.push(JSON.stringify(headers), await response.text().catch(() => ''));
     });
   }, 120_000);
 
@@ -187,6 +195,16 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     const answer = await response.json();
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
     return answer;
+  }
+
+  /** Gives the account point prices: sends are metered from then on. */
+  async function setPointPrices(): Promise<void> {
+    await call(adminToken, 'PUT', '/v1/wallet/settings', {
+      account_id: accountId,
+      currency: 'JPY',
+      point_price_minor: 3,
+      point_value_micro_usd: 1_000,
+    });
   }
 
   async function control(method: string, path: string, body: unknown): Promise<void> {
@@ -312,12 +330,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
   });
 
   it('with point prices and zero points: a paid template is disabled with the points reason, a free reply still sends', async () => {
-    await call(adminToken, 'PUT', '/v1/wallet/settings', {
-      account_id: accountId,
-      currency: 'JPY',
-      point_price_minor: 3,
-      point_value_micro_usd: 1_000,
-    });
+    await setPointPrices();
     const quote = await call(
       token,
       'GET',
@@ -341,5 +354,86 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await expect.poll(() => widget.getByTestId('message-charge').allTextContents()).toContain('Free — customer service window');
     expect(await call(token, 'GET', '/v1/wallet')).toMatchObject({ available: 0, reserved: 0 });
     await page.close();
+  });
+  it('shares one wallet with a Zendesk installation of the same account, and the ledger says which ticket spent what', async () => {
+    const taro = '+819012340002';
+    const zendeskApp = await buildZendeskApp();
+    const zendeskToken = (
+      await call(adminToken, 'POST', `/v1/deployments/${deploymentId}/installations`, {
+        helpdesk: 'zendesk',
+        instance: 'e2e.zendesk.com',
+      })
+    ).token;
+    const zendeskPage = await startZendeskHostPage({
+      appDirectory: zendeskApp,
+      bridgeUrl: bridge.url,
+      deploymentId,
+      installationToken: zendeskToken,
+      tickets: [{ id: 202, subject: 'Invoice request', requesterName: 'Taro Suzuki', requesterPhone: '+81 90 1234 0002' }],
+    });
+    try {
+      await call(token, 'POST', `/v1/contacts/${encodeURIComponent(taro)}/consents`, {
+        topic: 'utility',
+        state: 'opted_in',
+        source: 'checkout',
+        evidence: 'I agree to receive order updates from E2E Support on WhatsApp.',
+      });
+      await setPointPrices();
+      await call(adminToken, 'POST', '/v1/wallet/purchases', {
+        account_id: accountId,
+        points: 5_000,
+        payment_reference: 'e2e-zoho-shared',
+      });
+      // Taro never wrote: a utility template is charged.
+      const quote = await call(
+        token,
+        'GET',
+        `/v1/pricing/quote?to=${encodeURIComponent(taro)}&template=order_confirmation&language=en_US`,
+      );
+      expect(quote.points).toBeGreaterThan(0);
+      const available = (await call(token, 'GET', '/v1/wallet')).available as number;
+      const shows = (points: number) => `${points.toLocaleString('en')} points available`;
+
+      const sendOrderConfirmation = async (panel: Frame, values: string[]) => {
+        await panel.getByText('order_confirmation').first().click();
+        const form = panel.getByRole('form', { name: 'Selected template' });
+        const inputs = form.locator('input');
+        for (const [index, value] of values.entries()) await inputs.nth(index).fill(value);
+        await expect.poll(() => form.getByRole('button', { name: 'Send template' }).isDisabled()).toBe(false);
+        await form.getByRole('button', { name: 'Send template' }).click();
+        await expect.poll(() => panel.getByText('Template sent.').first().isVisible()).toBe(true);
+      };
+
+      const zoho = await openTicket(tickets[1]!.id);
+      await expect.poll(() => zoho.widget.getByTestId('wallet').textContent()).toContain(shows(available));
+      await sendOrderConfirmation(zoho.widget, ['鈴木', 'ORD-901', '12月3日']);
+      await zoho.page.close();
+
+      const zendesk = await context.newPage();
+      await zendesk.goto(`${zendeskPage.url}/?ticket=202&locale=en-US`);
+      const zendeskPanel = zendesk.frame({ name: 'wabridge-app' })!;
+      await zendeskPanel.waitForSelector('[data-testid="window-card"]', { timeout: 10_000 });
+      // The Zendesk panel sees what the Zoho Desk ticket spent.
+      await expect.poll(() => zendeskPanel.getByTestId('wallet').textContent()).toContain(shows(available - quote.points));
+      await sendOrderConfirmation(zendeskPanel, ['鈴木', 'ORD-902', '12月4日']);
+      await zendesk.close();
+
+      const again = await openTicket(tickets[1]!.id);
+      await expect.poll(() => again.widget.getByTestId('wallet').textContent()).toContain(shows(available - 2 * quote.points));
+      await screenshotPanel(again.page, 'zoho-shared-wallet.png');
+      await again.page.close();
+
+      const holds = (await call(token, 'GET', '/v1/wallet/ledger?kind=hold')).data as Json[];
+      expect(holds.map((entry) => entry.ticket)).toEqual(
+        expect.arrayContaining([
+          { helpdesk: 'zoho', id: tickets[1]!.id },
+          { helpdesk: 'zendesk', id: '202' },
+        ]),
+      );
+      for (const entry of holds) expect(entry.reserved_delta_points).toBe(quote.points);
+    } finally {
+      await zendeskPage.close();
+      await rm(zendeskApp, { recursive: true, force: true });
+    }
   });
 });
