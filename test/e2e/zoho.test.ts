@@ -7,7 +7,6 @@
  * Zendesk installation of the same account (the Zendesk host page beside this one). Point prices are set only in the
  * last two tests, so the sends before them are not metered.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { type RunningBridge, startBridge } from '../../bridge-server/src/server.
 import { startHostPage as startZendeskHostPage } from '../../zendesk-app/host/server.js';
 import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
+import { buildExtension } from '../../zoho-extension/test/build.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 
@@ -53,21 +53,10 @@ const agentId = '1892000000042001';
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted on field by field.
 type Json = any;
 
-/** Builds the extension folder with Vite into a private temporary directory, as `npm run build -w zoho-extension` does. */
-async function buildExtension(): Promise<string> {
+/** Builds the extension folder into a private temporary directory, as `npm run build -w zoho-extension` does. */
+async function buildExtensionFolder(): Promise<string> {
   const outDir = join(await mkdtemp(join(tmpdir(), 'wabridge-zoho-e2e-')), 'wabridge-zoho');
-  const vite = join(repositoryRoot, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'zoho-extension/vite.config.ts', '--outDir', outDir], {
-    cwd: repositoryRoot,
-    // Vitest runs with NODE_ENV=test, which would make Vite build React's development JSX runtime.
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`building the Zoho Desk extension failed (${code}):\n${output}`);
+  await buildExtension(outDir);
   return outDir;
 }
 
@@ -88,7 +77,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
 
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
-    const building = buildExtension();
+    const building = buildExtensionFolder();
     sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
     sandboxServer = await sandbox.listen(0, '127.0.0.1');
     adminToken = randomBytes(32).toString('hex');

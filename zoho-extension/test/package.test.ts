@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,25 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkExtension, type PackageFiles } from '../scripts/checks.js';
 import { compareWithFolder, packageExtension, readExtensionFolder, unzipExtension } from '../scripts/package.js';
+import { buildExtension } from './build.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const token = `wbi_${'A1b2C3d4'.repeat(5)}`;
-
-/** Builds the extension with Vite into `outDir` (tests never touch dist/, which other runs may be using). */
-async function build(outDir: string): Promise<void> {
-  const vite = join(repositoryRoot, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'zoho-extension/vite.config.ts', '--outDir', outDir], {
-    cwd: repositoryRoot,
-    // Vitest runs with NODE_ENV=test, which would make Vite build React's development JSX runtime.
-    env: { ...process.env, NODE_ENV: 'production', WABRIDGE_BRIDGE_ORIGIN: 'https://bridge.test.example' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`vite build failed:\n${output}`);
-}
 
 const text = (files: PackageFiles, path: string) => new TextDecoder().decode(files.get(path));
 // biome-ignore lint/suspicious/noExplicitAny: each case edits the JSON where it likes; a precise type would only add casts.
@@ -55,7 +39,7 @@ describe('the Zoho Desk extension package', () => {
     workDir = await mkdtemp(join(tmpdir(), 'wabridge-zoho-package-'));
     folder = join(workDir, 'wabridge-zoho');
     zipPath = join(workDir, 'wabridge-zoho.zip');
-    await build(folder);
+    await buildExtension(folder, { WABRIDGE_BRIDGE_ORIGIN: 'https://bridge.test.example' });
     expect(await packageExtension(folder, zipPath, options)).toEqual([]);
     // What Zoho Desk receives: zet's zip, read back.
     files = await unzipExtension(await readFile(zipPath));
