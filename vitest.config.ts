@@ -39,6 +39,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'zoho-extension', include: ['zoho-extension/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'bridge-server', include: ['bridge-server/test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
