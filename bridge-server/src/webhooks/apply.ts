@@ -9,6 +9,7 @@ import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
 import { type Settlement, settleCharge } from '../wallet/store.js';
 import { recordBillingReport } from '../wallet/usage.js';
+import type { PositionedEvent } from './routing.js';
 
 export interface StoredWebhook {
   id: number;
@@ -30,7 +31,7 @@ function templateStatusAfter(event: string): string {
 export async function applyWebhookEvents(
   transaction: Transaction<Schema>,
   webhook: StoredWebhook,
-  events: WebhookEvent[],
+  events: PositionedEvent[],
   logger: Logger,
 ): Promise<void> {
   const { account_id: accountId } = await transaction
@@ -38,7 +39,7 @@ export async function applyWebhookEvents(
     .select('account_id')
     .where('id', '=', webhook.deploymentId)
     .executeTakeFirstOrThrow();
-  for (const [position, event] of events.entries()) {
+  for (const { position, event } of events) {
     switch (event.kind) {
       case 'inbound_message': {
         const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
