@@ -1,7 +1,7 @@
 import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@wabridge/shared';
 import type { Response } from 'express';
 import type { Kysely } from 'kysely';
-import { validationProblem } from '../http/problem.js';
+import { validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
 import type { WalletEntryRow } from './store.js';
 
@@ -50,7 +50,7 @@ export function decodeLedgerCursor(cursor: string | undefined): number | undefin
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = Number(text);
   if (!/^[0-9]{1,16}$/.test(text) || !Number.isSafeInteger(id)) {
-    throw validationProblem([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
+    throw validationFailed([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
   }
   return id;
 }

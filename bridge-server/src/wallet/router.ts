@@ -1,8 +1,8 @@
 import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import { actingAccount, installationOf } from '../http/caller.js';
 import { expressPath, type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { setHostingFee } from './hosting.js';
 import { decodeLedgerCursor, encodeLedgerCursor, ledgerPage, presentEntry, streamLedgerCsv } from './ledger.js';
@@ -80,7 +80,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
     routes.putWalletSettings,
     async ({ body }) => {
       const account = await db.selectFrom('accounts').select('id').where('id', '=', body.account_id).executeTakeFirst();
-      if (account === undefined) throw new ProblemError('unknown_account', `No account ${body.account_id}.`);
+      if (account === undefined) throw new DomainError('unknown_account', `No account ${body.account_id}.`);
       const parsed = accountPricingSettingsSchema.safeParse({
         currency: body.currency,
         pointPriceMinor: body.point_price_minor,
@@ -93,7 +93,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
         pointValueMicroUsd: body.point_value_micro_usd,
       });
       if (!parsed.success) {
-        throw validationProblem(
+        throw validationFailed(
           parsed.error.issues.map((issue) => ({
             path: ['body', ...issue.path].join('.'),
             code: issue.code,

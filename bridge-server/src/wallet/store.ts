@@ -7,7 +7,7 @@ import {
   type Wallet,
 } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { priceAtCategory } from '../pricing/quote.js';
 import type { Schema } from '../storage/schema.js';
 
@@ -126,7 +126,7 @@ export async function holdForMessage(transaction: Transaction<Schema>, context: 
   }
   const wallet = await lockWallet(transaction, context.accountId);
   if (wallet.available < price.points) {
-    throw new ProblemError(
+    throw new DomainError(
       'insufficient_points',
       `This message costs ${price.points} points (${price.category}, ${price.market}); ${wallet.available} are available.`,
       { needed: price.points, available: wallet.available, category: price.category, market: price.market },
@@ -329,8 +329,8 @@ export async function recordPurchaseIn(
   const settings = await loadPricingSettings(transaction, request.accountId);
   if (settings === undefined) {
     const account = await transaction.selectFrom('accounts').select('id').where('id', '=', request.accountId).executeTakeFirst();
-    if (account === undefined) throw new ProblemError('unknown_account', `No account ${request.accountId}.`);
-    throw new ProblemError(
+    if (account === undefined) throw new DomainError('unknown_account', `No account ${request.accountId}.`);
+    throw new DomainError(
       'pricing_not_configured',
       `Account ${request.accountId} has no point prices: PUT /v1/wallet/settings first.`,
     );
@@ -360,7 +360,7 @@ export async function recordPurchaseIn(
       .where('payment_reference', '=', request.paymentReference)
       .executeTakeFirstOrThrow();
     if (first.account_id !== request.accountId || Number(first.points) !== request.points) {
-      throw new ProblemError(
+      throw new DomainError(
         'payment_reference_reused',
         `Payment reference ${request.paymentReference} already bought ${first.points} points for ${first.account_id}.`,
       );
@@ -429,13 +429,13 @@ export interface AdjustmentRequest {
 export async function recordAdjustment(db: Kysely<Schema>, request: AdjustmentRequest): Promise<WalletEntryRow> {
   return db.transaction().execute(async (transaction) => {
     const account = await transaction.selectFrom('accounts').select('id').where('id', '=', request.accountId).executeTakeFirst();
-    if (account === undefined) throw new ProblemError('unknown_account', `No account ${request.accountId}.`);
+    if (account === undefined) throw new DomainError('unknown_account', `No account ${request.accountId}.`);
     // The wallet lock serialises this account's adjustments: a replay waits for the first and then sees it.
     const wallet = await lockWallet(transaction, request.accountId);
     const first = await adjustmentByReference(transaction, request.reference);
     if (first !== undefined) return sameAdjustment(first, request);
     if (request.points < 0 && -request.points > wallet.available) {
-      throw new ProblemError(
+      throw new DomainError(
         'adjustment_exceeds_available',
         `This debit takes ${-request.points} points; ${wallet.available} are available (${wallet.reserved} are held for messages in flight).`,
         { needed: -request.points, available: wallet.available },
@@ -471,7 +471,7 @@ function sameAdjustment(first: WalletEntryRow, request: AdjustmentRequest): Wall
   ) {
     return first;
   }
-  throw new ProblemError(
+  throw new DomainError(
     'adjustment_reference_reused',
     `Adjustment reference ${request.reference} already recorded ${first.balance_delta_points} points for ${first.account_id}.`,
   );
