@@ -30,7 +30,9 @@ import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import { componentsFor, validateValues } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
-import { holdForMessage, loadPricingSettings, settleCharge } from '../wallet/store.js';
+import { holdForMessage } from '../wallet/charges.js';
+import { loadPricingSettings } from '../wallet/settings.js';
+import { settleCharge } from '../wallet/settlement.js';
 import { errorColumns, findMessage } from './store.js';
 
 export interface SendContext {

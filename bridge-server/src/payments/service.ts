@@ -8,7 +8,8 @@ import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import { pauseAutoRecharge } from '../wallet/auto-recharge.js';
 import { recordWalletEvent } from '../wallet/events.js';
-import { loadPricingSettings, recordPurchaseIn } from '../wallet/store.js';
+import { recordPurchaseIn } from '../wallet/purchases.js';
+import { loadPricingSettings } from '../wallet/settings.js';
 import { type ChargeOutcome, type PaymentProvider, PaymentProviderUnavailableError } from './provider.js';
 import { SandboxPaymentProvider, sandboxCallbackSecret } from './sandbox-provider.js';
 import {

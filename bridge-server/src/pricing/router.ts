@@ -6,7 +6,7 @@ import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { findTemplate } from '../templates/store.js';
-import { loadPricingSettings } from '../wallet/store.js';
+import { loadPricingSettings } from '../wallet/settings.js';
 import { accountPricingRulesOf, saveAccountPricingRules } from './config.js';
 import { type PricedContent, quoteMessage } from './quote.js';
 import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRateCardCsv } from './rate-cards.js';

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import { type Caller, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
-import { listTemplates, presentSync, presentTemplate } from './store.js';
+import { findTemplateSync, listTemplates, presentSync, presentTemplate } from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
 function deploymentOf(caller: Caller): string {
@@ -41,12 +41,7 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
     router,
     routes.getTemplateSync,
     async ({ params }, { caller }) => {
-      const sync = await db
-        .selectFrom('template_syncs')
-        .selectAll()
-        .where('id', '=', params.sync_id)
-        .where('deployment_id', '=', deploymentOf(caller))
-        .executeTakeFirst();
+      const sync = await findTemplateSync(db, deploymentOf(caller), params.sync_id);
       if (sync === undefined) throw new DomainError('not_found', `No template sync ${params.sync_id}.`);
       return presentSync(sync);
     },

@@ -7,7 +7,7 @@ import type { PaymentService } from '../payments/service.js';
 import type { Services } from '../services.js';
 import { autoRechargeState, saveAutoRechargeSettings } from './auto-recharge.js';
 import type { AutoRechargeWorker } from './auto-recharge-worker.js';
-import { loadPricingSettings } from './store.js';
+import { loadPricingSettings } from './settings.js';
 
 export function autoRechargeRouter(
   { db, config }: Services,

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
-import { loadPricingSettings, lockWallet } from './store.js';
+import { lockWallet } from './balance.js';
+import { loadPricingSettings } from './settings.js';
 
 /*
  * The monthly hosting fee of a WhatsApp number (Zendesk bills number hosting per number per month). Each calendar

@@ -1,9 +1,11 @@
 import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@wabridge/shared';
 import type { Response } from 'express';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
-import type { WalletEntryRow } from './store.js';
+
+/** One entry of the append-only ledger. */
+export type WalletEntryRow = Selectable<Schema['wallet_entries']>;
 
 /*
  * Reading the ledger: pages of the filtered entries for the API, and the whole filtered ledger as CSV. Both walk

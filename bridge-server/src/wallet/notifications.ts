@@ -4,9 +4,9 @@ import { type Kysely, sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
+import { walletOf } from './balance.js';
 import { presentWalletEvent, unresolvedPaymentProblem } from './events.js';
 import { checkWebhookUrl, type WebhookUrlPolicy } from './events-url.js';
-import { walletOf } from './store.js';
 
 /*
  * Per account: the low-balance threshold (which the trigger on wallets reads to announce crossings) and the webhook
