@@ -5,7 +5,7 @@ import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
 import { expressPath, type MountOptions } from './http/mount.js';
-import { httpMetrics, requestLogging } from './http/observability.js';
+import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
 import { installationsRouter } from './installations/router.js';
 import { mediaRouter } from './media/router.js';
@@ -21,6 +21,7 @@ import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
 import { templatesRouter } from './templates/router.js';
 import type { TemplateSyncer } from './templates/sync.js';
+import type { WalletAuditor } from './wallet/audit-worker.js';
 import { autoRechargeRouter } from './wallet/auto-recharge-router.js';
 import type { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { walletNotificationsRouter } from './wallet/notifications-router.js';
@@ -75,6 +76,8 @@ export interface Workers {
   payments?: { service: PaymentService; worker: AutoRechargeWorker };
   /** Where on-disk PGlite acknowledges webhooks (see webhooks/journal.ts). */
   journal?: WebhookJournal;
+  /** The scheduled wallet audit, whose last result /metrics exports. */
+  walletAudit?: WalletAuditor;
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -85,6 +88,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.set('query parser', 'simple');
 
   const metrics = httpMetrics();
+  const { walletAudit } = workers;
+  if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use((_request, response, next) => {
