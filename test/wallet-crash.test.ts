@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../bridge-server/src/meta-sandbox/sandbox.js';
 import { openDatabase } from '../bridge-server/src/storage/database.js';
-import { auditWallets } from '../bridge-server/src/wallet/store.js';
+import { auditWallets } from '../bridge-server/src/wallet/audit.js';
 import { backends, type TestDatabase } from '../bridge-server/test/support/backends.js';
 import { deploymentRequest } from '../bridge-server/test/support/bridge.js';
 import { buildWorkspace, type KillableBridge, killHard, startKillableBridge, stopGracefully } from './support/killable-bridge.js';

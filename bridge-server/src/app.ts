@@ -3,9 +3,10 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
 import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
+import { DomainError } from './domain/errors.js';
 import { expressPath, type MountOptions } from './http/mount.js';
-import { httpMetrics, requestLogging } from './http/observability.js';
-import { ProblemError, sendProblem } from './http/problem.js';
+import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
+import { sendProblem } from './http/problem.js';
 import { installationsRouter } from './installations/router.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
@@ -20,6 +21,7 @@ import { createAuthenticator } from './security/authenticate.js';
 import type { Services } from './services.js';
 import { templatesRouter } from './templates/router.js';
 import type { TemplateSyncer } from './templates/sync.js';
+import type { WalletAuditor } from './wallet/audit-worker.js';
 import { autoRechargeRouter } from './wallet/auto-recharge-router.js';
 import type { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { walletNotificationsRouter } from './wallet/notifications-router.js';
@@ -44,24 +46,24 @@ function errorHandler(services: Services): ErrorRequestHandler {
       response.destroy();
       return;
     }
-    if (error instanceof ProblemError) {
+    if (error instanceof DomainError) {
       sendProblem(response, error);
       return;
     }
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
-      sendProblem(response, new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
+      sendProblem(response, new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
     } else if (type === 'entity.too.large') {
       const limitBytes = (error as { limit?: number }).limit ?? jsonBodyLimitBytes;
       sendProblem(
         response,
-        new ProblemError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
+        new DomainError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
       );
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      sendProblem(response, new ProblemError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
+      sendProblem(response, new DomainError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
     } else {
       (request.log ?? services.logger).error({ err: error }, 'unhandled error');
-      sendProblem(response, new ProblemError('internal_error', 'Something failed inside the bridge; see its logs.'));
+      sendProblem(response, new DomainError('internal_error', 'Something failed inside the bridge; see its logs.'));
     }
   };
 }
@@ -74,6 +76,8 @@ export interface Workers {
   payments?: { service: PaymentService; worker: AutoRechargeWorker };
   /** Where on-disk PGlite acknowledges webhooks (see webhooks/journal.ts). */
   journal?: WebhookJournal;
+  /** The scheduled wallet audit, whose last result /metrics exports. */
+  walletAudit?: WalletAuditor;
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -84,6 +88,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.set('query parser', 'simple');
 
   const metrics = httpMetrics();
+  const { walletAudit } = workers;
+  if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use((_request, response, next) => {
@@ -127,19 +133,14 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     methodsByPath.set(path, (methodsByPath.get(path) ?? new Set()).add(route.method.toUpperCase()));
   }
   for (const [path, methods] of methodsByPath) {
-    app.all(path, (request) => {
-      throw new ProblemError(
-        'method_not_allowed',
-        `${request.method} is not allowed here; use ${[...methods].join(', ')}.`,
-        {},
-        {
-          Allow: [...methods].join(', '),
-        },
-      );
+    app.all(path, (request, response) => {
+      // RFC 9110 §15.5.6: a 405 names the methods the resource has; the problem answer keeps the header.
+      response.set('Allow', [...methods].join(', '));
+      throw new DomainError('method_not_allowed', `${request.method} is not allowed here; use ${[...methods].join(', ')}.`);
     });
   }
   app.use((request) => {
-    throw new ProblemError('not_found', `No endpoint ${request.method} ${request.path}; see /openapi.json.`);
+    throw new DomainError('not_found', `No endpoint ${request.method} ${request.path}; see /openapi.json.`);
   });
   app.use(errorHandler(services));
   return app;

@@ -129,6 +129,14 @@ const environmentSchema = z.object({
     .min(1)
     .max(90 * 24)
     .default(8 * 24),
+  // Every hour: the audit reads every account's ledger in one statement, cheap at that pace, and a wallet that drifts
+  // from its ledger (a bug or a hand edit) shows in the metrics within the hour; 0 turns the scheduled audit off.
+  WALLET_AUDIT_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   // Meta and helpdesks time out webhooks after about 10 s, so draining longer than that gains nothing.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
@@ -152,6 +160,8 @@ export interface Config {
   authFailuresPerMinute: number;
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
+  /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
+  walletAuditIntervalMs: number;
   /** How long a send's Idempotency-Key may stay in flight before a retry resumes it (messages/idempotency.ts). */
   idempotencyClaimLeaseMs: number;
   shutdownTimeoutMs: number;
@@ -226,6 +236,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     walletHoldTimeoutHours: env.WALLET_HOLD_TIMEOUT_HOURS,
+    walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,

@@ -14,6 +14,7 @@ import { createPaymentProvider, PaymentService } from './payments/service.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { TemplateSyncer } from './templates/sync.js';
+import { WalletAuditor } from './wallet/audit-worker.js';
 import { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { WalletEventsWebhook } from './wallet/events-webhook.js';
 import { HoldSweeper } from './wallet/holds.js';
@@ -43,6 +44,7 @@ export interface RunningBridge {
   hostingFees: HostingFeeScheduler;
   /** Returns holds Meta has not priced within WALLET_HOLD_TIMEOUT_HOURS. */
   holdSweeper: HoldSweeper;
+  walletAudit: WalletAuditor;
   /** Moves messages a dead process left 'sending' to outcome_unknown. */
   staleSends: StaleSendSweeper;
   /** The URL the server listens on (its real port when 0 was asked for). */
@@ -153,6 +155,9 @@ export async function startBridge(
   const holdSweeper = new HoldSweeper(database.db, logger.child({ component: 'hold-sweeper' }), {
     timeoutHours: config.walletHoldTimeoutHours,
   });
+  const walletAudit = new WalletAuditor(database.db, logger.child({ component: 'wallet-audit' }), {
+    intervalMs: config.walletAuditIntervalMs,
+  });
   const journal = await openWebhookJournal(database, config.dataDir, logger);
   // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
@@ -166,6 +171,7 @@ export async function startBridge(
     {
       processor,
       templateSyncer,
+      walletAudit,
       ...(journal === undefined ? {} : { journal }),
       ...(payments === undefined || autoRecharge === undefined ? {} : { payments: { service: payments, worker: autoRecharge } }),
     },
@@ -188,6 +194,8 @@ export async function startBridge(
   hostingFees.start();
   holdSweeper.start();
   staleSends.start();
+  // Each replica audits on its own (it only reads) and exports its result in /metrics.
+  if (config.walletAuditIntervalMs > 0) walletAudit.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   // Payments left pending by a crash, a lost callback or another replica are settled here.
@@ -207,7 +215,14 @@ export async function startBridge(
     await drained;
     clearTimeout(timer);
     await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop(), walletEventsWebhook.stop()]);
-    await Promise.all([autoRecharge?.stop(), payments?.stop(), hostingFees.stop(), holdSweeper.stop(), staleSends.stop()]);
+    await Promise.all([
+      autoRecharge?.stop(),
+      payments?.stop(),
+      hostingFees.stop(),
+      holdSweeper.stop(),
+      staleSends.stop(),
+      walletAudit.stop(),
+    ]);
     await journal?.close();
     await database.close();
     logger.info('bridge stopped');
@@ -225,6 +240,7 @@ export async function startBridge(
     hostingFees,
     holdSweeper,
     staleSends,
+    walletAudit,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= close();

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxCallbackSecret, sandboxSignatureHeader, signSandboxCallback } from '../src/payments/sandbox-provider.js';
-import { auditWallets, recordPurchase } from '../src/wallet/store.js';
+import { auditWallets } from '../src/wallet/audit.js';
+import { recordPurchase } from '../src/wallet/purchases.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceAtCategory, quoteMessage } from '../src/pricing/quote.js';
 import { importRateCard } from '../src/pricing/rate-cards.js';
-import { loadPricingSettings } from '../src/wallet/store.js';
+import { loadPricingSettings } from '../src/wallet/settings.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 

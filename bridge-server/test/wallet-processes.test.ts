@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditWallets } from '../src/wallet/store.js';
+import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';

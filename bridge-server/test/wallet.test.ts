@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditWallets } from '../src/wallet/store.js';
+import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';

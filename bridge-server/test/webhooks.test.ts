@@ -315,6 +315,78 @@ describe.each(backends)('Meta webhooks on $name', (backend) => {
       expect(furthestStatus(statuses.map((row) => row.status))).toBe('read');
     });
   });
+
+  describe('routing one body to the deployments of its numbers', () => {
+    it('records the events of two numbers of one account that arrive in one body, each with its deployment', async () => {
+      // Meta calls one URL per app: a second number of the same account and app secret gets its events in our body.
+      const sibling = (
+        await bridge.request('POST', '/v1/deployments', {
+          json: deploymentRequest((await bridge.request('GET', `/v1/deployments/${deployment.id}`)).body.account_id, {
+            app_secret: secrets.app_secret,
+          }),
+        })
+      ).body as { id: string; phone_number_id: string };
+      const at = String(Math.floor(Date.now() / 1000));
+      const metadata = (phoneNumberId: string) => ({ display_phone_number: '81345100000', phone_number_id: phoneNumberId });
+      const preference = (phoneNumberId: string, waId: string) => ({
+        field: 'user_preferences',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: metadata(phoneNumberId),
+          user_preferences: [
+            {
+              wa_id: waId,
+              category: 'marketing_messages',
+              value: 'stop',
+              detail: 'User requested to stop',
+              timestamp: Number(at),
+            },
+          ],
+        },
+      });
+      const systemError = (phoneNumberId: string) => ({
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: metadata(phoneNumberId),
+          errors: [{ code: 131000, title: 'Something went wrong' }],
+        },
+      });
+      const body = {
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            changes: [
+              preference(deployment.phone_number_id, '819055551111'),
+              systemError(deployment.phone_number_id),
+              preference(sibling.phone_number_id, '819055552222'),
+              systemError(sibling.phone_number_id),
+            ],
+          },
+        ],
+      };
+
+      await deliver(body);
+
+      const stored = await db()
+        .selectFrom('webhook_events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirstOrThrow();
+      const recorded = await db()
+        .selectFrom('deployment_events')
+        .select(['deployment_id', 'kind', 'position'])
+        .where('webhook_event_id', '=', Number(stored.id))
+        .orderBy('position')
+        .execute();
+      expect(recorded).toEqual([
+        { deployment_id: deployment.id, kind: 'user_preference', position: 0 },
+        { deployment_id: deployment.id, kind: 'webhook_error', position: 1 },
+        { deployment_id: sibling.id, kind: 'user_preference', position: 2 },
+        { deployment_id: sibling.id, kind: 'webhook_error', position: 3 },
+      ]);
+    });
+  });
 });
 
 describe.each(backends)('webhook durability on $name', (backend) => {

@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { findAccount, insertAccount, listAccounts, presentAccount } from './store.js';
 
@@ -29,7 +29,7 @@ export function accountsRouter({ db }: Services, options: MountOptions): Router 
     routes.getAccount,
     async ({ params }, { caller }) => {
       const account = await findAccount(db, params.account_id, accountScope(caller));
-      if (account === undefined) throw new ProblemError('not_found', `No account ${params.account_id}.`);
+      if (account === undefined) throw new DomainError('not_found', `No account ${params.account_id}.`);
       return presentAccount(account);
     },
     options,

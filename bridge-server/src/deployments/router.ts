@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { findDeployment, insertDeployment, listDeployments, presentDeployment } from './store.js';
 
@@ -15,11 +15,11 @@ export function deploymentsRouter({ db, secretBox, config }: Services, options: 
       const result = await insertDeployment(db, secretBox, body);
       switch (result.kind) {
         case 'unknown_account':
-          throw new ProblemError('unknown_account', `There is no account ${body.account_id}.`, {
+          throw new DomainError('unknown_account', `There is no account ${body.account_id}.`, {
             errors: [{ path: 'body.account_id', code: 'unknown_account', message: 'no such account' }],
           });
         case 'phone_number_id_taken':
-          throw new ProblemError(
+          throw new DomainError(
             'phone_number_id_taken',
             `Phone number id ${body.phone_number_id} is already deployment ${result.existingId ?? '(unknown)'}.`,
             { deployment_id: result.existingId },
@@ -45,7 +45,7 @@ export function deploymentsRouter({ db, secretBox, config }: Services, options: 
     routes.getDeployment,
     async ({ params }, { caller }) => {
       const deployment = await findDeployment(db, params.deployment_id, accountScope(caller));
-      if (deployment === undefined) throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+      if (deployment === undefined) throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
       return presentDeployment(deployment, config.publicUrl);
     },
     options,

@@ -80,6 +80,12 @@ export async function findDeployment(
   return query.executeTakeFirst();
 }
 
+/** The account a deployment belongs to; throws when there is no such deployment. */
+export async function accountIdOfDeployment(db: Kysely<Schema>, deploymentId: string): Promise<string> {
+  const row = await db.selectFrom('deployments').select('account_id').where('id', '=', deploymentId).executeTakeFirstOrThrow();
+  return row.account_id;
+}
+
 export async function listDeployments(
   db: Kysely<Schema>,
   options: { limit: number; cursor?: string | undefined; accountId?: string | undefined; scope: string | undefined },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
-import { ProblemError, validationProblem } from './problem.js';
 
 /** Who is calling, as established by authentication. */
 export type Caller =
@@ -15,7 +15,7 @@ export type Caller =
 
 /** The installation calling an endpoint that acts for one (installation_required for the administrator). */
 export function installationOf(caller: Caller): Extract<Caller, { kind: 'installation' }> {
-  if (caller.kind !== 'installation') throw new ProblemError('installation_required', 'Use an installation token.');
+  if (caller.kind !== 'installation') throw new DomainError('installation_required', 'Use an installation token.');
   return caller;
 }
 
@@ -36,13 +36,13 @@ export async function actingAccount(
   path: 'body.account_id' | 'query.account_id',
 ): Promise<string> {
   if (caller.kind === 'installation') {
-    if (named !== undefined && named !== caller.accountId) throw new ProblemError('unknown_account', `No account ${named}.`);
+    if (named !== undefined && named !== caller.accountId) throw new DomainError('unknown_account', `No account ${named}.`);
     return caller.accountId;
   }
   if (named === undefined) {
-    throw validationProblem([{ path, code: 'required', message: 'name the account (required for the administrator)' }]);
+    throw validationFailed([{ path, code: 'required', message: 'name the account (required for the administrator)' }]);
   }
   const account = await db.selectFrom('accounts').select('id').where('id', '=', named).executeTakeFirst();
-  if (account === undefined) throw new ProblemError('unknown_account', `No account ${named}.`);
+  if (account === undefined) throw new DomainError('unknown_account', `No account ${named}.`);
   return account.id;
 }

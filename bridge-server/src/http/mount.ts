@@ -1,9 +1,9 @@
 import type { RouteDefinition, RouteInput, RouteResult, ValidationIssue } from '@wabridge/shared';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type * as z from 'zod';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import type { Authenticate } from '../security/authenticate.js';
 import type { Caller } from './caller.js';
-import { ProblemError, validationProblem } from './problem.js';
 
 export type RouteHandler<R extends RouteDefinition> = (
   input: RouteInput<R>,
@@ -39,7 +39,7 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'head
 /** A hand-mounted route's query, validated by its contract schema and reported as mountRoute reports it. */
 export function validatedQuery<S extends z.ZodType>(schema: S, request: Request): z.infer<S> {
   const parsed = schema.safeParse({ ...request.query });
-  if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'query'));
+  if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
   return parsed.data;
 }
 
@@ -51,7 +51,7 @@ function hasBody(request: Request): boolean {
 async function readJsonBody(request: Request, response: Response, parseJson: RequestHandler): Promise<unknown> {
   if (!hasBody(request)) return undefined;
   if (!request.is(['application/json', 'application/*+json'])) {
-    throw new ProblemError(
+    throw new DomainError(
       'unsupported_media_type',
       `Send the body as JSON with Content-Type: application/json (got ${request.get('content-type') ?? 'no Content-Type'}).`,
     );
@@ -81,33 +81,33 @@ export function mountRoute<R extends RouteDefinition>(
     if (route.params) {
       const parsed = route.params.safeParse(request.params);
       if (!parsed.success) {
-        if (route.invalidParams === 'validation_failed') throw validationProblem(issuesOf(parsed.error, 'params'));
-        throw new ProblemError('not_found', `No such resource: ${request.path}.`);
+        if (route.invalidParams === 'validation_failed') throw validationFailed(issuesOf(parsed.error, 'params'));
+        throw new DomainError('not_found', `No such resource: ${request.path}.`);
       }
       params = parsed.data;
     }
     let query: unknown;
     if (route.query) {
       const parsed = route.query.safeParse({ ...request.query });
-      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'query'));
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
       query = parsed.data;
     } else if (Object.keys(request.query as object).length > 0) {
-      throw validationProblem([{ path: 'query', code: 'unknown_field', message: 'this endpoint takes no query parameters' }]);
+      throw validationFailed([{ path: 'query', code: 'unknown_field', message: 'this endpoint takes no query parameters' }]);
     }
     let headers: unknown;
     if (route.headers) {
       const parsed = route.headers.safeParse(request.headers);
-      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'headers'));
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'headers'));
       headers = parsed.data;
     }
     let body: unknown;
     if (route.body) {
       const raw = await readJsonBody(request, response, options.parseJson);
       if (raw === undefined) {
-        throw validationProblem([{ path: 'body', code: 'invalid_type', message: 'a JSON body is required' }]);
+        throw validationFailed([{ path: 'body', code: 'invalid_type', message: 'a JSON body is required' }]);
       }
       const parsed = route.body.safeParse(raw);
-      if (!parsed.success) throw validationProblem(issuesOf(parsed.error, 'body'));
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'body'));
       body = parsed.data;
     }
 

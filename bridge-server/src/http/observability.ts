@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Query parameters whose values are secrets (Meta's webhook handshake, tokens) and never reach a log. */
 const secretQueryParameter = /token|secret|signature|password|key/i;
@@ -91,4 +91,40 @@ export function httpMetrics(): HttpMetrics {
     next();
   };
   return { registry, middleware };
+}
+
+/** What the wallet audit metrics read: the last audit of this process, undefined before the first. */
+export interface WalletAuditResult {
+  accountsAudited: number;
+  accountsMismatched: number;
+  finishedAt: Date;
+}
+
+/**
+ * The wallet audit's result (wallet/audit-worker.ts) as gauges read at each scrape. Alert on
+ * `wabridge_wallet_audit_mismatched_accounts > 0`, and on a last audit older than a few intervals. Before the
+ * first audit every gauge reads 0.
+ */
+export function registerWalletAuditMetrics(registry: Registry, latest: () => WalletAuditResult | undefined): void {
+  const gauge = (name: string, help: string, read: (result: WalletAuditResult) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const result = latest();
+        this.set(result === undefined ? 0 : read(result));
+      },
+    });
+  gauge('wabridge_wallet_audit_accounts', 'Accounts checked by the last wallet audit.', (result) => result.accountsAudited);
+  gauge(
+    'wabridge_wallet_audit_mismatched_accounts',
+    'Accounts whose wallet disagreed with its ledger in the last wallet audit.',
+    (result) => result.accountsMismatched,
+  );
+  gauge(
+    'wabridge_wallet_audit_last_run_timestamp_seconds',
+    'When the last wallet audit finished, in Unix seconds.',
+    (result) => result.finishedAt.getTime() / 1000,
+  );
 }

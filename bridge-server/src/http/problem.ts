@@ -1,43 +1,72 @@
-import { type ProblemCode, problemCatalogue, problemTypeUri, type ValidationIssue } from '@wabridge/shared';
+import { type ProblemCode, problemCatalogue, problemTypeUri } from '@wabridge/shared';
 import type { Response } from 'express';
+import { DomainError, type DomainErrorMapping, validationFailed } from '../domain/errors.js';
+
+/** What the API answers for a domain error: the catalogue's status, the headers its code carries, the problem's members. */
+export interface HttpProblem {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** RFC 6750 §3: a request refused for its bearer token says which scheme and realm it needs. */
+const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="wabridge"' };
 
 /**
- * A domain error that the API answers as `application/problem+json`. Thrown anywhere in a handler;
- * mapped to HTTP in one place (the error middleware in app.ts).
+ * The headers a problem carries, by code: the bearer challenge with each refused token, and `Retry-After`
+ * (RFC 9110 §10.2.3) where the client is told to wait before authenticating again.
  */
-export class ProblemError extends Error {
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`${code}: ${detail}`);
-  }
+const headersByCode: Partial<Record<ProblemCode, (error: DomainError) => Record<string, string>>> = {
+  unauthorized: () => bearerChallenge,
+  invalid_token: () => bearerChallenge,
+  token_revoked: () => bearerChallenge,
+  too_many_auth_failures: (error): Record<string, string> =>
+    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) },
+};
+
+/** The members a problem adds to RFC 9457's: the error's facts and, when known, how long to wait. */
+export function problemExtensions(error: DomainError): Record<string, unknown> {
+  return {
+    ...error.facts,
+    ...(error.retryAfterSeconds === undefined ? {} : { retry_after_seconds: error.retryAfterSeconds }),
+  };
 }
 
-export function validationProblem(errors: ValidationIssue[]): ProblemError {
-  const summary = errors.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  return new ProblemError('validation_failed', summary, { errors });
-}
-
-export function sendProblem(response: Response, error: ProblemError): void {
+/** The HTTP edge's one mapping of a domain error (RFC 9457 problem+json with our stable `code`). */
+export const httpProblemOf: DomainErrorMapping<HttpProblem> = (error) => {
   const { status, title } = problemCatalogue[error.code];
+  return {
+    status,
+    headers: headersByCode[error.code]?.(error) ?? {},
+    body: { type: problemTypeUri(error.code), title, status, detail: error.detail, code: error.code },
+  };
+};
+
+export function sendProblem(response: Response, error: DomainError): void {
+  const problem = httpProblemOf(error);
   const requestId = response.getHeader('x-request-id');
   response
-    .status(status)
-    .set(error.headers)
+    .status(problem.status)
+    .set(problem.headers)
     .type('application/problem+json')
     .send(
       JSON.stringify({
-        type: problemTypeUri(error.code),
-        title,
-        status,
-        detail: error.detail,
-        code: error.code,
+        ...problem.body,
         instance: response.req.originalUrl.split('?')[0],
         ...(typeof requestId === 'string' ? { request_id: requestId } : {}),
-        ...error.extensions,
+        ...problemExtensions(error),
       }),
     );
 }
+
+/**
+ * The names this module had before domain errors left HTTP. The outbox, the webhook processor and router,
+ * the opt-in router and the idempotency keys still use them until they are rewritten; new code throws
+ * `DomainError` and calls `validationFailed` (`domain/errors.ts`).
+ * @deprecated use DomainError
+ */
+export const ProblemError = DomainError;
+/** @deprecated use DomainError */
+export type ProblemError = DomainError;
+/** @deprecated use validationFailed */
+export const validationProblem = validationFailed;

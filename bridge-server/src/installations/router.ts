@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { findDeployment } from '../deployments/store.js';
+import { DomainError } from '../domain/errors.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { insertInstallation, listInstallations, presentInstallation, revokeInstallation } from './store.js';
 
@@ -15,9 +15,9 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
       const result = await insertInstallation(db, params.deployment_id, body);
       switch (result.kind) {
         case 'unknown_deployment':
-          throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+          throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
         case 'installation_exists':
-          throw new ProblemError(
+          throw new DomainError(
             'installation_exists',
             `${body.helpdesk} ${body.instance} is already installed on ${params.deployment_id} as ${result.existingId ?? '(unknown)'}; revoke it first to issue a new token.`,
             { installation_id: result.existingId },
@@ -34,7 +34,7 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
     routes.listInstallations,
     async ({ params, query }) => {
       if ((await findDeployment(db, params.deployment_id, undefined)) === undefined) {
-        throw new ProblemError('not_found', `No deployment ${params.deployment_id}.`);
+        throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
       }
       return listInstallations(db, params.deployment_id, query);
     },
@@ -45,7 +45,7 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
     routes.revokeInstallation,
     async ({ params }) => {
       if (!(await revokeInstallation(db, params.installation_id))) {
-        throw new ProblemError('not_found', `No installation ${params.installation_id}.`);
+        throw new DomainError('not_found', `No installation ${params.installation_id}.`);
       }
       return undefined;
     },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MediaKind, MediaMime } from '@wabridge/shared';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { sniffMedia } from './sniff.js';
 import { aKind, allowedMimeTypes, declaredMimeType, describeAllowedTypes, extensionOf, mediaTypeOf } from './types.js';
 
@@ -43,8 +43,8 @@ export function describeBytes(bytes: number): string {
   return `${integer.format(bytes)} bytes (${megabytes.format(bytes / 1_000_000)} MB)`;
 }
 
-function notAllowed(detail: string, kind: MediaKind | undefined): ProblemError {
-  return new ProblemError('media_type_not_allowed', detail, { allowed_types: allowedMimeTypes(kind) });
+function notAllowed(detail: string, kind: MediaKind | undefined): DomainError {
+  return new DomainError('media_type_not_allowed', detail, { allowed_types: allowedMimeTypes(kind) });
 }
 
 /**
@@ -69,7 +69,7 @@ export async function checkMediaFile(
   const { type } = sniffed;
   const declared = declaredMimeType(file.contentType);
   if (declared !== undefined && declared !== type.mime) {
-    throw new ProblemError(
+    throw new DomainError(
       'media_content_mismatch',
       `${file.contentTypeSource} says ${declared} but the content is ${type.label} (${type.mime}).`,
       { declared_type: declared, content_type: type.mime },
@@ -77,14 +77,14 @@ export async function checkMediaFile(
   }
   const extension = file.filename === undefined ? undefined : extensionOf(file.filename);
   if (extension !== undefined && !type.extensions.includes(extension)) {
-    throw new ProblemError(
+    throw new DomainError(
       'media_content_mismatch',
       `The file name ${file.filename} ends in .${extension} but the content is ${type.label} (.${type.extensions.join(', .')}).`,
       { filename: file.filename, content_type: type.mime },
     );
   }
   if (expectedKind !== undefined && expectedKind !== type.kind) {
-    throw new ProblemError(
+    throw new DomainError(
       'media_content_mismatch',
       `media.kind is ${expectedKind} but the file is ${aKind(type.kind)} (${type.label}).`,
       { expected_kind: expectedKind, content_kind: type.kind, content_type: type.mime },
@@ -94,7 +94,7 @@ export async function checkMediaFile(
   const sizeBytes = file.complete ? file.bytes.length : file.sizeBytes;
   if (!file.complete || (sizeBytes !== undefined && sizeBytes > limitBytes)) {
     const size = sizeBytes === undefined ? `more than ${describeBytes(limitBytes)}` : describeBytes(sizeBytes);
-    throw new ProblemError(
+    throw new DomainError(
       'media_too_large',
       `The ${type.kind} is ${size}; this deployment accepts ${type.kind === 'audio' ? 'audio files' : `${type.kind}s`} of up to ${describeBytes(limitBytes)}.`,
       { kind: type.kind, limit_bytes: limitBytes, ...(sizeBytes !== undefined ? { size_bytes: sizeBytes } : {}) },

@@ -1,8 +1,8 @@
 import { mediaUpload, routes, uploadMediaQuery } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import { readCapBytes } from './check.js';
 import { readCapped, sniffBytes } from './read-capped.js';
 import type { MediaService } from './service.js';
@@ -24,7 +24,7 @@ export function mediaRouter(media: MediaService, db: Parameters<typeof findUploa
     const contentType = request.get('content-type');
     const declared = declaredMimeType(contentType);
     if (declared !== undefined && mediaTypeOf(declared) === undefined) {
-      throw new ProblemError(
+      throw new DomainError(
         'media_type_not_allowed',
         `Content-Type ${declared} is not accepted; send ${describeAllowedTypes()}, or application/octet-stream to let the content decide.`,
         { allowed_types: allowedMimeTypes() },
@@ -58,7 +58,7 @@ export function mediaRouter(media: MediaService, db: Parameters<typeof findUploa
     routes.getMedia,
     async ({ params }, { caller }) => {
       const row = await findUpload(db, installationOf(caller).deploymentId, params.media_id);
-      if (row === undefined) throw new ProblemError('not_found', `No media upload ${params.media_id}.`);
+      if (row === undefined) throw new DomainError('not_found', `No media upload ${params.media_id}.`);
       return presentUpload(row);
     },
     options,

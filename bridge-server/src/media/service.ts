@@ -3,15 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { secretContext } from '../deployments/store.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { MetaGraphClient } from '../meta/client.js';
-import {
-  MetaApiError,
-  MetaNetworkError,
-  MetaOutcomeUnknownError,
-  MetaResponseInvalidError,
-  MetaTimeoutError,
-} from '../meta/errors.js';
+import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
 import { type CheckedFile, checkMediaFile, type ReceivedFile } from './check.js';
@@ -31,33 +25,28 @@ export interface MediaContext {
   installationId: string;
 }
 
-/** Meta's answer to an upload, as the API's problem: refused for good (422), or not now / not known (503). */
-function uploadProblem(error: unknown): ProblemError {
-  if (error instanceof MetaApiError && !error.retryable) {
-    return new ProblemError('meta_rejected', `Meta refused the file: ${error.reasonText}`, {
-      meta_code: error.code,
-      ...(error.details !== undefined ? { meta_details: error.details } : {}),
-    });
+/** Meta's answer to an upload, as a domain error: refused for good (meta_rejected), or not now / not known (meta_unavailable). */
+function uploadError(error: unknown): DomainError {
+  const outcome = metaOutcomeOf(error);
+  if (outcome === undefined) throw error;
+  switch (outcome.kind) {
+    case 'refused':
+      return metaDomainError(outcome, `Meta refused the file: ${outcome.error.reasonText}`, {
+        ...(outcome.error.details !== undefined ? { meta_details: outcome.error.details } : {}),
+      });
+    case 'refused_for_now':
+      return metaDomainError(
+        outcome,
+        `Meta is refusing uploads for the moment (${outcome.error.code}): ${outcome.error.reasonText}`,
+      );
+    case 'outcome_unknown':
+    case 'unreachable':
+      // Nothing was recorded here; Meta may hold an orphan copy, which it never sends and deletes after 30 days.
+      return metaDomainError(
+        outcome,
+        'Meta did not confirm the upload, so nothing was recorded or sent. Retrying is safe: a duplicate upload at Meta is never sent.',
+      );
   }
-  if (error instanceof MetaApiError) {
-    return new ProblemError('meta_unavailable', `Meta is refusing uploads for the moment (${error.code}): ${error.reasonText}`, {
-      meta_code: error.code,
-      ...(error.retryAfterMs !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
-    });
-  }
-  if (
-    error instanceof MetaOutcomeUnknownError ||
-    error instanceof MetaNetworkError ||
-    error instanceof MetaTimeoutError ||
-    error instanceof MetaResponseInvalidError
-  ) {
-    // Nothing was recorded here; Meta may hold an orphan copy, which it never sends and deletes after 30 days.
-    return new ProblemError(
-      'meta_unavailable',
-      'Meta did not confirm the upload, so nothing was recorded or sent. Retrying is safe: a duplicate upload at Meta is never sent.',
-    );
-  }
-  throw error;
 }
 
 /**
@@ -114,9 +103,9 @@ export class MediaService {
   /** An upload to send: the deployment's own, not expired at Meta. */
   async findSendable(deploymentId: string, uploadId: string, now: Date): Promise<MediaUploadRow> {
     const row = await findUpload(this.dependencies.db, deploymentId, uploadId);
-    if (row === undefined) throw new ProblemError('not_found', `No media upload ${uploadId} on this deployment.`);
+    if (row === undefined) throw new DomainError('not_found', `No media upload ${uploadId} on this deployment.`);
     if (isExpired(row, now)) {
-      throw new ProblemError(
+      throw new DomainError(
         'media_upload_expired',
         `Upload ${uploadId} was made on ${row.created_at.toISOString()}; Meta keeps uploaded media 30 days. Upload the file again.`,
         { upload_id: uploadId },
@@ -141,7 +130,7 @@ export class MediaService {
       });
       return uploaded.id;
     } catch (error) {
-      throw uploadProblem(error);
+      throw uploadError(error);
     }
   }
 }

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { bareHost, nonPublicAddressReason, pinnedLookup, type ResolvedAddress } from './address-policy.js';
 import type { ReceivedFile } from './check.js';
 import { readCapped, sniffBytes } from './read-capped.js';
@@ -37,8 +37,8 @@ export interface UrlFetchOptions {
 const redirectStatuses: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 const refused = (detail: string, extensions: Record<string, unknown> = {}) =>
-  new ProblemError('media_url_refused', detail, extensions);
-const failed = (detail: string) => new ProblemError('media_url_failed', detail);
+  new DomainError('media_url_refused', detail, extensions);
+const failed = (detail: string) => new DomainError('media_url_failed', detail);
 
 const resolveAll = async (hostname: string): Promise<ResolvedAddress[]> => lookup(hostname, { all: true, verbatim: true });
 

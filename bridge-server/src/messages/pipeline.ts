@@ -15,13 +15,13 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { secretContext } from '../deployments/store.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { MediaService } from '../media/service.js';
 import type { MediaUploadRow } from '../media/store.js';
 import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
-import { MetaApiError, MetaSendOutcomeUnknownError } from '../meta/errors.js';
 import type { OutboundMessage } from '../meta/messages.js';
+import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
 import { recordMetaStopConsent } from '../optin/signals.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import { quoteMessage } from '../pricing/quote.js';
@@ -30,7 +30,9 @@ import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import { componentsFor, validateValues } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
-import { holdForMessage, loadPricingSettings, settleCharge } from '../wallet/store.js';
+import { holdForMessage } from '../wallet/charges.js';
+import { loadPricingSettings } from '../wallet/settings.js';
+import { settleCharge } from '../wallet/settlement.js';
 import { errorColumns, findMessage } from './store.js';
 
 export interface SendContext {
@@ -109,7 +111,7 @@ export class SendPipeline {
     const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
     const window = windowState(activityOf(contact), new Date());
     if (window.state !== 'open') {
-      throw new ProblemError('window_closed', `${to} has not written in the last 24 hours: send an approved template instead.`, {
+      throw new DomainError('window_closed', `${to} has not written in the last 24 hours: send an approved template instead.`, {
         window: {
           state: window.state,
           kind: window.kind,
@@ -138,7 +140,7 @@ export class SendPipeline {
     const wanted = request.template!;
     const template = await findTemplate(db, context.deploymentId, wanted.name, wanted.language);
     if (template === undefined) {
-      throw new ProblemError(
+      throw new DomainError(
         'template_not_found',
         `No template ${wanted.name} in ${wanted.language} on this deployment (sync templates?).`,
         {
@@ -147,7 +149,7 @@ export class SendPipeline {
       );
     }
     if (template.status !== 'APPROVED') {
-      throw new ProblemError(
+      throw new DomainError(
         'template_not_approved',
         `Template ${wanted.name} (${wanted.language}) is ${template.status}, not APPROVED.`,
         {
@@ -158,7 +160,7 @@ export class SendPipeline {
     await this.#checkConsent(context, request.to, template);
     const problems = validateValues(template, wanted.parameters);
     if (problems.length > 0) {
-      throw new ProblemError('invalid_template_parameters', problems.map((problem) => problem.message).join(' '), {
+      throw new DomainError('invalid_template_parameters', problems.map((problem) => problem.message).join(' '), {
         errors: problems.map((problem) => ({
           path: `body.template.parameters.${problem.key}`,
           code: problem.code,
@@ -177,7 +179,7 @@ export class SendPipeline {
     const consent = currentConsent(await consentRecordsOf(db, context.accountId, phone), topicIds(settings.configuration));
     const verdict = checkSendConsent({ messageKind: 'template', topic, consent });
     if (!verdict.allowed) {
-      throw new ProblemError('opt_in_required', describeConsentRefusal(verdict), {
+      throw new DomainError('opt_in_required', describeConsentRefusal(verdict), {
         topic: verdict.topic,
         opt_in_state: verdict.state,
         reason: verdict.reason,
@@ -313,26 +315,24 @@ export class SendPipeline {
         .where('id', '=', messageId)
         .execute();
     } catch (error) {
-      if (error instanceof MetaSendOutcomeUnknownError) {
+      // Anything else that failed here, before or after the call, counts as Meta unreached: nothing is known sent.
+      const outcome = metaOutcomeOf(error) ?? { kind: 'unreachable', error };
+      if (outcome.kind === 'outcome_unknown') {
         // Never resent: a status webhook carrying our id will say whether Meta accepted it.
         await settle({ state: 'outcome_unknown' });
         logger.warn({ messageId }, 'send outcome unknown; waiting for Meta’s status webhook');
-      } else if (error instanceof MetaApiError && error.retryable) {
+      } else if (outcome.kind === 'refused_for_now') {
         // Meta refused for now (throughput, pair rate limit, maintenance) even after the client's retries:
         // nothing was sent, so the same Idempotency-Key may try again.
-        await settle({ state: 'failed', ...errorColumns(error) });
-        throw new ProblemError(
-          'meta_unavailable',
-          `Meta is refusing messages for the moment (${error.code}): ${error.reasonText}`,
-          {
-            meta_code: error.code,
-            message_id: messageId,
-            ...(error.retryAfterMs !== undefined ? { retry_after_seconds: Math.ceil(error.retryAfterMs / 1000) } : {}),
-          },
+        await settle({ state: 'failed', ...errorColumns(outcome.error) });
+        throw metaDomainError(
+          outcome,
+          `Meta is refusing messages for the moment (${outcome.error.code}): ${outcome.error.reasonText}`,
+          { message_id: messageId },
         );
-      } else if (error instanceof MetaApiError) {
-        await settle({ state: 'failed', ...errorColumns(error) });
-        if (error.code === 131050) {
+      } else if (outcome.kind === 'refused') {
+        await settle({ state: 'failed', ...errorColumns(outcome.error) });
+        if (outcome.error.code === 131050) {
           // Meta says the customer stopped marketing in WhatsApp: the registry learns it at once.
           await db.transaction().execute((transaction) =>
             recordMetaStopConsent(transaction, context.accountId, context.deploymentId, {
@@ -344,22 +344,17 @@ export class SendPipeline {
           );
         }
         const message = await findMessage(db, context.deploymentId, messageId);
-        throw new ProblemError('meta_rejected', `Meta refused the message: ${error.reasonText}`, {
-          meta_code: error.code,
-          message,
-        });
+        throw metaDomainError(outcome, `Meta refused the message: ${outcome.error.reasonText}`, { message });
       } else {
         await settle({
           state: 'failed',
           error_reason: 'meta_unreachable',
           error_title: String((error as Error).message ?? error),
         });
-        throw new ProblemError(
-          'meta_unavailable',
+        throw metaDomainError(
+          outcome,
           'Meta could not be reached; the message was not sent. Retry with the same Idempotency-Key.',
-          {
-            message_id: messageId,
-          },
+          { message_id: messageId },
         );
       }
     }
@@ -391,7 +386,7 @@ function contentOf(request: SendMessageRequest, checked: Checked): Record<string
 function checkUploadFits(upload: MediaUploadRow, media: SendMediaContent): void {
   const type = mediaTypeOf(upload.mime_type);
   if (upload.kind !== media.kind) {
-    throw new ProblemError(
+    throw new DomainError(
       'media_content_mismatch',
       `media.kind is ${media.kind} but upload ${upload.id} is ${aKind(upload.kind)} (${type?.label ?? upload.mime_type}).`,
       { expected_kind: media.kind, content_kind: upload.kind, content_type: upload.mime_type },
@@ -399,7 +394,7 @@ function checkUploadFits(upload: MediaUploadRow, media: SendMediaContent): void 
   }
   const extension = media.filename === undefined ? undefined : extensionOf(media.filename);
   if (extension !== undefined && type !== undefined && !type.extensions.includes(extension)) {
-    throw new ProblemError(
+    throw new DomainError(
       'media_content_mismatch',
       `media.filename ends in .${extension} but upload ${upload.id} is ${type.label} (.${type.extensions.join(', .')}).`,
       { filename: media.filename, content_type: upload.mime_type },

@@ -1,8 +1,9 @@
 import { type ProblemCode, problemCatalogue, routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
+import { problemExtensions } from '../http/problem.js';
 import type { MediaService } from '../media/service.js';
 import type { Services } from '../services.js';
 import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
@@ -10,7 +11,7 @@ import { MessageAlreadyRecordedError, type SendContext, SendPipeline } from './p
 import { findMessage, listTicketMessages } from './store.js';
 
 /** Answers that depend only on the request, so a replay may give them again; others free the key. */
-function isReplayable(error: ProblemError): boolean {
+function isReplayable(error: DomainError): boolean {
   return problemCatalogue[error.code].status < 500 && error.code !== 'idempotency_key_in_flight';
 }
 
@@ -58,7 +59,7 @@ export function messagesRouter(services: Services, media: MediaService, options:
             request_id: _requestId,
             ...extensions
           } = claim.body as { code: ProblemCode; detail: string } & Record<string, unknown>;
-          throw new ProblemError(code, detail, extensions);
+          throw new DomainError(code, detail, extensions);
         }
         return claim.body as never;
       }
@@ -77,11 +78,11 @@ export function messagesRouter(services: Services, media: MediaService, options:
         response.location(`/v1/messages/${message.id}`);
         return message;
       } catch (error) {
-        if (error instanceof ProblemError && isReplayable(error)) {
+        if (error instanceof DomainError && isReplayable(error)) {
           await keys.complete(installation.installationId, key, problemCatalogue[error.code].status, {
             code: error.code,
             detail: error.detail,
-            ...error.extensions,
+            ...problemExtensions(error),
           });
         } else {
           await keys.release(installation.installationId, key, claim.token);
@@ -96,7 +97,7 @@ export function messagesRouter(services: Services, media: MediaService, options:
     routes.getMessage,
     async ({ params }, { caller }) => {
       const message = await findMessage(services.db, installationOf(caller).deploymentId, params.message_id);
-      if (message === undefined) throw new ProblemError('not_found', `No message ${params.message_id}.`);
+      if (message === undefined) throw new DomainError('not_found', `No message ${params.message_id}.`);
       return message;
     },
     options,

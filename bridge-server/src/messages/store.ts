@@ -10,7 +10,7 @@ const orderOf = (status: string) => {
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { MetaApiError } from '../meta/errors.js';
 import type { Schema } from '../storage/schema.js';
-import { type ChargeRow, chargesOf } from '../wallet/store.js';
+import { type ChargeRow, chargesOf } from '../wallet/charges.js';
 
 export type MessageRow = Selectable<Schema['messages']>;
 type StatusRow = { wamid: string; status: string; occurred_at: Date };
@@ -159,4 +159,17 @@ export async function reconcileFromStatus(
       .where('wamid', '=', status.wamid)
       .execute();
   }
+}
+
+/** Our message a status is about: by the id we passed as biz_opaque_callback_data, else by its wamid. */
+export async function messageIdOfStatus(
+  transaction: Transaction<Schema>,
+  deploymentId: string,
+  status: { wamid: string; bizOpaqueCallbackData: string | null },
+): Promise<string | undefined> {
+  const query = transaction.selectFrom('messages').select('id').where('deployment_id', '=', deploymentId);
+  const byCallback = status.bizOpaqueCallbackData?.startsWith('msg_')
+    ? await query.where('id', '=', status.bizOpaqueCallbackData).executeTakeFirst()
+    : undefined;
+  return (byCallback ?? (await query.where('wamid', '=', status.wamid).executeTakeFirst()))?.id;
 }

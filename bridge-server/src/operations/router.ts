@@ -2,8 +2,8 @@ import { type ProblemCode, problemCatalogue, routes } from '@wabridge/shared';
 import { buildOpenApiDocument } from '@wabridge/shared/openapi';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { DomainError } from '../domain/errors.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { bridgeVersion } from '../version.js';
 
@@ -24,12 +24,12 @@ export function operationsRouter(
     router,
     routes.readyz,
     async () => {
-      if (lifecycle.draining) throw new ProblemError('not_ready', 'The bridge is shutting down.');
+      if (lifecycle.draining) throw new DomainError('not_ready', 'The bridge is shutting down.');
       try {
         await db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
       } catch (error) {
         logger.error({ err: error }, 'readiness check: database unreachable');
-        throw new ProblemError('not_ready', 'The database does not answer.');
+        throw new DomainError('not_ready', 'The database does not answer.');
       }
       return { status: 'ok' as const };
     },
@@ -46,7 +46,7 @@ export function operationsRouter(
   router.get('/problems/:code', (request, response) => {
     response.locals.routePath = '/problems/{code}';
     const code = request.params.code as ProblemCode;
-    if (!Object.hasOwn(problemCatalogue, code)) throw new ProblemError('not_found', `No problem type ${request.params.code}.`);
+    if (!Object.hasOwn(problemCatalogue, code)) throw new DomainError('not_found', `No problem type ${request.params.code}.`);
     response.json({ code, ...problemCatalogue[code] });
   });
 

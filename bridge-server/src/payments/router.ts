@@ -1,8 +1,8 @@
 import { paymentCallbackPath, routes } from '@wabridge/shared';
 import express, { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import { requestFingerprint } from '../messages/idempotency.js';
 import type { Services } from '../services.js';
 import { decodeCursor, encodeCursor } from '../storage/pagination.js';
@@ -17,7 +17,7 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
 
   function configured(): PaymentService {
     if (payments === undefined) {
-      throw new ProblemError('payments_not_configured', 'Set PAYMENT_PROVIDER to take payments on this bridge.');
+      throw new DomainError('payments_not_configured', 'Set PAYMENT_PROVIDER to take payments on this bridge.');
     }
     return payments;
   }
@@ -36,7 +36,7 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
       });
       if (replayed) response.set('Idempotent-Replayed', 'true');
       if (payment.state === 'failed' && payment.failure !== null) {
-        throw new ProblemError(
+        throw new DomainError(
           'payment_failed',
           `The payment of ${payment.amount} ${payment.currency} (minor units) failed: ${payment.failure.message} (${payment.failure.code}). No points were bought.`,
           { failure: payment.failure, payment },
@@ -70,12 +70,12 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
       response.locals.routePath = routes.receivePaymentCallback.path;
       const params = paymentCallbackPath.safeParse(request.params);
       if (!params.success || payments === undefined || payments.provider.name !== params.data.provider) {
-        throw new ProblemError('not_found', `No payment provider at ${request.path}.`);
+        throw new DomainError('not_found', `No payment provider at ${request.path}.`);
       }
       const body: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const callback = payments.provider.verifyCallback(body, request.headers);
       if (callback === undefined) {
-        throw new ProblemError('invalid_callback_signature', 'The callback is not signed by the payment provider.');
+        throw new DomainError('invalid_callback_signature', 'The callback is not signed by the payment provider.');
       }
       if (!(await payments.settleByKey(callback.idempotencyKey, callback.outcome))) {
         logger.warn({ idempotencyKey: callback.idempotencyKey }, 'payment callback for no payment of this bridge');

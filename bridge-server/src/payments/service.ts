@@ -3,12 +3,13 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Config } from '../config.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import { pauseAutoRecharge } from '../wallet/auto-recharge.js';
 import { recordWalletEvent } from '../wallet/events.js';
-import { loadPricingSettings, recordPurchaseIn } from '../wallet/store.js';
+import { recordPurchaseIn } from '../wallet/purchases.js';
+import { loadPricingSettings } from '../wallet/settings.js';
 import { type ChargeOutcome, type PaymentProvider, PaymentProviderUnavailableError } from './provider.js';
 import { SandboxPaymentProvider, sandboxCallbackSecret } from './sandbox-provider.js';
 import {
@@ -103,7 +104,7 @@ export class PaymentService extends BackgroundWorker {
     if (replay !== undefined) return { payment: replay, replayed: true };
     const settings = await loadPricingSettings(this.db, request.accountId);
     if (settings === undefined) {
-      throw new ProblemError('pricing_not_configured', `Account ${request.accountId} has no point prices: it cannot buy points.`);
+      throw new DomainError('pricing_not_configured', `Account ${request.accountId} has no point prices: it cannot buy points.`);
     }
     await this.requireKnownMethod(request.accountId, request.paymentMethod);
     const receipt = purchaseReceipt({ points: request.points, settings });
@@ -132,7 +133,7 @@ export class PaymentService extends BackgroundWorker {
 
   async requireKnownMethod(accountId: string, paymentMethod: string): Promise<void> {
     if (!(await this.provider.knowsPaymentMethod(accountId, paymentMethod))) {
-      throw new ProblemError(
+      throw new DomainError(
         'unknown_payment_method',
         `The ${this.provider.name} provider has no payment method ${paymentMethod}.`,
       );
@@ -332,7 +333,7 @@ export class PaymentService extends BackgroundWorker {
     const existing = await findPaymentByRequestKey(this.db, request.accountId, request.requestKey);
     if (existing === undefined) return undefined;
     if (existing.request_sha256 !== request.requestSha256) {
-      throw new ProblemError(
+      throw new DomainError(
         'idempotency_key_reused',
         `Idempotency-Key ${request.requestKey} was first used with a different request body.`,
       );
@@ -347,7 +348,7 @@ export class PaymentService extends BackgroundWorker {
       .where('account_id', '=', accountId)
       .where('state', '=', 'pending')
       .executeTakeFirst();
-    throw new ProblemError(
+    throw new DomainError(
       'payment_pending',
       pending === undefined
         ? 'Another payment for this account was just started.'

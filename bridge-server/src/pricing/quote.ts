@@ -8,7 +8,7 @@ import {
 } from '@wabridge/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
 import { pricingConfigOf } from './config.js';
 
@@ -89,11 +89,11 @@ function priceOrProblem(price: () => PricingQuote): PricingQuote {
   } catch (error) {
     if (!(error instanceof PricingError)) throw error;
     if (error.code === 'free_form_outside_window') {
-      throw new ProblemError(
+      throw new DomainError(
         'window_closed',
         'The customer has not written in the last 24 hours: send an approved template instead.',
       );
     }
-    throw new ProblemError('not_priceable', error.message, { pricing_code: error.code });
+    throw new DomainError('not_priceable', error.message, { pricing_code: error.code });
   }
 }

@@ -11,7 +11,7 @@ import {
   startOfDay,
 } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
 
 /*
@@ -106,7 +106,7 @@ export function readRateCardCsv(body: Uint8Array, identity: RateCardIdentity): R
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
-    throw new ProblemError('invalid_rate_card', 'The file is not UTF-8 text: save the CSV as UTF-8.', {
+    throw new DomainError('invalid_rate_card', 'The file is not UTF-8 text: save the CSV as UTF-8.', {
       line: null,
       column: null,
     });
@@ -116,13 +116,13 @@ export function readRateCardCsv(body: Uint8Array, identity: RateCardIdentity): R
     card = parseRateCardCsv(text, identity);
   } catch (error) {
     if (!(error instanceof CsvFormatError)) throw error;
-    throw new ProblemError('invalid_rate_card', `${error.message}; nothing was imported.`, {
+    throw new DomainError('invalid_rate_card', `${error.message}; nothing was imported.`, {
       line: error.line,
       column: error.column,
     });
   }
   if (card.currency !== pricingCurrency) {
-    throw new ProblemError(
+    throw new DomainError(
       'invalid_rate_card',
       `The card is in ${card.currency}; the bridge prices with ${pricingCurrency} cards (a point's value is set in micro-USD). Import Meta's USD card.`,
       { line: null, column: null },
@@ -141,7 +141,7 @@ export async function importRateCard(db: Kysely<Schema>, card: RateCard, csv: st
   const existing = await sameOrConflict(db, card, sha256);
   if (existing !== undefined) return existing;
   if (startOfDay(card.effectiveFrom, earliestTimeZone).getTime() <= now.getTime()) {
-    throw new ProblemError(
+    throw new DomainError(
       'rate_card_backdated',
       `${card.effectiveFrom} has already started in some time zone, so messages may have been priced on it. Give the card a later effective date; it replaces the card in force from then.`,
       { effective_from: card.effectiveFrom },
@@ -174,7 +174,7 @@ async function sameOrConflict(db: Kysely<Schema>, card: RateCard, sha256: string
   const stored = (await allRateCards(db)).find((candidate) => candidate.card.id === card.id);
   if (stored === undefined) return undefined;
   if (contentSha256(stored.card) === sha256) return stored;
-  throw new ProblemError(
+  throw new DomainError(
     'rate_card_exists',
     `Rate card ${card.id} (${stored.origin}, effective ${stored.card.effectiveFrom}) exists with other content. Cards never change: import the new card under a new id.`,
     { rate_card: card.id },

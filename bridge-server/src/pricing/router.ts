@@ -1,12 +1,12 @@
 import { importRateCardQuery, rateCardDetail, routes, ruleSets } from '@wabridge/shared';
 import express, { type Request, type Response, Router } from 'express';
 import { findAccount } from '../accounts/store.js';
+import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { findTemplate } from '../templates/store.js';
-import { loadPricingSettings } from '../wallet/store.js';
+import { loadPricingSettings } from '../wallet/settings.js';
 import { accountPricingRulesOf, saveAccountPricingRules } from './config.js';
 import { type PricedContent, quoteMessage } from './quote.js';
 import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRateCardCsv } from './rate-cards.js';
@@ -48,7 +48,7 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
     async ({ params }) => {
       const cards = await allRateCards(db);
       const stored = cards.find((candidate) => candidate.card.id === params.rate_card_id);
-      if (stored === undefined) throw new ProblemError('not_found', `No rate card ${params.rate_card_id}.`);
+      if (stored === undefined) throw new DomainError('not_found', `No rate card ${params.rate_card_id}.`);
       return presentRateCard(stored, cards, new Date());
     },
     options,
@@ -96,13 +96,13 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
       const installation = installationOf(caller);
       const settings = await loadPricingSettings(db, installation.accountId);
       if (settings === undefined) {
-        throw new ProblemError('pricing_not_configured', 'This account has no point prices set; ask the bridge administrator.');
+        throw new DomainError('pricing_not_configured', 'This account has no point prices set; ask the bridge administrator.');
       }
       let content: PricedContent = { kind: 'free_form' };
       if (query.template !== undefined && query.language !== undefined) {
         const template = await findTemplate(db, installation.deploymentId, query.template, query.language);
         if (template === undefined) {
-          throw new ProblemError('template_not_found', `No template ${query.template} in ${query.language} on this deployment.`, {
+          throw new DomainError('template_not_found', `No template ${query.template} in ${query.language} on this deployment.`, {
             template: { name: query.template, language: query.language },
           });
         }
@@ -126,6 +126,6 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
 
 async function accountOrNotFound(db: Services['db'], accountId: string): Promise<void> {
   if ((await findAccount(db, accountId, undefined)) === undefined) {
-    throw new ProblemError('not_found', `No account ${accountId}.`);
+    throw new DomainError('not_found', `No account ${accountId}.`);
   }
 }

@@ -1,13 +1,11 @@
 import type { RouteAuth } from '@wabridge/shared';
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
+import { DomainError } from '../domain/errors.js';
 import type { Caller } from '../http/caller.js';
-import { ProblemError } from '../http/problem.js';
 import type { Schema } from '../storage/schema.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
 import { secretsEqual, sha256Hex } from './tokens.js';
-
-const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="wabridge"' };
 
 export type Authenticate = (request: Request, requirement: Exclude<RouteAuth, 'none'>) => Promise<Caller>;
 
@@ -36,26 +34,21 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
   return async function authenticate(request, requirement) {
     const header = request.get('authorization');
     if (header === undefined) {
-      throw new ProblemError('unauthorized', 'This endpoint needs an Authorization: Bearer <token> header.', {}, bearerChallenge);
+      throw new DomainError('unauthorized', 'This endpoint needs an Authorization: Bearer <token> header.');
     }
     const match = /^Bearer +(\S+) *$/i.exec(header);
     if (match === null) {
-      throw new ProblemError(
-        'unauthorized',
-        'The Authorization header must have the form "Bearer <token>".',
-        {},
-        bearerChallenge,
-      );
+      throw new DomainError('unauthorized', 'The Authorization header must have the form "Bearer <token>".');
     }
     const token = match[1] as string;
     const clientKey = `ip:${request.ip ?? 'unknown'}`;
     const retryAfter = await limiter.retryAfterSeconds(clientKey);
     if (retryAfter > 0) {
-      throw new ProblemError(
+      throw new DomainError(
         'too_many_auth_failures',
         `Too many failed authentications from this client; retry in ${retryAfter} s.`,
-        { retry_after_seconds: retryAfter },
-        { 'Retry-After': String(retryAfter) },
+        {},
+        { retryAfterSeconds: retryAfter },
       );
     }
 
@@ -66,12 +59,7 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
       const installation = await findInstallation(token);
       if (installation?.revoked_at != null) {
         await limiter.recordFailure(clientKey);
-        throw new ProblemError(
-          'token_revoked',
-          'This installation was revoked; ask the bridge administrator for a new token.',
-          {},
-          bearerChallenge,
-        );
+        throw new DomainError('token_revoked', 'This installation was revoked; ask the bridge administrator for a new token.');
       }
       if (installation !== undefined) {
         caller = {
@@ -85,13 +73,13 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
     }
     if (caller === undefined) {
       await limiter.recordFailure(clientKey);
-      throw new ProblemError('invalid_token', 'The bearer token is not one this bridge issued.', {}, bearerChallenge);
+      throw new DomainError('invalid_token', 'The bearer token is not one this bridge issued.');
     }
     if (requirement === 'admin' && caller.kind !== 'admin') {
-      throw new ProblemError('admin_required', 'This endpoint needs the administrator token.');
+      throw new DomainError('admin_required', 'This endpoint needs the administrator token.');
     }
     if (requirement === 'installation' && caller.kind !== 'installation') {
-      throw new ProblemError('installation_required', 'This endpoint acts for one installation: use its token.');
+      throw new DomainError('installation_required', 'This endpoint acts for one installation: use its token.');
     }
     return caller;
   };

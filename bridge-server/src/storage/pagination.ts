@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { validationProblem } from '../http/problem.js';
+import { validationFailed } from '../domain/errors.js';
 
 /** Keyset position: the (created_at, id) of the last row of the previous page. */
 interface Position {
@@ -21,7 +21,7 @@ export function decodeCursor(cursor: string | undefined): Position | undefined {
   } catch {
     // Fall through to the validation problem below.
   }
-  throw validationProblem([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
+  throw validationFailed([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
 }
 
 /** `(table.created_at, table.id) > (position)`: the rows after the cursor, in the pages' order. */

@@ -1,10 +1,10 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { type Caller, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { Services } from '../services.js';
-import { listTemplates, presentSync, presentTemplate } from './store.js';
+import { findTemplateSync, listTemplates, presentSync, presentTemplate } from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
 function deploymentOf(caller: Caller): string {
@@ -41,13 +41,8 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
     router,
     routes.getTemplateSync,
     async ({ params }, { caller }) => {
-      const sync = await db
-        .selectFrom('template_syncs')
-        .selectAll()
-        .where('id', '=', params.sync_id)
-        .where('deployment_id', '=', deploymentOf(caller))
-        .executeTakeFirst();
-      if (sync === undefined) throw new ProblemError('not_found', `No template sync ${params.sync_id}.`);
+      const sync = await findTemplateSync(db, deploymentOf(caller), params.sync_id);
+      if (sync === undefined) throw new DomainError('not_found', `No template sync ${params.sync_id}.`);
       return presentSync(sync);
     },
     options,

@@ -23,6 +23,16 @@ export function presentTemplate(row: TemplateRow): TemplateSummary {
   };
 }
 
+/** A sync of this deployment's templates; undefined when the id names none of its syncs. */
+export async function findTemplateSync(db: Kysely<Schema>, deploymentId: string, syncId: string): Promise<SyncRow | undefined> {
+  return db
+    .selectFrom('template_syncs')
+    .selectAll()
+    .where('id', '=', syncId)
+    .where('deployment_id', '=', deploymentId)
+    .executeTakeFirst();
+}
+
 export function presentSync(row: SyncRow): TemplateSync {
   return {
     id: row.id,

@@ -1,13 +1,13 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError } from '../http/problem.js';
 import type { PaymentService } from '../payments/service.js';
 import type { Services } from '../services.js';
 import { autoRechargeState, saveAutoRechargeSettings } from './auto-recharge.js';
 import type { AutoRechargeWorker } from './auto-recharge-worker.js';
-import { loadPricingSettings } from './store.js';
+import { loadPricingSettings } from './settings.js';
 
 export function autoRechargeRouter(
   { db, config }: Services,
@@ -31,10 +31,10 @@ export function autoRechargeRouter(
     async ({ body }, { caller }) => {
       const accountId = await actingAccount(db, caller, body.account_id, 'body.account_id');
       if (payments === undefined) {
-        throw new ProblemError('payments_not_configured', 'Set PAYMENT_PROVIDER to take payments on this bridge.');
+        throw new DomainError('payments_not_configured', 'Set PAYMENT_PROVIDER to take payments on this bridge.');
       }
       if ((await loadPricingSettings(db, accountId)) === undefined) {
-        throw new ProblemError('pricing_not_configured', `Account ${accountId} has no point prices: it cannot buy points.`);
+        throw new DomainError('pricing_not_configured', `Account ${accountId} has no point prices: it cannot buy points.`);
       }
       await payments.service.requireKnownMethod(accountId, body.payment_method);
       await saveAutoRechargeSettings(db, accountId, {

@@ -6,7 +6,7 @@ import type { PaymentService } from '../payments/service.js';
 import { autoRechargesInLast30Days, insertPayment, type PaymentRow, uniqueViolationOf } from '../payments/store.js';
 import type { Schema } from '../storage/schema.js';
 import { pauseAutoRecharge } from './auto-recharge.js';
-import { loadPricingSettings } from './store.js';
+import { loadPricingSettings } from './settings.js';
 
 /**
  * How often each bridge process looks for accounts under their threshold: a balance that falls is noticed within

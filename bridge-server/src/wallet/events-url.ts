@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { bareHost, nonPublicAddressReason, pinnedLookup, type ResolvedAddress } from '../media/address-policy.js';
 
 /**
@@ -21,7 +21,7 @@ export interface WebhookUrlPolicy {
 /** Thrown by a delivery that never got an HTTP answer; the message is what the delivery records. */
 export class WebhookDeliveryError extends Error {}
 
-const refused = (detail: string) => new ProblemError('webhook_url_refused', detail);
+const refused = (detail: string) => new DomainError('webhook_url_refused', detail);
 
 function checkShape(url: URL, policy: WebhookUrlPolicy): void {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
@@ -85,7 +85,7 @@ export async function postWebhook(
     addresses = await resolve(host);
     checkAddresses(host, addresses, options);
   } catch (error) {
-    throw new WebhookDeliveryError(error instanceof ProblemError ? error.detail : `the host ${host} could not be resolved`);
+    throw new WebhookDeliveryError(error instanceof DomainError ? error.detail : `the host ${host} could not be resolved`);
   }
   if (addresses.length === 0) throw new WebhookDeliveryError(`the host ${host} has no address`);
   const signal = AbortSignal.timeout(options.timeoutMs);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
-import { expireOldestHold } from './store.js';
+import { expireOldestHold } from './settlement.js';
 
 /** Holds expire on a scale of days: looking every five minutes is cheap (one indexed query) and prompt enough. */
 const pollIntervalMs = 5 * 60_000;

@@ -2,9 +2,10 @@ import type { HostingFee } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
-import { loadPricingSettings, lockWallet } from './store.js';
+import { lockWallet } from './balance.js';
+import { loadPricingSettings } from './settings.js';
 
 /*
  * The monthly hosting fee of a WhatsApp number (Zendesk bills number hosting per number per month). Each calendar
@@ -30,7 +31,7 @@ export async function setHostingFee(db: Kysely<Schema>, deploymentId: string, mo
     .select(['id', 'account_id'])
     .where('id', '=', deploymentId)
     .executeTakeFirst();
-  if (deployment === undefined) throw new ProblemError('not_found', `No deployment ${deploymentId}.`);
+  if (deployment === undefined) throw new DomainError('not_found', `No deployment ${deploymentId}.`);
   const present = (updatedAt: Date | null) => ({
     deployment_id: deployment.id,
     account_id: deployment.account_id,
@@ -42,7 +43,7 @@ export async function setHostingFee(db: Kysely<Schema>, deploymentId: string, mo
     return present(null);
   }
   if ((await loadPricingSettings(db, deployment.account_id)) === undefined) {
-    throw new ProblemError(
+    throw new DomainError(
       'pricing_not_configured',
       `Account ${deployment.account_id} has no point prices, so it has no points to pay a fee with: PUT /v1/wallet/settings first.`,
     );

@@ -1,9 +1,11 @@
 import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@wabridge/shared';
 import type { Response } from 'express';
-import type { Kysely } from 'kysely';
-import { validationProblem } from '../http/problem.js';
+import type { Kysely, Selectable } from 'kysely';
+import { validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
-import type { WalletEntryRow } from './store.js';
+
+/** One entry of the append-only ledger. */
+export type WalletEntryRow = Selectable<Schema['wallet_entries']>;
 
 /*
  * Reading the ledger: pages of the filtered entries for the API, and the whole filtered ledger as CSV. Both walk
@@ -50,7 +52,7 @@ export function decodeLedgerCursor(cursor: string | undefined): number | undefin
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = Number(text);
   if (!/^[0-9]{1,16}$/.test(text) || !Number.isSafeInteger(id)) {
-    throw validationProblem([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
+    throw validationFailed([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
   }
   return id;
 }

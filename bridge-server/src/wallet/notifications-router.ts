@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { validationFailed } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { presentWalletEvent, walletEventsPage } from './events.js';
 import { notificationsOf, saveNotifications } from './notifications.js';
@@ -11,7 +11,7 @@ function decodeEventsCursor(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const id = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Number.isSafeInteger(id) || id < 1) {
-    throw validationProblem([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
+    throw validationFailed([{ path: 'query.cursor', code: 'invalid_cursor', message: 'is not a cursor this API returned' }]);
   }
   return id;
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { WalletNotifications, WalletNotificationsRequest, WalletOverview } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
+import { walletOf } from './balance.js';
 import { presentWalletEvent, unresolvedPaymentProblem } from './events.js';
 import { checkWebhookUrl, type WebhookUrlPolicy } from './events-url.js';
-import { walletOf } from './store.js';
 
 /*
  * Per account: the low-balance threshold (which the trigger on wallets reads to announce crossings) and the webhook
@@ -32,7 +32,7 @@ function newWebhookSecret(): string {
 
 async function requireAccount(db: Kysely<Schema>, accountId: string): Promise<void> {
   const account = await db.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
-  if (account === undefined) throw new ProblemError('unknown_account', `No account ${accountId}.`);
+  if (account === undefined) throw new DomainError('unknown_account', `No account ${accountId}.`);
 }
 
 async function deliveryBacklog(db: Kysely<Schema>, accountId: string) {

@@ -1,13 +1,16 @@
 import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
 import { Router } from 'express';
+import { findAccount } from '../accounts/store.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import { actingAccount, installationOf } from '../http/caller.js';
 import { expressPath, type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
+import { recordAdjustment } from './adjustments.js';
 import { setHostingFee } from './hosting.js';
 import { decodeLedgerCursor, encodeLedgerCursor, ledgerPage, presentEntry, streamLedgerCsv } from './ledger.js';
 import { walletOverviewOf } from './notifications.js';
-import { recordAdjustment, recordPurchase, savePricingSettings } from './store.js';
+import { recordPurchase } from './purchases.js';
+import { savePricingSettings } from './settings.js';
 
 export function walletRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
@@ -79,8 +82,8 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
     router,
     routes.putWalletSettings,
     async ({ body }) => {
-      const account = await db.selectFrom('accounts').select('id').where('id', '=', body.account_id).executeTakeFirst();
-      if (account === undefined) throw new ProblemError('unknown_account', `No account ${body.account_id}.`);
+      if ((await findAccount(db, body.account_id, undefined)) === undefined)
+        throw new DomainError('unknown_account', `No account ${body.account_id}.`);
       const parsed = accountPricingSettingsSchema.safeParse({
         currency: body.currency,
         pointPriceMinor: body.point_price_minor,
@@ -93,7 +96,7 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
         pointValueMicroUsd: body.point_value_micro_usd,
       });
       if (!parsed.success) {
-        throw validationProblem(
+        throw validationFailed(
           parsed.error.issues.map((issue) => ({
             path: ['body', ...issue.path].join('.'),
             code: issue.code,

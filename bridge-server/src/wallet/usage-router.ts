@@ -1,8 +1,8 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { validationFailed } from '../domain/errors.js';
 import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { reconciliationReport, resolvePeriod, usageReport } from './usage.js';
 
@@ -15,7 +15,7 @@ async function inTimeZone<T>(timeZone: string, report: () => Promise<T>): Promis
     return await report();
   } catch (error) {
     if ((error as { code?: string }).code === '22023' && /time zone/.test(String((error as Error).message))) {
-      throw validationProblem([
+      throw validationFailed([
         { path: 'query.timezone', code: 'unknown_time_zone', message: `the database does not know the time zone ${timeZone}` },
       ]);
     }

@@ -10,7 +10,7 @@ import {
   type UsageReport,
 } from '@wabridge/shared';
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
 import { afterPosition, decodeCursor, toPage } from '../storage/pagination.js';
 import type { Schema } from '../storage/schema.js';
 
@@ -66,10 +66,10 @@ export function resolvePeriod(query: { from: string; to: string; timezone: strin
   const to = instant(query.to);
   const extensions = { from: from.toISOString(), to: to.toISOString() };
   if (from.getTime() >= to.getTime()) {
-    throw new ProblemError('invalid_period', `from (${extensions.from}) must come before to (${extensions.to}).`, extensions);
+    throw new DomainError('invalid_period', `from (${extensions.from}) must come before to (${extensions.to}).`, extensions);
   }
   if (to.getTime() - from.getTime() > periodDaysMax * dayMs) {
-    throw new ProblemError(
+    throw new DomainError(
       'invalid_period',
       `The period spans ${Math.ceil((to.getTime() - from.getTime()) / dayMs)} days; at most ${periodDaysMax} are allowed.`,
       extensions,

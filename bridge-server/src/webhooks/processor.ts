@@ -1,4 +1,4 @@
-import { parseWebhook, type WebhookEvent } from '@wabridge/shared';
+import { parseWebhook } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
@@ -6,6 +6,7 @@ import type { Schema } from '../storage/schema.js';
 import { applyWebhookEvents } from './apply.js';
 import { insertWebhooks } from './inbox.js';
 import type { WebhookJournal } from './journal.js';
+import { routeByNumber } from './routing.js';
 
 /**
  * How often each bridge process looks for stored webhooks nobody has processed: those left by a crash,
@@ -39,11 +40,6 @@ function isTransientCollision(error: unknown): boolean {
 
 function retryDelayMs(attempts: number): number {
   return Math.min(retryDelayMsMax, 1000 * 2 ** Math.min(attempts, 22));
-}
-
-/** Events about one phone number go to the deployment of that number when it belongs to the same account. */
-function phoneNumberIdOf(event: WebhookEvent): string | undefined {
-  return 'phoneNumberId' in event ? event.phoneNumberId : undefined;
 }
 
 /**
@@ -236,41 +232,10 @@ export class WebhookProcessor extends BackgroundWorker {
     const parsed = parseWebhook(JSON.parse(Buffer.from(webhook.body).toString('utf8')));
     // The envelope was checked before the webhook was stored; a failure here means the parser changed.
     if (!parsed.ok) throw new Error(`stored webhook no longer parses: ${parsed.issues[0]?.message ?? 'unknown issue'}`);
-    const byDeployment = await this.#routeByNumber(transaction, webhook.deploymentId, parsed.events);
+    const byDeployment = await routeByNumber(transaction, webhook.deploymentId, parsed.events);
     for (const [deploymentId, events] of byDeployment) {
       await applyWebhookEvents(transaction, { id: webhook.id, deploymentId }, events, this.logger);
     }
-  }
-
-  /**
-   * Meta calls one webhook URL per app, so a body sent to one deployment may carry events of another
-   * number of the same app. Such events go to that number's deployment if it belongs to the same account;
-   * otherwise they stay with the deployment that received them.
-   */
-  async #routeByNumber(
-    transaction: Transaction<Schema>,
-    receivingDeploymentId: string,
-    events: WebhookEvent[],
-  ): Promise<Map<string, WebhookEvent[]>> {
-    const numbers = [...new Set(events.map(phoneNumberIdOf).filter((id): id is string => id !== undefined))];
-    const siblings =
-      numbers.length === 0
-        ? []
-        : await transaction
-            .selectFrom('deployments as sibling')
-            .innerJoin('deployments as receiver', 'receiver.account_id', 'sibling.account_id')
-            .select(['sibling.id', 'sibling.phone_number_id'])
-            .where('receiver.id', '=', receivingDeploymentId)
-            .where('sibling.phone_number_id', 'in', numbers)
-            .execute();
-    const deploymentByNumber = new Map(siblings.map((sibling) => [sibling.phone_number_id, sibling.id]));
-    const routed = new Map<string, WebhookEvent[]>();
-    for (const event of events) {
-      const number = phoneNumberIdOf(event);
-      const deploymentId = (number !== undefined ? deploymentByNumber.get(number) : undefined) ?? receivingDeploymentId;
-      routed.set(deploymentId, [...(routed.get(deploymentId) ?? []), event]);
-    }
-    return routed;
   }
 
   async #recordFailure(webhookId: number, error: unknown): Promise<void> {

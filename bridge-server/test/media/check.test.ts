@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../src/http/problem.js';
+import { DomainError } from '../../src/domain/errors.js';
 import { checkMediaFile, describeBytes, type MediaLimits, type ReceivedFile, readCapBytes } from '../../src/media/check.js';
 import { amr, exe, jpeg, mp3, mp4, oggOpus, oggVorbis, pdf, png, threeGp, zip } from '../support/media-files.js';
 
@@ -17,10 +17,10 @@ function received(bytes: Buffer, overrides: Partial<ReceivedFile> = {}): Receive
   };
 }
 
-async function refusal(file: ReceivedFile, expectedKind?: 'image' | 'document' | 'video' | 'audio'): Promise<ProblemError> {
+async function refusal(file: ReceivedFile, expectedKind?: 'image' | 'document' | 'video' | 'audio'): Promise<DomainError> {
   const error = await checkMediaFile(file, { limits, expectedKind }).catch((caught: unknown) => caught);
-  expect(error).toBeInstanceOf(ProblemError);
-  return error as ProblemError;
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
 }
 
 describe('checkMediaFile', () => {
@@ -53,7 +53,7 @@ describe('checkMediaFile', () => {
     expect(error.code).toBe('media_type_not_allowed');
     expect(error.detail).toContain(what);
     expect(error.detail).toContain('image (JPEG, PNG), document (PDF), video (MP4, 3GP), audio (MP3, Ogg Opus, AMR)');
-    expect(error.extensions.allowed_types).toContain('application/pdf');
+    expect(error.facts.allowed_types).toContain('application/pdf');
   });
 
   it('refuses an empty file', async () => {
@@ -64,7 +64,7 @@ describe('checkMediaFile', () => {
     const mismatch = await refusal(received(png(), { contentType: 'application/pdf' }));
     expect(mismatch.code).toBe('media_content_mismatch');
     expect(mismatch.detail).toBe('The Content-Type header says application/pdf but the content is PNG (image/png).');
-    expect(mismatch.extensions).toEqual({ declared_type: 'application/pdf', content_type: 'image/png' });
+    expect(mismatch.facts).toEqual({ declared_type: 'application/pdf', content_type: 'image/png' });
     for (const contentType of ['image/jpg', 'IMAGE/JPEG; charset=binary', 'application/octet-stream', undefined]) {
       expect((await checkMediaFile(received(jpeg(), { contentType }), { limits })).mimeType).toBe('image/jpeg');
     }
@@ -97,7 +97,7 @@ describe('checkMediaFile', () => {
     expect(error.detail).toBe(
       'The image is 2,049 bytes (0.002 MB); this deployment accepts images of up to 2,048 bytes (0.002 MB).',
     );
-    expect(error.extensions).toEqual({ kind: 'image', limit_bytes: 2_048, size_bytes: 2_049 });
+    expect(error.facts).toEqual({ kind: 'image', limit_bytes: 2_048, size_bytes: 2_049 });
   });
 
   it('refuses a file whose reading stopped at the cap, even when its size was never announced', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProblemError } from '../../src/http/problem.js';
+import { DomainError } from '../../src/domain/errors.js';
 import { downloadMedia, filenameOfContentDisposition, type UrlFetchPolicy } from '../../src/media/url-fetch.js';
 import { pdf, png } from '../support/media-files.js';
 
@@ -40,10 +40,10 @@ const serve =
     response.writeHead(200, { 'Content-Length': String(bytes.length), ...headers }).end(bytes);
 const redirect = (location: string) => (response: ServerResponse) => response.writeHead(302, { Location: location }).end();
 
-async function refusal(promise: Promise<unknown>): Promise<ProblemError> {
+async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   const error = await promise.catch((caught: unknown) => caught);
-  expect(error).toBeInstanceOf(ProblemError);
-  return error as ProblemError;
+  expect(error).toBeInstanceOf(DomainError);
+  return error as DomainError;
 }
 
 describe('downloadMedia', () => {

@@ -1,0 +1,97 @@
+import type { InboundMessageEvent, MessageStatusEvent, WebhookEvent } from '@wabridge/shared';
+import type { Transaction } from 'kysely';
+import type { Schema } from '../storage/schema.js';
+
+/*
+ * What Meta's webhooks told us, kept as received. Every write is keyed so that applying the same webhook
+ * again changes nothing: inbound messages by wamid, statuses by wamid and status, other events by their
+ * position in the stored body.
+ */
+
+/** Where a record came from: the stored webhook and the deployment its event was routed to. */
+export interface WebhookOrigin {
+  webhookEventId: number;
+  deploymentId: string;
+}
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/** Records a customer's message; false when it was recorded before (Meta delivers webhooks more than once). */
+export async function recordInboundMessage(
+  transaction: Transaction<Schema>,
+  origin: WebhookOrigin,
+  contactId: number,
+  event: InboundMessageEvent,
+): Promise<boolean> {
+  const inserted = await transaction
+    .insertInto('inbound_messages')
+    .values({
+      deployment_id: origin.deploymentId,
+      wamid: event.messageId,
+      contact_id: contactId,
+      type: event.type,
+      sent_at: event.timestamp,
+      text_body: event.textBody,
+      referral: event.referral === null ? null : json(event.referral),
+      payload: json(event.raw),
+      webhook_event_id: origin.webhookEventId,
+    })
+    .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid']).doNothing())
+    .returning('wamid')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/** Records a delivery status of a message we sent; false when this status of it was recorded before. */
+export async function recordMessageStatus(
+  transaction: Transaction<Schema>,
+  origin: WebhookOrigin,
+  event: MessageStatusEvent,
+): Promise<boolean> {
+  const inserted = await transaction
+    .insertInto('message_statuses')
+    .values({
+      deployment_id: origin.deploymentId,
+      wamid: event.messageId,
+      status: event.status,
+      occurred_at: event.timestamp,
+      recipient_wa_id: event.recipient.waId,
+      recipient_user_id: event.recipient.userId,
+      pricing: event.pricing === null ? null : json(event.pricing),
+      errors: event.errors.length === 0 ? null : json(event.errors),
+      biz_opaque_callback_data: event.bizOpaqueCallbackData,
+      payload: json(event.raw),
+      webhook_event_id: origin.webhookEventId,
+    })
+    .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid', 'status']).doNothing())
+    .returning('wamid')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
+ * Records any other event for its deployment, once per position in the stored body: the position is the event's
+ * place among all the events of the body (webhooks/routing.ts), so the events of two deployments never collide.
+ */
+export async function recordDeploymentEvent(
+  transaction: Transaction<Schema>,
+  origin: WebhookOrigin,
+  position: number,
+  event: WebhookEvent,
+  occurredAt: Date | null,
+): Promise<void> {
+  const payload = event.kind === 'malformed' ? { raw: event.raw, issues: event.issues } : event.raw;
+  await transaction
+    .insertInto('deployment_events')
+    .values({
+      deployment_id: origin.deploymentId,
+      kind: event.kind,
+      field: event.field,
+      occurred_at: occurredAt,
+      payload: json(payload),
+      webhook_event_id: origin.webhookEventId,
+      position,
+    })
+    .onConflict((conflict) => conflict.columns(['webhook_event_id', 'position']).doNothing())
+    .execute();
+}
