@@ -1,10 +1,10 @@
 /**
- * The one place that decides how the panel looks in Zoho Desk. For now it renders the shared panel as the Zendesk
- * app does (Zendesk Garden); when the panel's UI-kit layer lands, this module switches it to the Zoho-styled kit,
- * and nothing else in the extension changes.
+ * The one place that decides how the panel looks in Zoho Desk: the shared panel drawn with the Zoho-styled kit
+ * (plain React and CSS, no Zendesk Garden), so the extension looks like Zoho Desk rather than Zendesk.
  */
 import { type HelpdeskHost, SidebarPanel } from '@wabridge/shared/panel';
+import { zohoKit } from '@wabridge/shared/ui-zoho';
 
 export function ZohoPanel({ host }: { host: HelpdeskHost }) {
-  return <SidebarPanel host={host} />;
+  return <SidebarPanel host={host} kit={zohoKit} />;
 }
