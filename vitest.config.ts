@@ -10,6 +10,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['wabridge-source'] } },
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Finds a PostgreSQL server for the storage tests' second backend (TEST_DATABASE_URL, else the local one).
+    globalSetup: ['./test/support/postgres-discovery.ts'],
     projects: [
       {
         extends: true,

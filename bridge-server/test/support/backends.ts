@@ -62,6 +62,7 @@ function postgres(baseUrl: string): Backend {
 
 /**
  * The storage backends every storage-touching test runs on: embedded PGlite always, PostgreSQL when
- * TEST_DATABASE_URL is set (CI sets it). Each test file gets its own fresh database.
+ * TEST_DATABASE_URL names a server (set by the user, or by test/support/postgres-discovery.ts when it finds the
+ * local one). Each test file gets its own fresh database.
  */
 export const backends: Backend[] = [pglite, ...(process.env.TEST_DATABASE_URL ? [postgres(process.env.TEST_DATABASE_URL)] : [])];
