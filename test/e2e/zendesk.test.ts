@@ -6,33 +6,21 @@
  * The main customer's consent is recorded through the API in setup; another customer's is recorded from the panel.
  * The account gets point prices (and no points) only in the last test, so the sends before it are not metered.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino from 'pino';
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../bridge-server/src/config.js';
-import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
-import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
+import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
-const wroteRecently = '+819012340001';
 /** Never wrote and never opted in: the panel records their consent. */
 const noConsent = '+819012340003';
-/** The customer wrote 23 h 30 min ago: 30 minutes left, shown in minutes and seconds, so the countdown visibly ticks. */
-const wroteSecondsAgo = 23 * 3600 + 30 * 60;
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted on field by field.
-type Json = any;
 
 describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
-  let sandbox: MetaSandbox;
-  let sandboxServer: ListeningSandbox;
-  let bridge: RunningBridge;
+  let world: E2eWorld;
   let hostPage: RunningHostPage;
   let browser: Browser;
   let context: BrowserContext;
@@ -42,69 +30,19 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
   let accountId: string;
   /** Everything the browser sent or received, to prove the token never got there. */
   const browserTraffic: string[] = [];
+  const call = (bearer: string, method: string, path: string, body?: unknown): Promise<Json> =>
+    world.call(bearer, method, path, body);
 
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
     const building = buildZendeskApp();
-    // Statuses: delivered soon after sending, read after the panel has polled at least once in between.
-    sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
-    sandboxServer = await sandbox.listen(0, '127.0.0.1');
-    adminToken = randomBytes(32).toString('hex');
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: 'memory://',
-      BRIDGE_ADMIN_TOKEN: adminToken,
-      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      META_GRAPH_URL: sandboxServer.url,
-      LOG_LEVEL: 'silent',
-      TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
-    });
-    bridge = await startBridge(config, { logger: pino({ level: 'silent' }) });
-    const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
-    const account = await admin('/v1/accounts', { name: 'E2E Trading' });
-    accountId = account.id;
-    const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
-    const deployment = await admin('/v1/deployments', {
-      account_id: account.id,
-      display_name: 'E2E Support',
-      display_phone_number: '+81 3-4510-0001',
-      waba_id: '102290129340398',
-      phone_number_id: '106540352242999',
-      verify_token: `verify-${randomBytes(8).toString('hex')}`,
-      ...secrets,
-    });
-    token = (await admin(`/v1/deployments/${deployment.id}/installations`, { helpdesk: 'zendesk', instance: 'e2e.zendesk.com' }))
-      .token;
-    sandbox.registerNumber({
-      phone_number_id: deployment.phone_number_id,
-      waba_id: deployment.waba_id,
-      display_phone_number: '+81 3-4510-0001',
-      verified_name: 'E2E Support',
-      ...secrets,
-      webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
-    });
-    await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
-      from: wroteRecently.slice(1),
-      name: 'Hanako Yamada',
-      text: '注文した商品はいつ届きますか？',
-      timestamp: Math.floor(Date.now() / 1000) - wroteSecondsAgo,
-    });
-    // Templates go only to customers who opted in to their topic (the bridge's opt-in registry).
-    await call(token, 'POST', `/v1/contacts/${encodeURIComponent(wroteRecently)}/consents`, {
-      topic: 'utility',
-      state: 'opted_in',
-      source: 'checkout',
-      evidence: 'I agree to receive order updates from E2E Support on WhatsApp.',
-    });
-    await call(token, 'POST', '/v1/templates/sync');
-    await settle();
-
+    world = await startE2eWorld({ helpdesk: 'zendesk', instance: 'e2e.zendesk.com' });
+    ({ token, adminToken, accountId } = world);
     appDirectory = await building;
     hostPage = await startHostPage({
       appDirectory,
-      bridgeUrl: bridge.url,
-      deploymentId: deployment.id,
+      bridgeUrl: world.bridge.url,
+      deploymentId: world.deploymentId,
       installationToken: token,
       locale: 'en-US',
       tickets: [
@@ -115,62 +53,16 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
         { id: 103, subject: 'Please confirm my order', requesterName: 'Jiro Tanaka', requesterPhone: '+81 90-1234-0003' },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    context.on('request', (request) => {
-      browserTraffic.push(request.url(), JSON.stringify(request.headers()), request.postData() ?? '');
-    });
-    context.on('response', async (response) => {
-      browserTraffic.push(JSON.stringify(await response.allHeaders()), await response.text().catch(() => ''));
-    });
+    ({ browser, context } = await launchRecordedBrowser(browserTraffic));
   }, 120_000);
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
     await hostPage?.close();
-    await sandboxServer?.close();
-    await bridge?.close();
+    await world?.close();
     if (appDirectory) await rm(appDirectory, { recursive: true, force: true });
   });
-
-  async function call(bearer: string, method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await fetch(`${bridge.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
-
-  async function control(method: string, path: string, body: unknown): Promise<void> {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
-  }
-
-  async function settle() {
-    await sandbox.idle();
-    await bridge.templateSyncer.idle();
-    await bridge.processor.drain();
-  }
 
   async function openTicket(ticketId: number, locale = 'en-US'): Promise<{ page: Page; app: Frame }> {
     const page = await context.newPage();

@@ -7,27 +7,20 @@
  * Zendesk installation of the same account (the Zendesk host page beside this one). Point prices are set only in the
  * last two tests, so the sends before them are not metered.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../bridge-server/src/config.js';
-import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
-import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
 import { startHostPage as startZendeskHostPage } from '../../zendesk-app/host/server.js';
 import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
 import { buildExtension } from '../../zoho-extension/test/build.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
+import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
-const wroteRecently = '+819012340001';
-/** The customer wrote 23 h 30 min ago: 30 minutes left, so the countdown visibly ticks. */
-const wroteSecondsAgo = 23 * 3600 + 30 * 60;
 const tickets = [
   {
     id: '1892000000093001',
@@ -50,9 +43,6 @@ const tickets = [
 /** The agent the local host page reports (`user.id`). */
 const agentId = '1892000000042001';
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted on field by field.
-type Json = any;
-
 /** Builds the extension folder into a private temporary directory, as `npm run build -w zoho-extension` does. */
 async function buildExtensionFolder(): Promise<string> {
   const outDir = join(await mkdtemp(join(tmpdir(), 'wabridge-zoho-e2e-')), 'wabridge-zoho');
@@ -61,9 +51,7 @@ async function buildExtensionFolder(): Promise<string> {
 }
 
 describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page', () => {
-  let sandbox: MetaSandbox;
-  let sandboxServer: ListeningSandbox;
-  let bridge: RunningBridge;
+  let world: E2eWorld;
   let hostPage: RunningHostPage;
   let browser: Browser;
   let context: BrowserContext;
@@ -74,117 +62,34 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
   let deploymentId: string;
   /** Everything the browser sent or received, to prove the token never got there. */
   const browserTraffic: string[] = [];
+  const call = (bearer: string, method: string, path: string, body?: unknown): Promise<Json> =>
+    world.call(bearer, method, path, body);
 
   beforeAll(async () => {
     await mkdir(screenshots, { recursive: true });
     const building = buildExtensionFolder();
-    sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
-    sandboxServer = await sandbox.listen(0, '127.0.0.1');
-    adminToken = randomBytes(32).toString('hex');
-    bridge = await startBridge(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: 'memory://',
-        BRIDGE_ADMIN_TOKEN: adminToken,
-        BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-        META_GRAPH_URL: sandboxServer.url,
-        LOG_LEVEL: 'silent',
-        TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
-      }),
-      { logger: pino({ level: 'silent' }) },
-    );
-    const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
-    const account = await admin('/v1/accounts', { name: 'E2E Trading' });
-    accountId = account.id;
-    const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
-    const deployment = await admin('/v1/deployments', {
-      account_id: account.id,
-      display_name: 'E2E Support',
-      display_phone_number: '+81 3-4510-0001',
-      waba_id: '102290129340398',
-      phone_number_id: '106540352242999',
-      verify_token: `verify-${randomBytes(8).toString('hex')}`,
-      ...secrets,
-    });
-    deploymentId = deployment.id;
-    token = (await admin(`/v1/deployments/${deployment.id}/installations`, { helpdesk: 'zoho', instance: '60001234567' })).token;
-    sandbox.registerNumber({
-      phone_number_id: deployment.phone_number_id,
-      waba_id: deployment.waba_id,
-      display_phone_number: '+81 3-4510-0001',
-      verified_name: 'E2E Support',
-      ...secrets,
-      webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
-    });
-    await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
-      from: wroteRecently.slice(1),
-      name: 'Hanako Yamada',
-      text: '注文した商品はいつ届きますか？',
-      timestamp: Math.floor(Date.now() / 1000) - wroteSecondsAgo,
-    });
-    await call(token, 'POST', `/v1/contacts/${encodeURIComponent(wroteRecently)}/consents`, {
-      topic: 'utility',
-      state: 'opted_in',
-      source: 'checkout',
-      evidence: 'I agree to receive order updates from E2E Support on WhatsApp.',
-    });
-    await call(token, 'POST', '/v1/templates/sync');
-    await sandbox.idle();
-    await bridge.templateSyncer.idle();
-    await bridge.processor.drain();
-
+    world = await startE2eWorld({ helpdesk: 'zoho', instance: '60001234567' });
+    ({ token, adminToken, accountId, deploymentId } = world);
     extensionDirectory = await building;
     hostPage = await startHostPage({
       extensionDirectory,
-      bridgeUrl: bridge.url,
-      deploymentId: deployment.id,
+      bridgeUrl: world.bridge.url,
+      deploymentId,
       installationToken: token,
       locale: 'en',
       orgId: '60001234567',
       tickets,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    context.on('request', (request) =>
-      browserTraffic.push(request.url(), JSON.stringify(request.headers()), request.postData() ?? ''),
-    );
-    context.on('response', async (response) => {
-      // A page closed while a response was still arriving has nothing more to show.
-      const headers = await response.allHeaders().catch(() => ({}));
-      browserTraffic.push(JSON.stringify(headers), await response.text().catch(() => ''));
-    });
+    ({ browser, context } = await launchRecordedBrowser(browserTraffic));
   }, 120_000);
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
     await hostPage?.close();
-    await sandboxServer?.close();
-    await bridge?.close();
+    await world?.close();
     if (extensionDirectory) await rm(join(extensionDirectory, '..'), { recursive: true, force: true });
   });
-
-  async function call(bearer: string, method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await fetch(`${bridge.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  }
 
   /** Gives the account point prices: sends are metered from then on. */
   async function setPointPrices(): Promise<void> {
@@ -194,15 +99,6 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
       point_price_minor: 3,
       point_value_micro_usd: 1_000,
     });
-  }
-
-  async function control(method: string, path: string, body: unknown): Promise<void> {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
   }
 
   async function openTicket(ticketId: string, locale = 'en'): Promise<{ page: Page; widget: Frame }> {
@@ -355,7 +251,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     ).token;
     const zendeskPage = await startZendeskHostPage({
       appDirectory: zendeskApp,
-      bridgeUrl: bridge.url,
+      bridgeUrl: world.bridge.url,
       deploymentId,
       installationToken: zendeskToken,
       tickets: [{ id: 202, subject: 'Invoice request', requesterName: 'Taro Suzuki', requesterPhone: '+81 90 1234 0002' }],
