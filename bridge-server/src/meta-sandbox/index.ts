@@ -33,6 +33,7 @@
  */
 import pino from 'pino';
 import * as z from 'zod';
+import { closeOnSignals, runSandboxProgram } from '../sandboxes/common/process.js';
 import type { NumberInput } from './numbers.js';
 import { createMetaSandbox } from './sandbox.js';
 
@@ -133,26 +134,7 @@ async function main(): Promise<void> {
   const running = await sandbox.listen(environment.META_SANDBOX_PORT, environment.META_SANDBOX_HOST);
   logger.info({ url: running.url, seededNumbers: numbers.map((number) => number.phone_number_id) }, 'meta sandbox listening');
 
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      running.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  closeOnSignals([running], logger);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `meta-sandbox: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runSandboxProgram('meta-sandbox', main);

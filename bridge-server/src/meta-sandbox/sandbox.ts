@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Response } from 'express';
 import pino, { type Logger } from 'pino';
+import { type ListeningServer, listenApp, requestLogging } from '../sandboxes/common/server.js';
 import type { SandboxContext } from './context.js';
 import { ControlError, parseInput, sendControlError } from './control-errors.js';
 import { controlRouter } from './control-router.js';
@@ -24,12 +23,8 @@ export interface MetaSandboxOptions {
   numbers?: NumberInput[];
 }
 
-export interface ListeningSandbox {
-  /** Base URL, e.g. http://127.0.0.1:8090; Graph calls go to `${url}/v24.0/…`. */
-  url: string;
-  server: Server;
-  close(): Promise<void>;
-}
+/** The listening sandbox: Graph calls go to `${url}/v24.0/…`. */
+export type ListeningSandbox = ListeningServer;
 
 export interface MetaSandbox {
   app: Express;
@@ -43,20 +38,6 @@ export interface MetaSandbox {
   idle(timeoutMs?: number): Promise<void>;
   /** Cancels pending work and aborts webhook requests in flight; the HTTP server is closed by `listen()`'s close. */
   stop(): void;
-}
-
-/** Logs one line per request: method, path without its query (tokens may ride there), status and duration. */
-function requestLogging(logger: Logger): RequestHandler {
-  return (request, response, next) => {
-    const startedAtMs = Date.now();
-    response.on('finish', () => {
-      logger.info(
-        { method: request.method, path: request.path, status: response.statusCode, durationMs: Date.now() - startedAtMs },
-        'request',
-      );
-    });
-    next();
-  };
 }
 
 function unexpectedErrors(logger: Logger): ErrorRequestHandler {
@@ -104,23 +85,7 @@ export function createMetaSandbox(options: MetaSandboxOptions = {}): MetaSandbox
     context.hungResponses.clear();
   };
 
-  async function listen(port: number, host = '127.0.0.1'): Promise<ListeningSandbox> {
-    const server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
-    });
-    const address = server.address() as AddressInfo;
-    const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= new Promise<void>((resolve) => {
-        stop();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    };
-    return { url: `http://${reachableHost}:${address.port}`, server, close };
-  }
+  const listen = (port: number, host = '127.0.0.1'): Promise<ListeningSandbox> => listenApp(app, port, host, stop);
 
   return {
     app,

@@ -23,6 +23,7 @@
  */
 import pino from 'pino';
 import * as z from 'zod';
+import { closeOnSignals, runSandboxProgram } from './common/process.js';
 import { createZendeskSandbox } from './zendesk/sandbox.js';
 import { createZohoDeskSandbox } from './zoho-desk/sandbox.js';
 
@@ -88,26 +89,7 @@ async function main(): Promise<void> {
   ];
   logger.info({ zendesk: running[0]?.url, zohoDesk: running[1]?.url }, 'helpdesk sandboxes listening');
 
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      Promise.all(running.map((server) => server.close())).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  closeOnSignals(running, logger);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `helpdesk-sandboxes: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runSandboxProgram('helpdesk-sandboxes', main);
