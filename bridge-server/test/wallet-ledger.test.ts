@@ -3,6 +3,7 @@ import { readCsv, restoreFormulaCell } from '@wabridge/shared';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
 import type { Schema } from '../src/storage/schema.js';
 import { HoldSweeper } from '../src/wallet/holds.js';
 import { HostingFeeScheduler } from '../src/wallet/hosting.js';
@@ -61,16 +62,8 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     };
   }
 
-  async function expectRefused(request: () => Promise<HttpAnswer>, status: number, code: string): Promise<Json> {
-    const before = await storage();
-    const { status: actual, headers, body } = await request();
-    expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(body).toMatchObject({ status, code, type: `/problems/${code}` });
-    expect(typeof body.detail).toBe('string');
-    expect(actual).toBe(status);
-    expect(await storage()).toEqual(before);
-    return body;
-  }
+  const refused = refusalsLeaving(storage);
+  const expectRefused = (request: () => Promise<HttpAnswer>, status: number, code: string) => refused(code, status, request);
 
   /** Sets the available balance of the world's account to exactly `points`, with an adjustment. */
   async function setAvailable(points: number) {

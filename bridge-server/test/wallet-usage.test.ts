@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
 import { auditWallets } from '../src/wallet/store.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer } from './support/bridge.js';
@@ -210,15 +211,9 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
   }
 
   /** `token`: an installation's, the administrator's, or null for none. */
-  async function expectRefused(code: string, status: number, path: string, token: string | null, method = 'GET') {
-    const before = await storageCounts();
-    const answer = await world.bridge.request(method, path, { token });
-    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
-    expect(answer.status).toBe(status);
-    expect(await storageCounts()).toEqual(before);
-    return answer.body;
-  }
+  const refused = refusalsLeaving(storageCounts);
+  const expectRefused = (code: string, status: number, path: string, token: string | null, method = 'GET') =>
+    refused(code, status, () => world.bridge.request(method, path, { token }));
 
   beforeAll(async () => {
     world = await startSandboxBridge(backend);

@@ -1,5 +1,5 @@
 /**
- * Waits until `condition` holds (returns anything but undefined, null or false) and returns what it returned. The
+ * Waits until `condition` holds (returns something truthy) and returns what it returned. The
  * outcome is decided by the condition, never by the time: the deadline only turns a condition that never comes into
  * a failure naming `what`, instead of a test that hangs until Vitest's own timeout. An error thrown by the condition
  * ends the wait at once (a process that exited, a request that failed).
@@ -13,7 +13,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
-    if (value !== undefined && value !== null && value !== false) return value;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }
