@@ -5,8 +5,9 @@ import { openDatabase } from '../bridge-server/src/storage/database.js';
 import { auditWallets } from '../bridge-server/src/wallet/audit.js';
 import { backends, type TestDatabase } from '../bridge-server/test/support/backends.js';
 import { deploymentRequest } from '../bridge-server/test/support/bridge.js';
+import { FrontDoor } from './support/front-door.js';
 import { buildWorkspace, type KillableBridge, killHard, startKillableBridge, stopGracefully } from './support/killable-bridge.js';
-import { freePort } from './support/processes.js';
+import { waitFor } from './support/wait-for.js';
 
 /*
  * kill -9 in the middle of paid sends (issue 6), with real processes: the bridge is its own process, killed with
@@ -59,14 +60,6 @@ const isDefinite = (answer: Answer) =>
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 beforeAll(buildWorkspace, 180_000);
 
 describe.each(backends)('a bridge killed with SIGKILL in the middle of paid sends, on $name', (backend) => {
@@ -74,6 +67,7 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
   let sandbox: MetaSandbox;
   let sandboxServer: ListeningSandbox;
   let bridge: KillableBridge | undefined;
+  let frontDoor: FrontDoor;
   let baseUrl: string;
   let environment: Record<string, string>;
   const adminToken = randomBytes(32).toString('hex');
@@ -109,11 +103,12 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
       },
     });
     sandboxServer = await sandbox.listen(0);
-    // One port for every life of the bridge: the sandbox's webhook URL and the clients' base URL stay valid.
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
+    // One address for every life of the bridge: the sandbox's webhook URL and the clients' base URL stay valid.
+    frontDoor = await FrontDoor.open();
+    baseUrl = frontDoor.url;
     environment = {
-      PORT: String(port),
+      PORT: '0',
+      PUBLIC_URL: baseUrl,
       HOST: '127.0.0.1',
       BRIDGE_ADMIN_TOKEN: adminToken,
       BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
@@ -126,9 +121,11 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
       ...(database.url === undefined ? {} : { DATABASE_URL: database.url }),
     };
     bridge = await startKillableBridge(environment);
+    frontDoor.forwardTo(bridge.url);
   });
   afterAll(async () => {
     if (bridge !== undefined) await stopGracefully(bridge);
+    await frontDoor?.close();
     await sandboxServer?.close();
     await database?.drop();
   });
@@ -153,13 +150,10 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
       webhook_url: `${baseUrl}/v1/webhooks/meta/${deployment.id}`,
     });
     expect((await call('POST', '/v1/templates/sync', token)).status).toBe(202);
-    await until(
-      async () =>
-        (await call('GET', '/v1/templates', token)).body.data.some(
-          (template: { name: string }) => template.name === 'order_confirmation',
-        ),
-      20_000,
-      'the template sync',
+    await waitFor('the template sync', async () =>
+      (await call('GET', '/v1/templates', token)).body.data.some(
+        (template: { name: string }) => template.name === 'order_confirmation',
+      ),
     );
     const settings = await call('PUT', '/v1/wallet/settings', adminToken, {
       account_id: account.body.id,
@@ -261,14 +255,16 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
     const clients = Array.from({ length: clientCount }, (_, index) => client(index));
     for (let kill = 1; kill <= killCount; kill += 1) {
       const target = accepted + acceptedBetweenKills;
-      await until(() => accepted >= target, 30_000, `${target} accepted sends`);
+      await waitFor(`${target} accepted sends`, () => accepted >= target, { timeoutMs: 30_000 });
       inFlightAtKills.push(inFlight);
+      frontDoor.forwardTo(undefined);
       await killHard(bridge!);
       kills = kill;
       bridge = await startKillableBridge(environment);
+      frontDoor.forwardTo(bridge.url);
     }
     const target = accepted + acceptedBetweenKills;
-    await until(() => accepted >= target, 30_000, `${target} accepted sends after the last restart`);
+    await waitFor(`${target} accepted sends after the last restart`, () => accepted >= target, { timeoutMs: 30_000 });
     issuing = false;
     await Promise.all(clients);
 
@@ -284,7 +280,8 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
     const received = [...sandbox.state.messages.values()].filter(
       (message) => message.phoneNumberId === deployment.phone_number_id,
     );
-    await until(
+    await waitFor(
+      'every message Meta received to be captured',
       async () => {
         for (const message of received) {
           const recorded = await call('GET', `/v1/messages/${message.bizOpaqueCallbackData}`, token);
@@ -292,8 +289,7 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
         }
         return true;
       },
-      30_000,
-      'every message Meta received to be captured',
+      { timeoutMs: 30_000 },
     );
 
     // The answers: one definite answer per key, repeated on replay, for the same message before and after a kill.

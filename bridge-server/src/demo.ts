@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 /**
  * `npm start`: the whole product on this machine with no outside service. It starts the Meta sandbox, the
  * bridge on embedded storage (PGlite in DATA_DIR) pointed at the sandbox, seeds a demo account through the
@@ -77,11 +78,13 @@ async function main(): Promise<void> {
   });
   const pageServer = page.listen(demoPort, '127.0.0.1');
   await new Promise<void>((resolve, reject) => pageServer.once('listening', resolve).once('error', reject));
+  // The port it got: DEMO_PORT=0 asks for any free one (the demo's test does, so that no port is chosen ahead).
+  const pagePort = (pageServer.address() as AddressInfo).port;
 
   process.stdout.write(`
 wabridge demo is running${seeded ? ' (seeded a demo account)' : ''}.
 
-  Demo page        http://localhost:${demoPort}
+  Demo page        http://localhost:${pagePort}
   Zendesk sidebar  ${'url' in zendesk ? `${zendesk.url}   (a local Zendesk ticket with the app; customer +81 90-1234-0001 wrote)` : `not started: ${zendesk.missing}`}
   Bridge API       ${bridge.url}   (OpenAPI: ${bridge.url}/openapi.json)
   Meta sandbox     ${runningSandbox.url}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { MediaService } from './media/service.js';
 import { SendPipeline } from './messages/pipeline.js';
@@ -100,9 +101,10 @@ const journalRecoveryRowsMax = 200;
 /** Opens storage (migrating it), builds the app and listens. */
 export async function startBridge(
   config: Config,
-  options: { logger?: Logger; validateResponses?: boolean } = {},
+  options: { logger?: Logger; validateResponses?: boolean; clock?: Clock } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -123,7 +125,7 @@ export async function startBridge(
     intervalMs: config.templateSyncIntervalMs,
     pageSize: config.templateSyncPageSize,
   });
-  const services = { config, db: database.db, secretBox, logger, meta };
+  const services = { config, db: database.db, secretBox, logger, meta, clock };
   const outbox = new OutboxWorker(
     database.db,
     new SendPipeline(services, new MediaService(services)),
@@ -148,12 +150,13 @@ export async function startBridge(
       : new AutoRechargeWorker(database.db, payments, logger.child({ component: 'auto-recharge' }), {
           maxPer30Days: config.payments.autoRechargeMaxPer30Days,
         });
-  const hostingFees = new HostingFeeScheduler(database.db, logger.child({ component: 'hosting-fees' }));
+  const hostingFees = new HostingFeeScheduler(database.db, logger.child({ component: 'hosting-fees' }), () => clock.now());
   const staleSends = new StaleSendSweeper(database.db, logger.child({ component: 'stale-sends' }), {
     staleAfterMs: config.idempotencyClaimLeaseMs,
   });
   const holdSweeper = new HoldSweeper(database.db, logger.child({ component: 'hold-sweeper' }), {
     timeoutHours: config.walletHoldTimeoutHours,
+    now: () => clock.now(),
   });
   const walletAudit = new WalletAuditor(database.db, logger.child({ component: 'wallet-audit' }), {
     intervalMs: config.walletAuditIntervalMs,

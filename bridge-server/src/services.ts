@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { MetaGraphClient } from './meta/client.js';
 import type { SecretBox } from './security/secret-box.js';
@@ -12,4 +13,6 @@ export interface Services {
   secretBox: SecretBox;
   logger: Logger;
   meta: MetaGraphClient;
+  /** The time domain decisions are made at (windows, rate cards in force, quotes, hosting periods). */
+  clock: Clock;
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
+import { waitFor } from '../../test/support/wait-for.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
 
 const environment = {
   PAYMENT_PROVIDER: 'sandbox',
@@ -70,15 +72,6 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
       .orderBy('id')
       .execute();
   }
-  async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   beforeAll(async () => {
     bridge = await startTestBridge(backend, environment);
   });
@@ -146,10 +139,10 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
       headers: { 'idempotency-key': randomUUID() },
     });
     expect(checkout.body).toMatchObject({ code: 'payment_pending', payment_id: pending!.id });
-    const settled = await waitFor(
-      async () => (await state(tenant.token)).last_attempt,
-      (attempt) => attempt.state !== 'pending',
-    );
+    const settled = await waitFor('the pending recharge to settle', async () => {
+      const attempt = (await state(tenant.token)).last_attempt;
+      return attempt.state !== 'pending' && attempt;
+    });
     expect(settled).toMatchObject({ state: 'succeeded', purchase: { points: 100 } });
     await worker().drain();
     expect(await recharges(tenant.accountId)).toHaveLength(1);
@@ -232,10 +225,7 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
         })
         .execute(),
     ).rejects.toThrow(/payments_one_pending_idx/);
-    await waitFor(
-      async () => (await recharges(tenant.accountId))[0]!.state,
-      (value) => value !== 'pending',
-    );
+    await waitFor('the pending recharge to settle', async () => (await recharges(tenant.accountId))[0]!.state !== 'pending');
   });
 
   it('keeps tenants apart and refuses invalid settings without changing anything', async () => {
@@ -257,13 +247,7 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
         ),
       );
     }
-    async function expectRefused(code: string, status: number, send: () => Promise<HttpAnswer>) {
-      const before = await counts();
-      const answer = await send();
-      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(answer.body).toMatchObject({ code, status });
-      expect(await counts()).toEqual(before);
-    }
+    const expectRefused = refusalsLeaving(counts);
     const valid = { enabled: true, threshold: 10, amount: 10, payment_method: 'pm_sandbox_succeeds' };
     await expectRefused('unknown_account', 422, () =>
       bridge.request('GET', `/v1/wallet/auto-recharge?account_id=${a.accountId}`, { token: b.token }),

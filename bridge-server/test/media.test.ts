@@ -3,14 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, sandboxControl, settle as settleWorld } from '../../test/support/sandbox.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
 import { amr, exe, jpeg, mp3, mp4, oggOpus, pdf, png, threeGp, zip } from './support/media-files.js';
-
-/** A parsed JSON answer; tests assert on it field by field, so a precise type would only add casts. */
-// biome-ignore lint/suspicious/noExplicitAny: see above.
-type Json = any;
 
 /** The image limit of the main bridge: small, so that files at and over it stay tiny. */
 const imageBytesMax = 2_048;
@@ -126,20 +123,8 @@ describe.each(backends)('media on $name', (backend) => {
     await strictBridge?.close();
   });
 
-  async function settle(on: TestBridge = bridge) {
-    await sandbox.idle();
-    await on.bridge.processor.drain();
-  }
-
-  async function control(method: string, path: string, body?: unknown): Promise<Json> {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
-    return response.json();
-  }
+  const settle = (on: TestBridge = bridge) => settleWorld(sandbox, on.bridge);
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(sandboxServer.url, method, path, body);
 
   async function upload(
     bytes: Buffer,

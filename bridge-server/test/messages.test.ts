@@ -1,15 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, sandboxControl, settle as settleWorld, withKnobs } from '../../test/support/sandbox.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
 
 const customer = '+819012340000';
-
-/** A parsed JSON answer; tests assert on it field by field, so a precise type would only add casts. */
-// biome-ignore lint/suspicious/noExplicitAny: see above.
-type Json = any;
 
 /** Templates and the send pipeline against the Meta sandbox, over HTTP on both sides. */
 describe.each(backends)('templates and sending on $name', (backend) => {
@@ -19,9 +16,14 @@ describe.each(backends)('templates and sending on $name', (backend) => {
   let deployment: { id: string; phone_number_id: string; waba_id: string };
   let token: string;
   let otherToken: string;
+  /** How far the sandbox's clock is ahead of the real one: throughput is counted on it, so tests move it instead of sleeping. */
+  let sandboxAheadMs = 0;
 
   beforeAll(async () => {
-    sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 5, delivered: 10, read: 15 } } });
+    sandbox = createMetaSandbox({
+      knobs: { statusDelaysMs: { sent: 5, delivered: 10, read: 15 } },
+      now: () => Date.now() + sandboxAheadMs,
+    });
     sandboxServer = await sandbox.listen(0);
     bridge = await startTestBridge(backend, {
       META_GRAPH_URL: sandboxServer.url,
@@ -74,21 +76,10 @@ describe.each(backends)('templates and sending on $name', (backend) => {
     await bridge?.close();
   });
 
-  async function settle() {
-    await sandbox.idle();
-    await bridge.bridge.templateSyncer.idle();
-    await bridge.bridge.processor.drain();
-  }
-
-  async function control(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
-    return response.json() as Promise<Json>;
-  }
+  const settle = () => settleWorld(sandbox, bridge.bridge);
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(sandboxServer.url, method, path, body);
+  const withNumberKnobs = <T>(knobs: Record<string, unknown>, act: () => Promise<T>) =>
+    withKnobs(sandboxServer.url, deployment.phone_number_id, knobs, act);
 
   async function sandboxMessages(): Promise<Json[]> {
     const answer = await control('GET', `/sandbox/messages?phone_number_id=${deployment.phone_number_id}`);
@@ -390,21 +381,18 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       expect(mismatch.body).toMatchObject({ code: 'meta_rejected', meta_code: 132000 });
 
       // Throughput: one message a second, two at once. The refused one frees its key: the same key may retry.
-      // (The sandbox counts the refused sends above too: let their second pass first.)
-      await control('PUT', `/sandbox/numbers/${deployment.phone_number_id}/knobs`, { throughputMessagesPerSecond: 1 });
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // The sandbox's second passes by moving its clock (the refused sends above count too: their second passes first).
+      await withNumberKnobs({ throughputMessagesPerSecond: 1 }, async () => {
+        sandboxAheadMs += 1_100;
         const keys = [randomUUID(), randomUUID()];
         const burst = await Promise.all(keys.map((key, index) => send({ to: customer, text: { body: `Burst ${index}` } }, key)));
         const refused = burst.findIndex((answer) => answer.status === 503);
         expect(burst.map((answer) => answer.status).sort()).toEqual([202, 503]);
         expect(burst[refused]?.body).toMatchObject({ code: 'meta_unavailable', meta_code: 130429 });
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        sandboxAheadMs += 1_100;
         const retried = await send({ to: customer, text: { body: `Burst ${refused}` } }, keys[refused]);
         expect(retried.status).toBe(202);
-      } finally {
-        await control('DELETE', `/sandbox/numbers/${deployment.phone_number_id}/knobs`);
-      }
+      });
     });
 
     it('never sends twice when Meta accepts a message and the answer is lost; the status webhook settles it', async () => {
@@ -415,18 +403,16 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       await settle();
       await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/send-fault`, { mode: 'hang', count: 1 });
       // Statuses come after the bridge gave up waiting (400 ms), as when Meta's answer is lost for good.
-      await control('PUT', `/sandbox/numbers/${deployment.phone_number_id}/knobs`, {
-        statusDelaysMs: { sent: 800, delivered: 810, read: 820 },
+      await withNumberKnobs({ statusDelaysMs: { sent: 800, delivered: 810, read: 820 } }, async () => {
+        const before = (await sandboxMessages()).length;
+        const answer = await send({ to: customer, text: { body: 'Your parcel is on its way.' } });
+        expect(answer.status).toBe(202);
+        expect(answer.body).toMatchObject({ state: 'outcome_unknown', wamid: null });
+        await settle();
+        const settled = await bridge.request('GET', `/v1/messages/${answer.body.id}`, { token });
+        expect(settled.body).toMatchObject({ state: 'accepted', wamid: expect.stringMatching(/^wamid\./), status: 'read' });
+        expect((await sandboxMessages()).length).toBe(before + 1);
       });
-      const before = (await sandboxMessages()).length;
-      const answer = await send({ to: customer, text: { body: 'Your parcel is on its way.' } });
-      expect(answer.status).toBe(202);
-      expect(answer.body).toMatchObject({ state: 'outcome_unknown', wamid: null });
-      await settle();
-      const settled = await bridge.request('GET', `/v1/messages/${answer.body.id}`, { token });
-      expect(settled.body).toMatchObject({ state: 'accepted', wamid: expect.stringMatching(/^wamid\./), status: 'read' });
-      expect((await sandboxMessages()).length).toBe(before + 1);
-      await control('DELETE', `/sandbox/numbers/${deployment.phone_number_id}/knobs`);
     });
 
     it('sends once for ten concurrent requests with one Idempotency-Key, and replays the answer', async () => {

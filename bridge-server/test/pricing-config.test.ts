@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type PerMessageRateCard, parseRateCardCsv, seedRateCards } from '@wabridge/shared';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../../test/support/clock.js';
+import { refusalsLeaving } from '../../test/support/problems.js';
 import { priceAtCategory, quoteMessage } from '../src/pricing/quote.js';
 import { importRateCard } from '../src/pricing/rate-cards.js';
 import { loadPricingSettings } from '../src/wallet/settings.js';
@@ -51,10 +53,17 @@ type Json = any;
 
 const brazil = '+5511987650001';
 
+/**
+ * The bridge's time in these tests: after the reported rule set pmp-2026-10-01 takes effect and before the imported
+ * cards (2030 on), so which rules apply never depends on the day the tests run.
+ */
+const testNow = '2026-11-16T09:00:00.000Z';
+
 describe.each(backends)('rate cards and rule sets per account on $name', (backend) => {
   let bridge: TestBridge;
   let tenantA: { accountId: string; deploymentId: string; token: string };
   let tenantB: { accountId: string; deploymentId: string; token: string };
+  const clock = new TestClock(testNow);
   const db = () => bridge.bridge.database.db;
 
   async function tenant(name: string) {
@@ -99,16 +108,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
     return { cards, rules };
   }
 
-  async function expectRefused(code: string, status: number, act: () => Promise<HttpAnswer>): Promise<Json> {
-    const before = await storage();
-    const answer = await act();
-    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
-    expect(typeof answer.body.detail).toBe('string');
-    expect(answer.status).toBe(status);
-    expect(await storage()).toEqual(before);
-    return answer.body;
-  }
+  const expectRefused = refusalsLeaving(storage);
 
   async function contact(
     deploymentId: string,
@@ -141,7 +141,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
   const importQuery = { id: 'meta-2030-01-01', effective_from: '2030-01-01', source: 'Meta rate card CSV (USD), test fixture' };
 
   beforeAll(async () => {
-    bridge = await startTestBridge(backend);
+    bridge = await startTestBridge(backend, {}, { clock });
     tenantA = await tenant('Sakura Shoes');
     tenantB = await tenant('Momiji Books');
   });
@@ -266,7 +266,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
     });
 
     it('refuses a card whose effective date has started anywhere: no price already given may move', async () => {
-      const today = new Date().toISOString().slice(0, 10);
+      const today = clock.now().toISOString().slice(0, 10);
       for (const effective_from of ['2025-07-01', today]) {
         const problem = await expectRefused('rate_card_backdated', 422, () =>
           importCard({ ...importQuery, id: 'late-card', effective_from }, metaCard()),
@@ -383,14 +383,13 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
     const hourMs = 3_600_000;
 
     beforeAll(async () => {
-      const now = Date.now();
-      await contact(tenantA.deploymentId, phoneA, { lastInboundAt: new Date(now - hourMs) });
-      await contact(tenantB.deploymentId, phoneB, { lastInboundAt: new Date(now - hourMs) });
+      await contact(tenantA.deploymentId, phoneA, { lastInboundAt: clock.ago(hourMs) });
+      await contact(tenantB.deploymentId, phoneB, { lastInboundAt: clock.ago(hourMs) });
       await contact(tenantA.deploymentId, lastSeptember, { lastInboundAt: new Date('2026-09-30T11:00:00.000Z') });
       await contact(tenantA.deploymentId, referred, {
-        lastInboundAt: new Date(now - 2 * hourMs),
-        referralAt: new Date(now - 2 * hourMs),
-        firstReplyAt: new Date(now - hourMs),
+        lastInboundAt: clock.ago(2 * hourMs),
+        referralAt: clock.ago(2 * hourMs),
+        firstReplyAt: clock.ago(hourMs),
       });
     });
 
@@ -433,7 +432,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
         rate_micro_usd: 6_800,
         points: 7,
       });
-      expect(await quoteAt(tenantA, phoneA, utilityTemplate, new Date())).toMatchObject({
+      expect(await quoteAt(tenantA, phoneA, utilityTemplate, clock.now())).toMatchObject({
         category: 'utility',
         free_reason: null,
         rule_set: 'pmp-2026-10-01',
@@ -445,7 +444,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
         free_reason: 'customer_service_window',
         rule_set: 'pmp-2025-07-01',
       });
-      expect(await quoteAt(tenantB, phoneB, utilityTemplate, new Date())).toMatchObject({
+      expect(await quoteAt(tenantB, phoneB, utilityTemplate, clock.now())).toMatchObject({
         points: 0,
         free_reason: 'customer_service_window',
       });
@@ -475,7 +474,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
         free_reason: 'free_entry_point',
         rule_set: 'pmp-2026-10-01',
       });
-      expect(await quoteAt(tenantA, referred, utilityTemplate, new Date())).toMatchObject({ free_reason: 'free_entry_point' });
+      expect(await quoteAt(tenantA, referred, utilityTemplate, clock.now())).toMatchObject({ free_reason: 'free_entry_point' });
     });
 
     it('returns the account to the published rules when the rule set is disabled', async () => {
@@ -517,13 +516,14 @@ const postgres = backends.filter((backend) => backend.name === 'postgres');
 describe.each(postgres)('pricing configuration across two bridge processes on $name', (backend) => {
   let first: TestBridge;
   let second: TestBridge;
+  const clock = new TestClock(testNow);
 
   beforeAll(async () => {
-    first = await startTestBridge(backend);
+    first = await startTestBridge(backend, {}, { clock });
     second = await startTestBridge(
       backend,
       {},
-      { database: first.database, adminToken: first.adminToken, encryptionKey: first.config.encryptionKey },
+      { database: first.database, adminToken: first.adminToken, encryptionKey: first.config.encryptionKey, clock },
     );
   });
   afterAll(async () => {
@@ -559,7 +559,7 @@ describe.each(postgres)('pricing configuration across two bridge processes on $n
 
     await second.bridge.database.db
       .insertInto('contacts')
-      .values({ deployment_id: deployment.id, wa_id: brazil.slice(1), last_inbound_at: new Date(Date.now() - 3_600_000) })
+      .values({ deployment_id: deployment.id, wa_id: brazil.slice(1), last_inbound_at: clock.ago(3_600_000) })
       .execute();
     const put = await second.request('PUT', `/v1/accounts/${account.id}/pricing`, {
       json: { enabled_rule_sets: ['pmp-2026-10-01'] },
@@ -571,6 +571,7 @@ describe.each(postgres)('pricing configuration across two bridge processes on $n
       to: brazil,
       content: { kind: 'free_form' },
       settings: settingsOnFirst,
+      at: clock.now(),
     });
     expect(reply).toMatchObject({ rule_set: 'pmp-2026-10-01', points: 7 });
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { furthestStatus } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxControl, settle as settleWorld } from '../../test/support/sandbox.js';
 import { MetaGraphClient } from '../src/meta/client.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
@@ -56,18 +57,10 @@ describe.each(backends)('bridge and Meta sandbox end to end on $name', (backend)
     await bridge?.close();
   });
 
-  async function settle() {
-    await sandbox.idle();
-    await bridge.bridge.processor.drain();
-  }
+  const settle = () => settleWorld(sandbox, bridge.bridge);
 
   async function customerWrites(body: Record<string, unknown>) {
-    const response = await fetch(`${sandboxServer.url}/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(201);
+    await sandboxControl(sandboxServer.url, 'POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, body);
     await settle();
   }
 

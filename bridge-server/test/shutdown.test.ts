@@ -19,6 +19,8 @@ describe('graceful shutdown', () => {
     const bridge = await startTestBridge(backends[0]!);
     const { port } = new URL(bridge.url);
     const body = JSON.stringify({ name: 'Arrived during shutdown' });
+    // The server has started handling the request when it emits 'request' (the headers are in; the body is not).
+    const handling = new Promise<void>((resolve) => bridge.bridge.server.once('request', () => resolve()));
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const answer = readAll(socket);
@@ -27,8 +29,7 @@ describe('graceful shutdown', () => {
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`,
     );
     socket.write(body.slice(0, 5));
-    // Let the server start handling the request (it now waits for the rest of the body).
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await handling;
 
     const closing = bridge.close();
     await expect(fetch(`${bridge.url}/healthz`)).rejects.toThrow();

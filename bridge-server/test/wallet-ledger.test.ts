@@ -3,6 +3,7 @@ import { readCsv, restoreFormulaCell } from '@wabridge/shared';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
 import type { Schema } from '../src/storage/schema.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { HoldSweeper } from '../src/wallet/holds.js';
@@ -10,6 +11,7 @@ import { HostingFeeScheduler } from '../src/wallet/hosting.js';
 import { ledgerCsvColumns } from '../src/wallet/ledger.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
@@ -26,7 +28,8 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
   let second: TestBridge | undefined;
   let accountId: string;
   let other: { accountId: string; deploymentId: string; token: string };
-  let templatePoints: number;
+  /** The seeded utility template to a Japanese number, at this account's 1,000 micro-USD a point. */
+  const templatePoints = expectedPrices.japan.utilityPointsAt1000MicroUsd;
   const db = () => world.bridge.bridge.database.db;
   const secondDb = (): Kysely<Schema> => (second ?? world.bridge).bridge.database.db;
   const admin = (method: string, path: string, json?: unknown) => world.bridge.request(method, path, { json });
@@ -61,16 +64,8 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     };
   }
 
-  async function expectRefused(request: () => Promise<HttpAnswer>, status: number, code: string): Promise<Json> {
-    const before = await storage();
-    const { status: actual, headers, body } = await request();
-    expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(body).toMatchObject({ status, code, type: `/problems/${code}` });
-    expect(typeof body.detail).toBe('string');
-    expect(actual).toBe(status);
-    expect(await storage()).toEqual(before);
-    return body;
-  }
+  const refused = refusalsLeaving(storage);
+  const expectRefused = (request: () => Promise<HttpAnswer>, status: number, code: string) => refused(code, status, request);
 
   /** Sets the available balance of the world's account to exactly `points`, with an adjustment. */
   async function setAvailable(points: number) {
@@ -323,13 +318,6 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
       });
       try {
         const phones = ['+819055551001', '+819055551002', '+819055551003', '+819055551004'];
-        const quote = await as(
-          world.token,
-          'GET',
-          `/v1/pricing/quote?to=${encodeURIComponent(phones[0]!)}&template=order_confirmation&language=ja`,
-        );
-        templatePoints = quote.body.points;
-        expect(templatePoints).toBeGreaterThan(0);
         await setAvailable(templatePoints * 4 + 10);
         const messages: Json[] = [];
         for (const phone of phones) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
 
@@ -13,7 +14,8 @@ describe.each(postgres)('one wallet, two bridge processes, on $name', (backend) 
   let world: SandboxBridge;
   let second: TestBridge;
   let accountId: string;
-  let templatePoints: number;
+  /** The seeded utility template to a Japanese number, at this account's 100 micro-USD a point. */
+  const templatePoints = expectedPrices.japan.utilityPointsAt100MicroUsd;
   const confirmation = (to: string) => ({
     to,
     template: orderConfirmationTemplate,
@@ -50,13 +52,6 @@ describe.each(postgres)('one wallet, two bridge processes, on $name', (backend) 
         json: utilityConsent(),
       });
     }
-    const quote = await world.bridge.request(
-      'GET',
-      `/v1/pricing/quote?to=${encodeURIComponent(phones[0]!)}&template=order_confirmation&language=ja`,
-      { token: world.token },
-    );
-    templatePoints = quote.body.points;
-    expect(templatePoints).toBeGreaterThan(0);
     const bought = await world.bridge.request('POST', '/v1/wallet/purchases', {
       json: { account_id: accountId, points: templatePoints * 11, payment_reference: `pay_${randomUUID()}` },
     });

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
+import { withKnobs } from '../../test/support/sandbox.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer } from './support/bridge.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus } from './support/wallet.js';
 
@@ -53,10 +56,8 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
   const db = () => world.bridge.bridge.database.db;
   const admin = (method: string, path: string, json?: unknown) => world.bridge.request(method, path, { json });
   const as = (token: string) => (method: string, path: string) => world.bridge.request(method, path, { token });
-  // The test's sends all happen now: a period of a day either side holds them all.
-  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-  const period = `from=${yesterday}&to=${tomorrow}`;
+  /** The test's sends all happen while it runs: a period of a day either side of its start holds them all. */
+  let period: string;
 
   async function registerNumber(request: Record<string, unknown>, deployment: Json): Promise<void> {
     world.sandbox.registerNumber({
@@ -210,17 +211,14 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
   }
 
   /** `token`: an installation's, the administrator's, or null for none. */
-  async function expectRefused(code: string, status: number, path: string, token: string | null, method = 'GET') {
-    const before = await storageCounts();
-    const answer = await world.bridge.request(method, path, { token });
-    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
-    expect(answer.status).toBe(status);
-    expect(await storageCounts()).toEqual(before);
-    return answer.body;
-  }
+  const refused = refusalsLeaving(storageCounts);
+  const expectRefused = (code: string, status: number, path: string, token: string | null, method = 'GET') =>
+    refused(code, status, () => world.bridge.request(method, path, { token }));
 
   beforeAll(async () => {
+    const startedAtMs = Date.now();
+    const day = (offsetDays: number) => new Date(startedAtMs + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    period = `from=${day(-1)}&to=${day(2)}`;
     world = await startSandboxBridge(backend);
     expect((await world.bridge.request('POST', '/v1/templates/sync', { token: world.token })).status).toBe(202);
     await world.settle();
@@ -259,7 +257,9 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
     // Arrange: billable templates outside the window (Japan and the United Kingdom), a free reply and a free
     // utility template inside it, and a template Meta fails, from three installations on two numbers.
     const japan = ['+819055551001', '+819055551002', '+819055551003'] as const;
-    const britain = '+447911123456';
+    // A mobile number of Great Britain (GB): +44 7911 … is Guernsey's (GG), which the market table does not list, so
+    // the bridge prices it as "Other" (7,700 micro-USD, 8 points) — not what a test of the United Kingdom meant.
+    const britain = '+447400123456';
     const unreachable = '+819055551009';
     for (const phone of [...japan, britain, unreachable]) await optIn(world.token, phone);
     await world.control('POST', `/sandbox/numbers/${second.phoneNumberId}/customers`, {
@@ -285,7 +285,18 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
       'captured',
       'released',
     ]);
-    expect(new Set(sent.map((message) => message.market)).size).toBe(2);
+    // The prices, from the rate card data: a utility template to Japan 12 points, to the United Kingdom 22, a reply
+    // and a template inside the window free; the undeliverable one was held at Japan's price before Meta failed it.
+    const { japan: japanPrices, unitedKingdom } = expectedPrices;
+    expect(sent.map((message) => [message.market, message.points])).toEqual([
+      [japanPrices.market, japanPrices.utilityPointsAt1000MicroUsd],
+      [japanPrices.market, japanPrices.utilityPointsAt1000MicroUsd],
+      [japanPrices.market, 0],
+      [japanPrices.market, 0],
+      [unitedKingdom.market, unitedKingdom.utilityPointsAt1000MicroUsd],
+      [japanPrices.market, japanPrices.utilityPointsAt1000MicroUsd],
+      [japanPrices.market, japanPrices.utilityPointsAt1000MicroUsd],
+    ]);
 
     // Act and assert: each dimension alone, pairs, all five, and none.
     const combinations = [
@@ -319,9 +330,9 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
       .executeTakeFirstOrThrow();
     const totals = (await as(world.token)('GET', `/v1/wallet/usage?${period}`)).body.totals;
     expect(totals.points_captured).toBe(Number(captures.points));
-    expect(totals.points_captured).toBe(
-      sent.filter((_, index) => [0, 1, 4, 5].includes(index)).reduce((sum, m) => sum + m.points, 0),
-    );
+    // Three utility templates to Japan and one to the United Kingdom: 3 × 12 + 22 points.
+    expect(totals.points_captured).toBe(3 * japanPrices.utilityPointsAt1000MicroUsd + unitedKingdom.utilityPointsAt1000MicroUsd);
+    expect(totals.points_captured).toBe(58);
     expect(totals).toMatchObject({ paid_messages: 4, free_messages: 2, released_messages: 1, points_held: 0 });
     expect(totals.free_messages_by_reason).toEqual({ customer_service_window: 2 });
 
@@ -450,120 +461,122 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
     await optIn(world.token, inWindow);
     await world.control('POST', `/sandbox/numbers/${second.phoneNumberId}/inbound`, { from: inWindow.slice(1), text: 'hi' });
     await world.settle();
-    await world.control('PUT', `/sandbox/numbers/${second.phoneNumberId}/knobs`, {
-      statusDelaysMs: { sent: 600_000, delivered: 600_000, read: 600_000 },
-    });
-    const phones = ['+819055553001', '+819055553002', '+819055553003', '+819055553004'] as const;
-    for (const phone of phones) await optIn(world.token, phone);
-    const [released, mismatched, failedLater, held] = [
-      await send(second, 'zendesk', utilityTemplate(phones[0])),
-      await send(second, 'zendesk', utilityTemplate(phones[1])),
-      await send(second, 'zendesk', utilityTemplate(phones[2])),
-      await send(second, 'zendesk', utilityTemplate(phones[3])),
-    ];
-    const freeThenBilled = await send(second, 'zendesk', utilityTemplate(inWindow));
-    expect(freeThenBilled.points).toBe(0);
-    const regular = (category: string) => ({ billable: true, pricing_model: 'PMP', type: 'regular', category });
-    const free = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' };
-    const now = new Date();
-    const later = new Date(now.getTime() + 2_000);
+    const heldBack = { statusDelaysMs: { sent: 600_000, delivered: 600_000, read: 600_000 } };
+    await withKnobs(world.sandboxServer.url, second.phoneNumberId, heldBack, async () => {
+      const phones = ['+819055553001', '+819055553002', '+819055553003', '+819055553004'] as const;
+      for (const phone of phones) await optIn(world.token, phone);
+      const [released, mismatched, failedLater, held] = [
+        await send(second, 'zendesk', utilityTemplate(phones[0])),
+        await send(second, 'zendesk', utilityTemplate(phones[1])),
+        await send(second, 'zendesk', utilityTemplate(phones[2])),
+        await send(second, 'zendesk', utilityTemplate(phones[3])),
+      ];
+      const freeThenBilled = await send(second, 'zendesk', utilityTemplate(inWindow));
+      expect([released, mismatched, failedLater, held].map((message) => message.points)).toEqual(
+        Array(4).fill(expectedPrices.japan.utilityPointsAt1000MicroUsd),
+      );
+      expect(freeThenBilled.points).toBe(0);
+      const regular = (category: string) => ({ billable: true, pricing_model: 'PMP', type: 'regular', category });
+      const free = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' };
+      const now = new Date();
+      const later = new Date(now.getTime() + 2_000);
 
-    // Released on Meta's free word, then billed by a later status.
-    await postStatus(second, released, 'sent', now, free);
-    await postStatus(second, released, 'delivered', later, regular('utility'));
-    // Billed at another category than we held.
-    await postStatus(second, mismatched, 'delivered', now, regular('marketing'));
-    // Captured on sent, then failed: Meta's last word is that it did not bill it.
-    await postStatus(second, failedLater, 'sent', now, regular('utility'));
-    await postStatus(second, failedLater, 'failed', later, null);
-    // A late status of the same message, older than the last word, changes nothing.
-    await postStatus(second, failedLater, 'delivered', now, regular('utility'));
-    // Priced free at the send (window open), billed by Meta while the wallet is empty: uncollected.
-    const { available } = await availablePoints();
-    await db()
-      .insertInto('wallet_entries')
-      .values({
-        account_id: accountId,
-        kind: 'adjustment',
-        balance_delta_points: -available,
-        reserved_delta_points: 0,
-        reason: 'test: empty the wallet',
-      })
-      .execute();
-    await postStatus(second, freeThenBilled, 'delivered', now, regular('utility'));
-    const reconciliation = (query = '') => as(world.token)('GET', `/v1/wallet/reconciliation?${period}${query}`);
+      // Released on Meta's free word, then billed by a later status.
+      await postStatus(second, released, 'sent', now, free);
+      await postStatus(second, released, 'delivered', later, regular('utility'));
+      // Billed at another category than we held.
+      await postStatus(second, mismatched, 'delivered', now, regular('marketing'));
+      // Captured on sent, then failed: Meta's last word is that it did not bill it.
+      await postStatus(second, failedLater, 'sent', now, regular('utility'));
+      await postStatus(second, failedLater, 'failed', later, null);
+      // A late status of the same message, older than the last word, changes nothing.
+      await postStatus(second, failedLater, 'delivered', now, regular('utility'));
+      // Priced free at the send (window open), billed by Meta while the wallet is empty: uncollected.
+      const { available } = await availablePoints();
+      await db()
+        .insertInto('wallet_entries')
+        .values({
+          account_id: accountId,
+          kind: 'adjustment',
+          balance_delta_points: -available,
+          reserved_delta_points: 0,
+          reason: 'test: empty the wallet',
+        })
+        .execute();
+      await postStatus(second, freeThenBilled, 'delivered', now, regular('utility'));
+      const reconciliation = (query = '') => as(world.token)('GET', `/v1/wallet/reconciliation?${period}${query}`);
 
-    // Act and assert: the unpriced hold waits for Meta for an hour, then is a discrepancy.
-    const young = (await reconciliation()).body;
-    expect(young.summary.awaiting_meta).toEqual({ messages: 1, points: held.points });
-    expect(young.summary.held_without_pricing).toEqual({ messages: 0, points: 0 });
-    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
-    await sql`update message_charges set created_at = ${twoHoursAgo} where message_id = ${held.id}`.execute(db());
-    const answer = await reconciliation();
-    expect(answer.status).toBe(200);
-    const mismatchedCharge = (await chargesOf([mismatched]))[0]!.charge;
-    const freeThenBilledCharge = (await chargesOf([freeThenBilled]))[0]!.charge;
-    const failedLaterCharge = (await chargesOf([failedLater]))[0]!.charge;
-    expect(answer.body.summary).toMatchObject({
-      billable_not_captured: { messages: 1, points: released.points },
-      captured_not_billable: { messages: 1, points: failedLaterCharge.captured_points },
-      category_mismatch: { messages: 1, points: mismatchedCharge.captured_points },
-      // Billed at the utility price of the same market, which the emptied wallet could not cover at all.
-      uncollected: { messages: 1, points: released.points },
-      held_without_pricing: { messages: 1, points: held.points },
-      awaiting_meta: { messages: 0, points: 0 },
-    });
-    expect(freeThenBilledCharge).toMatchObject({ state: 'captured', captured_points: 0 });
-    // The first test's charges all match: captured at Meta's category, or released and free on Meta's free word.
-    expect(answer.body.summary.matched.messages).toBe(sent.length - 5);
-    const byClass = Object.fromEntries(answer.body.discrepancies.map((item: Json) => [item.class, item]));
-    expect(answer.body.discrepancies.map((item: Json) => item.message_id)).toEqual([
-      held.id,
-      released.id,
-      mismatched.id,
-      failedLater.id,
-      freeThenBilled.id,
-    ]);
-    expect(byClass.billable_not_captured).toMatchObject({
-      message_id: released.id,
-      deployment_id: second.deploymentId,
-      ticket: { helpdesk: 'zendesk', id: expect.any(String) },
-      charge: { state: 'released', category: 'utility', points: released.points, captured_points: null },
-      meta: { billable: true, type: 'regular', category: 'utility', status: 'delivered', pricing_model: 'PMP' },
-    });
-    expect(byClass.category_mismatch).toMatchObject({
-      charge: { state: 'captured', category: 'utility', captured_category: 'marketing' },
-      meta: { billable: true, category: 'marketing' },
-    });
-    expect(byClass.captured_not_billable).toMatchObject({
-      charge: { state: 'captured', captured_points: failedLater.points },
-      meta: { billable: false, status: 'failed', type: null, category: null },
-    });
-    expect(byClass.uncollected).toMatchObject({
-      charge: { state: 'captured', captured_points: 0, free_reason: 'customer_service_window' },
-      meta: { billable: true, type: 'regular' },
-    });
-    expect(byClass.held_without_pricing).toMatchObject({ charge: { state: 'held', points: held.points }, meta: null });
+      // Act and assert: the unpriced hold waits for Meta for an hour, then is a discrepancy.
+      const young = (await reconciliation()).body;
+      expect(young.summary.awaiting_meta).toEqual({ messages: 1, points: held.points });
+      expect(young.summary.held_without_pricing).toEqual({ messages: 0, points: 0 });
+      const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+      await sql`update message_charges set created_at = ${twoHoursAgo} where message_id = ${held.id}`.execute(db());
+      const answer = await reconciliation();
+      expect(answer.status).toBe(200);
+      const freeThenBilledCharge = (await chargesOf([freeThenBilled]))[0]!.charge;
+      const failedLaterCharge = (await chargesOf([failedLater]))[0]!.charge;
+      expect(answer.body.summary).toMatchObject({
+        billable_not_captured: { messages: 1, points: released.points },
+        captured_not_billable: { messages: 1, points: failedLaterCharge.captured_points },
+        // Meta billed marketing: captured at Japan's marketing rate, 73,200 micro-USD = 74 points.
+        category_mismatch: { messages: 1, points: expectedPrices.japan.marketingPointsAt1000MicroUsd },
+        // Billed at the utility price of the same market, which the emptied wallet could not cover at all.
+        uncollected: { messages: 1, points: released.points },
+        held_without_pricing: { messages: 1, points: held.points },
+        awaiting_meta: { messages: 0, points: 0 },
+      });
+      expect(freeThenBilledCharge).toMatchObject({ state: 'captured', captured_points: 0 });
+      // The first test's charges all match: captured at Meta's category, or released and free on Meta's free word.
+      expect(answer.body.summary.matched.messages).toBe(sent.length - 5);
+      const byClass = Object.fromEntries(answer.body.discrepancies.map((item: Json) => [item.class, item]));
+      expect(answer.body.discrepancies.map((item: Json) => item.message_id)).toEqual([
+        held.id,
+        released.id,
+        mismatched.id,
+        failedLater.id,
+        freeThenBilled.id,
+      ]);
+      expect(byClass.billable_not_captured).toMatchObject({
+        message_id: released.id,
+        deployment_id: second.deploymentId,
+        ticket: { helpdesk: 'zendesk', id: expect.any(String) },
+        charge: { state: 'released', category: 'utility', points: released.points, captured_points: null },
+        meta: { billable: true, type: 'regular', category: 'utility', status: 'delivered', pricing_model: 'PMP' },
+      });
+      expect(byClass.category_mismatch).toMatchObject({
+        charge: { state: 'captured', category: 'utility', captured_category: 'marketing' },
+        meta: { billable: true, category: 'marketing' },
+      });
+      expect(byClass.captured_not_billable).toMatchObject({
+        charge: { state: 'captured', captured_points: failedLater.points },
+        meta: { billable: false, status: 'failed', type: null, category: null },
+      });
+      expect(byClass.uncollected).toMatchObject({
+        charge: { state: 'captured', captured_points: 0, free_reason: 'customer_service_window' },
+        meta: { billable: true, type: 'regular' },
+      });
+      expect(byClass.held_without_pricing).toMatchObject({ charge: { state: 'held', points: held.points }, meta: null });
 
-    // Pages of two, and one class alone.
-    const pages: string[] = [];
-    let cursor: string | null = '';
-    while (cursor !== null) {
-      const page: Json = (await reconciliation(`&limit=2${cursor === '' ? '' : `&cursor=${cursor}`}`)).body;
-      expect(page.discrepancies.length).toBeLessThanOrEqual(2);
-      pages.push(...page.discrepancies.map((item: Json) => item.message_id));
-      cursor = page.next_cursor;
-    }
-    expect(pages).toEqual(answer.body.discrepancies.map((item: Json) => item.message_id));
-    const onlyMismatch = (await reconciliation('&class=category_mismatch')).body;
-    expect(onlyMismatch.discrepancies.map((item: Json) => item.message_id)).toEqual([mismatched.id]);
-    expect(onlyMismatch.summary).toEqual(answer.body.summary);
+      // Pages of two, and one class alone.
+      const pages: string[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page: Json = (await reconciliation(`&limit=2${cursor === '' ? '' : `&cursor=${cursor}`}`)).body;
+        expect(page.discrepancies.length).toBeLessThanOrEqual(2);
+        pages.push(...page.discrepancies.map((item: Json) => item.message_id));
+        cursor = page.next_cursor;
+      }
+      expect(pages).toEqual(answer.body.discrepancies.map((item: Json) => item.message_id));
+      const onlyMismatch = (await reconciliation('&class=category_mismatch')).body;
+      expect(onlyMismatch.discrepancies.map((item: Json) => item.message_id)).toEqual([mismatched.id]);
+      expect(onlyMismatch.summary).toEqual(answer.body.summary);
 
-    // The usage report agrees: the uncollected points and the one hold still held.
-    const totals = (await as(world.token)('GET', `/v1/wallet/usage?${period}`)).body.totals;
-    expect(totals.points_uncollected).toBe(answer.body.summary.uncollected.points);
-    expect(totals).toMatchObject({ held_messages: 1, points_held: held.points });
-    await world.control('DELETE', `/sandbox/numbers/${second.phoneNumberId}/knobs`);
+      // The usage report agrees: the uncollected points and the one hold still held.
+      const totals = (await as(world.token)('GET', `/v1/wallet/usage?${period}`)).body.totals;
+      expect(totals.points_uncollected).toBe(answer.body.summary.uncollected.points);
+      expect(totals).toMatchObject({ held_messages: 1, points_held: held.points });
+    });
   }, 60_000);
 
   async function availablePoints(): Promise<{ available: number }> {

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
@@ -13,7 +14,8 @@ type Json = any;
 describe.each(backends)('points wallet on $name', (backend) => {
   let world: SandboxBridge;
   let accountId: string;
-  let templatePoints: number;
+  /** The seeded utility template to a Japanese number, at this account's 1,000 micro-USD a point. */
+  const templatePoints = expectedPrices.japan.utilityPointsAt1000MicroUsd;
   const db = () => world.bridge.bridge.database.db;
   const admin = (method: string, path: string, json?: unknown) => world.bridge.request(method, path, { json });
   const installation = (method: string, path: string) => world.bridge.request(method, path, { token: world.token });
@@ -91,13 +93,13 @@ describe.each(backends)('points wallet on $name', (backend) => {
     expect(template.status).toBe(200);
     expect(template.body).toMatchObject({
       category: 'utility',
-      market: expect.any(String),
+      market: expectedPrices.japan.market,
       free_reason: null,
+      rate_card: 'pmp-2025-07-01',
       rule_set: 'pmp-2025-07-01',
+      rate_micro_usd: expectedPrices.japan.utilityRateMicroUsd,
+      points: expectedPrices.japan.utilityPointsAt1000MicroUsd,
     });
-    expect(template.body.points).toBeGreaterThan(0);
-    expect(template.body.points).toBe(Math.ceil(template.body.rate_micro_usd / 1_000));
-    templatePoints = template.body.points;
     expect((await installation('GET', `/v1/pricing/quote?to=${encodeURIComponent(phone)}&text=1`)).body.code).toBe(
       'window_closed',
     );
@@ -223,55 +225,52 @@ describe.each(backends)('points wallet on $name', (backend) => {
   }, 120_000);
 
   it('releases on free pricing and on failure, and settles a duplicated status only once', async () => {
-    const phoneNumberId = world.deployment.phone_number_id;
     // Hold the sandbox's own statuses back, so that only the webhooks below settle these messages.
-    await world.control('PUT', `/sandbox/numbers/${phoneNumberId}/knobs`, {
-      statusDelaysMs: { sent: 600_000, delivered: 600_000, read: 600_000 },
-    });
-    await buy(templatePoints * 3);
-    const messages: Json[] = [];
-    for (const phone of ['+819055550021', '+819055550022', '+819055550023']) {
-      await optIn(phone);
-      const answer = await world.send(confirmation(phone));
-      expect(answer.status).toBe(202);
-      messages.push(answer.body);
-    }
-    expect(await wallet()).toMatchObject({ reserved: templatePoints * 3, available: 0 });
-    const post = (message: Json, status: string, pricing: Record<string, unknown> | null) =>
-      postMetaStatus(world, worldNumber(world), message, status, pricing);
+    await world.withKnobs({ statusDelaysMs: { sent: 600_000, delivered: 600_000, read: 600_000 } }, async () => {
+      await buy(templatePoints * 3);
+      const messages: Json[] = [];
+      for (const phone of ['+819055550021', '+819055550022', '+819055550023']) {
+        await optIn(phone);
+        const answer = await world.send(confirmation(phone));
+        expect(answer.status).toBe(202);
+        messages.push(answer.body);
+      }
+      expect(await wallet()).toMatchObject({ reserved: templatePoints * 3, available: 0 });
+      const post = (message: Json, status: string, pricing: Record<string, unknown> | null) =>
+        postMetaStatus(world, worldNumber(world), message, status, pricing);
 
-    const [free, failed, billed] = messages;
-    await post(free, 'sent', { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' });
-    await post(free, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
-    await post(failed, 'failed', null);
-    await post(billed, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
-    await post(billed, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
-    await post(billed, 'sent', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
-    const charge = async (message: Json) => (await installation('GET', `/v1/messages/${message.id}`)).body.charge;
-    expect(await charge(free)).toMatchObject({ state: 'released', captured_points: null });
-    expect(await charge(failed)).toMatchObject({ state: 'released' });
-    // Meta billed marketing where we held utility: captured at the marketing price, as far as the wallet covers it.
-    const billedCharge = await charge(billed);
-    expect(billedCharge).toMatchObject({ state: 'captured', meta_category: 'marketing', category_mismatch: true });
-    const settlements = await db()
-      .selectFrom('wallet_entries')
-      .select(['kind', 'message_id'])
-      .where('kind', 'in', ['capture', 'release'])
-      .where(
-        'message_id',
-        'in',
-        messages.map((message) => message.id),
-      )
-      .execute();
-    expect(settlements).toHaveLength(3);
-    const ledger = (await installation('GET', '/v1/wallet/ledger?limit=2')).body;
-    expect(ledger.data).toHaveLength(2);
-    expect(ledger.next_cursor).not.toBeNull();
-    const next = (await installation('GET', `/v1/wallet/ledger?limit=2&cursor=${ledger.next_cursor}`)).body;
-    expect(Number(next.data[0].id)).toBeGreaterThan(Number(ledger.data[1].id));
-    const { balance, reserved } = await wallet();
-    expect(reserved).toBe(0);
-    expect(balance).toBeGreaterThanOrEqual(0);
-    await world.control('DELETE', `/sandbox/numbers/${phoneNumberId}/knobs`);
+      const [free, failed, billed] = messages;
+      await post(free, 'sent', { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' });
+      await post(free, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' });
+      await post(failed, 'failed', null);
+      await post(billed, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
+      await post(billed, 'delivered', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
+      await post(billed, 'sent', { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' });
+      const charge = async (message: Json) => (await installation('GET', `/v1/messages/${message.id}`)).body.charge;
+      expect(await charge(free)).toMatchObject({ state: 'released', captured_points: null });
+      expect(await charge(failed)).toMatchObject({ state: 'released' });
+      // Meta billed marketing where we held utility: captured at the marketing price, as far as the wallet covers it.
+      const billedCharge = await charge(billed);
+      expect(billedCharge).toMatchObject({ state: 'captured', meta_category: 'marketing', category_mismatch: true });
+      const settlements = await db()
+        .selectFrom('wallet_entries')
+        .select(['kind', 'message_id'])
+        .where('kind', 'in', ['capture', 'release'])
+        .where(
+          'message_id',
+          'in',
+          messages.map((message) => message.id),
+        )
+        .execute();
+      expect(settlements).toHaveLength(3);
+      const ledger = (await installation('GET', '/v1/wallet/ledger?limit=2')).body;
+      expect(ledger.data).toHaveLength(2);
+      expect(ledger.next_cursor).not.toBeNull();
+      const next = (await installation('GET', `/v1/wallet/ledger?limit=2&cursor=${ledger.next_cursor}`)).body;
+      expect(Number(next.data[0].id)).toBeGreaterThan(Number(ledger.data[1].id));
+      const { balance, reserved } = await wallet();
+      expect(reserved).toBe(0);
+      expect(balance).toBeGreaterThanOrEqual(0);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { furthestStatus } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/support/wait-for.js';
 import { decodeSegment } from '../src/webhooks/journal.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
@@ -472,14 +473,10 @@ describe.each(backends)('webhook durability on $name', (backend) => {
       { database, adminToken: first.adminToken, encryptionKey: first.config.encryptionKey },
     );
     try {
-      const deadline = Date.now() + 10_000;
-      let processed = false;
-      while (!processed && Date.now() < deadline) {
+      await waitFor('the stored webhook to be processed after the restart', async () => {
         const row = await second.bridge.database.db.selectFrom('webhook_events').select('processed_at').executeTakeFirst();
-        processed = row?.processed_at != null;
-        if (!processed) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      expect(processed).toBe(true);
+        return row?.processed_at != null;
+      });
       const contact = await second.bridge.database.db.selectFrom('contacts').selectAll().executeTakeFirst();
       expect(contact?.wa_id).toBe('819066660000');
     } finally {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../test/support/properties.js';
 import {
   type ConsentCsvRow,
   type ConsentRecord,
@@ -18,7 +19,7 @@ import {
   restoreFormulaCell,
 } from '../src/optin/index.js';
 
-const runs = { numRuns: 200 };
+const runs = propertyRuns(200);
 
 const topics = ['marketing', 'utility', 'authentication', 'order_updates'];
 const now = new Date('2026-01-10T12:00:00Z');

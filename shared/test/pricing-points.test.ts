@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../test/support/properties.js';
 import {
   type AccountPricingSettings,
   accountPricingSettingsSchema,
@@ -13,7 +14,7 @@ import {
   roundHalfUpDivide,
 } from '../src/pricing/index.js';
 
-const runs = { numRuns: 500 };
+const runs = propertyRuns(500);
 
 /** Seed 001 (Zoho SalesIQ): US$2 per credit plus a 3% fee. */
 const salesIq = accountPricingSettingsSchema.parse({ currency: 'USD', pointPriceMinor: 200, pointValueMicroUsd: 10_000 });

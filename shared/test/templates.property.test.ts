@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { templateComponentSchema } from '../../bridge-server/src/meta-sandbox/send-schema.js';
 import type { Template as SandboxTemplate, TemplateComponent } from '../../bridge-server/src/meta-sandbox/state.js';
 import { checkTemplateParameters } from '../../bridge-server/src/meta-sandbox/template-rules.js';
+import { propertyRuns } from '../../test/support/properties.js';
 import {
   buildTemplateComponents,
   messageTemplateSchema,
@@ -19,7 +20,7 @@ import {
  * in, so it checks the model against its own expectation, and the Meta sandbox's rules check the send.
  */
 
-const runs = { numRuns: 200 };
+const runs = propertyRuns(200);
 
 type Format = 'POSITIONAL' | 'NAMED';
 

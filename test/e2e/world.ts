@@ -7,17 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { expect } from 'vitest';
 import { loadConfig } from '../../bridge-server/src/config.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import { type Json, sandboxControl, settle as settleSandbox } from '../support/sandbox.js';
+
+export type { Json };
 
 export const wroteRecently = '+819012340001';
 /** The customer wrote 23 h 30 min ago: 30 minutes left, shown in minutes and seconds, so the countdown visibly ticks. */
 export const wroteSecondsAgo = 23 * 3600 + 30 * 60;
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are asserted on field by field.
-export type Json = any;
 
 export interface E2eWorld {
   sandbox: MetaSandbox;
@@ -66,18 +65,9 @@ export async function startE2eWorld(installation: { helpdesk: 'zendesk' | 'zoho'
     return answer;
   };
   const control = async (method: string, path: string, body: unknown): Promise<void> => {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status, `${method} ${path}`).toBeLessThan(300);
+    await sandboxControl(sandboxServer.url, method, path, body);
   };
-  const settle = async (): Promise<void> => {
-    await sandbox.idle();
-    await bridge.templateSyncer.idle();
-    await bridge.processor.drain();
-  };
+  const settle = () => settleSandbox(sandbox, bridge);
 
   const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
   const account = await admin('/v1/accounts', { name: 'E2E Trading' });

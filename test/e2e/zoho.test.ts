@@ -131,7 +131,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await expect.poll(() => card.textContent()).toContain('Open');
     const before = await card.textContent();
     expect(before).toMatch(/29 min/);
-    await expect.poll(() => card.textContent(), { timeout: 5_000 }).not.toBe(before);
+    await expect.poll(() => card.textContent(), { timeout: 15_000 }).not.toBe(before);
     await screenshotPanel(page, 'zoho-open-window.png');
     await page.close();
   });

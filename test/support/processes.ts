@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { waitFor } from './wait-for.js';
 
 export const repositoryRoot = new URL('../..', import.meta.url).pathname;
 
@@ -30,23 +30,19 @@ export function runScript(script: string, environment: Record<string, string>): 
   return { child, output: () => output, exited };
 }
 
-/** Polls the script's output until `pattern` matches; returns the match. Fails early if the script exits. */
+/** Waits until the script's output matches `pattern`; returns the match. Fails early if the script exits. */
 export async function waitForOutput(script: RunningScript, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = script.output().match(pattern);
-    if (match !== null) return match;
-    if (script.child.exitCode !== null) throw new Error(`the script exited early:\n${script.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    return await waitFor(
+      `${pattern}`,
+      () => {
+        const match = script.output().match(pattern);
+        if (match === null && script.child.exitCode !== null) throw new Error('the script exited early');
+        return match;
+      },
+      { timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${script.output()}`, { cause: error });
   }
-  throw new Error(`timed out waiting for ${pattern}:\n${script.output()}`);
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -7,7 +7,7 @@ import { activityOf, findContactByPhone } from './store.js';
 
 const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
 
-export function contactsRouter({ db }: Services, options: MountOptions): Router {
+export function contactsRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
   mountRoute(
     router,
@@ -15,7 +15,7 @@ export function contactsRouter({ db }: Services, options: MountOptions): Router 
     async ({ params }, { caller }) => {
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
       const contact = await findContactByPhone(db, caller.deploymentId, params.phone);
-      const window = windowState(activityOf(contact), new Date());
+      const window = windowState(activityOf(contact), clock.now());
       const settings = await loadOptinSettings(db, caller.accountId);
       const consent = currentConsent(
         await consentRecordsOf(db, caller.accountId, params.phone),

@@ -13,6 +13,7 @@ import {
 } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { secretContext } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
@@ -63,6 +64,7 @@ interface Dependencies {
   meta: MetaGraphClient;
   secretBox: SecretBox;
   logger: Logger;
+  clock: Clock;
 }
 
 /** What the policy step settled: the template to send, or the uploaded file to send, if any. */
@@ -109,7 +111,7 @@ export class SendPipeline {
   /** Free-form messages (text, media) only inside the customer service window. */
   async #checkWindow(context: SendContext, to: string): Promise<void> {
     const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
-    const window = windowState(activityOf(contact), new Date());
+    const window = windowState(activityOf(contact), this.dependencies.clock.now());
     if (window.state !== 'open') {
       throw new DomainError('window_closed', `${to} has not written in the last 24 hours: send an approved template instead.`, {
         window: {
@@ -124,7 +126,7 @@ export class SendPipeline {
   /** The file to send: an existing upload that fits the request, or the URL's file, fetched and uploaded now. */
   async #checkMedia(context: SendContext, to: string, media: SendMediaContent): Promise<MediaUploadRow> {
     if (media.upload_id !== undefined) {
-      const upload = await this.media.findSendable(context.deploymentId, media.upload_id, new Date());
+      const upload = await this.media.findSendable(context.deploymentId, media.upload_id, this.dependencies.clock.now());
       checkUploadFits(upload, media);
       await this.#checkWindow(context, to);
       return upload;
@@ -197,6 +199,7 @@ export class SendPipeline {
       to: request.to,
       content: checked.template !== undefined ? { kind: 'template', category: checked.template.category } : { kind: 'free_form' },
       settings,
+      at: this.dependencies.clock.now(),
     });
   }
 

@@ -16,16 +16,16 @@ import { pricingConfigOf } from './config.js';
 export type PricedContent = { kind: 'template'; category: string | null } | { kind: 'free_form' };
 
 /**
- * Prices one message to `to` now, with the customer's window as the bridge knows it, the account's pricing
+ * Prices one message to `to` at `at` (the bridge's clock: now), with the customer's window as the bridge knows it, the account's pricing
  * configuration (config.ts) and its point value. The same function quotes (`GET /v1/pricing/quote`) and prices
  * the hold at the send, so they agree.
  * Meta's own `pricing` on the status webhooks stays authoritative for whether the message was billed.
  */
 export async function quoteMessage(
   db: Kysely<Schema> | Transaction<Schema>,
-  input: { deploymentId: string; to: string; content: PricedContent; settings: AccountPricingSettings; at?: Date },
+  input: { deploymentId: string; to: string; content: PricedContent; settings: AccountPricingSettings; at: Date },
 ): Promise<PricingQuote> {
-  const at = input.at ?? new Date();
+  const { at } = input;
   const contact = await findContactByPhone(db as Kysely<Schema>, input.deploymentId, input.to);
   const window = windowState(activityOf(contact), at);
   const config = await pricingConfigOf(db, { deploymentId: input.deploymentId });

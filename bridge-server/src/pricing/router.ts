@@ -22,7 +22,7 @@ async function readBody(request: Request, response: Response): Promise<Buffer> {
   );
 }
 
-export function pricingRouter({ db }: Services, options: MountOptions): Router {
+export function pricingRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
 
   // The body is the CSV itself (as Meta publishes it, sent with curl --data-binary), so the route is mounted by
@@ -33,14 +33,19 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
     const query = validatedQuery(importRateCardQuery, request);
     const body = await readBody(request, response);
     const card = readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source });
-    const now = new Date();
+    const now = clock.now();
     const stored = await importRateCard(db, card, body.toString('utf8'), now);
     const answer = presentRateCard(stored, await allRateCards(db), now);
     if (options.validateResponses) rateCardDetail.parse(answer);
     response.status(201).location(`/v1/pricing/rate-cards/${stored.card.id}`).json(answer);
   });
 
-  mountRoute(router, routes.listRateCards, async () => ({ data: presentRateCards(await allRateCards(db), new Date()) }), options);
+  mountRoute(
+    router,
+    routes.listRateCards,
+    async () => ({ data: presentRateCards(await allRateCards(db), clock.now()) }),
+    options,
+  );
 
   mountRoute(
     router,
@@ -49,7 +54,7 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
       const cards = await allRateCards(db);
       const stored = cards.find((candidate) => candidate.card.id === params.rate_card_id);
       if (stored === undefined) throw new DomainError('not_found', `No rate card ${params.rate_card_id}.`);
-      return presentRateCard(stored, cards, new Date());
+      return presentRateCard(stored, cards, clock.now());
     },
     options,
   );
@@ -108,7 +113,13 @@ export function pricingRouter({ db }: Services, options: MountOptions): Router {
         }
         content = { kind: 'template', category: template.category };
       }
-      const price = await quoteMessage(db, { deploymentId: installation.deploymentId, to: query.to, content, settings });
+      const price = await quoteMessage(db, {
+        deploymentId: installation.deploymentId,
+        to: query.to,
+        content,
+        settings,
+        at: clock.now(),
+      });
       return {
         category: price.category,
         market: price.market,

@@ -161,11 +161,10 @@ describe('downloadMedia', () => {
 
   it('gives up after its deadline on a server that never answers', async () => {
     routes['/slow'] = () => {};
-    const startedAtMs = Date.now();
+    // The detail names the deadline that fired; how soon it fires is a timer's business, not this test's.
     const error = await refusal(downloadMedia(`${base}/slow`, 1_000, { ...localPolicy, timeoutMs: 200 }));
     expect(error.code).toBe('media_url_failed');
     expect(error.detail).toBe('media.url did not answer within 200 ms.');
-    expect(Date.now() - startedAtMs).toBeLessThan(2_000);
   });
 
   it('stops reading past the cap, and reads only the beginning of a file announced as too large', async () => {

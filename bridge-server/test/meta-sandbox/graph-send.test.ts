@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.js';
 import {
   customerWaId,
   type Harness,
@@ -8,7 +9,6 @@ import {
   startHarness,
   summerSaleComponents,
   testNumber,
-  waitFor,
 } from './harness.js';
 
 let harness: Harness;

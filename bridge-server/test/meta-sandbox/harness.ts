@@ -107,17 +107,6 @@ export function signatureMatches(rawBody: Buffer, header: string | string[] | un
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Polls until `condition` returns something truthy; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor<T>(what: string, condition: () => T | undefined | null | false, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export interface Harness {
   sandbox: MetaSandbox;
   receiver: WebhookReceiver;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { amr, exe, jpeg, mp3, mp4, oggOpus, pdf, png, zip } from '../support/media-files.js';
-import { customerWaId, type Harness, type Json, startHarness, testNumber, waitFor } from './harness.js';
+import { customerWaId, type Harness, type Json, startHarness, testNumber } from './harness.js';
 
 let harness: Harness;
 let nowMs: number;

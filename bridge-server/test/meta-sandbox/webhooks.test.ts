@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.js';
 import {
   customerWaId,
   type Harness,
@@ -11,7 +12,6 @@ import {
   startHarness,
   summerSaleComponents,
   testNumber,
-  waitFor,
 } from './harness.js';
 
 let harness: Harness;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.js';
 import { MetaApiError, metaApiErrorFrom } from '../../src/meta/errors.js';
 import type { OutboundMessage } from '../../src/meta/messages.js';
 import {
@@ -9,7 +10,6 @@ import {
   startHarness,
   summerSaleComponents,
   testNumber,
-  waitFor,
 } from '../meta-sandbox/harness.js';
 import { probeClient } from './support.js';
 

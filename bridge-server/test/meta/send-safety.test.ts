@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.js';
 import {
   MetaApiError,
   MetaNetworkError,
@@ -8,7 +9,7 @@ import {
   MetaTimeoutError,
 } from '../../src/meta/errors.js';
 import type { OutboundMessage } from '../../src/meta/messages.js';
-import { customerWaId, type Harness, startHarness, testNumber, waitFor } from '../meta-sandbox/harness.js';
+import { customerWaId, type Harness, startHarness, testNumber } from '../meta-sandbox/harness.js';
 import {
   closedPort,
   fetchFailure,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 
-export { waitFor } from '../meta-sandbox/harness.js';
+export { waitFor } from '../../../test/support/wait-for.js';
 
 /** A parsed JSON answer; tests assert on it field by field, so a precise type would only add casts. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.

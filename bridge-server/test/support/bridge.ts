@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { Clock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type RunningBridge, startBridge } from '../../src/server.js';
 import type { Backend, TestDatabase } from './backends.js';
@@ -35,7 +36,7 @@ export interface TestBridge {
 export async function startTestBridge(
   backend: Backend,
   environment: Record<string, string> = {},
-  options: { database?: TestDatabase; adminToken?: string; encryptionKey?: string } = {},
+  options: { database?: TestDatabase; adminToken?: string; encryptionKey?: string; clock?: Clock } = {},
 ): Promise<TestBridge> {
   const database = options.database ?? (await backend.create());
   const adminToken = options.adminToken ?? randomBytes(32).toString('hex');
@@ -60,7 +61,11 @@ export async function startTestBridge(
       done();
     },
   });
-  const bridge = await startBridge(config, { logger: pino({ level: 'info' }, sink), validateResponses: true });
+  const bridge = await startBridge(config, {
+    logger: pino({ level: 'info' }, sink),
+    validateResponses: true,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
 
   async function request(
     method: string,

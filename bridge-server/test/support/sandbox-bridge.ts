@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Json, sandboxControl, settle as settleWorld, withKnobs } from '../../../test/support/sandbox.js';
+import type { Clock } from '../../src/clock.js';
 import {
   createMetaSandbox,
   type ListeningSandbox,
@@ -20,8 +22,9 @@ export interface SandboxBridge {
   /** Waits until the sandbox, the template syncer and the webhook processor have nothing left to do. */
   settle(): Promise<void>;
   /** Calls the sandbox's control API and returns its JSON. */
-  // biome-ignore lint/suspicious/noExplicitAny: tests assert on the sandbox's JSON field by field.
-  control(method: string, path: string, body?: unknown): Promise<any>;
+  control(method: string, path: string, body?: unknown): Promise<Json>;
+  /** Runs `act` with the world's number's sandbox knobs set, resetting them afterwards whatever happens. */
+  withKnobs<T>(knobs: Record<string, unknown>, act: () => Promise<T>): Promise<T>;
   /** `POST /v1/messages` as the installation, with a fresh Idempotency-Key unless one is given. */
   send(json: unknown, key?: string): Promise<HttpAnswer>;
   /** The customer writes to the business (through the sandbox, so both sides see it). */
@@ -31,11 +34,15 @@ export interface SandboxBridge {
 
 export async function startSandboxBridge(
   backend: Backend,
-  options: { environment?: Record<string, string>; sandbox?: MetaSandboxOptions; accountName?: string } = {},
+  options: { environment?: Record<string, string>; sandbox?: MetaSandboxOptions; accountName?: string; clock?: Clock } = {},
 ): Promise<SandboxBridge> {
   const sandbox = createMetaSandbox(options.sandbox ?? { knobs: { statusDelaysMs: { sent: 5, delivered: 10, read: 15 } } });
   const sandboxServer = await sandbox.listen(0);
-  const bridge = await startTestBridge(backend, { META_GRAPH_URL: sandboxServer.url, ...options.environment });
+  const bridge = await startTestBridge(
+    backend,
+    { META_GRAPH_URL: sandboxServer.url, ...options.environment },
+    options.clock === undefined ? {} : { clock: options.clock },
+  );
   const accountName = options.accountName ?? 'Sakura Shoes';
   const account = await bridge.request('POST', '/v1/accounts', { json: { name: accountName } });
   const request = deploymentRequest(account.body.id, { display_name: `${accountName} Support` });
@@ -55,20 +62,8 @@ export async function startSandboxBridge(
     webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
   });
 
-  async function settle() {
-    await sandbox.idle();
-    await bridge.bridge.templateSyncer.idle();
-    await bridge.bridge.processor.drain();
-  }
-  async function control(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${sandboxServer.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json();
-  }
+  const settle = () => settleWorld(sandbox, bridge.bridge);
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(sandboxServer.url, method, path, body);
   return {
     sandbox,
     sandboxServer,
@@ -78,6 +73,7 @@ export async function startSandboxBridge(
     token,
     settle,
     control,
+    withKnobs: (knobs, act) => withKnobs(sandboxServer.url, deployment.phone_number_id, knobs, act),
     send: (json, key = randomUUID()) =>
       bridge.request('POST', '/v1/messages', { token, json, headers: { 'idempotency-key': key } }),
     async customerWrites(phone, text, extra = {}) {
