@@ -23,6 +23,7 @@ describe('the demo (npm start, the README’s first command)', () => {
       META_SANDBOX_PORT: '0',
       DEMO_PORT: '0',
       ZENDESK_HOST_PORT: '0',
+      ZOHO_HOST_PORT: '0',
       DATA_DIR: dataDirectory,
     });
     await waitForOutput(demo, /Press Ctrl\+C to stop/);
@@ -32,11 +33,13 @@ describe('the demo (npm start, the README’s first command)', () => {
       bridge: printed('Bridge API'),
       sandbox: printed('Meta sandbox'),
       zendesk: printed('Zendesk sidebar'),
+      zoho: printed('Zoho Desk panel'),
     };
     for (const [name, url] of Object.entries(urls)) expect(url, name).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):[1-9]\d*$/);
     const deploymentId = demo.output().match(/Deployment ID\s+(dep_\w+)/)?.[1];
     const zendeskToken = demo.output().match(/Zendesk token\s+(wbi_\S+)/)?.[1];
-    return { demo, urls: urls as Record<keyof typeof urls, string>, deploymentId, zendeskToken };
+    const zohoToken = demo.output().match(/Zoho Desk token\s+(wbi_\S+)/)?.[1];
+    return { demo, urls: urls as Record<keyof typeof urls, string>, deploymentId, zendeskToken, zohoToken };
   }
 
   it('runs the bridge and the Meta sandbox, seeds once, serves its page, and restarts onto the same data', async () => {
@@ -62,6 +65,13 @@ describe('the demo (npm start, the README’s first command)', () => {
     const ticketPage = await (await fetch(`${viaIpv4(zendeskUrl)}/`)).text();
     expect(ticketPage).toContain('Hanako Yamada');
     expect(ticketPage).not.toContain(first.zendeskToken);
+    // The Zoho Desk extension on its local host page, on the same bridge; its token stays on that server too.
+    const zohoUrl = first.urls.zoho;
+    expect(page).toContain(`href="${zohoUrl}"`);
+    const zohoPage = await (await fetch(`${viaIpv4(zohoUrl)}/`)).text();
+    expect(zohoPage).toContain('Hanako Yamada');
+    expect(zohoPage).not.toContain(first.zohoToken);
+    expect(zohoPage).not.toContain(first.zendeskToken);
     const status = await fetch(`${bridgeUrl}/v1/contacts/%2B819012340001/status`, {
       headers: { authorization: `Bearer ${first.zendeskToken}` },
     });

@@ -4,20 +4,21 @@ import type { AddressInfo } from 'node:net';
  * bridge on embedded storage (PGlite in DATA_DIR) pointed at the sandbox, seeds a demo account through the
  * API, and serves a local page. Secrets are generated on first run and kept in DATA_DIR/demo.json.
  *
- * It also starts the local Zendesk host page (zendesk-app/host) with the Zendesk app in a ticket sidebar, and
- * has the demo customer write through the sandbox, so their WhatsApp window is open.
+ * It also starts the local Zendesk host page (zendesk-app/host) with the Zendesk app in a ticket sidebar and the
+ * local Zoho Desk host page (zoho-extension/host) with the extension in a ticket's right panel, both on the same
+ * bridge and wallet, and has the demo customer write through the sandbox, so their WhatsApp window is open.
  *
  * Environment (all optional): PORT (bridge, 8080), META_SANDBOX_PORT (8090), DEMO_PORT (page, 8000),
- * ZENDESK_HOST_PORT (the Zendesk host page, 8070), DATA_DIR (./data), LOG_LEVEL (warn: the demo keeps its
- * terminal readable). Other bridge variables apply.
+ * ZENDESK_HOST_PORT (the Zendesk host page, 8070), ZOHO_HOST_PORT (the Zoho Desk host page, 8060), DATA_DIR
+ * (./data), LOG_LEVEL (warn: the demo keeps its terminal readable). Other bridge variables apply.
  */
 import express from 'express';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { startHostPage } from './demo/host-pages.js';
 import { demoPage } from './demo/page.js';
 import { loadDemoState } from './demo/secrets.js';
 import { customerWrites, seedDemo } from './demo/seed.js';
-import { startZendeskHostPage } from './demo/zendesk.js';
 import { createMetaSandbox } from './meta-sandbox/sandbox.js';
 import { createLogger, startBridge } from './server.js';
 
@@ -27,6 +28,7 @@ const bridgePort = Number(environment.PORT || 8080);
 const sandboxPort = Number(environment.META_SANDBOX_PORT || 8090);
 const demoPort = Number(environment.DEMO_PORT || 8000);
 const zendeskHostPort = Number(environment.ZENDESK_HOST_PORT || 8070);
+const zohoHostPort = Number(environment.ZOHO_HOST_PORT || 8060);
 
 async function main(): Promise<void> {
   const { state, save } = await loadDemoState(dataDir);
@@ -58,13 +60,20 @@ async function main(): Promise<void> {
   });
   const installations = state.installations!;
   await customerWrites(bridge.url, runningSandbox.url, state);
-  const zendesk = await startZendeskHostPage({
+  const zendesk = await startHostPage('zendesk', {
     port: zendeskHostPort,
     bridgeUrl: bridge.url,
     deploymentId: state.deploymentId!,
     installationToken: installations.zendesk.token,
   });
+  const zoho = await startHostPage('zoho', {
+    port: zohoHostPort,
+    bridgeUrl: bridge.url,
+    deploymentId: state.deploymentId!,
+    installationToken: installations.zoho.token,
+  });
   const zendeskUrl = 'url' in zendesk ? zendesk.url : null;
+  const zohoUrl = 'url' in zoho ? zoho.url : null;
 
   const page = express();
   page.get('/', async (_request, response) => {
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     );
     response
       .type('html')
-      .send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady, zendeskUrl }));
+      .send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady, zendeskUrl, zohoUrl }));
   });
   const pageServer = page.listen(demoPort, '127.0.0.1');
   await new Promise<void>((resolve, reject) => pageServer.once('listening', resolve).once('error', reject));
@@ -86,6 +95,7 @@ wabridge demo is running${seeded ? ' (seeded a demo account)' : ''}.
 
   Demo page        http://localhost:${pagePort}
   Zendesk sidebar  ${'url' in zendesk ? `${zendesk.url}   (a local Zendesk ticket with the app; customer +81 90-1234-0001 wrote)` : `not started: ${zendesk.missing}`}
+  Zoho Desk panel  ${'url' in zoho ? `${zoho.url}   (a local Zoho Desk ticket with the extension; same customers, same wallet)` : `not started: ${zoho.missing}`}
   Bridge API       ${bridge.url}   (OpenAPI: ${bridge.url}/openapi.json)
   Meta sandbox     ${runningSandbox.url}
   Storage          PGlite in ${dataDir}  (secrets of this demo: ${dataDir}/demo.json)
@@ -107,6 +117,7 @@ Press Ctrl+C to stop.
       if (stopping) return;
       stopping = true;
       if ('stop' in zendesk) zendesk.stop();
+      if ('stop' in zoho) zoho.stop();
       pageServer.close();
       pageServer.closeAllConnections();
       Promise.all([bridge.close(), runningSandbox.close()]).then(

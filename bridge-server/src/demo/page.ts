@@ -7,6 +7,8 @@ export interface DemoLinks {
   bridgeReady: boolean;
   /** The local Zendesk host page with the app, when it runs. */
   zendeskUrl: string | null;
+  /** The local Zoho Desk host page with the extension, when it runs. */
+  zohoUrl: string | null;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
@@ -47,7 +49,13 @@ export function demoPage(state: DemoState, links: DemoLinks): string {
   this bridge through a stand-in for Zendesk's proxy. Ticket #101's customer has just written (window open); ticket #102's
   never has (templates only).</p>`
   }
-  <p>The Zoho Desk extension is not built yet. The terminal that started the demo printed the administrator and
-  installation tokens and example requests.</p>
+  ${
+    links.zohoUrl === null
+      ? '<p>Zoho Desk: the local Zoho Desk page is not running (build it with <code>npm run build -w zoho-extension</code>).</p>'
+      : `<p><a href="${escapeHtml(links.zohoUrl)}">Zoho Desk (local)</a>: a ticket page with the extension in its right panel,
+  through a stand-in for Zoho's request proxy (the token is a secure config parameter, substituted on the server). The same
+  customers and the same points wallet as in Zendesk: a send from either helpdesk shows in the other's balance.</p>`
+  }
+  <p>The terminal that started the demo printed the administrator and installation tokens and example requests.</p>
 </body></html>`;
 }
