@@ -76,6 +76,14 @@ describe('the demo (npm start, the README’s first command)', () => {
       headers: { authorization: `Bearer ${first.zendeskToken}` },
     });
     expect(((await status.json()) as { window: { state: string } }).window.state).toBe('open');
+    // Points on out of the box: prices set and welcome points bought, so quotes answer (no 409 pricing_not_configured).
+    const wallet = await fetch(`${bridgeUrl}/v1/wallet`, { headers: { authorization: `Bearer ${first.zohoToken}` } });
+    expect(((await wallet.json()) as { balance: number }).balance).toBe(5_000);
+    const quote = await fetch(`${bridgeUrl}/v1/pricing/quote?to=%2B819012340002&template=shipping_update&language=en_US`, {
+      headers: { authorization: `Bearer ${first.zendeskToken}` },
+    });
+    expect(quote.status).toBe(200);
+    expect(((await quote.json()) as { points: number }).points).toBeGreaterThan(0);
     expect((await stat(join(dataDirectory, 'demo.json'))).mode & 0o077).toBe(0);
     first.demo.child.kill('SIGINT');
     expect([0, 'SIGINT']).toContain(await first.demo.exited);
@@ -84,7 +92,12 @@ describe('the demo (npm start, the README’s first command)', () => {
     expect(second.demo.output()).not.toContain('seeded a demo account');
     expect(second.deploymentId).toBe(first.deploymentId);
     expect(JSON.parse(await readFile(join(dataDirectory, 'demo.json'), 'utf8')).deploymentId).toBe(first.deploymentId);
+    const walletAgain = await fetch(`${second.urls.bridge}/v1/wallet`, {
+      headers: { authorization: `Bearer ${second.zohoToken}` },
+    });
+    expect(((await walletAgain.json()) as { balance: number }).balance).toBe(5_000);
     second.demo.child.kill('SIGTERM');
     expect([0, 'SIGTERM']).toContain(await second.demo.exited);
-  });
+    // Two `npm start`s, each building the bridge and both apps: minutes on a loaded 2-core machine.
+  }, 300_000);
 });

@@ -18,7 +18,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { startHostPage } from './demo/host-pages.js';
 import { demoPage } from './demo/page.js';
 import { loadDemoState } from './demo/secrets.js';
-import { customerWrites, seedDemo } from './demo/seed.js';
+import { customerWrites, seedDemo, seedPoints } from './demo/seed.js';
 import { createMetaSandbox } from './meta-sandbox/sandbox.js';
 import { createLogger, startBridge } from './server.js';
 
@@ -45,10 +45,13 @@ async function main(): Promise<void> {
     BRIDGE_ENCRYPTION_KEY: environment.BRIDGE_ENCRYPTION_KEY || state.encryptionKey,
     META_GRAPH_URL: runningSandbox.url,
     LOG_LEVEL: environment.LOG_LEVEL || 'warn',
+    // Buying points works in the demo: the sandbox provider's test payment methods (never in production).
+    PAYMENT_PROVIDER: environment.PAYMENT_PROVIDER || 'sandbox',
   });
   const bridge = await startBridge(config, { logger: createLogger(config) });
   const seeded = await seedDemo(bridge.url, state);
   await save();
+  if (await seedPoints(bridge.url, state)) await save();
   sandbox.registerNumber({
     phone_number_id: state.phoneNumberId,
     waba_id: state.wabaId,

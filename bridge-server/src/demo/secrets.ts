@@ -17,6 +17,8 @@ export interface DemoState {
   accountId?: string;
   deploymentId?: string;
   installations?: Record<'zendesk' | 'zoho', { id: string; token: string }>;
+  /** The account's point prices are set and its welcome points bought. */
+  pointsSeeded?: boolean;
 }
 
 function generate(): DemoState {

@@ -1,8 +1,14 @@
 import type { DemoState } from './secrets.js';
 
-async function call(bridgeUrl: string, adminToken: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+async function call(
+  bridgeUrl: string,
+  adminToken: string,
+  path: string,
+  body: unknown,
+  method: 'POST' | 'PUT' = 'POST',
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${bridgeUrl}${path}`, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
@@ -47,6 +53,36 @@ export async function seedDemo(bridgeUrl: string, state: DemoState): Promise<boo
     zendesk: { id: String(zendesk.id), token: String(zendesk.token) },
     zoho: { id: String(zoho.id), token: String(zoho.token) },
   };
+  return true;
+}
+
+/**
+ * Points on out of the box: the demo account has prices (¥2 a point, a point worth one US cent of Meta's rates, 10%
+ * consumption tax) and a welcome purchase of 5,000 points, so costs, the balance and buying more (the demo runs the
+ * sandbox payment provider) show in the apps without any API call. Once per data directory; the purchase's
+ * reference makes a repeat count once anyway.
+ */
+export async function seedPoints(bridgeUrl: string, state: DemoState): Promise<boolean> {
+  if (state.pointsSeeded === true || state.accountId === undefined) return false;
+  await call(
+    bridgeUrl,
+    state.adminToken,
+    '/v1/wallet/settings',
+    {
+      account_id: state.accountId,
+      currency: 'JPY',
+      point_price_minor: 2,
+      tax_rate_basis_points: 1_000,
+      point_value_micro_usd: 10_000,
+    },
+    'PUT',
+  );
+  await call(bridgeUrl, state.adminToken, '/v1/wallet/purchases', {
+    account_id: state.accountId,
+    points: 5_000,
+    payment_reference: 'demo-welcome-points',
+  });
+  state.pointsSeeded = true;
   return true;
 }
 
