@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript, waitForOutput } from './support/processes.js';
+import { waitFor } from './support/wait-for.js';
 
 /** The demo prints localhost URLs for people; its servers listen on 127.0.0.1, which localhost may not resolve to first. */
 const viaIpv4 = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
@@ -84,6 +85,35 @@ describe('the demo (npm start, the README’s first command)', () => {
     });
     expect(quote.status).toBe(200);
     expect(((await quote.json()) as { points: number }).points).toBeGreaterThan(0);
+    // One page: both helpdesks framed side by side, and the customer's phone. Writing as ticket #102's customer (who
+    // never wrote) goes through the sandbox's signed webhook and opens their window in the bridge.
+    expect(page).toContain(`<iframe class="helpdesk" title="Zendesk Support" src="${zendeskUrl}"`);
+    expect(page).toContain(`<iframe class="helpdesk" title="Zoho Desk" src="${zohoUrl}"`);
+    const demoPage = viaIpv4(first.urls.page);
+    const refused = await fetch(`${demoPage}/phone/1/write`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '  ' }),
+    });
+    expect(refused.status).toBe(400);
+    const wrote = await fetch(`${demoPage}/phone/1/write`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Can I have the invoice?', from_ad: true }),
+    });
+    expect(wrote.status).toBe(204);
+    const window = await waitFor('the window of ticket #102’s customer to open', async () => {
+      const answer = await fetch(`${bridgeUrl}/v1/contacts/%2B819012340002/status`, {
+        headers: { authorization: `Bearer ${first.zohoToken}` },
+      });
+      const body = (await answer.json()) as { window: { state: string; free_entry_point?: unknown } };
+      return body.window.state === 'open' && body.window;
+    });
+    expect(window.state).toBe('open');
+    const phone = (await (await fetch(`${demoPage}/phone/1/messages`)).json()) as {
+      messages: { direction: string; text: string }[];
+    };
+    expect(phone.messages).toContainEqual(expect.objectContaining({ direction: 'in', text: 'Can I have the invoice?' }));
     expect((await stat(join(dataDirectory, 'demo.json'))).mode & 0o077).toBe(0);
     first.demo.child.kill('SIGINT');
     expect([0, 'SIGINT']).toContain(await first.demo.exited);

@@ -17,8 +17,9 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { startHostPage } from './demo/host-pages.js';
 import { demoPage } from './demo/page.js';
+import { customerPhone } from './demo/phone.js';
 import { loadDemoState } from './demo/secrets.js';
-import { customerWrites, seedDemo, seedPoints } from './demo/seed.js';
+import { customerWrites, demoCustomerWrote, seedDemo, seedPoints } from './demo/seed.js';
 import { createMetaSandbox } from './meta-sandbox/sandbox.js';
 import { createLogger, startBridge } from './server.js';
 
@@ -78,7 +79,10 @@ async function main(): Promise<void> {
   const zendeskUrl = 'url' in zendesk ? zendesk.url : null;
   const zohoUrl = 'url' in zoho ? zoho.url : null;
 
+  const phone = customerPhone({ sandboxUrl: runningSandbox.url, phoneNumberId: state.phoneNumberId });
+  phone.remember(0, demoCustomerWrote, new Date());
   const page = express();
+  page.use(phone.router);
   page.get('/', async (_request, response) => {
     const bridgeReady = await fetch(`${bridge.url}/readyz`).then(
       (answer) => answer.ok,

@@ -89,6 +89,9 @@ export async function seedPoints(bridgeUrl: string, state: DemoState): Promise<b
 /** The demo ticket's customer (ticket #101 on the Zendesk host page). */
 export const demoCustomer = '+819012340001';
 
+/** What the demo customer writes at every start. */
+export const demoCustomerWrote = '注文した商品はいつ届きますか？';
+
 /**
  * At every start, the demo customer writes through the sandbox (which signs and delivers the webhook to the
  * bridge), so their 24-hour window is open; and the bridge refreshes its copy of the sandbox's templates.
@@ -97,7 +100,7 @@ export async function customerWrites(bridgeUrl: string, sandboxUrl: string, stat
   const inbound = await fetch(`${sandboxUrl}/sandbox/numbers/${state.phoneNumberId}/inbound`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ from: demoCustomer.slice(1), name: 'Hanako Yamada', text: '注文した商品はいつ届きますか？' }),
+    body: JSON.stringify({ from: demoCustomer.slice(1), name: 'Hanako Yamada', text: demoCustomerWrote }),
   });
   if (!inbound.ok) throw new Error(`the demo customer could not write: ${inbound.status} ${await inbound.text()}`);
   const sync = await fetch(`${bridgeUrl}/v1/templates/sync`, {
