@@ -154,6 +154,16 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await page.close();
   });
 
+  it('offers only templates, with the reason, for a customer who never wrote', async () => {
+    const { page, widget } = await openTicket(tickets[1]!.id);
+    await expect.poll(() => widget.getByTestId('window-card').textContent()).toContain('Only templates can reach this customer.');
+    await expect.poll(() => widget.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
+    await expect.poll(() => widget.getByTestId('blocked-reason').first().textContent()).toMatch(/24 hours/);
+    expect(await widget.getByText('order_confirmation').count()).toBeGreaterThan(0);
+    await screenshotPanel(page, 'zoho-closed-window.png');
+    await page.close();
+  });
+
   it('reads the new ticket when the agent moves to another one under the same widget', async () => {
     const { page, widget } = await openTicket(tickets[0]!.id);
     await expect.poll(() => widget.getByTestId('window-card').textContent()).toContain('Open');
