@@ -154,7 +154,7 @@ export async function replayJob(db: Kysely<Schema>, jobId: number): Promise<JobR
   const existing = await db.selectFrom('jobs').select('status').where('id', '=', jobId).executeTakeFirst();
   if (existing === undefined) throw new DomainError('not_found', `No job ${jobId}.`);
   throw new DomainError('job_not_dead', `Job ${jobId} is ${existing.status}; only a dead job can be replayed.`, {
-    status: existing.status,
+    job_status: existing.status,
   });
 }
 
