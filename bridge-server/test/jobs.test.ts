@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { refusalsLeaving } from '../../test/support/problems.js';
 import { type JobHandler, type JobOutcome, JobRunner, jobDead, jobDone, jobRetry } from '../src/jobs/runner.js';
-import { claimJob, enqueueJob, settleJob } from '../src/jobs/store.js';
+import { claimJob, enqueueJob, type JobRow, settleJob } from '../src/jobs/store.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
 
@@ -92,7 +92,7 @@ describe.each(backends)('durable jobs on $name', (backend) => {
   it('never runs one job in two runners at once, and runs every job exactly once', async () => {
     const script = scriptedHandler();
     const [first, second] = [runner(script.handler), runner(script.handler)];
-    const ids = [];
+    const ids: number[] = [];
     for (let n = 0; n < 24; n += 1) ids.push((await enqueue(n)).id);
 
     // One job, two runners claiming it at the same moment: one takes it, the other finds nothing.
@@ -201,7 +201,7 @@ describe.each(backends)('durable jobs on $name', (backend) => {
   it('lists jobs for the administrator only, filtered and page by page, and replays only dead ones', async () => {
     const account = (await bridge.request('POST', '/v1/accounts', { json: { name: 'Jobs' } })).body.id as string;
     const other = (await bridge.request('POST', '/v1/accounts', { json: { name: 'Others' } })).body.id as string;
-    const ours = [];
+    const ours: JobRow[] = [];
     for (let n = 0; n < 5; n += 1) ours.push(await enqueue(n, { accountId: account }));
     await enqueue(99, { accountId: other });
     const dead = ours[0]!;
