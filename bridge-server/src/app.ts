@@ -8,6 +8,9 @@ import { expressPath, type MountOptions } from './http/mount.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
 import { installationsRouter } from './installations/router.js';
+import { registerJobMetrics } from './jobs/metrics.js';
+import { jobsRouter } from './jobs/router.js';
+import type { JobRunner } from './jobs/runner.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
@@ -78,6 +81,8 @@ export interface Workers {
   journal?: WebhookJournal;
   /** The scheduled wallet audit, whose last result /metrics exports. */
   walletAudit?: WalletAuditor;
+  /** Runs durable jobs; a replayed job wakes it. */
+  jobs?: JobRunner;
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -90,6 +95,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   const metrics = httpMetrics();
   const { walletAudit } = workers;
   if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
+  registerJobMetrics(metrics.registry, services.db);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use((_request, response, next) => {
@@ -125,6 +131,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(paymentsRouter(services, workers.payments?.service, mountOptions));
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
+  app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
 
   // A known path with another method: 405 with the methods it does allow.
   const methodsByPath = new Map<string, Set<string>>();

@@ -5,19 +5,21 @@ import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
+import { jobKinds } from './jobs/kinds.js';
+import { JobRunner } from './jobs/runner.js';
 import { MediaService } from './media/service.js';
 import { SendPipeline } from './messages/pipeline.js';
 import { StaleSendSweeper } from './messages/stale-sends.js';
 import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
-import { OutboxWorker } from './outbox/worker.js';
+import { sendTextHandler } from './outbox/send-text.js';
 import { createPaymentProvider, PaymentService } from './payments/service.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
 import { TemplateSyncer } from './templates/sync.js';
 import { WalletAuditor } from './wallet/audit-worker.js';
 import { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
-import { WalletEventsWebhook } from './wallet/events-webhook.js';
+import { walletEventWebhookHandler } from './wallet/events-webhook.js';
 import { HoldSweeper } from './wallet/holds.js';
 import { HostingFeeScheduler } from './wallet/hosting.js';
 import { insertWebhooks } from './webhooks/inbox.js';
@@ -31,12 +33,10 @@ export interface RunningBridge {
   processor: WebhookProcessor;
   /** Where on-disk PGlite acknowledges webhooks; undefined on PostgreSQL and in-memory PGlite. */
   journal: WebhookJournal | undefined;
-  /** Carries out the outbox (confirmation replies) in the background. */
-  outbox: OutboxWorker;
+  /** Carries out durable jobs (confirmation replies, wallet-event webhooks, Meta media clean-up) in the background. */
+  jobs: JobRunner;
   /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
   templateSyncer: TemplateSyncer;
-  /** Delivers wallet events to each account's webhook in the background. */
-  walletEventsWebhook: WalletEventsWebhook;
   /** Settles pending payments the provider has not called back about; undefined without a payment provider. */
   payments: PaymentService | undefined;
   /** Starts auto-recharges; undefined without a payment provider. */
@@ -126,17 +126,9 @@ export async function startBridge(
     pageSize: config.templateSyncPageSize,
   });
   const services = { config, db: database.db, secretBox, logger, meta, clock };
-  const outbox = new OutboxWorker(
-    database.db,
-    new SendPipeline(services, new MediaService(services)),
-    logger.child({ component: 'outbox' }),
-  );
-  const walletEventsWebhook = new WalletEventsWebhook(
-    database.db,
-    secretBox,
-    config.walletWebhook,
-    logger.child({ component: 'wallet-events-webhook' }),
-  );
+  const jobs = new JobRunner(database.db, logger.child({ component: 'jobs' }))
+    .register(jobKinds.sendText, sendTextHandler(database.db, new SendPipeline(services, new MediaService(services))))
+    .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook));
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined
@@ -162,9 +154,9 @@ export async function startBridge(
     intervalMs: config.walletAuditIntervalMs,
   });
   const journal = await openWebhookJournal(database, config.dataDir, logger);
-  // A committed webhook may have written outbox rows (a keyword opt-out's confirmation): send them now.
+  // A committed webhook may have queued jobs (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
-    onCommitted: () => outbox.wake(),
+    onCommitted: () => jobs.wake(),
     ...(database.backend === 'pglite' ? pgliteProcessing : {}),
     ...(journal === undefined ? {} : { journal }),
   });
@@ -175,6 +167,7 @@ export async function startBridge(
       processor,
       templateSyncer,
       walletAudit,
+      jobs,
       ...(journal === undefined ? {} : { journal }),
       ...(payments === undefined || autoRecharge === undefined ? {} : { payments: { service: payments, worker: autoRecharge } }),
     },
@@ -188,11 +181,9 @@ export async function startBridge(
   });
   // Webhooks stored but not processed before a crash or restart are picked up here.
   processor.start();
-  // Outbox rows written before a crash or restart (or by another replica) are sent here.
-  outbox.start();
+  // Jobs queued before a crash or restart, by another replica or by a trigger (wallet events) are carried out here.
+  jobs.start();
   templateSyncer.startScheduler();
-  // Wallet events not yet delivered before a restart (or queued by another replica) are delivered here.
-  walletEventsWebhook.start();
   // Every replica runs both; the database makes each month's fee and each expiry happen once.
   hostingFees.start();
   holdSweeper.start();
@@ -217,7 +208,7 @@ export async function startBridge(
     }, config.shutdownTimeoutMs);
     await drained;
     clearTimeout(timer);
-    await Promise.all([processor.stop(), outbox.stop(), templateSyncer.stop(), walletEventsWebhook.stop()]);
+    await Promise.all([processor.stop(), jobs.stop(), templateSyncer.stop()]);
     await Promise.all([
       autoRecharge?.stop(),
       payments?.stop(),
@@ -235,9 +226,8 @@ export async function startBridge(
     database,
     processor,
     journal,
-    outbox,
+    jobs,
     templateSyncer,
-    walletEventsWebhook,
     payments,
     autoRecharge,
     hostingFees,

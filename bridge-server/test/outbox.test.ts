@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../src/security/tokens.js';
+import { enqueueText } from '../src/outbox/store.js';
 import { backends } from './support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 
@@ -15,7 +15,7 @@ const resumeReply = 'Sakura Shoes: welcome back, messages are on again.';
 describe.each(backends)('opt-out confirmations through the outbox on $name', (backend) => {
   let world: SandboxBridge;
   const db = () => world.bridge.bridge.database.db;
-  const outbox = () => world.bridge.bridge.outbox;
+  const outbox = () => world.bridge.bridge.jobs;
   const putSettings = (json: unknown) => world.bridge.request('PUT', '/v1/optin-topics', { token: world.token, json });
   const configure = (confirmations: unknown) => putSettings({ confirmations });
   /** What Meta (the sandbox) accepted for one customer. */
@@ -28,8 +28,11 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     ).data;
   const messageRowsTo = (phone: string) =>
     db().selectFrom('messages').selectAll().where('recipient_phone', '=', phone).orderBy('created_at').execute();
-  const outboxRowsTo = async (phone: string) =>
-    (await db().selectFrom('outbox').selectAll().orderBy('id').execute()).filter((row) => (row.payload as Json).to === phone);
+  /** The send_text jobs to one customer (the outbox). */
+  const outboxRowsTo = async (phone: string): Promise<Json[]> =>
+    (await db().selectFrom('jobs').selectAll().where('kind', '=', 'send_text').orderBy('id').execute()).filter(
+      (row) => (row.payload as Json).to === phone,
+    );
   /** The customer writes; the webhook is applied, the outbox carried out, and Meta's statuses applied. */
   const customerWrites = async (phone: string, text: string) => {
     await world.customerWrites(phone, text);
@@ -96,8 +99,9 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     expect(row!.content).toEqual({ text: { body: stopReply } });
     expect(sent[0].biz_opaque_callback_data).toBe(row!.id);
     const [queued] = await outboxRowsTo(phone);
-    expect(queued).toMatchObject({ kind: 'send_text', message_id: row!.id, attempts: 1, last_error: null });
-    expect(queued!.done_at).toBeInstanceOf(Date);
+    expect(queued).toMatchObject({ kind: 'send_text', status: 'done', attempts: 1, last_error: null });
+    expect(queued.payload.message_id).toBe(row!.id);
+    expect(queued!.finished_at).toBeInstanceOf(Date);
     expect(queued!.payload).toMatchObject({ cause: { kind: 'keyword_opt_out', keyword: 'STOP' } });
 
     // The message reads like any other through the API; its statuses arrive as for any other.
@@ -175,17 +179,14 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     try {
       await world.customerWrites(phone, 'STOP');
       const [queued] = await outboxRowsTo(phone);
-      expect(queued).toMatchObject({ done_at: null, attempts: 0 });
-      // What a worker that died leaves: the row claimed (its lease now over), the message recorded, Meta never called.
-      await db()
-        .updateTable('outbox')
-        .set({ attempts: 1, next_attempt_at: new Date(Date.now() - 1000) })
-        .where('id', '=', queued!.id)
-        .execute();
+      expect(queued).toMatchObject({ status: 'queued', attempts: 0 });
+      // What a runner that died leaves: the job claimed (its lease now over), the message recorded, Meta never called.
+      await sql`update jobs set status = 'running', attempts = 1, lease_until = now() - interval '1 second'
+        where id = ${queued.id}`.execute(db());
       await db()
         .insertInto('messages')
         .values({
-          id: queued!.message_id,
+          id: queued.payload.message_id,
           deployment_id: world.deployment.id,
           installation_id: null,
           recipient_phone: phone,
@@ -209,8 +210,11 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     // Whether Meta got it is unknown to the bridge: a status webhook carrying the id would settle it.
     expect(row).toMatchObject({ state: 'outcome_unknown' });
     const [done] = await outboxRowsTo(phone);
-    expect(done).toMatchObject({ attempts: 2, last_error: expect.stringMatching(/earlier attempt that never reported back/) });
-    expect(done!.done_at).toBeInstanceOf(Date);
+    expect(done).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      last_error: expect.stringMatching(/earlier attempt that never reported back/),
+    });
   });
 
   it('never sends twice after a crash between Meta accepting the message and the row being marked done', async () => {
@@ -219,19 +223,16 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     await customerWrites(phone, 'STOP');
     expect(await sandboxMessagesTo(phone)).toHaveLength(1);
     const [queued] = await outboxRowsTo(phone);
-    // As if the worker died right after Meta answered: the row is still open and due.
-    await db()
-      .updateTable('outbox')
-      .set({ done_at: null, next_attempt_at: new Date(Date.now() - 1000) })
-      .where('id', '=', queued!.id)
-      .execute();
+    // As if the runner died right after Meta answered: the job is still running, its lease over.
+    await sql`update jobs set status = 'running', finished_at = null, lease_until = now() - interval '1 second'
+      where id = ${queued.id}`.execute(db());
     await outbox().drain();
     await world.settle();
     expect(await sandboxMessagesTo(phone)).toHaveLength(1);
     expect(await messageRowsTo(phone)).toHaveLength(1);
     const [done] = await outboxRowsTo(phone);
-    expect(done).toMatchObject({ message_id: queued!.message_id, last_error: null });
-    expect(done!.done_at).toBeInstanceOf(Date);
+    expect(done).toMatchObject({ status: 'done', last_error: null });
+    expect(done.payload.message_id).toBe(queued.payload.message_id);
   });
 
   it('ends a row whose customer service window closed meanwhile, with the reason, without sending or retrying', async () => {
@@ -239,53 +240,27 @@ describe.each(backends)('opt-out confirmations through the outbox on $name', (ba
     const accountId = (
       await db().selectFrom('deployments').select('account_id').where('id', '=', world.deployment.id).executeTakeFirstOrThrow()
     ).account_id;
-    const messageId = newId('msg');
     await db()
-      .insertInto('outbox')
-      .values({
-        kind: 'send_text',
-        account_id: accountId,
-        deployment_id: world.deployment.id,
-        message_id: messageId,
-        payload: JSON.stringify({ to: phone, body: stopReply, cause: { kind: 'test', inbound_wamid: null, keyword: null } }),
-      })
-      .execute();
+      .transaction()
+      .execute((transaction) =>
+        enqueueText(transaction, {
+          accountId,
+          deploymentId: world.deployment.id,
+          payload: { to: phone, body: stopReply, cause: { kind: 'test', inbound_wamid: null, keyword: null } },
+        }),
+      );
     await outbox().drain();
     const [done] = await outboxRowsTo(phone);
-    expect(done).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/^window_closed: /) });
-    expect(done!.done_at).toBeInstanceOf(Date);
+    expect(done).toMatchObject({ status: 'done', attempts: 1, last_error: expect.stringMatching(/^window_closed: /) });
     expect(await messageRowsTo(phone)).toHaveLength(0);
     expect(await sandboxMessagesTo(phone)).toHaveLength(0);
-  });
-
-  it('enforces the outbox invariants in the schema', async () => {
-    const { account_id } = await db()
-      .selectFrom('deployments')
-      .select('account_id')
-      .where('id', '=', world.deployment.id)
-      .executeTakeFirstOrThrow();
-    const valid = {
-      kind: 'send_text' as const,
-      account_id,
-      deployment_id: world.deployment.id,
-      message_id: newId('msg'),
-      payload: JSON.stringify({ to: '+819012340007', body: 'x', cause: { kind: 'test', inbound_wamid: null, keyword: null } }),
-    };
-    const refused = [
-      { ...valid, message_id: 'msg_bad' },
-      { ...valid, kind: 'launch_rockets' as 'send_text' },
-      { ...valid, payload: JSON.stringify(['not', 'an', 'object']) },
-      { ...valid, account_id: 'acc_cccccccccccccccccccccccc' },
-    ];
-    for (const values of refused) await expect(db().insertInto('outbox').values(values).execute()).rejects.toThrow();
-    await expect(sql`update outbox set attempts = -1 where id = (select min(id) from outbox)`.execute(db())).rejects.toThrow();
   });
 });
 
 describe.each(backends)('outbox retries on $name', (backend) => {
   let world: SandboxBridge;
   const db = () => world.bridge.bridge.database.db;
-  const outbox = () => world.bridge.bridge.outbox;
+  const outbox = () => world.bridge.bridge.jobs;
 
   beforeAll(async () => {
     // One attempt per Meta call: a throughput refusal reaches the pipeline instead of being retried inside the client.
@@ -305,36 +280,42 @@ describe.each(backends)('outbox retries on $name', (backend) => {
     let firstMessageId: string;
     try {
       await world.customerWrites(phone, 'STOP');
-      const queued = await db().selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
-      firstMessageId = queued.message_id;
+      const queued = await db().selectFrom('jobs').selectAll().where('kind', '=', 'send_text').executeTakeFirstOrThrow();
+      firstMessageId = (queued.payload as Json).message_id;
       // Meta's throughput limit is spent by an agent's reply just before the outbox sends.
       await world.control('PUT', `/sandbox/numbers/${world.deployment.phone_number_id}/knobs`, {
         throughputMessagesPerSecond: 1,
       });
       expect((await world.send({ to: phone, text: { body: '少々お待ちください。' } })).status).toBe(202);
-      expect(await outbox().processOne()).toBe('retry');
+      expect(await outbox().runOne()).toBe('queued');
     } finally {
       outbox().start();
     }
-    const waiting = await db().selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
-    expect(waiting).toMatchObject({ done_at: null, attempts: 1, last_error: expect.stringMatching(/^meta_unavailable: /) });
-    expect(waiting.message_id).not.toBe(firstMessageId);
-    expect(waiting.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+    const sendJob = () => db().selectFrom('jobs').selectAll().where('kind', '=', 'send_text').executeTakeFirstOrThrow();
+    const waiting: Json = await sendJob();
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(/^meta_unavailable: /) });
+    expect(waiting.payload.message_id).not.toBe(firstMessageId);
+    // Backoff on the database's clock: the next attempt is not due yet.
+    const { rows } = await sql<{
+      later: boolean;
+    }>`select next_attempt_at > now() as later from jobs where id = ${waiting.id}`.execute(db());
+    expect(rows[0]?.later).toBe(true);
     const refused = await db().selectFrom('messages').selectAll().where('id', '=', firstMessageId).executeTakeFirstOrThrow();
     expect(refused).toMatchObject({ state: 'failed', error_code: 130429, wamid: null });
 
     await world.control('DELETE', `/sandbox/numbers/${world.deployment.phone_number_id}/knobs`);
-    await db().updateTable('outbox').set({ next_attempt_at: new Date() }).where('id', '=', waiting.id).execute();
+    await sql`update jobs set next_attempt_at = now() where id = ${waiting.id}`.execute(db());
     await outbox().drain();
     await world.settle();
-    const done = await db().selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
-    expect(done).toMatchObject({ attempts: 2, last_error: null, message_id: waiting.message_id });
+    const done: Json = await sendJob();
+    expect(done).toMatchObject({ status: 'done', attempts: 2, last_error: null });
+    expect(done.payload.message_id).toBe(waiting.payload.message_id);
     const sent = await world.control(
       'GET',
       `/sandbox/messages?phone_number_id=${world.deployment.phone_number_id}&recipient=${phone.slice(1)}`,
     );
     const confirmations = sent.data.filter((message: Json) => JSON.stringify(message).includes(stopReply));
     expect(confirmations).toHaveLength(1);
-    expect(confirmations[0].biz_opaque_callback_data).toBe(waiting.message_id);
+    expect(confirmations[0].biz_opaque_callback_data).toBe(waiting.payload.message_id);
   });
 });

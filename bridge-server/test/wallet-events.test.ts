@@ -71,6 +71,14 @@ describe.each(backends)('wallet events on $name', (backend) => {
   let templatePoints: number;
   const db = () => world.bridge.bridge.database.db;
   const admin = (method: string, path: string, json?: unknown) => world.bridge.request(method, path, { json });
+  /** The latest wallet-event webhook delivery (a job). */
+  const delivery = () =>
+    db()
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', 'wallet_event_webhook')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
   const installation = (method: string, path: string, token = world.token) => world.bridge.request(method, path, { token });
   const buy = (points: number) =>
     admin('POST', '/v1/wallet/purchases', { account_id: accountId, points, payment_reference: `pay_${randomUUID()}` });
@@ -214,10 +222,8 @@ describe.each(backends)('wallet events on $name', (backend) => {
       data: { payment_id: 'pay_1', reason: 'card_declined' },
     });
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(3);
-    const delivery = async () =>
-      db().selectFrom('wallet_event_deliveries').selectAll().orderBy('event_id', 'desc').executeTakeFirstOrThrow();
-    await expect.poll(async () => (await delivery()).delivered, { timeout: 5_000 }).toBe(true);
-    expect(await delivery()).toMatchObject({ attempts: 3, last_status: 200, last_error: null });
+    await expect.poll(async () => (await delivery()).status, { timeout: 5_000 }).toBe('done');
+    expect(await delivery()).toMatchObject({ attempts: 3, last_error: null });
 
     const [first, ...retries] = receiver.received;
     const event = JSON.parse(first!.raw.toString('utf8'));
@@ -251,7 +257,7 @@ describe.each(backends)('wallet events on $name', (backend) => {
     });
     expect(rotated.body.webhook_secret).toMatch(/^whsec_/);
     expect(rotated.body.webhook_secret).not.toBe(secret);
-    await world.bridge.bridge.walletEventsWebhook.drain();
+    await world.bridge.bridge.jobs.drain();
     await recordWalletEvent(db(), { accountId, kind: 'auto_recharge_paused', data: {} });
     await expect
       .poll(() => receiver.received.filter((request) => request.raw.includes('auto_recharge_paused')).length, {
@@ -283,16 +289,29 @@ describe.each(backends)('wallet events on $name', (backend) => {
     expect(stored.webhook_secret_sealed).not.toContain(rotated.body.webhook_secret);
   });
 
-  it('gives up after the last attempt and records why', async () => {
-    await world.bridge.bridge.walletEventsWebhook.drain();
+  it('gives up after the last attempt and records why: a dead job an administrator can replay', async () => {
+    await world.bridge.bridge.jobs.drain();
     receiver.answers.push('500', '500', '500', '500', '500');
     await recordWalletEvent(db(), { accountId, kind: 'payment_pending', data: {} });
-    const delivery = async () =>
-      db().selectFrom('wallet_event_deliveries').selectAll().orderBy('event_id', 'desc').executeTakeFirstOrThrow();
-    await expect.poll(async () => (await delivery()).done_at, { timeout: 15_000 }).not.toBeNull();
-    expect(await delivery()).toMatchObject({ attempts: 5, delivered: false, last_status: 500 });
+    await expect.poll(async () => (await delivery()).finished_at, { timeout: 15_000 }).not.toBeNull();
+    expect(await delivery()).toMatchObject({
+      status: 'dead',
+      attempts: 5,
+      last_error: 'gave up after 5 attempts: the receiver answered HTTP 500',
+    });
     const settings = (await admin('GET', `/v1/wallet/notifications?account_id=${accountId}`)).body;
-    expect(settings).toMatchObject({ pending_deliveries: 0, last_delivery_error: 'the receiver answered HTTP 500' });
+    expect(settings).toMatchObject({
+      pending_deliveries: 0,
+      last_delivery_error: 'gave up after 5 attempts: the receiver answered HTTP 500',
+    });
+
+    // Replayed, it is delivered (the receiver answers 200 again), with its attempts counted afresh.
+    const dead = await delivery();
+    const replayed = await admin('POST', `/v1/jobs/${dead.id}/replay`);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body).toMatchObject({ id: String(dead.id), status: 'queued', attempts: 0 });
+    await expect.poll(async () => (await delivery()).status, { timeout: 5_000 }).toBe('done');
+    expect(await delivery()).toMatchObject({ attempts: 1, last_error: null });
   });
 
   it('shows each installation only its own account’s events, newest first, page by page', async () => {
@@ -338,7 +357,7 @@ describe.each(backends)('wallet events on $name', (backend) => {
     const snapshot = async () => ({
       settings: await db().selectFrom('wallet_notification_settings').selectAll().orderBy('account_id').execute(),
       events: (await db().selectFrom('wallet_events').select('id').execute()).length,
-      deliveries: (await db().selectFrom('wallet_event_deliveries').select('event_id').execute()).length,
+      deliveries: (await db().selectFrom('jobs').select('id').where('kind', '=', 'wallet_event_webhook').execute()).length,
     });
     const before = await snapshot();
     const put = (json: unknown, token?: string) =>
@@ -426,12 +445,16 @@ describe.each(backends)('wallet event webhook URLs and restarts on $name', (back
       await expect
         .poll(
           async () =>
-            (await second!.bridge.database.db.selectFrom('wallet_event_deliveries').select('delivered').execute()).map(
-              (row) => row.delivered,
-            ),
+            (
+              await second!.bridge.database.db
+                .selectFrom('jobs')
+                .select('status')
+                .where('kind', '=', 'wallet_event_webhook')
+                .execute()
+            ).map((row) => row.status),
           { timeout: 10_000 },
         )
-        .toEqual([true, true]);
+        .toEqual(['done', 'done']);
       const delivered = receiver.received.slice(1).map((request) => JSON.parse(request.raw.toString('utf8')).data.n);
       expect(delivered.sort()).toEqual([1, 2]);
       for (const request of receiver.received) expect(signatureValid(secret, request)).toBe(true);

@@ -110,6 +110,7 @@ export const problemCatalogue = {
   meta_unavailable: { status: 503, title: 'Meta could not be reached; nothing was sent.' },
   sync_in_progress: { status: 409, title: 'A template sync is already running for this deployment.' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },
+  job_not_dead: { status: 409, title: 'Only a dead job can be replayed; this one is queued, running or done.' },
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -3,6 +3,7 @@ export * from './contract/common.js';
 export * from './contract/contacts.js';
 export * from './contract/deployments.js';
 export * from './contract/installations.js';
+export * from './contract/jobs.js';
 export * from './contract/messages.js';
 export * from './contract/optin.js';
 export * from './contract/payments.js';

@@ -8,6 +8,7 @@ type NullableJson = ColumnType<unknown, string | null, string | null>;
 
 /** A timestamp the database fills in (`DEFAULT now()`), readable as a Date. */
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
+export type JobStatus = 'queued' | 'running' | 'done' | 'dead';
 
 /** The tables of migrations/*.sql, as Kysely sees them. Keep in step with the migrations. */
 export interface Schema {
@@ -199,19 +200,6 @@ export interface Schema {
     deployment_id: string | null;
     message_ref: string | null;
   };
-  outbox: {
-    id: Generated<number>;
-    kind: 'send_text';
-    deployment_id: string;
-    account_id: string;
-    message_id: string;
-    payload: Json;
-    created_at: CreatedAt;
-    attempts: Generated<number>;
-    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
-    done_at: Date | null;
-    last_error: string | null;
-  };
   account_pricing_settings: {
     account_id: string;
     currency: string;
@@ -349,18 +337,6 @@ export interface Schema {
     data: ColumnType<unknown, string | undefined, never>;
     created_at: CreatedAt;
   };
-  /** Queued by a trigger on wallet_events. */
-  wallet_event_deliveries: {
-    event_id: number;
-    account_id: string;
-    attempts: Generated<number>;
-    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
-    done_at: Date | null;
-    delivered: boolean | null;
-    last_status: number | null;
-    last_error: string | null;
-    created_at: CreatedAt;
-  };
   payments: {
     id: string;
     account_id: string;
@@ -408,5 +384,22 @@ export interface Schema {
     failure_message: string | null;
     settles_at: Date;
     created_at: CreatedAt;
+  };
+  /** Durable work for other systems (jobs/); see migrations/0014_jobs.sql. */
+  jobs: {
+    id: Generated<number>;
+    kind: string;
+    account_id: string | null;
+    payload: Json;
+    status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+    attempts: Generated<number>;
+    attempts_max: Generated<number>;
+    next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+    lease_until: Date | null;
+    last_error: string | null;
+    dedupe_key: string | null;
+    created_at: CreatedAt;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+    finished_at: Date | null;
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WalletNotifications, WalletNotificationsRequest, WalletOverview } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
+import { jobKinds } from '../jobs/kinds.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
 import { walletOf } from './balance.js';
@@ -36,19 +37,16 @@ async function requireAccount(db: Kysely<Schema>, accountId: string): Promise<vo
 }
 
 async function deliveryBacklog(db: Kysely<Schema>, accountId: string) {
-  const pending = await db
-    .selectFrom('wallet_event_deliveries')
+  const deliveries = db.selectFrom('jobs').where('kind', '=', jobKinds.walletEventWebhook).where('account_id', '=', accountId);
+  const pending = await deliveries
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('account_id', '=', accountId)
-    .where('done_at', 'is', null)
+    .where('status', 'in', ['queued', 'running'])
     .executeTakeFirstOrThrow();
   // The latest attempt of any delivery: its error if it failed, null if it succeeded.
-  const latest = await db
-    .selectFrom('wallet_event_deliveries')
+  const latest = await deliveries
     .select(['last_error'])
-    .where('account_id', '=', accountId)
     .where('attempts', '>', 0)
-    .orderBy('event_id', 'desc')
+    .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
   return { pending_deliveries: Number(pending.count), last_delivery_error: latest?.last_error ?? null };

@@ -62,6 +62,7 @@ const problems: Record<ProblemCode, string> = {
   meta_unavailable: 'WhatsApp could not be reached; nothing was sent. Try again in a moment.',
   sync_in_progress: 'The templates are already being refreshed.',
   too_many_auth_failures: 'Too many failed sign-ins to the bridge; try again later.',
+  job_not_dead: 'Only a failed background job can be run again. Reload to see where it stands.',
   internal_error: 'The bridge failed unexpectedly. Try again; if it persists, contact your administrator.',
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
 };

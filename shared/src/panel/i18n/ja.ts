@@ -61,6 +61,7 @@ const problems: Record<ProblemCode, string> = {
   meta_unavailable: 'WhatsApp に接続できませんでした。何も送信されていません。しばらくしてから再試行してください。',
   sync_in_progress: 'テンプレートはすでに更新中です。',
   too_many_auth_failures: 'ブリッジへの認証の失敗が多すぎます。しばらくしてから再試行してください。',
+  job_not_dead: '再実行できるのは失敗したバックグラウンドジョブだけです。再読み込みして状態を確認してください。',
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
 };
