@@ -7,6 +7,7 @@ import { DomainError } from './domain/errors.js';
 import { expressPath, type MountOptions } from './http/mount.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
+import { requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
 import { installationsRouter } from './installations/router.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
@@ -50,6 +51,11 @@ function errorHandler(services: Services): ErrorRequestHandler {
       sendProblem(response, error);
       return;
     }
+    const readingProblem = requestReadingProblem(error);
+    if (readingProblem !== undefined) {
+      sendProblem(response, readingProblem);
+      return;
+    }
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
       sendProblem(response, new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
@@ -59,7 +65,7 @@ function errorHandler(services: Services): ErrorRequestHandler {
         response,
         new DomainError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
       );
-    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    } else if (type === 'charset.unsupported') {
       sendProblem(response, new DomainError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
     } else {
       (request.log ?? services.logger).error({ err: error }, 'unhandled error');
@@ -104,7 +110,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
     ),
-    parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true }),
+    parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes } from '@wabridge/shared';
 import express, { type Request, Router } from 'express';
 import { secretContext } from '../deployments/store.js';
+import { DomainError } from '../domain/errors.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
+import { decodeUtf8Body } from '../http/request-errors.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
 import { type InboxRow, WebhookInbox } from './inbox.js';
@@ -93,8 +95,9 @@ export function webhooksRouter(
       }
       let parsedJson: unknown;
       try {
-        parsedJson = JSON.parse(body.toString('utf8'));
+        parsedJson = JSON.parse(decodeUtf8Body(body));
       } catch (error) {
+        if (error instanceof DomainError) throw error;
         throw new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
       }
       const parsed = parseWebhook(parsedJson);
