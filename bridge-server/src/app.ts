@@ -4,7 +4,7 @@ import { accountsRouter } from './accounts/router.js';
 import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
-import { expressPath, type MountOptions } from './http/mount.js';
+import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
 import { requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
@@ -98,6 +98,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
+  app.use(refuseUnstorableQuery);
   app.use((_request, response, next) => {
     // API answers can carry tokens (installation creation): never cache them anywhere.
     response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
