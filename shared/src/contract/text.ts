@@ -30,7 +30,7 @@ export function unstorableTextIssues(value: unknown, path: string): ValidationIs
       const reason = unstorableTextReason(node);
       if (reason !== undefined) issues.push({ path: at, code: unstorableTextCode, message: reason });
     } else if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${at}[${index}]`));
+      for (const [index, item] of node.entries()) visit(item, `${at}[${index}]`);
     } else if (node !== null && typeof node === 'object' && !ArrayBuffer.isView(node) && !(node instanceof Date)) {
       for (const [key, item] of Object.entries(node)) {
         const reason = unstorableTextReason(key);
