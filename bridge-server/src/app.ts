@@ -115,7 +115,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     validateResponses: options.validateResponses ?? false,
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
-  app.use(webhooksRouter(services, workers.processor, workers.journal));
+  app.use(webhooksRouter(services, workers.processor, workers.journal, metrics.registry));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
