@@ -4,9 +4,10 @@ import { accountsRouter } from './accounts/router.js';
 import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
-import { expressPath, type MountOptions } from './http/mount.js';
+import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
+import { requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
 import { installationsRouter } from './installations/router.js';
 import { registerJobMetrics } from './jobs/metrics.js';
 import { jobsRouter } from './jobs/router.js';
@@ -53,6 +54,11 @@ function errorHandler(services: Services): ErrorRequestHandler {
       sendProblem(response, error);
       return;
     }
+    const readingProblem = requestReadingProblem(error);
+    if (readingProblem !== undefined) {
+      sendProblem(response, readingProblem);
+      return;
+    }
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed') {
       sendProblem(response, new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
@@ -62,7 +68,7 @@ function errorHandler(services: Services): ErrorRequestHandler {
         response,
         new DomainError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
       );
-    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    } else if (type === 'charset.unsupported') {
       sendProblem(response, new DomainError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
     } else {
       (request.log ?? services.logger).error({ err: error }, 'unhandled error');
@@ -98,6 +104,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   registerJobMetrics(metrics.registry, services.db);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
+  app.use(refuseUnstorableQuery);
   app.use((_request, response, next) => {
     // API answers can carry tokens (installation creation): never cache them anywhere.
     response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
@@ -110,11 +117,11 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
     ),
-    parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true }),
+    parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
-  app.use(webhooksRouter(services, workers.processor, workers.journal));
+  app.use(webhooksRouter(services, workers.processor, workers.journal, metrics.registry));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));

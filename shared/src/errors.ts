@@ -4,7 +4,13 @@
  * The HTTP status of a code never changes once published: clients branch on it.
  */
 export const problemCatalogue = {
-  invalid_json: { status: 400, title: 'The request body is not valid JSON.' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON (UTF-8 encoded).' },
+  invalid_url: { status: 400, title: 'The request URL is not valid (a malformed percent-encoding).' },
+  invalid_content_encoding: { status: 400, title: 'The request body is not encoded as its Content-Encoding says.' },
+  unsupported_content_encoding: {
+    status: 415,
+    title: 'The request body has a Content-Encoding the bridge does not read (use gzip, deflate, br or none).',
+  },
   unsupported_media_type: { status: 415, title: 'The request body must be JSON (Content-Type: application/json).' },
   payload_too_large: { status: 413, title: 'The request body is larger than this endpoint accepts.' },
   validation_failed: { status: 422, title: 'The request is not valid.' },
@@ -16,6 +22,10 @@ export const problemCatalogue = {
   invalid_signature: {
     status: 401,
     title: 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.',
+  },
+  foreign_phone_number: {
+    status: 403,
+    title: 'The webhook names a WhatsApp number that does not belong to the deployment whose secret signed it.',
   },
   invalid_verify_token: { status: 403, title: 'The webhook verify token does not match this deployment.' },
   admin_required: { status: 403, title: 'Only the bridge administrator may do this.' },

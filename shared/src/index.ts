@@ -11,6 +11,7 @@ export * from './contract/pricing.js';
 export * from './contract/route.js';
 export * from './contract/routes.js';
 export * from './contract/templates.js';
+export * from './contract/text.js';
 export * from './contract/usage.js';
 export * from './contract/wallet.js';
 export * from './contract/wallet-admin.js';

@@ -129,7 +129,7 @@ describe('CSV (properties)', () => {
         (rows) => {
           const result = parseConsentCsv(consentsToCsv(rows), { businessNames: ['Acme'], knownTopics: topics, now });
           if (rows.length === 0) {
-            expect(result).toEqual({ ok: false, errors: [expect.objectContaining({ code: 'no_rows' })] });
+            expect(result).toEqual({ ok: false, errors: [expect.objectContaining({ code: 'no_rows' })], errorCount: 1 });
             return;
           }
           expect(result.ok && result.rows.map(({ line: _, ...row }) => row)).toEqual(rows);

@@ -1,4 +1,10 @@
-import type { RouteDefinition, RouteInput, RouteResult, ValidationIssue } from '@wabridge/shared';
+import {
+  type RouteDefinition,
+  type RouteInput,
+  type RouteResult,
+  unstorableTextIssues,
+  type ValidationIssue,
+} from '@wabridge/shared';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type * as z from 'zod';
 import { DomainError, validationFailed } from '../domain/errors.js';
@@ -42,6 +48,16 @@ export function validatedQuery<S extends z.ZodType>(schema: S, request: Request)
   if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
   return parsed.data;
 }
+
+/**
+ * Every route's query string, contract-mounted or by hand, is refused when it carries text the database
+ * cannot hold (`shared/src/contract/text.ts`): a filter with U+0000 would otherwise fail inside PostgreSQL.
+ */
+export const refuseUnstorableQuery: RequestHandler = (request, _response, next) => {
+  const issues = unstorableTextIssues({ ...request.query }, 'query');
+  if (issues.length > 0) throw validationFailed(issues);
+  next();
+};
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
@@ -110,6 +126,9 @@ export function mountRoute<R extends RouteDefinition>(
       if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'body'));
       body = parsed.data;
     }
+
+    const unstorable = [...unstorableTextIssues(params, 'path'), ...unstorableTextIssues(body, 'body')];
+    if (unstorable.length > 0) throw validationFailed(unstorable);
 
     const result = await handler({ params, query, headers, body } as RouteInput<R>, {
       caller: caller as never,

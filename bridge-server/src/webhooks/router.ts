@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
-import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes } from '@wabridge/shared';
+import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes, type WebhookEvent } from '@wabridge/shared';
 import express, { type Request, Router } from 'express';
+import { Counter, type Registry } from 'prom-client';
 import { secretContext } from '../deployments/store.js';
+import { DomainError } from '../domain/errors.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
+import { decodeUtf8Body } from '../http/request-errors.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
 import { type InboxRow, WebhookInbox } from './inbox.js';
 import type { WebhookJournal } from './journal.js';
 import type { WebhookProcessor } from './processor.js';
+import { accountNumbersOf, foreignNumbersOf } from './routing.js';
 import { isValidMetaSignature } from './signature.js';
 
 /** Meta sends webhook bodies of up to 3 MB (batches of up to 1,000 updates). */
@@ -27,8 +31,30 @@ export function webhooksRouter(
   { db, secretBox, logger }: Services,
   processor: WebhookProcessor,
   journal?: WebhookJournal,
+  metricsRegistry?: Registry,
 ): Router {
   const router = Router();
+  const foreignBodies = new Counter({
+    name: 'wabridge_webhooks_foreign_number_total',
+    help: 'Signed webhook bodies refused for naming a phone number outside the account of the deployment that received them.',
+    registers: metricsRegistry === undefined ? [] : [metricsRegistry],
+  });
+  const accountNumbers = new Map<string, { numbers: Set<string>; expiresAtMs: number }>();
+
+  /**
+   * The numbers named in `events` that the receiving deployment may not speak for. The account's numbers are
+   * kept in memory as long as the app secret; a number not among them is looked up again before it is refused,
+   * so that a deployment registered a moment ago is never refused from a stale list.
+   */
+  async function foreignNumbers(deploymentId: string, events: readonly WebhookEvent[]): Promise<string[]> {
+    const cached = accountNumbers.get(deploymentId);
+    if (cached !== undefined && cached.expiresAtMs > Date.now() && foreignNumbersOf(events, cached.numbers).length === 0) {
+      return [];
+    }
+    const numbers = await accountNumbersOf(db, deploymentId);
+    accountNumbers.set(deploymentId, { numbers, expiresAtMs: Date.now() + appSecretCacheMs });
+    return foreignNumbersOf(events, numbers);
+  }
   const inbox = new WebhookInbox(db);
   const store =
     journal === undefined
@@ -93,8 +119,9 @@ export function webhooksRouter(
       }
       let parsedJson: unknown;
       try {
-        parsedJson = JSON.parse(body.toString('utf8'));
+        parsedJson = JSON.parse(decodeUtf8Body(body));
       } catch (error) {
+        if (error instanceof DomainError) throw error;
         throw new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
       }
       const parsed = parseWebhook(parsedJson);
@@ -109,6 +136,15 @@ export function webhooksRouter(
               message: issue.message,
             })),
           },
+        );
+      }
+      const foreign = await foreignNumbers(deploymentId, parsed.events);
+      if (foreign.length > 0) {
+        foreignBodies.inc();
+        logger.warn({ deploymentId, foreignNumbers: foreign }, 'webhook refused: it names numbers of another account');
+        throw new DomainError(
+          'foreign_phone_number',
+          `The body names phone_number_id ${foreign.join(', ')}, which is not a number of this deployment's account; nothing was stored.`,
         );
       }
       // Durable before the 200: Meta never resends an acknowledged webhook. A body it already sent is stored once.

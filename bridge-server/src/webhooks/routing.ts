@@ -1,5 +1,5 @@
 import type { WebhookEvent } from '@wabridge/shared';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../storage/schema.js';
 
 /**
@@ -46,4 +46,26 @@ export async function routeByNumber(
     routed.set(deploymentId, [...(routed.get(deploymentId) ?? []), { position, event }]);
   }
   return routed;
+}
+
+/**
+ * The phone numbers a deployment's signature may speak for: its own and those of its account's other
+ * deployments (whose events `routeByNumber` hands on to them). A body signed with one deployment's app secret
+ * that names any other number, of another account or of no deployment, is not that deployment's to deliver:
+ * applied, it would write another tenant's customers, windows and statuses into this one (issue 16).
+ */
+export async function accountNumbersOf(db: Kysely<Schema>, deploymentId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('deployments as sibling')
+    .innerJoin('deployments as receiver', 'receiver.account_id', 'sibling.account_id')
+    .select('sibling.phone_number_id')
+    .where('receiver.id', '=', deploymentId)
+    .execute();
+  return new Set(rows.map((row) => row.phone_number_id));
+}
+
+/** The numbers that events name outside `accountNumbers`; events that name no number (a WABA's templates) pass. */
+export function foreignNumbersOf(events: readonly WebhookEvent[], accountNumbers: ReadonlySet<string>): string[] {
+  const named = events.map(phoneNumberIdOf).filter((id): id is string => id !== undefined);
+  return [...new Set(named)].filter((number) => !accountNumbers.has(number));
 }

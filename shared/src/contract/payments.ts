@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { pointsPerPurchaseMax } from '../pricing/points.js';
 import { accountId, prefixedId, timestamp } from './common.js';
 import { purchaseReceiptResponse } from './wallet.js';
 
@@ -14,7 +15,7 @@ export const paymentMethod = z
     example: 'pm_sandbox_succeeds',
   });
 
-const pointsToBuy = z.number().int().min(1).max(1_000_000_000);
+const pointsToBuy = z.number().int().min(1).max(pointsPerPurchaseMax);
 
 const forAccount = accountId
   .optional()

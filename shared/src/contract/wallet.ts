@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { pointPriceMinorMax, pointsPerPurchaseMax, pointValueMicroUsdMax } from '../pricing/points.js';
 import { accountId, deploymentId, installationId, timestamp } from './common.js';
 import { walletEvent } from './wallet-events.js';
 
@@ -74,7 +75,7 @@ export const walletLedger = z
 export const createPurchaseRequest = z
   .strictObject({
     account_id: accountId,
-    points: z.number().int().min(1).max(1_000_000_000),
+    points: z.number().int().min(1).max(pointsPerPurchaseMax),
     payment_reference: z
       .string()
       .min(1)
@@ -98,18 +99,34 @@ export const purchaseReceiptResponse = z
   })
   .meta({ id: 'PurchaseReceipt' });
 
+/**
+ * The price of one point, bounded (with the points of a purchase and the fee and tax rates) so that every amount
+ * of a receipt is an exact integer: see `shared/src/pricing/points.ts`.
+ */
+const pointPrice = z
+  .number()
+  .int()
+  .min(1)
+  .max(pointPriceMinorMax)
+  .meta({ description: 'Price of one point in the minor unit of `currency` (at most 1,000,000).' });
+
 export const walletSettingsRequest = z
   .strictObject({
     account_id: accountId,
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code in capitals, like USD or JPY'),
-    point_price_minor: z.number().int().min(1),
+    point_price_minor: pointPrice,
     quantity_prices: z
-      .array(z.strictObject({ minimum_points: z.number().int().min(1), point_price_minor: z.number().int().min(1) }))
+      .array(z.strictObject({ minimum_points: z.number().int().min(1).max(pointsPerPurchaseMax), point_price_minor: pointPrice }))
       .max(50)
       .optional(),
     fee_percent_basis_points: z.number().int().min(0).max(10_000).optional(),
     tax_rate_basis_points: z.number().int().min(0).max(10_000).optional(),
-    point_value_micro_usd: z.number().int().min(1),
+    point_value_micro_usd: z
+      .number()
+      .int()
+      .min(1)
+      .max(pointValueMicroUsdMax)
+      .meta({ description: 'What one point pays of Meta’s charges, in micro-USD (at most US$1,000).' }),
   })
   .meta({ id: 'WalletSettingsRequest' });
 

@@ -33,34 +33,142 @@ const lineFeed = 0x0a;
 
 /** Reads every record; an unterminated quote ends the reading, since the rest of the file is inside it. */
 export function readCsv(text: string): CsvReadResult {
-  const reader = { text, index: 0, line: 1, errors: [] as CsvSyntaxError[] };
   const records: CsvRecord[] = [];
-  while (reader.index < text.length) {
-    const line = reader.line;
-    const cells = readRecordCells(reader);
-    if (cells === null) break;
-    records.push({ line, cells });
-  }
-  return { records, errors: reader.errors };
+  const errors: CsvSyntaxError[] = [];
+  const reader = new CsvStreamReader({ onRecord: (record) => records.push(record), onError: (error) => errors.push(error) });
+  reader.write(text);
+  reader.end();
+  return { records, errors };
 }
 
-type Reader = { text: string; index: number; line: number; errors: CsvSyntaxError[] };
+export type CsvStreamErrorCode = CsvSyntaxError['code'] | 'record_too_long';
 
-/** Reads the fields of one record and its line break; null when an unterminated quote ends the file. */
-function readRecordCells(reader: Reader): string[] | null {
+export interface CsvStreamHandlers {
+  onRecord(record: CsvRecord): void;
+  onError(error: { line: number; code: CsvStreamErrorCode; message: string }): void;
+}
+
+/**
+ * Reads CSV text given in pieces, as it arrives over the network, and hands each record on as soon as its line
+ * break has been read, so that a file is never held whole: what is held is the one record not yet complete.
+ * A record is complete only once the line break after it is in (a CR at the end of a piece may be the first
+ * half of a CRLF), so a piece may end anywhere, even inside a quoted cell or a `""`. `recordCharactersMax`
+ * bounds that one record: a longer one (a line break never comes, or a quote never closes) stops the reading.
+ */
+export class CsvStreamReader {
+  #pending = '';
+  #pendingLine = 1;
+  #stopped = false;
+  /** The line of a quoted cell the pending record opens and has not closed yet. */
+  #openQuoteLine: number | undefined;
+
+  constructor(
+    private readonly handlers: CsvStreamHandlers,
+    private readonly recordCharactersMax = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Reads the records `text` completes; false once the reading has stopped and what follows would be ignored. */
+  write(text: string): boolean {
+    if (this.#stopped) return false;
+    this.#pending += text;
+    this.#readRecords(false);
+    if (!this.#stopped && this.#pending.length > this.recordCharactersMax) {
+      const openQuoteLine = this.#openQuoteLine;
+      this.#stopWith(
+        openQuoteLine === undefined
+          ? {
+              line: this.#pendingLine,
+              code: 'record_too_long',
+              message: `a record starts here and does not end within ${this.recordCharactersMax} characters`,
+            }
+          : {
+              line: openQuoteLine,
+              code: 'unterminated_quote',
+              message: `a quoted cell starts here and is not closed within ${this.recordCharactersMax} characters`,
+            },
+      );
+    }
+    return !this.#stopped;
+  }
+
+  /** The end of the text: the last record needs no line break. */
+  end(): void {
+    if (!this.#stopped) this.#readRecords(true);
+    this.#stopped = true;
+    this.#pending = '';
+  }
+
+  /** Stops reading (the caller has seen enough); later writes are ignored. */
+  stop(): void {
+    this.#stopped = true;
+    this.#pending = '';
+  }
+
+  #stopWith(error: { line: number; code: CsvStreamErrorCode; message: string }): void {
+    this.handlers.onError(error);
+    this.stop();
+  }
+
+  #readRecords(final: boolean): void {
+    const text = this.#pending;
+    let start = 0;
+    let line = this.#pendingLine;
+    while (start < text.length && !this.#stopped) {
+      const reader: Reader = { text, index: start, line, errors: [], final };
+      const cells = readRecordCells(reader);
+      this.#openQuoteLine = reader.openQuoteLine;
+      if (cells === undefined) break;
+      for (const error of reader.errors) this.handlers.onError(error);
+      if (cells === null) {
+        this.stop();
+        return;
+      }
+      this.handlers.onRecord({ line, cells });
+      start = reader.index;
+      line = reader.line;
+    }
+    if (this.#stopped) return;
+    this.#pending = text.slice(start);
+    this.#pendingLine = line;
+  }
+}
+
+/** `final`: the text ends here; otherwise more may follow, and a record that reaches the end is not complete yet. */
+type Reader = {
+  text: string;
+  index: number;
+  line: number;
+  errors: CsvSyntaxError[];
+  final: boolean;
+  /** Where a quoted cell opened that the text read so far does not close. */
+  openQuoteLine?: number;
+};
+
+/**
+ * Reads the fields of one record and its line break; null when an unterminated quote ends the file, undefined
+ * when the record is not complete in the text read so far.
+ */
+function readRecordCells(reader: Reader): string[] | null | undefined {
   const cells: string[] = [];
   for (;;) {
     const cell = reader.text.charCodeAt(reader.index) === quote ? readQuotedCell(reader) : readUnquotedCell(reader);
-    if (cell === null) return null;
+    if (cell === null || cell === undefined) return cell;
     cells.push(cell);
     const next = reader.text.charCodeAt(reader.index);
     if (next === comma) {
       reader.index += 1;
       continue;
     }
+    if (!reader.final && !hasCompleteLineBreak(reader)) return undefined;
     skipLineBreak(reader);
     return cells;
   }
+}
+
+/** Whether the record's line break is all in: a CR last in the text may be the start of a CRLF. */
+function hasCompleteLineBreak({ text, index }: Reader): boolean {
+  if (index >= text.length) return false;
+  return !(text.charCodeAt(index) === carriageReturn && index + 1 >= text.length);
 }
 
 function readUnquotedCell(reader: Reader): string {
@@ -70,7 +178,7 @@ function readUnquotedCell(reader: Reader): string {
   return reader.text.slice(start, end);
 }
 
-function readQuotedCell(reader: Reader): string | null {
+function readQuotedCell(reader: Reader): string | null | undefined {
   const { text } = reader;
   const openingLine = reader.line;
   let value = '';
@@ -78,6 +186,10 @@ function readQuotedCell(reader: Reader): string | null {
   for (;;) {
     const closing = text.indexOf('"', start);
     if (closing === -1) {
+      if (!reader.final) {
+        reader.openQuoteLine = openingLine;
+        return undefined;
+      }
       reader.errors.push({
         line: openingLine,
         code: 'unterminated_quote',

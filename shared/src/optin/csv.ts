@@ -1,3 +1,4 @@
+import { unstorableTextReason } from '../contract/text.js';
 import { normalizePhoneNumber } from '../phone.js';
 import {
   type ConsentContext,
@@ -6,7 +7,7 @@ import {
   consentProblemCodes,
   validateConsent,
 } from './consent.js';
-import { csvLine, readCsv, restoreFormulaCell } from './csv-format.js';
+import { CsvStreamReader, csvLine, restoreFormulaCell } from './csv-format.js';
 
 /*
  * Consent import and export as CSV, one consent record per row:
@@ -39,6 +40,22 @@ export type ConsentCsvColumn = (typeof consentCsvColumns)[number];
  */
 export const consentCsvRowsMax = 100_000;
 
+/**
+ * Lines after the header, blank ones included: blank lines are skipped, but each one costs reading, so a file
+ * of nothing but line breaks (30 MB of them once ran the bridge out of memory) stops here. Twice the rows
+ * leaves a real file all the blank lines a spreadsheet writes.
+ */
+export const consentCsvLinesMax = 2 * consentCsvRowsMax;
+
+/**
+ * The longest record: a row's cells are at most a few thousand characters (evidence 2,000, recorded_by 200),
+ * so a record that has not ended after this many is a broken file (a quote never closed, no line breaks).
+ */
+export const consentCsvRecordCharactersMax = 64 * 1024;
+
+/** Problems kept for the answer: enough to fix a file, few enough that a broken file cannot fill memory. */
+export const consentCsvErrorsMax = 1_000;
+
 export const consentCsvErrorCodes = [
   /** The bytes are not UTF-8 (for example Shift_JIS from Japanese Excel). */
   'not_utf8',
@@ -56,6 +73,10 @@ export const consentCsvErrorCodes = [
   'duplicate_column',
   /** A quoted cell is never closed. */
   'unterminated_quote',
+  /** A record does not end within `consentCsvRecordCharactersMax` characters. */
+  'record_too_long',
+  /** A cell holds text the bridge cannot store (U+0000, an unpaired surrogate). */
+  'invalid_text',
   /** Text follows the closing quote of a cell. */
   'invalid_quote',
   /** A row has more or fewer cells than the header. */
@@ -86,41 +107,163 @@ export type ConsentCsvRow = ConsentEntry & {
 
 export type ConsentImportRow = ConsentCsvRow & { line: number };
 
-export type ConsentCsvResult = { ok: true; rows: ConsentImportRow[] } | { ok: false; errors: ConsentCsvError[] };
+/** `errorCount`: every problem found, of which `errors` keeps the first `consentCsvErrorsMax`. */
+export type ConsentCsvResult =
+  | { ok: true; rows: ConsentImportRow[] }
+  | { ok: false; errors: ConsentCsvError[]; errorCount: number };
 
 type Header = { columns: Map<string, number>; width: number };
 
 /** Parses and validates a consent import; see the notes at the top of this module. */
 export function parseConsentCsv(input: string | Uint8Array, context: ConsentContext): ConsentCsvResult {
-  const text = decodeUtf8(input);
-  if (text === null) return failure([{ line: 0, code: 'not_utf8', message: 'The file is not UTF-8: save it as “CSV UTF-8”.' }]);
-  const { records, errors: syntaxErrors } = readCsv(text.startsWith('\uFEFF') ? text.slice(1) : text);
-  const [headerRecord, ...rowRecords] = records.filter((record) => !isBlank(record.cells));
-  if (headerRecord === undefined) {
-    return failure([...syntaxErrors, { line: 1, code: 'empty_file', message: 'The file has no header line.' }]);
+  const reader = new ConsentCsvReader(context);
+  reader.write(input);
+  return reader.end();
+}
+
+const notUtf8: ConsentCsvError = { line: 0, code: 'not_utf8', message: 'The file is not UTF-8: save it as “CSV UTF-8”.' };
+
+/**
+ * A consent import read as it arrives: `write` each piece of the file (bytes, decoded as UTF-8, or text), then
+ * `end`. Rows are validated as they come and only valid rows are kept, so memory holds at most
+ * `consentCsvRowsMax` rows and `consentCsvErrorsMax` errors whatever the file. Once the file is refused
+ * whatever follows (not UTF-8, a bad header, too many lines, a broken record), `write` answers false and the
+ * rest need not be read.
+ */
+export class ConsentCsvReader {
+  readonly #context: ConsentContext;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  readonly #records: CsvStreamReader;
+  #started = false;
+  #header: Header | undefined;
+  #headerErrors: ConsentCsvError[] = [];
+  #syntaxErrors: ConsentCsvError[] = [];
+  #rowErrors: ConsentCsvError[] = [];
+  #errorCount = 0;
+  #rowCount = 0;
+  #lineCount = 0;
+  #notUtf8 = false;
+  readonly #rows: ConsentImportRow[] = [];
+  readonly #firstLineOfKey = new Map<string, number>();
+
+  constructor(context: ConsentContext) {
+    this.#context = context;
+    this.#records = new CsvStreamReader(
+      { onRecord: (record) => this.#read(record), onError: (error) => this.#note(this.#syntaxErrors, error) },
+      consentCsvRecordCharactersMax,
+    );
   }
-  const header = readHeader(headerRecord);
-  if (header.errors.length > 0) return failure([...syntaxErrors, ...header.errors]);
-  const sizeErrors = rowCountErrors(rowRecords.length);
-  if (sizeErrors.length > 0) return failure([...syntaxErrors, ...sizeErrors]);
-  const rows = readRows(rowRecords, header.header, context);
-  const errors = [...syntaxErrors, ...rows.errors];
-  return errors.length > 0 ? failure(errors) : { ok: true, rows: rows.rows };
+
+  /** Reads the next piece of the file; false once the file is refused whatever follows. */
+  write(piece: string | Uint8Array): boolean {
+    if (this.#notUtf8) return false;
+    let text: string;
+    if (typeof piece === 'string') {
+      text = piece;
+    } else {
+      try {
+        // `fatal` refuses malformed bytes instead of replacing them; `stream` keeps a character split between pieces.
+        text = this.#decoder.decode(piece, { stream: true });
+      } catch {
+        this.#notUtf8 = true;
+        this.#records.stop();
+        return false;
+      }
+    }
+    if (!this.#started) {
+      this.#started = true;
+      if (text.startsWith('\uFEFF')) text = text.slice(1);
+    }
+    return this.#records.write(text);
+  }
+
+  /** The end of the file: the rows to import, or every problem found (sorted by line). */
+  end(): ConsentCsvResult {
+    if (!this.#notUtf8) {
+      try {
+        const rest = this.#decoder.decode();
+        if (rest !== '') this.#records.write(rest);
+      } catch {
+        this.#notUtf8 = true;
+      }
+    }
+    this.#records.end();
+    if (this.#notUtf8) return failure([notUtf8], 1);
+    if (this.#lineCount > consentCsvLinesMax) return failure([...this.#syntaxErrors, ...this.#sizeErrors()]);
+    if (this.#header === undefined && this.#headerErrors.length === 0) {
+      return failure([...this.#syntaxErrors, { line: 1, code: 'empty_file', message: 'The file has no header line.' }]);
+    }
+    if (this.#headerErrors.length > 0) return failure([...this.#syntaxErrors, ...this.#headerErrors]);
+    const sizeErrors = this.#sizeErrors();
+    if (sizeErrors.length > 0) return failure([...this.#syntaxErrors, ...sizeErrors]);
+    const errors = [...this.#syntaxErrors, ...this.#rowErrors];
+    return this.#errorCount > 0 ? failure(errors, this.#errorCount) : { ok: true, rows: this.#rows };
+  }
+
+  #sizeErrors(): ConsentCsvError[] {
+    if (this.#lineCount > consentCsvLinesMax) {
+      const message = `At most ${consentCsvRowsMax} rows and ${consentCsvLinesMax} lines (blank ones included) per file; split it.`;
+      return [{ line: 0, code: 'too_many_rows', message }];
+    }
+    return rowCountErrors(this.#rowCount);
+  }
+
+  #note(list: ConsentCsvError[], error: ConsentCsvError): void {
+    this.#errorCount += 1;
+    if (this.#errorCount <= consentCsvErrorsMax) list.push(error);
+  }
+
+  #read(record: { line: number; cells: string[] }): void {
+    if (isBlank(record.cells)) {
+      this.#countLine();
+      return;
+    }
+    if (this.#header === undefined) {
+      const header = readHeader(record);
+      if (header.errors.length > 0) {
+        this.#headerErrors = header.errors;
+        this.#records.stop();
+        return;
+      }
+      this.#header = header.header;
+      return;
+    }
+    this.#countLine();
+    this.#rowCount += 1;
+    // Past the limit nothing more is validated: the answer is the limit alone.
+    if (this.#rowCount > consentCsvRowsMax) {
+      this.#records.stop();
+      return;
+    }
+    this.#readRow(record, this.#header);
+  }
+
+  #countLine(): void {
+    this.#lineCount += 1;
+    if (this.#lineCount > consentCsvLinesMax) this.#records.stop();
+  }
+
+  #readRow(record: { line: number; cells: string[] }, header: Header): void {
+    const row = readRow(record, header, this.#context);
+    if ('errors' in row) {
+      for (const error of row.errors) this.#note(this.#rowErrors, error);
+      return;
+    }
+    const key = `${row.phone} ${row.topic} ${row.occurredAt.getTime()}`;
+    const firstLine = this.#firstLineOfKey.get(key);
+    if (firstLine !== undefined) {
+      const message = `Line ${firstLine} has the same phone, topic and occurred_at.`;
+      this.#note(this.#rowErrors, { line: record.line, code: 'duplicate_row', message });
+      return;
+    }
+    this.#firstLineOfKey.set(key, record.line);
+    if (this.#errorCount === 0) this.#rows.push(row);
+  }
 }
 
 /** Errors in the order of the file; a sort is stable, so a row's errors keep the order of its columns. */
-function failure(errors: ConsentCsvError[]): ConsentCsvResult {
-  return { ok: false, errors: errors.sort((first, second) => first.line - second.line) };
-}
-
-function decodeUtf8(input: string | Uint8Array): string | null {
-  if (typeof input === 'string') return input;
-  try {
-    // `fatal` refuses malformed bytes instead of replacing them; the decoder drops a leading BOM itself.
-    return new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch {
-    return null;
-  }
+function failure(errors: ConsentCsvError[], errorCount = errors.length): ConsentCsvResult {
+  return { ok: false, errors: errors.sort((first, second) => first.line - second.line), errorCount };
 }
 
 function isBlank(cells: readonly string[]): boolean {
@@ -155,31 +298,6 @@ function readHeader({ line, cells }: { line: number; cells: readonly string[] })
   return { header: { columns, width: cells.length }, errors };
 }
 
-type RowsResult = { rows: ConsentImportRow[]; errors: ConsentCsvError[] };
-
-function readRows(records: readonly { line: number; cells: string[] }[], header: Header, context: ConsentContext): RowsResult {
-  const rows: ConsentImportRow[] = [];
-  const errors: ConsentCsvError[] = [];
-  const firstLineOfKey = new Map<string, number>();
-  for (const record of records) {
-    const row = readRow(record, header, context);
-    if ('errors' in row) {
-      errors.push(...row.errors);
-      continue;
-    }
-    const key = `${row.phone} ${row.topic} ${row.occurredAt.getTime()}`;
-    const firstLine = firstLineOfKey.get(key);
-    if (firstLine !== undefined) {
-      const message = `Line ${firstLine} has the same phone, topic and occurred_at.`;
-      errors.push({ line: record.line, code: 'duplicate_row', message });
-      continue;
-    }
-    firstLineOfKey.set(key, record.line);
-    rows.push(row);
-  }
-  return { rows, errors };
-}
-
 function readRow(
   { line, cells }: { line: number; cells: string[] },
   header: Header,
@@ -189,6 +307,8 @@ function readRow(
     const message = `The row has ${cells.length} cells; the header has ${header.width}.`;
     return { errors: [{ line, code: 'wrong_field_count', message }] };
   }
+  const unstorable = unstorableCellErrors(line, cells, header);
+  if (unstorable.length > 0) return { errors: unstorable };
   const cell = (column: ConsentCsvColumn): string => {
     const index = header.columns.get(column);
     return index === undefined ? '' : restoreFormulaCell(cells[index] ?? '');
@@ -205,6 +325,16 @@ function readRow(
   if (occurredAtMissing) errors.push({ line, column: 'occurred_at', code: 'missing', message: 'occurred_at is required.' });
   if (!validation.ok || !phone.ok || occurredAtMissing) return { errors };
   return { line, phone: phone.e164, ...validation.entry };
+}
+
+/** A cell the database cannot hold (`contract/text.ts`) is refused before any other rule reads it. */
+function unstorableCellErrors(line: number, cells: readonly string[], header: Header): ConsentCsvError[] {
+  const errors: ConsentCsvError[] = [];
+  for (const [column, index] of header.columns) {
+    const reason = unstorableTextReason(cells[index] ?? '');
+    if (reason !== undefined) errors.push({ line, column, code: 'invalid_text', message: `${column} ${reason}.` });
+  }
+  return errors;
 }
 
 /**

@@ -8,6 +8,8 @@ export * from './csv.js';
 export {
   type CsvReadResult,
   type CsvRecord,
+  type CsvStreamHandlers,
+  CsvStreamReader,
   type CsvSyntaxError,
   csvCell,
   csvLine,

@@ -33,7 +33,10 @@ export {
   accountPricingSettingsSchema,
   defaultFeePercentBasisPoints,
   type PurchaseReceipt,
+  pointPriceMinorMax,
   pointsForRate,
+  pointsPerPurchaseMax,
+  pointValueMicroUsdMax,
   purchaseReceipt,
   unitPriceMinor,
 } from './points.js';

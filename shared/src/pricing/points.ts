@@ -21,18 +21,35 @@ export const defaultFeePercentBasisPoints = 300;
 
 const safeInteger = z.int();
 
+/*
+ * Bounds that keep every amount exact. A purchase is at most `pointsPerPurchaseMax` points, so its subtotal is
+ * at most 10^9 × 10^6 = 10^15 minor units; a fee and a tax of at most 100% each at most double it twice, so
+ * the total stays under 4 × 10^15, below Number.MAX_SAFE_INTEGER (≈ 9.007 × 10^15). Real prices are far below:
+ * 1,000,000 minor units is US$10,000 or ¥1,000,000 for one point. Without these bounds the contract accepted a
+ * price of 2^53 − 1 and the receipt overflowed to a 500 (issue 16).
+ */
+/** The most points one purchase (checkout, auto-recharge, operator purchase) buys. */
+export const pointsPerPurchaseMax = 1_000_000_000;
+/** The highest price of one point, in the minor unit of the account's currency. */
+export const pointPriceMinorMax = 1_000_000;
+/**
+ * The highest value of one point: US$1,000. `pointsForRate` divides by it (through BigInt), so any value is
+ * exact; the bound only refuses a value no one means.
+ */
+export const pointValueMicroUsdMax = 1_000_000_000;
+
 /** An account's point prices: zod validates them where they enter (settings API, database). */
 export const accountPricingSettingsSchema = z.object({
   /** ISO 4217 currency the account pays in. */
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code in capitals, like USD or JPY'),
   /** Price of one point in the currency's minor unit (cents for USD, yen for JPY, which has no minor unit). */
-  pointPriceMinor: safeInteger.positive(),
+  pointPriceMinor: safeInteger.positive().max(pointPriceMinorMax),
   /**
    * Seed 000: the price depends on the quantity. A purchase of at least `minimumPoints` points is charged
    * the matching `pointPriceMinor` for every point (the largest minimum reached wins). Empty: one price.
    */
   quantityPrices: z
-    .array(z.object({ minimumPoints: safeInteger.positive(), pointPriceMinor: safeInteger.positive() }))
+    .array(z.object({ minimumPoints: safeInteger.positive(), pointPriceMinor: safeInteger.positive().max(pointPriceMinorMax) }))
     .refine((prices) => new Set(prices.map((price) => price.minimumPoints)).size === prices.length, {
       message: 'each minimumPoints may appear once',
     })
@@ -42,7 +59,7 @@ export const accountPricingSettingsSchema = z.object({
   /** Tax on subtotal + fee in basis points: 10% = 1_000. */
   taxRateBasisPoints: safeInteger.min(0).max(basisPointsPerWhole).default(0),
   /** What one point pays of Meta's charges, in micro-USD: US$0.01 = 10_000. */
-  pointValueMicroUsd: safeInteger.positive(),
+  pointValueMicroUsd: safeInteger.positive().max(pointValueMicroUsdMax),
 });
 
 export type AccountPricingSettings = z.infer<typeof accountPricingSettingsSchema>;

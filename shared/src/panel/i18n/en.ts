@@ -16,6 +16,11 @@ const problems: Record<ProblemCode, string> = {
   validation_failed: 'The bridge refused the request as invalid.',
   unknown_account: 'The bridge account for this installation no longer exists. Contact your administrator.',
   invalid_webhook: 'The bridge refused a notification as invalid.',
+  invalid_url:
+    'The panel asked for an address the bridge could not read. Reload the app; if it persists, contact your administrator.',
+  invalid_content_encoding: 'The panel sent a request the bridge could not unpack. Reload the app.',
+  unsupported_content_encoding: 'The panel sent a request compressed in a way the bridge does not read. Reload the app.',
+  foreign_phone_number: 'The bridge refused a notification about a WhatsApp number of another deployment.',
   unauthorized: 'The app is not signed in to the bridge. Ask your administrator to check the app settings.',
   invalid_token: 'The bridge token in the app settings is not valid. Ask your administrator to check it.',
   token_revoked: 'The bridge token of this helpdesk was revoked. Ask your administrator for a new one.',
