@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes } from '@wabridge/shared';
 import express, { type Request, Router } from 'express';
 import { secretContext } from '../deployments/store.js';
+import { type MountOptions, mountByHand } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
@@ -20,12 +21,14 @@ const metaBodyLimitBytes = 3 * 1024 * 1024;
 const appSecretCacheMs = 10_000;
 
 /**
+ * Mounted by hand (the contract says so): Meta signs the raw bytes and its checks come in their own order.
  * `journal`: on-disk PGlite acknowledges webhooks once they are in the journal (see journal.ts); otherwise once
  * they are in webhook_events.
  */
 export function webhooksRouter(
   { db, secretBox, logger }: Services,
   processor: WebhookProcessor,
+  options: Pick<MountOptions, 'mounted'>,
   journal?: WebhookJournal,
 ): Router {
   const router = Router();
@@ -62,7 +65,7 @@ export function webhooksRouter(
     return deployment;
   }
 
-  router.get('/v1/webhooks/meta/:deployment_id', async (request, response) => {
+  router.get(mountByHand(options, routes.verifyMetaWebhook), async (request, response) => {
     response.locals.routePath = routes.verifyMetaWebhook.path;
     const deployment = await deploymentSecrets(request);
     const query = metaWebhookVerificationQuery.safeParse(request.query);
@@ -79,7 +82,7 @@ export function webhooksRouter(
   });
 
   router.post(
-    '/v1/webhooks/meta/:deployment_id',
+    mountByHand(options, routes.receiveMetaWebhook),
     express.raw({ type: () => true, limit: metaBodyLimitBytes }),
     async (request, response) => {
       response.locals.routePath = routes.receiveMetaWebhook.path;

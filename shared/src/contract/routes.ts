@@ -380,7 +380,6 @@ export const routes = {
     },
     successStatus: 201,
     response: mediaUpload,
-    mountedByHand: true,
     problems: [
       'validation_failed',
       'media_type_not_allowed',
@@ -440,7 +439,6 @@ export const routes = {
     },
     successStatus: 201,
     response: rateCardDetail,
-    mountedByHand: true,
     problems: ['validation_failed', 'invalid_rate_card', 'rate_card_exists', 'rate_card_backdated', 'payload_too_large'],
   }),
   listRateCards: defineRoute({
