@@ -5,6 +5,7 @@ import { contactsRouter } from './contacts/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
 import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
+import { checkMounts } from './http/mount-check.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
 import { sendProblem } from './http/problem.js';
 import { requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
@@ -119,9 +120,10 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     ),
     parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
+    mounted: [],
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
-  app.use(webhooksRouter(services, workers.processor, workers.journal, metrics.registry));
+  app.use(webhooksRouter(services, workers.processor, mountOptions, workers.journal, metrics.registry));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
@@ -139,6 +141,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
+  checkMounts(routes, mountOptions.mounted);
 
   // A known path with another method: 405 with the methods it does allow.
   const methodsByPath = new Map<string, Set<string>>();

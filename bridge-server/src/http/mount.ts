@@ -5,16 +5,37 @@ import {
   unstorableTextIssues,
   type ValidationIssue,
 } from '@wabridge/shared';
-import type { Request, RequestHandler, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type * as z from 'zod';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import type { Authenticate } from '../security/authenticate.js';
 import type { Caller } from './caller.js';
 
+/**
+ * The answer of a route whose contract answers a CSV file (`csvResponse`): its text, whole or in chunks (read one
+ * at a time, as the client takes them), and the file name it is saved under.
+ */
+export interface CsvAnswer {
+  filename: string;
+  csv: string | AsyncIterable<string>;
+}
+
+/** What a handler answers: the contract's response body; a CSV for a route without one, or nothing (204). */
+type HandlerResult<R extends RouteDefinition> = RouteResult<R> extends undefined ? CsvAnswer | undefined : RouteResult<R>;
+
 export type RouteHandler<R extends RouteDefinition> = (
   input: RouteInput<R>,
-  context: { caller: R['auth'] extends 'none' ? undefined : Caller; request: Request; response: Response },
-) => Promise<RouteResult<R>>;
+  context: {
+    caller: R['auth'] extends 'none' ? undefined : Caller;
+    request: Request;
+    response: Response;
+    /** The raw body of a route the contract gives one (`rawBody`), read whole; empty otherwise. */
+    rawBody: Buffer;
+  },
+) => Promise<HandlerResult<R>>;
+
+/** How a route's raw body (contract `rawBody`) is read: whole, up to a limit; or left unread for the handler to stream. */
+export type RawBodyReading = { limitBytes: number } | 'stream';
 
 export interface MountOptions {
   authenticate: Authenticate;
@@ -22,6 +43,8 @@ export interface MountOptions {
   parseJson: RequestHandler;
   /** Check every response against its contract schema (tests and development). */
   validateResponses: boolean;
+  /** Every route mounted, in order: the start-up check (mount-check.ts) compares it with the contract. */
+  mounted: RouteDefinition[];
 }
 
 /** `/v1/deployments/{deployment_id}` → `/v1/deployments/:deployment_id`. */
@@ -42,13 +65,6 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'head
   });
 }
 
-/** A hand-mounted route's query, validated by its contract schema and reported as mountRoute reports it. */
-export function validatedQuery<S extends z.ZodType>(schema: S, request: Request): z.infer<S> {
-  const parsed = schema.safeParse({ ...request.query });
-  if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
-  return parsed.data;
-}
-
 /**
  * Every route's query string, contract-mounted or by hand, is refused when it carries text the database
  * cannot hold (`shared/src/contract/text.ts`): a filter with U+0000 would otherwise fail inside PostgreSQL.
@@ -62,6 +78,50 @@ export const refuseUnstorableQuery: RequestHandler = (request, _response, next) 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+async function readRawBody(request: Request, response: Response, limitBytes: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    express.raw({ type: () => true, limit: limitBytes })(request, response, (error?: unknown) =>
+      error ? reject(error) : resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)),
+    ),
+  );
+}
+
+/** Resolves true once the response can take more, false if the client went away. */
+function drained(response: Response): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve(!response.destroyed);
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+/**
+ * Sends a CSV answer. Its first chunk is read before anything is set, so a failure there is still answered as a
+ * problem; later chunks are written as the client takes them (a client that went away stops the reading).
+ */
+async function sendCsv(response: Response, status: number, answer: CsvAnswer): Promise<void> {
+  const chunks = typeof answer.csv === 'string' ? [answer.csv][Symbol.iterator]() : answer.csv[Symbol.asyncIterator]();
+  let next = await chunks.next();
+  response.status(status).type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="${answer.filename}"`);
+  if (typeof answer.csv === 'string') {
+    response.send(answer.csv);
+    return;
+  }
+  while (next.done !== true) {
+    if (!response.write(next.value) && !(await drained(response))) return;
+    next = await chunks.next();
+  }
+  response.end();
+}
+
+function isCsvAnswer(value: unknown): value is CsvAnswer {
+  return typeof value === 'object' && value !== null && 'filename' in value && 'csv' in value;
 }
 
 async function readJsonBody(request: Request, response: Response, parseJson: RequestHandler): Promise<unknown> {
@@ -82,13 +142,22 @@ async function readJsonBody(request: Request, response: Response, parseJson: Req
  * Registers one contract route: authenticate first (bodies of unauthenticated requests are never
  * read), then parse and validate path, query and body against the contract, then call the handler
  * with typed values. A malformed path id cannot name anything, so it answers 404 like a missing one.
+ * A route whose contract takes a raw body (a CSV, a file) has it read after authentication, up to the
+ * limit `mounting.rawBody` gives, or left to the handler to stream; one that answers a CSV has its
+ * handler's text sent as `text/csv`. The route is counted in `options.mounted` for the start-up check.
  */
 export function mountRoute<R extends RouteDefinition>(
   router: Router,
   route: R,
   handler: RouteHandler<R>,
   options: MountOptions,
+  mounting: { rawBody?: RawBodyReading } = {},
 ): void {
+  if (route.mountedByHand === true) throw new Error(`${route.operationId} is mounted by hand (see mountByHand).`);
+  if ((route.rawBody === undefined) !== (mounting.rawBody === undefined)) {
+    throw new Error(`${route.operationId}: say how to read a raw body exactly when the contract gives the route one.`);
+  }
+  options.mounted.push(route);
   router[route.method](expressPath(route.path), async (request, response) => {
     response.locals.routePath = route.path;
     const caller = route.auth === 'none' ? undefined : await options.authenticate(request, route.auth);
@@ -129,12 +198,22 @@ export function mountRoute<R extends RouteDefinition>(
 
     const unstorable = [...unstorableTextIssues(params, 'path'), ...unstorableTextIssues(body, 'body')];
     if (unstorable.length > 0) throw validationFailed(unstorable);
+    const rawBody =
+      mounting.rawBody === undefined || mounting.rawBody === 'stream'
+        ? Buffer.alloc(0)
+        : await readRawBody(request, response, mounting.rawBody.limitBytes);
 
     const result = await handler({ params, query, headers, body } as RouteInput<R>, {
       caller: caller as never,
       request,
       response,
+      rawBody,
     });
+    if (route.csvResponse !== undefined) {
+      if (!isCsvAnswer(result)) throw new Error(`${route.operationId} answers a CSV, and its handler gave none.`);
+      await sendCsv(response, route.successStatus, result);
+      return;
+    }
     if (route.successStatus === 204 || route.response === undefined) {
       response.status(route.successStatus).end();
       return;
@@ -142,4 +221,14 @@ export function mountRoute<R extends RouteDefinition>(
     if (options.validateResponses) route.response.parse(result);
     response.status(route.successStatus).json(result);
   });
+}
+
+/**
+ * For a route the contract says is mounted by hand (`mountedByHand`: signed webhooks, whose checks come in their
+ * provider's order): counts it for the start-up check and gives the Express path to mount it at.
+ */
+export function mountByHand(options: Pick<MountOptions, 'mounted'>, route: RouteDefinition): string {
+  if (route.mountedByHand !== true) throw new Error(`${route.operationId} is mounted by mountRoute, not by hand.`);
+  options.mounted.push(route);
+  return expressPath(route.path);
 }

@@ -1,5 +1,4 @@
 import {
-  consentExportQuery,
   consentsToCsv,
   keywordConfigurationSchema,
   parseConsentCsv,
@@ -8,7 +7,8 @@ import {
   topicIds,
   validateConsent,
 } from '@wabridge/shared';
-import express, { Router } from 'express';
+import { Router } from 'express';
+import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
@@ -121,76 +121,67 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
     options,
   );
 
-  router.post('/v1/consents/import', async (request, response) => {
-    response.locals.routePath = routes.importConsents.path;
-    const installation = installationOf(await options.authenticate(request, 'installation'));
-    const body = await new Promise<Buffer>((resolve, reject) =>
-      express.raw({ type: () => true, limit: importBodyLimitBytes })(request, response, (error?: unknown) =>
-        error ? reject(error) : resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)),
-      ),
-    );
-    const settings = await loadOptinSettings(db, installation.accountId);
-    const parsed = parseConsentCsv(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), {
-      businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
-      knownTopics: topicIds(settings.configuration),
-      now: new Date(),
-    });
-    if (!parsed.ok) {
-      const first = parsed.errors.slice(0, 3).map((error) => `line ${error.line}: ${error.message}`);
-      throw new ProblemError(
-        'invalid_consent_file',
-        `${parsed.errors.length} problem(s), nothing imported: ${first.join('; ')}`,
-        {
-          errors: parsed.errors,
-        },
-      );
-    }
-    await db.transaction().execute(async (transaction) => {
-      for (let start = 0; start < parsed.rows.length; start += importBatchRows) {
-        const batch = parsed.rows.slice(start, start + importBatchRows);
-        await appendConsents(transaction, installation.accountId, '', batch, {
-          installationId: installation.installationId,
-          deploymentId: installation.deploymentId,
-        });
+  mountRoute(
+    router,
+    routes.importConsents,
+    async (_input, { caller, rawBody: body }) => {
+      const installation = installationOf(caller);
+      const settings = await loadOptinSettings(db, installation.accountId);
+      const parsed = parseConsentCsv(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), {
+        businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
+        knownTopics: topicIds(settings.configuration),
+        now: new Date(),
+      });
+      if (!parsed.ok) {
+        const first = parsed.errors.slice(0, 3).map((error) => `line ${error.line}: ${error.message}`);
+        throw new DomainError(
+          'invalid_consent_file',
+          `${parsed.errors.length} problem(s), nothing imported: ${first.join('; ')}`,
+          {
+            errors: parsed.errors,
+          },
+        );
       }
-    });
-    response.status(201).json({ imported: parsed.rows.length });
-  });
+      await db.transaction().execute(async (transaction) => {
+        for (let start = 0; start < parsed.rows.length; start += importBatchRows) {
+          const batch = parsed.rows.slice(start, start + importBatchRows);
+          await appendConsents(transaction, installation.accountId, '', batch, {
+            installationId: installation.installationId,
+            deploymentId: installation.deploymentId,
+          });
+        }
+      });
+      return { imported: parsed.rows.length };
+    },
+    options,
+    { rawBody: { limitBytes: importBodyLimitBytes } },
+  );
 
-  router.get('/v1/consents/export', async (request, response) => {
-    response.locals.routePath = routes.exportConsents.path;
-    const installation = installationOf(await options.authenticate(request, 'installation'));
-    const query = consentExportQuery.safeParse({ ...request.query });
-    if (!query.success) {
-      throw validationProblem(
-        query.error.issues.map((issue) => ({
-          path: ['query', ...issue.path].join('.'),
-          code: issue.code,
-          message: issue.message,
-        })),
-      );
-    }
-    const filters = query.data;
-    let select = db
-      .selectFrom('consents')
-      .selectAll()
-      .where('account_id', '=', installation.accountId)
-      .orderBy('occurred_at')
-      .orderBy('id');
-    if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
-    if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
-    if (filters.state !== undefined) select = select.where('state', '=', filters.state);
-    if (filters.source !== undefined) select = select.where('source', '=', filters.source);
-    if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
-    if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
-    const rows = await select.execute();
-    const csv = consentsToCsv(rows.map((row) => ({ ...asConsentRecord(row), phone: row.phone })));
-    response
-      .status(200)
-      .type('text/csv; charset=utf-8')
-      .set('Content-Disposition', 'attachment; filename="consents.csv"')
-      .send(csv);
-  });
+  mountRoute(
+    router,
+    routes.exportConsents,
+    async ({ query: filters }, { caller }) => {
+      const installation = installationOf(caller);
+      let select = db
+        .selectFrom('consents')
+        .selectAll()
+        .where('account_id', '=', installation.accountId)
+        .orderBy('occurred_at')
+        .orderBy('id');
+      if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
+      if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
+      if (filters.state !== undefined) select = select.where('state', '=', filters.state);
+      if (filters.source !== undefined) select = select.where('source', '=', filters.source);
+      if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
+      if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
+      const rows = await select.execute();
+      return {
+        filename: 'consents.csv',
+        csv: consentsToCsv(rows.map((row) => ({ ...asConsentRecord(row), phone: row.phone }))),
+      };
+    },
+    options,
+  );
   return router;
 }
 

@@ -2,7 +2,7 @@ import { paymentCallbackPath, routes } from '@wabridge/shared';
 import express, { Router } from 'express';
 import { DomainError } from '../domain/errors.js';
 import { actingAccount } from '../http/caller.js';
-import { type MountOptions, mountRoute } from '../http/mount.js';
+import { type MountOptions, mountByHand, mountRoute } from '../http/mount.js';
 import { requestFingerprint } from '../messages/idempotency.js';
 import type { Services } from '../services.js';
 import { decodeCursor, encodeCursor } from '../storage/pagination.js';
@@ -64,7 +64,7 @@ export function paymentsRouter({ db, logger }: Services, payments: PaymentServic
 
   // Signed over the raw bytes: read them as they came, never re-serialised JSON.
   router.post(
-    '/v1/payments/:provider/callback',
+    mountByHand(options, routes.receivePaymentCallback),
     express.raw({ type: () => true, limit: callbackBodyLimitBytes }),
     async (request, response) => {
       response.locals.routePath = routes.receivePaymentCallback.path;

@@ -1,9 +1,9 @@
-import { importRateCardQuery, rateCardDetail, routes, ruleSets } from '@wabridge/shared';
-import express, { type Request, type Response, Router } from 'express';
+import { routes, ruleSets } from '@wabridge/shared';
+import { Router } from 'express';
 import { findAccount } from '../accounts/store.js';
 import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
-import { type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { findTemplate } from '../templates/store.js';
 import { loadPricingSettings } from '../wallet/settings.js';
@@ -14,31 +14,24 @@ import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRa
 /** Meta's cards run to a few kilobytes (38 markets); anything near this limit is not a rate card. */
 const rateCardBodyLimitBytes = 256 * 1024;
 
-async function readBody(request: Request, response: Response): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) =>
-    express.raw({ type: () => true, limit: rateCardBodyLimitBytes })(request, response, (error?: unknown) =>
-      error ? reject(error) : resolve(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)),
-    ),
-  );
-}
-
 export function pricingRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
 
-  // The body is the CSV itself (as Meta publishes it, sent with curl --data-binary), so the route is mounted by
-  // hand: authenticated before a byte is read, its query validated by the contract.
-  router.post(routes.importRateCard.path, async (request, response) => {
-    response.locals.routePath = routes.importRateCard.path;
-    await options.authenticate(request, 'admin');
-    const query = validatedQuery(importRateCardQuery, request);
-    const body = await readBody(request, response);
-    const card = readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source });
-    const now = clock.now();
-    const stored = await importRateCard(db, card, body.toString('utf8'), now);
-    const answer = presentRateCard(stored, await allRateCards(db), now);
-    if (options.validateResponses) rateCardDetail.parse(answer);
-    response.status(201).location(`/v1/pricing/rate-cards/${stored.card.id}`).json(answer);
-  });
+  // The body is the CSV itself (as Meta publishes it, sent with curl --data-binary): authenticated before a byte is
+  // read, its query validated by the contract.
+  mountRoute(
+    router,
+    routes.importRateCard,
+    async ({ query }, { rawBody: body, response }) => {
+      const card = readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source });
+      const now = clock.now();
+      const stored = await importRateCard(db, card, body.toString('utf8'), now);
+      response.location(`/v1/pricing/rate-cards/${stored.card.id}`);
+      return presentRateCard(stored, await allRateCards(db), now);
+    },
+    options,
+    { rawBody: { limitBytes: rateCardBodyLimitBytes } },
+  );
 
   mountRoute(
     router,

@@ -1,5 +1,4 @@
 import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@wabridge/shared';
-import type { Response } from 'express';
 import type { Kysely, Selectable } from 'kysely';
 import { validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
@@ -140,49 +139,25 @@ function ledgerCsvLine(row: WalletEntryRow): string {
   return `${cells.join(',')}\r\n`;
 }
 
-/** Resolves true once the response can take more, false if the client went away. */
-function drained(response: Response): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve(!response.destroyed);
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-}
-
 /**
  * Streams the account's filtered ledger as CSV, page by page (never the whole ledger in memory), as it stands when
  * the export starts: entries written meanwhile are left for the next export. UTF-8 with a BOM, as the consent
  * export writes it, so that Excel reads the reasons' non-ASCII text right.
  */
-export async function streamLedgerCsv(
-  db: Kysely<Schema>,
-  accountId: string,
-  filters: WalletLedgerFilters,
-  response: Response,
-): Promise<void> {
+export async function* ledgerCsv(db: Kysely<Schema>, accountId: string, filters: WalletLedgerFilters): AsyncGenerator<string> {
   const last = await db
     .selectFrom('wallet_entries')
     .select((eb) => eb.fn.max('id').as('id'))
     .where('account_id', '=', accountId)
     .executeTakeFirst();
   const throughId = last?.id === null || last?.id === undefined ? 0 : Number(last.id);
-  response
-    .status(200)
-    .type('text/csv; charset=utf-8')
-    .set('Content-Disposition', `attachment; filename="ledger-${accountId}.csv"`);
-  response.write(`\uFEFF${csvLine(ledgerCsvColumns)}`);
+  yield `\uFEFF${csvLine(ledgerCsvColumns)}`;
   let afterId: number | undefined;
   for (;;) {
     const page = await ledgerPage(db, accountId, filters, { limit: exportPageSize, afterId, throughId });
-    const chunk = page.rows.map(ledgerCsvLine).join('');
-    if (!response.write(chunk) && !(await drained(response))) return;
+    yield page.rows.map(ledgerCsvLine).join('');
     const lastRow = page.rows.at(-1);
     if (!page.more || lastRow === undefined) break;
     afterId = Number(lastRow.id);
   }
-  response.end();
 }

@@ -1,13 +1,13 @@
-import { accountPricingSettingsSchema, routes, walletLedgerExportQuery } from '@wabridge/shared';
+import { accountPricingSettingsSchema, routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { findAccount } from '../accounts/store.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { actingAccount, installationOf } from '../http/caller.js';
-import { expressPath, type MountOptions, mountRoute, validatedQuery } from '../http/mount.js';
+import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { recordAdjustment } from './adjustments.js';
 import { setHostingFee } from './hosting.js';
-import { decodeLedgerCursor, encodeLedgerCursor, ledgerPage, presentEntry, streamLedgerCsv } from './ledger.js';
+import { decodeLedgerCursor, encodeLedgerCursor, ledgerCsv, ledgerPage, presentEntry } from './ledger.js';
 import { walletOverviewOf } from './notifications.js';
 import { recordPurchase } from './purchases.js';
 import { savePricingSettings } from './settings.js';
@@ -40,13 +40,15 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
 
   // By hand: the answer is a CSV stream, not JSON. A path of its own rather than Accept negotiation, so that a plain
   // link or `curl -o` downloads it, and OpenAPI describes one response per operation.
-  router.get(expressPath(routes.exportWalletLedger.path), async (request, response) => {
-    response.locals.routePath = routes.exportWalletLedger.path;
-    const caller = await options.authenticate(request, 'admin_or_installation');
-    const { account_id, ...filters } = validatedQuery(walletLedgerExportQuery, request);
-    const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
-    await streamLedgerCsv(db, accountId, filters, response);
-  });
+  mountRoute(
+    router,
+    routes.exportWalletLedger,
+    async ({ query: { account_id, ...filters } }, { caller }) => {
+      const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
+      return { filename: `ledger-${accountId}.csv`, csv: ledgerCsv(db, accountId, filters) };
+    },
+    options,
+  );
 
   mountRoute(
     router,

@@ -4,6 +4,7 @@ import express, { type Request, Router } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { secretContext } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
+import { type MountOptions, mountByHand } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import { decodeUtf8Body } from '../http/request-errors.js';
 import { secretsEqual } from '../security/tokens.js';
@@ -24,12 +25,14 @@ const metaBodyLimitBytes = 3 * 1024 * 1024;
 const appSecretCacheMs = 10_000;
 
 /**
+ * Mounted by hand (the contract says so): Meta signs the raw bytes and its checks come in their own order.
  * `journal`: on-disk PGlite acknowledges webhooks once they are in the journal (see journal.ts); otherwise once
  * they are in webhook_events.
  */
 export function webhooksRouter(
   { db, secretBox, logger }: Services,
   processor: WebhookProcessor,
+  options: Pick<MountOptions, 'mounted'>,
   journal?: WebhookJournal,
   metricsRegistry?: Registry,
 ): Router {
@@ -88,7 +91,7 @@ export function webhooksRouter(
     return deployment;
   }
 
-  router.get('/v1/webhooks/meta/:deployment_id', async (request, response) => {
+  router.get(mountByHand(options, routes.verifyMetaWebhook), async (request, response) => {
     response.locals.routePath = routes.verifyMetaWebhook.path;
     const deployment = await deploymentSecrets(request);
     const query = metaWebhookVerificationQuery.safeParse(request.query);
@@ -105,7 +108,7 @@ export function webhooksRouter(
   });
 
   router.post(
-    '/v1/webhooks/meta/:deployment_id',
+    mountByHand(options, routes.receiveMetaWebhook),
     express.raw({ type: () => true, limit: metaBodyLimitBytes }),
     async (request, response) => {
       response.locals.routePath = routes.receiveMetaWebhook.path;

@@ -42,7 +42,12 @@ function rawRequestBody(rawBody: NonNullable<RouteDefinition['rawBody']>) {
 function operation(route: RouteDefinition): ZodOpenApiOperationObject {
   const success = route.response
     ? { description: route.summary, content: { 'application/json': { schema: route.response } } }
-    : { description: route.summary };
+    : route.csvResponse
+      ? {
+          description: route.summary,
+          content: { 'text/csv': { schema: { type: 'string', description: route.csvResponse.description } } },
+        }
+      : { description: route.summary };
   return {
     operationId: route.operationId,
     summary: route.summary,

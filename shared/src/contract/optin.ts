@@ -49,8 +49,8 @@ export const optinSettingsRequest = z
 
 export const optinSettings = z
   .object({
-    topics: z.array(z.looseObject({ id: z.string() })),
-    template_rules: z.array(z.looseObject({ topic: z.string() })),
+    topics: z.array(z.looseObject({ id: z.string(), label: z.string().optional() })),
+    template_rules: z.array(templateRuleSchema),
     keywords: z.looseObject({}),
     business_names: z
       .array(z.string())
@@ -60,6 +60,8 @@ export const optinSettings = z
       .meta({ description: 'Replies sent to keyword opt-outs and resumes; null sends nothing.' }),
   })
   .meta({ id: 'OptinSettings' });
+
+export type OptinSettings = z.output<typeof optinSettings>;
 
 export const recordConsentRequest = consentInputSchema.meta({ id: 'RecordConsentRequest' });
 

@@ -31,10 +31,15 @@ export interface RouteDefinition<
    * client typed, such as a phone number, it is a validation problem (422).
    */
   invalidParams?: 'not_found' | 'validation_failed';
-  /** Routes with bodies the JSON pipeline cannot read (raw, signed webhooks) are mounted by hand. */
+  /**
+   * Routes the route mounting does not serve (signed webhooks, whose answers and order of checks are their
+   * provider's) are mounted by hand; the bridge's start-up check still counts them.
+   */
   mountedByHand?: true;
-  /** A body that is not JSON (a file upload), documented in OpenAPI as binary content of these types. */
+  /** A body that is not JSON (a file upload, a CSV), documented in OpenAPI as binary content of these types. */
   rawBody?: { contentTypes: readonly string[]; description: string };
+  /** An answer that is not JSON but a CSV file (UTF-8), documented in OpenAPI as `text/csv`. */
+  csvResponse?: { description: string };
   query?: Query;
   /** Request headers the route reads (lower-case names), validated like the rest of the input. */
   headers?: Headers;
@@ -54,6 +59,33 @@ export function defineRoute<
   Headers extends AnyObject | undefined = undefined,
 >(route: RouteDefinition<Params, Query, Body, Response, Headers>): RouteDefinition<Params, Query, Body, Response, Headers> {
   return route;
+}
+
+/** A named set of routes, kept in a file of its own under `routes/` (see routes/index.ts). */
+export type RouteGroup = Record<string, RouteDefinition>;
+
+/** Identity function that keeps the literal types of a group of routes, each made with `defineRoute`. */
+export function defineRoutes<const Group extends RouteGroup>(group: Group): Group {
+  return group;
+}
+
+type Merged<Groups extends readonly RouteGroup[]> = Groups extends readonly [
+  infer First,
+  ...infer Rest extends readonly RouteGroup[],
+]
+  ? First & Merged<Rest>
+  : unknown;
+
+/** One table of the routes of several groups; two groups naming one route are a mistake, refused here. */
+export function mergeRouteGroups<const Groups extends readonly RouteGroup[]>(...groups: Groups): Merged<Groups> {
+  const merged: RouteGroup = {};
+  for (const group of groups) {
+    for (const [name, route] of Object.entries(group)) {
+      if (name in merged) throw new Error(`The contract defines the route ${name} twice.`);
+      merged[name] = route;
+    }
+  }
+  return merged as Merged<Groups>;
 }
 
 type Output<T> = T extends z.ZodType ? z.output<T> : undefined;

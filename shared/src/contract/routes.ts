@@ -38,6 +38,7 @@ import {
   ruleSetList,
 } from './pricing.js';
 import { defineRoute } from './route.js';
+import { routeGroups } from './routes/index.js';
 import { templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
 import { reconciliationQuery, reconciliationReport, usageQuery, usageReport } from './usage.js';
 import {
@@ -65,31 +66,9 @@ import {
 } from './wallet-events.js';
 import { metaWebhookPath, metaWebhookVerificationQuery } from './webhooks.js';
 
-const health = z.object({ status: z.enum(['ok']) }).meta({ id: 'Health' });
-
 export const routes = {
-  healthz: defineRoute({
-    method: 'get',
-    path: '/healthz',
-    operationId: 'getHealth',
-    summary: 'Liveness: the process is up.',
-    tag: 'Operations',
-    auth: 'none',
-    successStatus: 200,
-    response: health,
-    problems: [],
-  }),
-  readyz: defineRoute({
-    method: 'get',
-    path: '/readyz',
-    operationId: 'getReadiness',
-    summary: 'Readiness: the database answers and the process is not shutting down.',
-    tag: 'Operations',
-    auth: 'none',
-    successStatus: 200,
-    response: health,
-    problems: ['not_ready'],
-  }),
+  // Routes defined in files of their own (routes/index.ts); a name used twice is refused at start-up.
+  ...routeGroups,
   createAccount: defineRoute({
     method: 'post',
     path: '/v1/accounts',
@@ -270,9 +249,12 @@ export const routes = {
       'Import consents from CSV (phone, topic, state, source, evidence, occurred_at[, recorded_by]): all rows or none; every bad row is reported with its line.',
     tag: 'Opt-in',
     auth: 'installation',
+    rawBody: {
+      contentTypes: ['text/csv'],
+      description: 'The CSV, UTF-8 (a byte order mark is allowed): a header line naming the columns, then one consent a line.',
+    },
     successStatus: 201,
     response: consentImportResult,
-    mountedByHand: true,
     problems: ['invalid_consent_file', 'payload_too_large', 'installation_required'],
   }),
   exportConsents: defineRoute({
@@ -284,7 +266,7 @@ export const routes = {
     auth: 'installation',
     query: consentExportQuery,
     successStatus: 200,
-    mountedByHand: true,
+    csvResponse: { description: 'The consents, oldest first: a header line, then one record a line.' },
     problems: ['validation_failed', 'installation_required'],
   }),
   listTemplates: defineRoute({
@@ -399,7 +381,6 @@ export const routes = {
     },
     successStatus: 201,
     response: mediaUpload,
-    mountedByHand: true,
     problems: [
       'validation_failed',
       'media_type_not_allowed',
@@ -459,7 +440,6 @@ export const routes = {
     },
     successStatus: 201,
     response: rateCardDetail,
-    mountedByHand: true,
     problems: ['validation_failed', 'invalid_rate_card', 'rate_card_exists', 'rate_card_backdated', 'payload_too_large'],
   }),
   listRateCards: defineRoute({
@@ -561,7 +541,7 @@ export const routes = {
     auth: 'admin_or_installation',
     query: walletLedgerExportQuery,
     successStatus: 200,
-    mountedByHand: true,
+    csvResponse: { description: 'The ledger entries, oldest first: a header line, then one entry a line.' },
     problems: ['validation_failed', 'admin_required'],
   }),
   createAdjustment: defineRoute({

@@ -30,7 +30,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const wallet = useResource('wallet', () => api.wallet());
   // Whether the account pays in points: a free-form reply's quote tells (`pricing_not_configured` when it does not).
   const pricingProbe = useResource(phoneE164 === null ? null : `pricing:${phoneE164}`, () =>
-    api.quote({ to: phoneE164 ?? '', text: true }),
+    api.quote({ to: phoneE164 ?? '', text: '1' }),
   );
   const metered = meteringOf(phoneE164 === null ? null : pricingProbe);
   const contactData = contactResource.state === 'ready' ? contactResource.data : null;

@@ -1,3 +1,7 @@
+import type { BridgeRequest, BridgeResponse } from '../client/transport.js';
+
+export type { BridgeRequest, BridgeResponse };
+
 /**
  * What the sidebar panel needs from the helpdesk it runs in. The panel is written once against this
  * interface; each app (Zendesk, Zoho Desk) is a thin adapter that implements it with its own SDK.
@@ -13,21 +17,6 @@ export interface TicketContext {
   requesterName: string | null;
   /** The customer's WhatsApp number as the helpdesk holds it (any notation; the panel normalises it). */
   requesterPhone: string | null;
-}
-
-export interface BridgeRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path on the bridge, starting with `/v1/…`, query string included. */
-  path: string;
-  /** JSON body; the host serialises it. */
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface BridgeResponse {
-  status: number;
-  /** Parsed JSON (problem+json for errors), or null for an empty answer. */
-  body: unknown;
 }
 
 export interface HelpdeskHost {

@@ -1,6 +1,10 @@
+import { afterEach, expect } from 'vitest';
+import { BridgeRequestError, type MatchedRoute, matchRoute, readAnswer } from '../../src/client/index.js';
+import { problem as problemSchema } from '../../src/contract/common.js';
 import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js';
-import { type Message, sendMessageRequest } from '../../src/contract/messages.js';
+import { type Message, messagesQuery, sendMessageRequest } from '../../src/contract/messages.js';
 import { type PricingQuoteResponse, pricingQuoteQuery } from '../../src/contract/pricing.js';
+import { routes } from '../../src/contract/routes.js';
 import type { TemplateSummary } from '../../src/contract/templates.js';
 import type { WalletEvent } from '../../src/contract/wallet-events.js';
 import { type ProblemCode, problemCatalogue } from '../../src/errors.js';
@@ -162,57 +166,66 @@ export class FakeHost implements HelpdeskHost {
     for (const interceptor of this.interceptors) {
       const answer = await interceptor(recorded);
       if (answer === 'unreachable') throw new TypeError('Failed to fetch');
+      // Interceptors stand for what sits between the panel and the bridge (proxies, faults): not checked.
       if (answer !== undefined) return answer;
     }
-    return this.answer(recorded);
+    const matched = matchRoute(routes, request.method, request.path);
+    const answer = matched === undefined ? problem('not_found') : this.answer(matched, recorded);
+    checkAnswer(matched, request, answer);
+    return answer;
   }
 
-  private answer(request: RecordedRequest): BridgeResponse {
-    const url = new URL(request.path, 'https://bridge.test');
-    const contact = /^\/v1\/contacts\/([^/]+)\/status$/.exec(request.route);
-    if (request.method === 'GET' && contact !== null) return this.contactStatus(decodeURIComponent(contact[1] ?? ''));
-    if (request.method === 'GET' && request.route === '/v1/templates') {
-      return ok({ data: this.templates.filter((template) => template.status === 'APPROVED') });
+  /** The bridge's answer to a request for one of the contract's routes, by the route's name. */
+  private answer({ name, params, query }: MatchedRoute, request: RecordedRequest): BridgeResponse {
+    switch (name) {
+      case 'contactStatus':
+        return this.contactStatus(params.phone ?? '');
+      case 'listTemplates':
+        return ok({ data: this.templates.filter((template) => template.status === 'APPROVED') });
+      case 'listMessages': {
+        const parsed = messagesQuery.safeParse(query);
+        if (!parsed.success) return problem('validation_failed');
+        const { ticket_helpdesk: helpdesk, ticket_id: ticketId } = parsed.data;
+        return ok({
+          data: this.messages.filter((message) => message.ticket?.helpdesk === helpdesk && message.ticket.id === ticketId),
+        });
+      }
+      case 'sendMessage':
+        return this.send(request);
+      case 'pricingQuote':
+        return this.quoteAnswer(query);
+      case 'getWallet': {
+        const { balance, reserved } = this.wallet;
+        const available = balance - reserved;
+        return ok({
+          balance,
+          reserved,
+          available,
+          unit: 'point',
+          low_balance_threshold: this.lowBalanceThreshold,
+          low: available < this.lowBalanceThreshold,
+          payment_problem: this.paymentProblem,
+        });
+      }
+      case 'getOptinSettings':
+        return ok(this.presentOptin());
+      case 'putOptinSettings':
+        return this.putOptin(request.body);
+      case 'recordConsent':
+      case 'listConsents': {
+        const phone = params.phone ?? '';
+        if (!normalizePhoneNumber(phone).ok) return problem('validation_failed');
+        if (name === 'recordConsent') return this.recordConsent(phone, request.body);
+        return ok({ data: this.consentsOf(phone).map(presentConsent) });
+      }
+      default:
+        // A route of the contract the panel does not use: this fake does not serve it.
+        return problem('not_found');
     }
-    if (request.method === 'GET' && request.route === '/v1/messages') {
-      const helpdesk = url.searchParams.get('ticket_helpdesk');
-      const ticketId = url.searchParams.get('ticket_id');
-      if (helpdesk === null || ticketId === null) return problem('validation_failed');
-      return ok({
-        data: this.messages.filter((message) => message.ticket?.helpdesk === helpdesk && message.ticket.id === ticketId),
-      });
-    }
-    if (request.method === 'POST' && request.route === '/v1/messages') return this.send(request);
-    if (request.method === 'GET' && request.route === '/v1/pricing/quote') return this.quoteAnswer(url.searchParams);
-    if (request.method === 'GET' && request.route === '/v1/wallet') {
-      const { balance, reserved } = this.wallet;
-      const available = balance - reserved;
-      return ok({
-        balance,
-        reserved,
-        available,
-        unit: 'point',
-        low_balance_threshold: this.lowBalanceThreshold,
-        low: available < this.lowBalanceThreshold,
-        payment_problem: this.paymentProblem,
-      });
-    }
-    if (request.route === '/v1/optin-topics') {
-      if (request.method === 'GET') return ok(this.presentOptin());
-      if (request.method === 'PUT') return this.putOptin(request.body);
-    }
-    const consents = /^\/v1\/contacts\/([^/]+)\/consents$/.exec(request.route);
-    if (consents !== null) {
-      const phone = decodeURIComponent(consents[1] ?? '');
-      if (!normalizePhoneNumber(phone).ok) return problem('validation_failed');
-      if (request.method === 'POST') return this.recordConsent(phone, request.body);
-      if (request.method === 'GET') return ok({ data: this.consentsOf(phone).map(presentConsent) });
-    }
-    return problem('not_found');
   }
 
-  private quoteAnswer(search: URLSearchParams): BridgeResponse {
-    const parsed = pricingQuoteQuery.safeParse(Object.fromEntries(search));
+  private quoteAnswer(query: MatchedRoute['query']): BridgeResponse {
+    const parsed = pricingQuoteQuery.safeParse(query);
     if (!parsed.success) return problem('validation_failed');
     const { to, template, language } = parsed.data;
     const quote = this.quote(to, template === undefined || language === undefined ? null : { name: template, language });
@@ -318,7 +331,7 @@ export class FakeHost implements HelpdeskHost {
   }
 
   private send(request: RecordedRequest): BridgeResponse {
-    const key = request.headers?.['Idempotency-Key'];
+    const key = headerOf(request, 'idempotency-key');
     if (key === undefined) return problem('validation_failed');
     const body = JSON.stringify(request.body);
     const earlier = this.idempotency.get(key);
@@ -415,6 +428,44 @@ export class FakeHost implements HelpdeskHost {
         : message,
     );
   }
+}
+
+/**
+ * Answers of this fake's bridge that the contract does not allow: a success with another status or a body its
+ * response schema refuses, a problem that is not problem+json with the catalogue's status. Each is a defect of
+ * the fake (tests against it would mean nothing), so every test fails when one is left.
+ */
+const contractViolations: string[] = [];
+
+afterEach(() => {
+  const violations = contractViolations.splice(0);
+  expect(violations, 'the fake bridge answered against the contract').toEqual([]);
+});
+
+function checkAnswer(matched: MatchedRoute | undefined, request: BridgeRequest, answer: BridgeResponse): void {
+  const where = `${request.method} ${request.path} (${matched?.name ?? 'no route'})`;
+  if (answer.status >= 400) {
+    const parsed = problemSchema.safeParse(answer.body);
+    if (!parsed.success) contractViolations.push(`${where}: ${answer.status} is not problem+json`);
+    else if (problemCatalogue[parsed.data.code].status !== answer.status) {
+      contractViolations.push(`${where}: ${parsed.data.code} answered with ${answer.status}`);
+    }
+    return;
+  }
+  if (matched === undefined) {
+    contractViolations.push(`${where}: answered ${answer.status} for a path the contract does not have`);
+    return;
+  }
+  try {
+    readAnswer(matched.name, matched.route, answer);
+  } catch (error) {
+    contractViolations.push(error instanceof BridgeRequestError ? error.message : String(error));
+  }
+}
+
+/** A request header, whatever the case of its name (HTTP header names are case-insensitive). */
+function headerOf(request: BridgeRequest, name: string): string | undefined {
+  return Object.entries(request.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
 /** A consent record as the contract's `ConsentRecord` presents it. */

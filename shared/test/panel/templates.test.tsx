@@ -157,7 +157,7 @@ describe('template form', () => {
       },
       ticket: { helpdesk: 'zendesk', id: '4321' },
     });
-    expect(post?.headers?.['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(post?.headers?.['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(host.messages).toHaveLength(1);
   });
 
@@ -197,7 +197,7 @@ describe('template form', () => {
     await user.click(screen.getByRole('button', { name: /welcome_offer/ }));
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     await screen.findByText('Template sent.');
-    const keys = host.posts().map((post) => post.headers?.['Idempotency-Key']);
+    const keys = host.posts().map((post) => post.headers?.['idempotency-key']);
     expect(keys).toHaveLength(3);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
+import type { OptinSettings } from '../../contract/optin.js';
 import { type ConsentSource, type ConsentState, consentSources, consentStates } from '../../optin/consent.js';
-import { type BridgeError, bridgeErrorOf, type PanelOptinSettings, type ProblemFieldError } from '../api.js';
+import { type BridgeError, bridgeErrorOf, type ProblemFieldError } from '../api.js';
 import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useHost } from '../HostProvider.js';
 import { describeError } from '../i18n/describeError.js';
@@ -21,7 +22,7 @@ type FormField = (typeof formFields)[number];
 
 interface ConsentFormProps {
   phoneE164: string;
-  settings: PanelOptinSettings;
+  settings: OptinSettings;
   customerName: string | null;
   onRecorded: () => void;
 }
@@ -154,7 +155,7 @@ function fieldOf(error: ProblemFieldError): string {
 }
 
 /** A sentence the customer could have agreed to, naming the topic and the business, in the agent's language. */
-export function suggestedWording({ t }: I18n, settings: PanelOptinSettings, topic: string, state: ConsentState): string {
+export function suggestedWording({ t }: I18n, settings: OptinSettings, topic: string, state: ConsentState): string {
   const params = { topic: topicName(settings, topic), business: settings.business_names[0] ?? t('optin.yourBusiness') };
   return state === 'opted_in' ? t('optin.wordingOptIn', params) : t('optin.wordingOptOut', params);
 }

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
-import type { PanelOptinSettings } from '../api.js';
+import type { OptinSettings } from '../../contract/optin.js';
 import { ErrorState } from '../components/ErrorState.js';
 import { LoadingState } from '../components/LoadingState.js';
 import { Section } from '../components/Section.js';
@@ -14,7 +14,7 @@ import { shownTopics, topicName } from './model.js';
 interface OptinSectionProps {
   phone: RequesterPhone;
   contact: Resource<ContactStatus> | null;
-  settings: Resource<PanelOptinSettings>;
+  settings: Resource<OptinSettings>;
   customerName: string | null;
   /** A consent was recorded: the contact's status (and with it every template's send-ability) must be read again. */
   onRecorded: () => void;
@@ -44,7 +44,7 @@ export function OptinSection({ phone, contact, settings, customerName, onRecorde
   );
 }
 
-function TopicList({ settings, contact }: { settings: PanelOptinSettings; contact: ContactStatus }) {
+function TopicList({ settings, contact }: { settings: OptinSettings; contact: ContactStatus }) {
   const { t, tIfKnown, formatDateTime } = useI18n();
   const { Tag, Text } = useUiKit();
   const topics = useMemo(() => shownTopics(settings, contact), [settings, contact]);

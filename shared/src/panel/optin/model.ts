@@ -1,13 +1,13 @@
 import type { ContactStatus } from '../../contract/contacts.js';
+import type { OptinSettings } from '../../contract/optin.js';
 import type { ConsentByTopic } from '../../optin/consent.js';
 import { checkSendConsent, type SendConsentVerdict } from '../../optin/policy.js';
 import { topicForTemplate } from '../../optin/topics.js';
-import type { PanelOptinSettings } from '../api.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 
 /** What the panel knows of the customer's consent, once both the account's topics and the contact's status are in. */
 export interface OptinContext {
-  settings: PanelOptinSettings;
+  settings: OptinSettings;
   consent: ConsentByTopic;
   /** The customer as the agent knows them (the ticket's requester), or null. */
   customerName: string | null;
@@ -24,7 +24,7 @@ export function consentOf(contact: ContactStatus): ConsentByTopic {
 }
 
 /** The topic's label when the account set one, else its id. */
-export function topicName(settings: PanelOptinSettings, topic: string): string {
+export function topicName(settings: OptinSettings, topic: string): string {
   return settings.topics.find((candidate) => candidate.id === topic)?.label ?? topic;
 }
 
@@ -32,7 +32,7 @@ export function topicName(settings: PanelOptinSettings, topic: string): string {
  * The account's topics in its order, then any topic the customer has a record for that the account no longer
  * lists: a recorded decision is never hidden (as `currentConsent` keeps it).
  */
-export function shownTopics(settings: PanelOptinSettings, contact: ContactStatus): string[] {
+export function shownTopics(settings: OptinSettings, contact: ContactStatus): string[] {
   const listed = settings.topics.map((topic) => topic.id);
   return [...listed, ...Object.keys(contact.opt_in).filter((topic) => !listed.includes(topic))];
 }
