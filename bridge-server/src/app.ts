@@ -28,6 +28,7 @@ import { walletNotificationsRouter } from './wallet/notifications-router.js';
 import { walletRouter } from './wallet/router.js';
 import { usageRouter } from './wallet/usage-router.js';
 import type { WebhookJournal } from './webhooks/journal.js';
+import { registerWebhookMetrics } from './webhooks/metrics.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -90,6 +91,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   const metrics = httpMetrics();
   const { walletAudit } = workers;
   if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
+  registerWebhookMetrics(metrics.registry, services.db, workers.processor);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use((_request, response, next) => {
