@@ -33,6 +33,7 @@ import { walletNotificationsRouter } from './wallet/notifications-router.js';
 import { walletRouter } from './wallet/router.js';
 import { usageRouter } from './wallet/usage-router.js';
 import type { WebhookJournal } from './webhooks/journal.js';
+import { registerWebhookMetrics } from './webhooks/metrics.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
 import { webhooksRouter } from './webhooks/router.js';
 
@@ -103,6 +104,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   const { walletAudit } = workers;
   if (walletAudit !== undefined) registerWalletAuditMetrics(metrics.registry, () => walletAudit.latest);
   registerJobMetrics(metrics.registry, services.db);
+  registerWebhookMetrics(metrics.registry, services.db, workers.processor);
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use(refuseUnstorableQuery);

@@ -1,6 +1,6 @@
 import type { RouteAuth } from '@wabridge/shared';
 import type { Request } from 'express';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Caller } from '../http/caller.js';
 import type { Schema } from '../storage/schema.js';
@@ -16,19 +16,38 @@ export type Authenticate = (request: Request, requirement: Exclude<RouteAuth, 'n
  * before its token is checked, so guessing cannot continue.
  */
 export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limiter: AuthFailureLimiter): Authenticate {
-  async function findInstallation(token: string) {
-    return db
-      .selectFrom('installations')
-      .innerJoin('deployments', 'deployments.id', 'installations.deployment_id')
-      .select([
-        'installations.id',
-        'installations.deployment_id',
-        'installations.helpdesk',
-        'installations.revoked_at',
-        'deployments.account_id',
-      ])
-      .where('installations.token_sha256', '=', sha256Hex(token))
-      .executeTakeFirst();
+  /**
+   * The client's failures in the current window and, for an installation token, its installation: one query (a
+   * round trip and a statement fewer on every panel request than reading them apart). Nothing about a token is
+   * cached, so a revocation is in force at once on every replica.
+   */
+  async function lookUp(clientKey: string, windowStart: Date, token: string) {
+    const tokenSha256 = token.startsWith('wbi_') ? sha256Hex(token) : null;
+    const { rows } = await sql<{
+      failures: number | null;
+      id: string | null;
+      deployment_id: string | null;
+      helpdesk: 'zendesk' | 'zoho' | null;
+      revoked_at: Date | null;
+      account_id: string | null;
+    }>`
+      SELECT f.failures, i.id, i.deployment_id, i.helpdesk, i.revoked_at, d.account_id
+      FROM (SELECT 1) AS one
+      LEFT JOIN auth_failures f ON f.client_key = ${clientKey} AND f.window_start = ${windowStart}
+      LEFT JOIN installations i ON i.token_sha256 = ${tokenSha256}
+      LEFT JOIN deployments d ON d.id = i.deployment_id`.execute(db);
+    const row = rows[0];
+    const installation =
+      row?.id == null || row.deployment_id === null || row.helpdesk === null || row.account_id === null
+        ? undefined
+        : {
+            id: row.id,
+            deployment_id: row.deployment_id,
+            helpdesk: row.helpdesk,
+            revoked_at: row.revoked_at,
+            account_id: row.account_id,
+          };
+    return { failures: row?.failures ?? 0, installation };
   }
 
   return async function authenticate(request, requirement) {
@@ -42,7 +61,10 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
     }
     const token = match[1] as string;
     const clientKey = `ip:${request.ip ?? 'unknown'}`;
-    const retryAfter = await limiter.retryAfterSeconds(clientKey);
+    const windowStart = limiter.windowStart();
+    const { failures, installation } = await lookUp(clientKey, windowStart, token);
+    // Checked before the token: a client over the limit learns nothing about the token it tried.
+    const retryAfter = limiter.retryAfterSecondsOf(failures, windowStart);
     if (retryAfter > 0) {
       throw new DomainError(
         'too_many_auth_failures',
@@ -56,7 +78,6 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
     if (secretsEqual(token, adminToken)) {
       caller = { kind: 'admin' };
     } else if (token.startsWith('wbi_')) {
-      const installation = await findInstallation(token);
       if (installation?.revoked_at != null) {
         await limiter.recordFailure(clientKey);
         throw new DomainError('token_revoked', 'This installation was revoked; ask the bridge administrator for a new token.');

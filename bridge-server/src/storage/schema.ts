@@ -57,6 +57,8 @@ export interface Schema {
     attempts: Generated<number>;
     next_attempt_at: ColumnType<Date, Date | undefined, Date>;
     last_error: string | null;
+    /** Migration 0017: processing gave up on it after its last allowed attempt. */
+    dead_lettered_at: ColumnType<Date | null, never, Date | null>;
   };
   contacts: {
     id: Generated<number>;

@@ -1,21 +1,32 @@
-import type { Pricing, WebhookEvent } from '@wabridge/shared';
+import { matchOptOutKeyword, type Pricing, type WebhookEvent } from '@wabridge/shared';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
-import { accountIdOfDeployment } from '../deployments/store.js';
 import { messageIdOfStatus, reconcileFromStatus } from '../messages/store.js';
 import { metaApiErrorFrom } from '../meta/errors.js';
 import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent } from '../optin/signals.js';
+import { loadOptinSettings, type OptinSettings } from '../optin/store.js';
 import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
 import { type Settlement, settleCharge } from '../wallet/settlement.js';
 import { recordBillingReport } from '../wallet/usage.js';
-import type { PositionedEvent } from './routing.js';
-import { recordDeploymentEvent, recordInboundMessage, recordMessageStatus } from './store.js';
+import { loadDeploymentDirectory, type PositionedEvent, routeByNumber } from './routing.js';
+import { recordDeploymentEvent, recordInboundMessage, recordMessageStatuses, statusKey, type WebhookOrigin } from './store.js';
 
 export interface StoredWebhook {
   id: number;
   deploymentId: string;
+}
+
+/** A stored webhook whose body parsed: its events, in the body's order. */
+export interface ParsedWebhook extends StoredWebhook {
+  events: WebhookEvent[];
+}
+
+/** An event routed to its deployment, with what applying it needs. */
+interface RoutedEvent extends PositionedEvent {
+  origin: WebhookOrigin;
+  accountId: string;
 }
 
 /** The template status an event leaves: Meta names the event after the new status, except a reinstatement. */
@@ -23,78 +34,208 @@ function templateStatusAfter(event: string): string {
   return event === 'REINSTATED' ? 'APPROVED' : event;
 }
 
+const contactKeys = (deploymentId: string, identity: { waId: string | null; userId: string | null }) => [
+  ...(identity.waId === null ? [] : [`${deploymentId}\u0000w\u0000${identity.waId}`]),
+  ...(identity.userId === null ? [] : [`${deploymentId}\u0000u\u0000${identity.userId}`]),
+];
+const messageKey = (deploymentId: string, wamid: string) => `${deploymentId}\u0000${wamid}`;
+
 /**
- * Applies the events of one stored webhook routed to one deployment, inside one transaction: each event is
- * recorded by its store (webhooks/store.ts, keyed so that applying it again changes nothing) and, the first
- * time, handed to the features it moves (contacts, consent, messages, templates, the wallet).
+ * What a batch reads once instead of once per event: which contacts and messages its statuses could touch (most
+ * statuses touch none, and then cost no query of their own), and each account's opt-in settings.
  */
-export async function applyWebhookEvents(
+class BatchLookups {
+  readonly #optinSettings = new Map<string, Promise<OptinSettings>>();
+
+  private constructor(
+    private readonly transaction: Transaction<Schema>,
+    /** Contacts (by identity) that exist: read at the start, and every identity an event of the batch created. */
+    private readonly contacts: Set<string>,
+    /** Our messages (by deployment and wamid) the batch's statuses name. */
+    private readonly messages: Set<string>,
+  ) {}
+
+  static async load(transaction: Transaction<Schema>, events: RoutedEvent[]): Promise<BatchLookups> {
+    const statuses = events.flatMap(({ origin, event }) =>
+      event.kind === 'message_status' ? [{ deploymentId: origin.deploymentId, event }] : [],
+    );
+    // Both lookups name the deployments: the unique indexes start with deployment_id.
+    const deploymentIds = [...new Set(statuses.map(({ deploymentId }) => deploymentId))];
+    const sentTo = statuses.filter(({ event }) => event.status === 'sent');
+    const waIds = [...new Set(sentTo.flatMap(({ event }) => (event.recipient.waId === null ? [] : [event.recipient.waId])))];
+    const userIds = [
+      ...new Set(sentTo.flatMap(({ event }) => (event.recipient.userId === null ? [] : [event.recipient.userId]))),
+    ];
+    const contacts =
+      waIds.length === 0 && userIds.length === 0
+        ? []
+        : await transaction
+            .selectFrom('contacts')
+            .select(['deployment_id', 'wa_id', 'user_id'])
+            .where('deployment_id', 'in', deploymentIds)
+            .where((eb) =>
+              eb.or([
+                ...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]),
+                ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)]),
+              ]),
+            )
+            .execute();
+    const wamids = [...new Set(statuses.map(({ event }) => event.messageId))];
+    const messages =
+      wamids.length === 0
+        ? []
+        : await transaction
+            .selectFrom('messages')
+            .select(['deployment_id', 'wamid'])
+            .where('deployment_id', 'in', deploymentIds)
+            .where('wamid', 'in', wamids)
+            .execute();
+    return new BatchLookups(
+      transaction,
+      new Set(contacts.flatMap((row) => contactKeys(row.deployment_id, { waId: row.wa_id, userId: row.user_id }))),
+      new Set(messages.map((row) => messageKey(row.deployment_id, row.wamid ?? ''))),
+    );
+  }
+
+  contactMayExist(deploymentId: string, identity: { waId: string | null; userId: string | null }): boolean {
+    return contactKeys(deploymentId, identity).some((key) => this.contacts.has(key));
+  }
+
+  contactExists(deploymentId: string, identity: { waId: string | null; userId: string | null }): void {
+    for (const key of contactKeys(deploymentId, identity)) this.contacts.add(key);
+  }
+
+  /**
+   * Whether a status may name one of our messages: by its wamid, or by our id in biz_opaque_callback_data. A status
+   * carrying our id gives that message its wamid (reconcileFromStatus): later statuses of the batch find it by wamid.
+   */
+  messageMayExist(deploymentId: string, event: StatusEvent): boolean {
+    const key = messageKey(deploymentId, event.messageId);
+    if (event.bizOpaqueCallbackData?.startsWith('msg_') === true) this.messages.add(key);
+    return this.messages.has(key);
+  }
+
+  optinSettings(accountId: string): Promise<OptinSettings> {
+    let settings = this.#optinSettings.get(accountId);
+    if (settings === undefined) {
+      settings = loadOptinSettings(this.transaction, accountId);
+      this.#optinSettings.set(accountId, settings);
+    }
+    return settings;
+  }
+}
+
+/**
+ * Applies the events of a batch of stored webhooks inside one transaction, in the order they came. Every event is
+ * recorded by its store (webhooks/store.ts, keyed so that applying it again changes nothing) and, the first time,
+ * handed to the features it moves (contacts, consent, messages, templates, the wallet).
+ *
+ * Set-based where it counts: the deployments are read once for the batch, all its delivery statuses are recorded
+ * in one INSERT (most events are statuses), and a status's follow-ups (a business reply on the contact, our
+ * message's state and charge) run only when the batch's lookups say there is a contact or message to move. Moving
+ * the statuses' INSERT before the other events changes nothing another event reads: no other event reads
+ * message_statuses.
+ */
+export async function applyWebhookBatch(
   transaction: Transaction<Schema>,
-  webhook: StoredWebhook,
-  events: PositionedEvent[],
+  webhooks: ParsedWebhook[],
   logger: Logger,
 ): Promise<void> {
-  const accountId = await accountIdOfDeployment(transaction, webhook.deploymentId);
-  const origin = { webhookEventId: webhook.id, deploymentId: webhook.deploymentId };
-  for (const { position, event } of events) {
-    switch (event.kind) {
-      case 'inbound_message': {
-        const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
-        if (await recordInboundMessage(transaction, origin, contact.id, event)) {
-          await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
-          await recordKeywordConsent(transaction, accountId, webhook.deploymentId, event);
-        }
-        break;
-      }
-      case 'message_status':
-        if (await recordMessageStatus(transaction, origin, event)) await applyStatus(transaction, accountId, webhook, event);
-        break;
-      case 'user_preference': {
-        const contact = await lockContact(transaction, webhook.deploymentId, event.contact);
-        await recordMarketingPreference(transaction, contact, { value: event.value, timestamp: event.timestamp });
-        await recordPreferenceConsent(transaction, accountId, webhook.deploymentId, event);
-        await recordDeploymentEvent(transaction, origin, position, event, event.timestamp);
-        break;
-      }
-      case 'template_status':
-        await applyTemplateEvent(transaction, webhook.deploymentId, event.entryId, event.templateId, {
-          status: templateStatusAfter(event.event),
-        });
-        await recordDeploymentEvent(transaction, origin, position, event, null);
-        break;
-      case 'template_category':
-        await applyTemplateEvent(transaction, webhook.deploymentId, event.entryId, event.templateId, {
-          category: event.currentCategory,
-        });
-        await recordDeploymentEvent(transaction, origin, position, event, null);
-        break;
-      case 'malformed':
-      case 'unknown':
-        logger.warn(
-          { webhookEventId: webhook.id, field: event.field, kind: event.kind },
-          'webhook change kept but not understood',
-        );
-        await recordDeploymentEvent(transaction, origin, position, event, null);
-        break;
-      default:
-        await recordDeploymentEvent(transaction, origin, position, event, null);
+  const directory = await loadDeploymentDirectory(
+    transaction,
+    webhooks.map((webhook) => webhook.deploymentId),
+  );
+  const events: RoutedEvent[] = [];
+  for (const webhook of webhooks) {
+    for (const [deploymentId, positioned] of routeByNumber(directory, webhook.deploymentId, webhook.events)) {
+      const origin = { webhookEventId: webhook.id, deploymentId };
+      const accountId = directory.accountOf(deploymentId);
+      for (const { position, event } of positioned) events.push({ origin, accountId, position, event });
     }
+  }
+  const recordedNow = await recordMessageStatuses(
+    transaction,
+    events.flatMap(({ origin, event }) => (event.kind === 'message_status' ? [{ origin, event }] : [])),
+  );
+  const lookups = await BatchLookups.load(transaction, events);
+  for (const routed of events) {
+    if (routed.event.kind === 'message_status') {
+      // Each status moves things once: the first time it is recorded (a duplicate later in the batch does not).
+      if (recordedNow.delete(statusKey(routed.origin.deploymentId, routed.event))) {
+        await applyStatus(transaction, lookups, routed.accountId, routed.origin.deploymentId, routed.event);
+      }
+    } else {
+      await applyEvent(transaction, lookups, routed, logger);
+    }
+  }
+}
+
+/** Any event but a status, one at a time. */
+async function applyEvent(transaction: Transaction<Schema>, lookups: BatchLookups, routed: RoutedEvent, logger: Logger) {
+  const { origin, accountId, position, event } = routed;
+  const deploymentId = origin.deploymentId;
+  switch (event.kind) {
+    case 'inbound_message': {
+      const contact = await lockContact(transaction, deploymentId, event.contact);
+      lookups.contactExists(deploymentId, { waId: contact.wa_id, userId: contact.user_id });
+      if (await recordInboundMessage(transaction, origin, contact.id, event)) {
+        await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
+        // Most messages are no keyword: the account's settings, read once a batch, say so without a query.
+        const settings = await lookups.optinSettings(accountId);
+        if (event.textBody !== null && matchOptOutKeyword(event.textBody, settings.keywords) !== null) {
+          await recordKeywordConsent(transaction, accountId, deploymentId, event);
+        }
+      }
+      break;
+    }
+    case 'user_preference': {
+      const contact = await lockContact(transaction, deploymentId, event.contact);
+      lookups.contactExists(deploymentId, { waId: contact.wa_id, userId: contact.user_id });
+      await recordMarketingPreference(transaction, contact, { value: event.value, timestamp: event.timestamp });
+      await recordPreferenceConsent(transaction, accountId, deploymentId, event);
+      await recordDeploymentEvent(transaction, origin, position, event, event.timestamp);
+      break;
+    }
+    case 'template_status':
+      await applyTemplateEvent(transaction, deploymentId, event.entryId, event.templateId, {
+        status: templateStatusAfter(event.event),
+      });
+      await recordDeploymentEvent(transaction, origin, position, event, null);
+      break;
+    case 'template_category':
+      await applyTemplateEvent(transaction, deploymentId, event.entryId, event.templateId, {
+        category: event.currentCategory,
+      });
+      await recordDeploymentEvent(transaction, origin, position, event, null);
+      break;
+    case 'malformed':
+    case 'unknown':
+      logger.warn(
+        { webhookEventId: origin.webhookEventId, field: event.field, kind: event.kind },
+        'webhook change kept but not understood',
+      );
+      await recordDeploymentEvent(transaction, origin, position, event, null);
+      break;
+    default:
+      await recordDeploymentEvent(transaction, origin, position, event, null);
   }
 }
 
 /** A status recorded for the first time moves what it is about: the window, consent, our message, its points. */
 async function applyStatus(
   transaction: Transaction<Schema>,
+  lookups: BatchLookups,
   accountId: string,
-  webhook: StoredWebhook,
+  deploymentId: string,
   event: StatusEvent,
 ): Promise<void> {
-  if (event.status === 'sent') {
-    await recordBusinessReply(transaction, webhook.deploymentId, event.recipient, event.timestamp);
+  // A message to someone who never wrote has no contact to move (recordBusinessReply would find none).
+  if (event.status === 'sent' && lookups.contactMayExist(deploymentId, event.recipient)) {
+    await recordBusinessReply(transaction, deploymentId, event.recipient, event.timestamp);
   }
-  await recordStatusStopConsent(transaction, accountId, webhook.deploymentId, event);
+  await recordStatusStopConsent(transaction, accountId, deploymentId, event);
   const firstError = event.errors[0];
-  await reconcileFromStatus(transaction, webhook.deploymentId, {
+  await reconcileFromStatus(transaction, deploymentId, {
     wamid: event.messageId,
     bizOpaqueCallbackData: event.bizOpaqueCallbackData,
     failure:
@@ -102,7 +243,8 @@ async function applyStatus(
         ? metaApiErrorFrom({ source: 'status_webhook', error: firstError })
         : undefined,
   });
-  await settleFromStatus(transaction, webhook.deploymentId, event);
+  // A status about a message we did not send (or another tool sent) has no charge to settle.
+  if (lookups.messageMayExist(deploymentId, event)) await settleFromStatus(transaction, deploymentId, event);
 }
 
 type StatusEvent = Extract<WebhookEvent, { kind: 'message_status' }>;

@@ -3,10 +3,9 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
-import { applyWebhookEvents } from './apply.js';
+import { applyWebhookBatch, type ParsedWebhook } from './apply.js';
 import { insertWebhooks } from './inbox.js';
 import type { WebhookJournal } from './journal.js';
-import { routeByNumber } from './routing.js';
 
 /**
  * How often each bridge process looks for stored webhooks nobody has processed: those left by a crash,
@@ -16,6 +15,12 @@ import { routeByNumber } from './routing.js';
 const pollIntervalMs = 1_000;
 /** A webhook whose processing failed is retried after 2^attempts seconds, at most an hour apart. */
 const retryDelayMsMax = 60 * 60_000;
+/**
+ * Attempts before a webhook that keeps failing is dead-lettered (webhook_events.dead_lettered_at) instead of retried:
+ * with the delays above, 8 attempts span about 4 minutes (2 + 4 + … + 128 s), long enough to outlast a deployment
+ * being fixed or a database blip, short enough that an operator sees it the same day in the metric.
+ */
+export const defaultAttemptsMax = 8;
 
 /**
  * PostgreSQL errors that say two transactions collided, not that the webhook is bad: a deadlock (two
@@ -26,13 +31,28 @@ const transientCollisionCodes = new Set(['40P01', '40001', '23505']);
 const collisionRetriesMax = 3;
 
 /**
- * Webhooks per processing transaction on PostgreSQL: enough to share one commit among many, few enough that
- * a batch holds its contacts' row locks only for milliseconds.
+ * Webhooks per processing transaction on PostgreSQL. Statuses (most events) are recorded in one INSERT per batch,
+ * so a large batch costs little more than a small one: 250 webhooks (~325 events) share one commit and a handful
+ * of statements, and a batch still holds its contacts' row locks for only tens of milliseconds.
  */
-export const defaultBatchSize = 25;
+export const defaultBatchSize = 250;
 
-/** Journal records moved per INSERT: a few milliseconds of PGlite, far cheaper per row than one at a time. */
-const journalMoveRowsMax = 200;
+/**
+ * On PostgreSQL the work runs in the database server: two batches in flight per process keep it busy while the
+ * other waits for its commit's WAL flush. More collide on contacts without adding throughput on two cores.
+ */
+export const defaultParallelBatches = 2;
+
+/**
+ * On embedded PGlite, SQL runs on the bridge's own thread, so every step of the processor is time taken from the
+ * requests Meta is waiting on; the journal acknowledges webhooks without PGlite (journal.ts). Steps are small enough
+ * (a batch of 50 takes the thread for ~10–30 ms) that requests get in between them, and the processor never waits
+ * for a lull: under steady load it keeps up instead of deferring until the load stops (issue 16).
+ */
+export const pgliteProcessing = {
+  batchSize: 50,
+  parallelBatches: 1,
+};
 
 function isTransientCollision(error: unknown): boolean {
   return transientCollisionCodes.has((error as { code?: string }).code ?? '');
@@ -42,32 +62,51 @@ function retryDelayMs(attempts: number): number {
   return Math.min(retryDelayMsMax, 1000 * 2 ** Math.min(attempts, 22));
 }
 
-/**
- * Processes stored Meta webhooks: one at a time per process, each in one transaction with its effects,
- * claimed with FOR UPDATE SKIP LOCKED so that several bridge replicas share the work without taking the
- * same webhook twice. A webhook that fails stays stored and is retried later; it is never lost.
- */
-export interface IngestionPriority {
-  /** The processor waits while webhooks arrived within this time. */
-  quietMs: number;
-  /** …but never longer than this in a row, so that processing cannot starve under constant load. */
-  deferralMsMax: number;
+function errorMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+}
+
+interface ClaimedWebhook {
+  id: number;
+  deployment_id: string;
+  body: Uint8Array;
+  attempts: number;
+}
+
+type Parsed = { ok: true; webhook: ParsedWebhook } | { ok: false; id: number; attempts: number; error: Error };
+
+/** The events of a stored body; a body that no longer parses (the parser changed since it was stored) fails alone. */
+function parseStored(webhook: ClaimedWebhook): Parsed {
+  try {
+    const parsed = parseWebhook(JSON.parse(Buffer.from(webhook.body).toString('utf8')));
+    if (parsed.ok) return { ok: true, webhook: { id: webhook.id, deploymentId: webhook.deployment_id, events: parsed.events } };
+    return {
+      ok: false,
+      id: webhook.id,
+      attempts: webhook.attempts,
+      error: new Error(`stored webhook no longer parses: ${parsed.issues[0]?.message ?? 'unknown issue'}`),
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      id: webhook.id,
+      attempts: webhook.attempts,
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  }
 }
 
 /**
- * On embedded PGlite, SQL runs on the bridge's own thread: every millisecond the processor spends is taken
- * from the requests Meta is waiting on. During a burst, storing webhooks goes first and processing catches up
- * in the quiet moments, at most a second late, in small batches (a batch holds the thread for its whole
- * transaction: about 2 ms a webhook). (On PostgreSQL the work runs in the database server.)
+ * Processes stored Meta webhooks in set-based batches: a batch is claimed in one statement with FOR UPDATE SKIP
+ * LOCKED (so that several bridge processes on one database share the work without taking the same webhook twice),
+ * applied in one transaction (apply.ts: statuses in one INSERT, routing in memory) and marked processed in one
+ * UPDATE. Its effects and its `processed_at` commit together, and every effect is keyed, so each webhook is applied
+ * exactly once. A webhook that fails stays stored and is retried later, at most `attemptsMax` times; then it is
+ * dead-lettered (kept, with its last error, out of the processor's way) and counted in /metrics.
  */
-export const pgliteProcessing = {
-  ingestionPriority: { quietMs: 20, deferralMsMax: 1_000 } satisfies IngestionPriority,
-  batchSize: 8,
-};
-
 export class WebhookProcessor extends BackgroundWorker {
-  #lastIngestionAtMs = 0;
-  #deferringSinceMs: number | undefined;
+  /** Webhooks this process dead-lettered since it started (the metric reads the database's count too). */
+  deadLetteredTotal = 0;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -75,10 +114,12 @@ export class WebhookProcessor extends BackgroundWorker {
     private readonly options: {
       /** Called after a webhook's transaction committed: its effects (outbox rows) are now visible. */
       onCommitted?: () => void;
-      /** Let bursts of arriving webhooks be stored before processing takes the database (PGlite). */
-      ingestionPriority?: IngestionPriority;
       /** Webhooks claimed and applied per transaction (default `defaultBatchSize`). */
       batchSize?: number;
+      /** Batches in flight at once in this process (default `defaultParallelBatches`). */
+      parallelBatches?: number;
+      /** Attempts before a failing webhook is dead-lettered (default `defaultAttemptsMax`). */
+      attemptsMax?: number;
       /** Webhooks acknowledged from a journal (on-disk PGlite): moved into webhook_events before processing. */
       journal?: WebhookJournal;
     } = {},
@@ -86,35 +127,20 @@ export class WebhookProcessor extends BackgroundWorker {
     super({ name: 'webhook processing', pollIntervalMs, logger });
   }
 
+  /**
+   * Moves what the journal holds (at most a batch) and processes batches, in the same step: under steady load on
+   * PGlite, processing keeps pace with arrivals instead of waiting until the journal is empty.
+   */
   protected async step(): Promise<'idle' | 'busy'> {
-    return (await this.moveFromJournal()) > 0 || (await this.processBatch()) !== 'idle' ? 'busy' : 'idle';
+    const moved = await this.moveFromJournal();
+    const parallel = Math.max(1, this.options.parallelBatches ?? defaultParallelBatches);
+    const outcomes = await Promise.all(Array.from({ length: parallel }, () => this.processBatch()));
+    return moved > 0 || outcomes.some((outcome) => outcome !== 'idle') ? 'busy' : 'idle';
   }
 
-  protected override pauseMs(): number {
-    return this.#shouldDefer() ? (this.options.ingestionPriority?.quietMs ?? 0) : 0;
-  }
-
-  /** A webhook was just stored: process it soon, but let a burst of arrivals be stored first (see above). */
+  /** A webhook was just stored: process it now. */
   noteIngestion(): void {
-    this.#lastIngestionAtMs = Date.now();
     this.wake();
-  }
-
-  /** Whether to wait for a burst of arrivals to pass before taking the database for processing. */
-  #shouldDefer(): boolean {
-    const priority = this.options.ingestionPriority;
-    if (priority === undefined) return false;
-    const nowMs = Date.now();
-    if (nowMs - this.#lastIngestionAtMs >= priority.quietMs) {
-      this.#deferringSinceMs = undefined;
-      return false;
-    }
-    this.#deferringSinceMs ??= nowMs;
-    if (nowMs - this.#deferringSinceMs >= priority.deferralMsMax) {
-      this.#deferringSinceMs = undefined;
-      return false;
-    }
-    return true;
   }
 
   /** Nothing due in webhook_events, and nothing left in the journal (what another worker holds is its business). */
@@ -123,6 +149,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .selectFrom('webhook_events')
       .select('id')
       .where('processed_at', 'is', null)
+      .where('dead_lettered_at', 'is', null)
       .where('next_attempt_at', '<=', new Date())
       .limit(1)
       .executeTakeFirst();
@@ -137,7 +164,7 @@ export class WebhookProcessor extends BackgroundWorker {
   /** Moves the oldest webhooks of the journal into webhook_events, in one INSERT; answers how many. */
   async moveFromJournal(): Promise<number> {
     const journal = this.options.journal;
-    const records = journal?.peek(journalMoveRowsMax) ?? [];
+    const records = journal?.peek(this.options.batchSize ?? defaultBatchSize) ?? [];
     if (journal === undefined || records.length === 0) return 0;
     await insertWebhooks(this.db, records);
     await journal.moved(records.length);
@@ -146,9 +173,8 @@ export class WebhookProcessor extends BackgroundWorker {
 
   /**
    * Claims up to a batch of due webhooks and processes them in one transaction: one commit (one WAL flush on
-   * PostgreSQL) for the batch instead of one per webhook. If any of them fails, the batch rolls back and its
-   * webhooks are taken again one at a time, so that only the failing one is recorded as failed and the
-   * others are applied.
+   * PostgreSQL) for the batch. If applying fails, the batch rolls back and its webhooks are taken again one at a
+   * time, so that only the failing one is recorded as failed and the others are applied.
    */
   async processBatch(): Promise<'processed' | 'failed' | 'idle'> {
     const batchSize = this.options.batchSize ?? defaultBatchSize;
@@ -188,68 +214,86 @@ export class WebhookProcessor extends BackgroundWorker {
   async #processAttempt(
     limit: number,
   ): Promise<{ kind: 'processed' | 'failed' | 'idle' } | { kind: 'batch_failed'; claimed: number }> {
-    let claimedIds: number[] = [];
+    let claimed: ClaimedWebhook[] = [];
     try {
       const outcome = await this.db.transaction().execute(async (transaction) => {
-        const webhooks = await transaction
-          .selectFrom('webhook_events')
-          .select(['id', 'deployment_id', 'body'])
-          .where('processed_at', 'is', null)
-          .where('next_attempt_at', '<=', new Date())
-          .orderBy('next_attempt_at')
-          .orderBy('id')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        if (webhooks.length === 0) return 'idle' as const;
-        claimedIds = webhooks.map((webhook) => webhook.id);
-        for (const webhook of webhooks) {
-          await this.#process(transaction, { id: webhook.id, deploymentId: webhook.deployment_id, body: webhook.body });
-        }
+        claimed = await this.#claim(transaction, limit);
+        if (claimed.length === 0) return 'idle' as const;
+        const parsed = claimed.map(parseStored);
+        const webhooks = parsed.flatMap((entry) => (entry.ok ? [entry.webhook] : []));
+        await applyWebhookBatch(transaction, webhooks, this.logger);
         // Not now(): that is when this transaction began, which may be before the webhook was received.
-        await transaction
-          .updateTable('webhook_events')
-          .set({ processed_at: sql<Date>`statement_timestamp()`, attempts: sql<number>`attempts + 1`, last_error: null })
-          .where('id', 'in', claimedIds)
-          .execute();
-        return 'processed' as const;
+        if (webhooks.length > 0) {
+          await transaction
+            .updateTable('webhook_events')
+            .set({ processed_at: sql<Date>`statement_timestamp()`, attempts: sql<number>`attempts + 1`, last_error: null })
+            .where(
+              'id',
+              'in',
+              webhooks.map((webhook) => webhook.id),
+            )
+            .execute();
+        }
+        // A body that no longer parses fails the same way every time: record it without failing the others.
+        for (const entry of parsed) if (!entry.ok) await this.#recordFailure(transaction, entry, entry.error);
+        return webhooks.length === parsed.length ? ('processed' as const) : ('failed' as const);
       });
-      if (outcome === 'processed') this.options.onCommitted?.();
+      if (outcome !== 'idle') this.options.onCommitted?.();
       return { kind: outcome };
     } catch (error) {
-      if (claimedIds.length === 0 || isTransientCollision(error)) throw error;
-      if (claimedIds.length > 1) return { kind: 'batch_failed', claimed: claimedIds.length };
-      await this.#recordFailure(claimedIds[0] as number, error);
+      if (claimed.length === 0 || isTransientCollision(error)) throw error;
+      if (claimed.length > 1) return { kind: 'batch_failed', claimed: claimed.length };
+      const webhook = claimed[0] as ClaimedWebhook;
+      await this.db.transaction().execute((transaction) => this.#recordFailure(transaction, webhook, error));
       return { kind: 'failed' };
     }
   }
 
-  async #process(
-    transaction: Transaction<Schema>,
-    webhook: { id: number; deploymentId: string; body: Uint8Array },
-  ): Promise<void> {
-    const parsed = parseWebhook(JSON.parse(Buffer.from(webhook.body).toString('utf8')));
-    // The envelope was checked before the webhook was stored; a failure here means the parser changed.
-    if (!parsed.ok) throw new Error(`stored webhook no longer parses: ${parsed.issues[0]?.message ?? 'unknown issue'}`);
-    const byDeployment = await routeByNumber(transaction, webhook.deploymentId, parsed.events);
-    for (const [deploymentId, events] of byDeployment) {
-      await applyWebhookEvents(transaction, { id: webhook.id, deploymentId }, events, this.logger);
-    }
+  /** The oldest due webhooks nobody else holds, locked until this transaction ends. */
+  #claim(transaction: Transaction<Schema>, limit: number): Promise<ClaimedWebhook[]> {
+    return transaction
+      .selectFrom('webhook_events')
+      .select(['id', 'deployment_id', 'body', 'attempts'])
+      .where('processed_at', 'is', null)
+      .where('dead_lettered_at', 'is', null)
+      .where('next_attempt_at', '<=', new Date())
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
   }
 
-  async #recordFailure(webhookId: number, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(
-      { err: error, webhookEventId: webhookId },
-      'webhook processing failed; it stays stored and will be retried',
-    );
-    const row = await this.db.selectFrom('webhook_events').select('attempts').where('id', '=', webhookId).executeTakeFirst();
-    const attempts = (row?.attempts ?? 0) + 1;
-    await this.db
+  /** Counts a failed attempt: retried later with a growing delay, or dead-lettered after the last allowed attempt. */
+  async #recordFailure(
+    transaction: Transaction<Schema>,
+    webhook: { id: number; attempts: number },
+    error: unknown,
+  ): Promise<void> {
+    const attempts = webhook.attempts + 1;
+    const deadLettered = attempts >= (this.options.attemptsMax ?? defaultAttemptsMax);
+    if (deadLettered) {
+      this.deadLetteredTotal += 1;
+      this.logger.error(
+        { err: error, webhookEventId: webhook.id, attempts },
+        'webhook processing failed for the last allowed time; dead-lettered (kept, no longer retried)',
+      );
+    } else {
+      this.logger.error(
+        { err: error, webhookEventId: webhook.id, attempts },
+        'webhook processing failed; it stays stored and will be retried',
+      );
+    }
+    await transaction
       .updateTable('webhook_events')
-      .set({ attempts, last_error: message.slice(0, 2000), next_attempt_at: new Date(Date.now() + retryDelayMs(attempts)) })
-      .where('id', '=', webhookId)
+      .set({
+        attempts,
+        last_error: errorMessage(error),
+        next_attempt_at: new Date(Date.now() + retryDelayMs(attempts)),
+        dead_lettered_at: deadLettered ? new Date() : null,
+      })
+      .where('id', '=', webhook.id)
       .execute();
   }
 }

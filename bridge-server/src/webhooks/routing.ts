@@ -18,32 +18,59 @@ function phoneNumberIdOf(event: WebhookEvent): string | undefined {
 }
 
 /**
- * Meta calls one webhook URL per app, so a body sent to one deployment may carry events of another
- * number of the same app. Such events go to that number's deployment if it belongs to the same account;
- * otherwise they stay with the deployment that received them. Each keeps its position in the body.
+ * The deployments a batch of webhooks can be routed to: those of the receiving deployments' accounts, read in one
+ * query per batch (instead of one per webhook), inside the batch's transaction so that it is never stale.
  */
-export async function routeByNumber(
+export interface DeploymentDirectory {
+  accountOf(deploymentId: string): string;
+  /** The deployment of `phoneNumberId` in `accountId`, if there is one. */
+  byNumber(accountId: string, phoneNumberId: string): string | undefined;
+}
+
+export async function loadDeploymentDirectory(
   transaction: Transaction<Schema>,
-  receivingDeploymentId: string,
-  events: WebhookEvent[],
-): Promise<Map<string, PositionedEvent[]>> {
-  const numbers = [...new Set(events.map(phoneNumberIdOf).filter((id): id is string => id !== undefined))];
-  const siblings =
-    numbers.length === 0
+  receivingDeploymentIds: string[],
+): Promise<DeploymentDirectory> {
+  const rows =
+    receivingDeploymentIds.length === 0
       ? []
       : await transaction
           .selectFrom('deployments as sibling')
           .innerJoin('deployments as receiver', 'receiver.account_id', 'sibling.account_id')
-          .select(['sibling.id', 'sibling.phone_number_id'])
-          .where('receiver.id', '=', receivingDeploymentId)
-          .where('sibling.phone_number_id', 'in', numbers)
+          .select(['sibling.id', 'sibling.account_id', 'sibling.phone_number_id'])
+          .distinct()
+          .where('receiver.id', 'in', [...new Set(receivingDeploymentIds)])
           .execute();
-  const deploymentByNumber = new Map(siblings.map((sibling) => [sibling.phone_number_id, sibling.id]));
+  const accountByDeployment = new Map(rows.map((row) => [row.id, row.account_id]));
+  const deploymentByNumber = new Map(rows.map((row) => [`${row.account_id}\u0000${row.phone_number_id}`, row.id]));
+  return {
+    accountOf(deploymentId) {
+      const accountId = accountByDeployment.get(deploymentId);
+      if (accountId === undefined) throw new Error(`deployment ${deploymentId} not found`);
+      return accountId;
+    },
+    byNumber: (accountId, phoneNumberId) => deploymentByNumber.get(`${accountId}\u0000${phoneNumberId}`),
+  };
+}
+
+/**
+ * Meta calls one webhook URL per app, so a body sent to one deployment may carry events of another
+ * number of the same app. Such events go to that number's deployment if it belongs to the same account;
+ * otherwise they stay with the deployment that received them. Each keeps its position in the body.
+ */
+export function routeByNumber(
+  directory: DeploymentDirectory,
+  receivingDeploymentId: string,
+  events: WebhookEvent[],
+): Map<string, PositionedEvent[]> {
+  const accountId = directory.accountOf(receivingDeploymentId);
   const routed = new Map<string, PositionedEvent[]>();
   for (const [position, event] of events.entries()) {
     const number = phoneNumberIdOf(event);
-    const deploymentId = (number !== undefined ? deploymentByNumber.get(number) : undefined) ?? receivingDeploymentId;
-    routed.set(deploymentId, [...(routed.get(deploymentId) ?? []), { position, event }]);
+    const deploymentId = (number !== undefined ? directory.byNumber(accountId, number) : undefined) ?? receivingDeploymentId;
+    const share = routed.get(deploymentId);
+    if (share === undefined) routed.set(deploymentId, [{ position, event }]);
+    else share.push({ position, event });
   }
   return routed;
 }
