@@ -1,3 +1,5 @@
+import { numberProblemCatalogue } from './numbers-problems.js';
+
 /**
  * Every problem the API can answer with, by stable code. The apps translate these codes; the English
  * titles here are the API's own wording and the fallback when an app has no translation.
@@ -112,6 +114,7 @@ export const problemCatalogue = {
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
+  ...numberProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

@@ -1,3 +1,4 @@
+import { businessVerticals } from '@wabridge/shared';
 import * as z from 'zod';
 
 /**
@@ -143,28 +144,8 @@ export interface BusinessProfile {
   vertical: string | undefined;
 }
 
-/** Meta's fixed list of business verticals (whatsapp_business_profile reference). */
-export const businessVerticals = [
-  'UNDEFINED',
-  'OTHER',
-  'AUTO',
-  'BEAUTY',
-  'APPAREL',
-  'EDU',
-  'ENTERTAIN',
-  'EVENT_PLAN',
-  'FINANCE',
-  'GROCERY',
-  'GOVT',
-  'HOTEL',
-  'HEALTH',
-  'NONPROFIT',
-  'PROF_SERVICES',
-  'RETAIL',
-  'TRAVEL',
-  'RESTAURANT',
-  'NOT_A_BIZ',
-] as const;
+/** Meta's fixed list of business verticals, from the contract (the API validates profiles with it too). */
+export { businessVerticals };
 
 /**
  * A profile change, validated before the call with the reference's limits: about 1–139 characters, address

@@ -4,6 +4,7 @@ import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
+import { numberRoutes } from './numbers.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
 import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
 import {
@@ -788,6 +789,7 @@ export const routes = {
     mountedByHand: true,
     problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
   }),
+  ...numberRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -1,6 +1,7 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { numberProblemsJa } from './number-problems.js';
 import type { Messages } from './en.js';
 
 /* Every string the panel shows, in Japanese: the same keys as en.ts (the `Messages` type enforces it). */
@@ -63,6 +64,7 @@ const problems: Record<ProblemCode, string> = {
   too_many_auth_failures: 'ブリッジへの認証の失敗が多すぎます。しばらくしてから再試行してください。',
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
+  ...numberProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
