@@ -7,7 +7,8 @@
 export const numberProblemCatalogue = {
   meta_token_invalid: {
     status: 422,
-    title: 'Meta refused the access token (expired, revoked or mistyped): create a system-user token with the WhatsApp permissions.',
+    title:
+      'Meta refused the access token (expired, revoked or mistyped): create a system-user token with the WhatsApp permissions.',
   },
   meta_app_secret_invalid: {
     status: 422,
@@ -15,7 +16,8 @@ export const numberProblemCatalogue = {
   },
   phone_number_not_accessible: {
     status: 422,
-    title: 'The access token cannot read this phone number id: check the id, and that the system user has the WhatsApp account as an asset.',
+    title:
+      'The access token cannot read this phone number id: check the id, and that the system user has the WhatsApp account as an asset.',
   },
   waba_not_accessible: {
     status: 422,

@@ -35,7 +35,11 @@ export type InsertDeploymentResult =
   | { kind: 'phone_number_id_taken'; existingId: string | undefined };
 
 async function deploymentIdOfNumber(db: Kysely<Schema>, phoneNumberId: string): Promise<string | undefined> {
-  const existing = await db.selectFrom('deployments').select('id').where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+  const existing = await db
+    .selectFrom('deployments')
+    .select('id')
+    .where('phone_number_id', '=', phoneNumberId)
+    .executeTakeFirst();
   return existing?.id;
 }
 

@@ -4,9 +4,9 @@ import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
-import { numberRoutes } from './numbers.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
 import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
+import { numberRoutes } from './numbers.js';
 import {
   consentExportQuery,
   consentHistory,

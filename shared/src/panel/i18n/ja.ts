@@ -1,8 +1,8 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
-import { numberProblemsJa } from './number-problems.js';
 import type { Messages } from './en.js';
+import { numberProblemsJa } from './number-problems.js';
 
 /* Every string the panel shows, in Japanese: the same keys as en.ts (the `Messages` type enforces it). */
 

@@ -9,10 +9,12 @@ type NumberProblemCode = keyof typeof numberProblemCatalogue;
 
 export const numberProblemsEn: Record<NumberProblemCode, string> = {
   meta_token_invalid: 'Meta refused the access token. Create a new system-user token with the WhatsApp permissions.',
-  meta_app_secret_invalid: 'The app secret does not belong to the Meta app of the access token. Copy it from App settings → Basic.',
+  meta_app_secret_invalid:
+    'The app secret does not belong to the Meta app of the access token. Copy it from App settings → Basic.',
   phone_number_not_accessible:
     'The access token cannot read this phone number ID. Check the ID and give the system user the WhatsApp account as an asset.',
-  waba_not_accessible: 'The access token cannot read this WhatsApp Business Account ID. Check the ID and the system user’s assets.',
+  waba_not_accessible:
+    'The access token cannot read this WhatsApp Business Account ID. Check the ID and the system user’s assets.',
   phone_number_not_in_waba: 'This phone number ID does not belong to this WhatsApp Business Account.',
   number_already_registered: 'This number is already registered. No code is needed.',
   verification_code_requests_exceeded: 'Meta will not send more codes for now. Enter the last code received, or try again later.',
