@@ -4,7 +4,7 @@ import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../b
 import { openDatabase } from '../bridge-server/src/storage/database.js';
 import { auditWallets } from '../bridge-server/src/wallet/audit.js';
 import { backends, type TestDatabase } from '../bridge-server/test/support/backends.js';
-import { deploymentRequest } from '../bridge-server/test/support/bridge.js';
+import { deploymentRequest, registerWithMeta } from '../bridge-server/test/support/bridge.js';
 import { FrontDoor } from './support/front-door.js';
 import { buildWorkspace, type KillableBridge, killHard, startKillableBridge, stopGracefully } from './support/killable-bridge.js';
 import { waitFor } from './support/wait-for.js';
@@ -134,6 +134,7 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
     // Arrange: an account with point prices and points, a deployment on the sandbox, an installation, consents.
     const account = await call('POST', '/v1/accounts', adminToken, { name: 'Crash Shoes' });
     const request = deploymentRequest(account.body.id, { display_name: 'Crash Shoes Support' });
+    registerWithMeta(sandbox, request);
     const deployment = (await call('POST', '/v1/deployments', adminToken, request)).body;
     const installation = await call('POST', `/v1/deployments/${deployment.id}/installations`, adminToken, {
       helpdesk: 'zendesk',

@@ -50,18 +50,20 @@ async function main(): Promise<void> {
     PAYMENT_PROVIDER: environment.PAYMENT_PROVIDER || 'sandbox',
   });
   const bridge = await startBridge(config, { logger: createLogger(config) });
-  const seeded = await seedDemo(bridge.url, state);
-  await save();
-  if (await seedPoints(bridge.url, state)) await save();
-  sandbox.registerNumber({
+  const number = {
     phone_number_id: state.phoneNumberId,
     waba_id: state.wabaId,
     display_phone_number: state.displayPhoneNumber,
     verified_name: 'Demo Support',
     access_token: state.accessToken,
     app_secret: state.appSecret,
-    webhook_url: `${bridge.url}/v1/webhooks/meta/${state.deploymentId}`,
-  });
+  };
+  // Meta knows the number before the bridge is told of it: creating the deployment checks its credentials with Meta.
+  sandbox.registerNumber(number);
+  const seeded = await seedDemo(bridge.url, state);
+  await save();
+  if (await seedPoints(bridge.url, state)) await save();
+  sandbox.registerNumber({ ...number, webhook_url: `${bridge.url}/v1/webhooks/meta/${state.deploymentId}` });
   const installations = state.installations!;
   await customerWrites(bridge.url, runningSandbox.url, state);
   const zendesk = await startHostPage('zendesk', {

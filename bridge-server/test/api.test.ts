@@ -22,7 +22,7 @@ describe.each(backends)('bridge API on $name', (backend) => {
       ['b', 'Globex'],
     ] as const) {
       const account = await bridge.request('POST', '/v1/accounts', { json: { name } });
-      const deployment = await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) });
+      const deployment = (await bridge.createDeployment(account.body.id)).answer;
       const installation = await bridge.request('POST', `/v1/deployments/${deployment.body.id}/installations`, {
         json: { helpdesk: 'zendesk', instance: `${name.toLowerCase()}.zendesk.com` },
       });
@@ -196,6 +196,7 @@ describe.each(backends)('bridge API on $name', (backend) => {
         display_phone_number: '+55 11 91234-5678',
         business_manager_id: '987654321',
       });
+      bridge.metaKnows(request);
       const answer = await bridge.request('POST', '/v1/deployments', { json: request });
       expect(answer.status).toBe(201);
       expect(answer.body).toMatchObject({
@@ -212,8 +213,7 @@ describe.each(backends)('bridge API on $name', (backend) => {
     });
 
     it('stores secrets sealed with the encryption key, bound to their row and column', async () => {
-      const request = deploymentRequest(tenant.a.accountId);
-      const created = await bridge.request('POST', '/v1/deployments', { json: request });
+      const { answer: created, request } = await bridge.createDeployment(tenant.a.accountId);
       const row = await bridge.bridge.database.db
         .selectFrom('deployments')
         .selectAll()
@@ -275,6 +275,7 @@ describe.each(backends)('bridge API on $name', (backend) => {
 
     it('registers a phone-number id once when two requests race', async () => {
       const request = deploymentRequest(tenant.a.accountId);
+      bridge.metaKnows(request);
       const answers = await Promise.all(
         Array.from({ length: 5 }, () => bridge.request('POST', '/v1/deployments', { json: request })),
       );
@@ -422,8 +423,7 @@ describe.each(backends)('bridge API on $name', (backend) => {
     });
 
     it('never writes tokens, secrets or bodies to the logs', async () => {
-      const request = deploymentRequest(tenant.a.accountId);
-      await bridge.request('POST', '/v1/deployments', { json: request });
+      const { request } = await bridge.createDeployment(tenant.a.accountId);
       await bridge.request('GET', '/v1/deployments?hub.verify_token=s3cr3t-verify', { token: tenant.a.token });
       const logs = bridge.logs();
       expect(logs).toContain('"url":"/v1/deployments"');

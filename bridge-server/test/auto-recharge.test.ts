@@ -5,7 +5,7 @@ import { refusalsLeaving } from '../../test/support/problems.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 
 const environment = {
   PAYMENT_PROVIDER: 'sandbox',
@@ -22,7 +22,7 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
   /** A new account with point prices and an installation, so that every test starts from an empty wallet. */
   async function createTenant() {
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: `Tenant ${randomUUID().slice(0, 6)}` } });
-    const deployment = await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) });
+    const deployment = (await bridge.createDeployment(account.body.id)).answer;
     const installation = await bridge.request('POST', `/v1/deployments/${deployment.body.id}/installations`, {
       json: { helpdesk: 'zendesk', instance: `${randomUUID().slice(0, 8)}.zendesk.com` },
     });

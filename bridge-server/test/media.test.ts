@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, sandboxControl, settle as settleWorld } from '../../test/support/sandbox.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { deploymentRequest, registerWithMeta, startTestBridge, type TestBridge } from './support/bridge.js';
 import { amr, exe, jpeg, mp3, mp4, oggOpus, pdf, png, threeGp, zip } from './support/media-files.js';
 
 /** The image limit of the main bridge: small, so that files at and over it stay tiny. */
@@ -72,6 +72,7 @@ describe.each(backends)('media on $name', (backend) => {
   async function registerTenant(on: TestBridge, name: string, helpdesk: 'zendesk' | 'zoho', instance: string): Promise<Tenant> {
     const account = await on.request('POST', '/v1/accounts', { json: { name } });
     const request = deploymentRequest(account.body.id);
+    registerWithMeta(sandbox, request);
     const deployment = (await on.request('POST', '/v1/deployments', { json: request })).body;
     const token = (await on.request('POST', `/v1/deployments/${deployment.id}/installations`, { json: { helpdesk, instance } }))
       .body.token;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, sandboxControl, settle as settleWorld, withKnobs } from '../../test/support/sandbox.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { deploymentRequest, registerWithMeta, startTestBridge, type TestBridge } from './support/bridge.js';
 
 const customer = '+819012340000';
 
@@ -34,6 +34,7 @@ describe.each(backends)('templates and sending on $name', (backend) => {
     });
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Sender' } });
     const request = deploymentRequest(account.body.id);
+    registerWithMeta(sandbox, request);
     deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
     token = (
       await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
@@ -41,7 +42,7 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       })
     ).body.token;
     const other = await bridge.request('POST', '/v1/accounts', { json: { name: 'Other' } });
-    const otherDeployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(other.body.id) })).body;
+    const otherDeployment = (await bridge.createDeployment(other.body.id, {}, { sandbox })).answer.body;
     otherToken = (
       await bridge.request('POST', `/v1/deployments/${otherDeployment.id}/installations`, {
         json: { helpdesk: 'zoho', instance: '60011112222' },

@@ -5,7 +5,7 @@ import { sandboxCallbackSecret, sandboxSignatureHeader, signSandboxCallback } fr
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordPurchase } from '../src/wallet/purchases.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 
 /** The tables a payment touches: a refused request must leave every one as it was. */
 const paymentTables = [
@@ -25,7 +25,7 @@ describe.each(backends)('payments on $name', (backend) => {
 
   async function createTenant(name: string) {
     const account = await bridge.request('POST', '/v1/accounts', { json: { name } });
-    const deployment = await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) });
+    const deployment = (await bridge.createDeployment(account.body.id)).answer;
     const installation = await bridge.request('POST', `/v1/deployments/${deployment.body.id}/installations`, {
       json: { helpdesk: 'zendesk', instance: `${randomUUID().slice(0, 8)}.zendesk.com` },
     });

@@ -8,7 +8,7 @@ import { priceAtCategory, quoteMessage } from '../src/pricing/quote.js';
 import { importRateCard } from '../src/pricing/rate-cards.js';
 import { loadPricingSettings } from '../src/wallet/settings.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 
 const seedCard = seedRateCards.find((card) => card.id === 'pmp-2025-07-01') as PerMessageRateCard;
 
@@ -68,7 +68,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
 
   async function tenant(name: string) {
     const account = await bridge.request('POST', '/v1/accounts', { json: { name } });
-    const deployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) })).body;
+    const deployment = (await bridge.createDeployment(account.body.id)).answer.body;
     const installation = await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
       json: { helpdesk: 'zendesk', instance: `${randomUUID().slice(0, 8)}.zendesk.com` },
     });
@@ -533,7 +533,7 @@ describe.each(postgres)('pricing configuration across two bridge processes on $n
 
   it('sees a card imported and a rule set enabled on the other process at once', async () => {
     const account = (await first.request('POST', '/v1/accounts', { json: { name: 'Replica Retail' } })).body;
-    const deployment = (await first.request('POST', '/v1/deployments', { json: deploymentRequest(account.id) })).body;
+    const deployment = (await first.createDeployment(account.id)).answer.body;
     await first.request('PUT', '/v1/wallet/settings', {
       json: { account_id: account.id, currency: 'USD', point_price_minor: 1, point_value_micro_usd: 1_000 },
     });

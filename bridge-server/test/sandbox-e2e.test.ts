@@ -5,7 +5,7 @@ import { sandboxControl, settle as settleWorld } from '../../test/support/sandbo
 import { MetaGraphClient } from '../src/meta/client.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { deploymentRequest, registerWithMeta, startTestBridge, type TestBridge } from './support/bridge.js';
 
 const hourMs = 60 * 60 * 1000;
 
@@ -36,6 +36,7 @@ describe.each(backends)('bridge and Meta sandbox end to end on $name', (backend)
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'End to end' } });
     const request = deploymentRequest(account.body.id, { app_secret: randomBytes(16).toString('hex') });
     accessToken = request.access_token as string;
+    registerWithMeta(sandbox, request);
     deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
     installationToken = (
       await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {

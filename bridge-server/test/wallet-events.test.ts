@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordWalletEvent } from '../src/wallet/events.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
@@ -316,7 +316,7 @@ describe.each(backends)('wallet events on $name', (backend) => {
 
   it('shows each installation only its own account’s events, newest first, page by page', async () => {
     const other = await admin('POST', '/v1/accounts', { name: 'Other Shop' });
-    const deployment = (await admin('POST', '/v1/deployments', deploymentRequest(other.body.id))).body;
+    const deployment = (await world.bridge.createDeployment(other.body.id, {}, { sandbox: world.sandbox })).answer.body;
     const otherToken = (
       await admin('POST', `/v1/deployments/${deployment.id}/installations`, {
         helpdesk: 'zendesk',

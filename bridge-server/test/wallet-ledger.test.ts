@@ -10,7 +10,7 @@ import { HoldSweeper } from '../src/wallet/holds.js';
 import { HostingFeeScheduler } from '../src/wallet/hosting.js';
 import { ledgerCsvColumns } from '../src/wallet/ledger.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
@@ -98,7 +98,7 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     const settings = { currency: 'JPY', point_price_minor: 3, point_value_micro_usd: 1_000 };
     expect((await admin('PUT', '/v1/wallet/settings', { account_id: accountId, ...settings })).status).toBe(200);
     const otherAccount = (await admin('POST', '/v1/accounts', { name: 'Other tenant' })).body.id;
-    const otherDeployment = (await admin('POST', '/v1/deployments', deploymentRequest(otherAccount))).body.id;
+    const otherDeployment = (await world.bridge.createDeployment(otherAccount, {}, { sandbox: world.sandbox })).answer.body.id;
     const otherToken = (
       await admin('POST', `/v1/deployments/${otherDeployment}/installations`, { helpdesk: 'zoho', instance: '987654321' })
     ).body.token;
@@ -193,7 +193,7 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     await expectRefused(() => admin('PUT', '/v1/deployments/nope/hosting-fee', { monthly_points: 1 }), 404, 'not_found');
     await expectRefused(() => as(world.token, 'PUT', feePath, { monthly_points: 1 }), 403, 'admin_required');
     const unpriced = (await admin('POST', '/v1/accounts', { name: 'Unpriced' })).body.id;
-    const unpricedDeployment = (await admin('POST', '/v1/deployments', deploymentRequest(unpriced))).body.id;
+    const unpricedDeployment = (await world.bridge.createDeployment(unpriced, {}, { sandbox: world.sandbox })).answer.body.id;
     await expectRefused(
       () => admin('PUT', `/v1/deployments/${unpricedDeployment}/hosting-fee`, { monthly_points: 100 }),
       409,

@@ -5,7 +5,7 @@ import { refusalsLeaving } from '../../test/support/problems.js';
 import { withKnobs } from '../../test/support/sandbox.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, type HttpAnswer } from './support/bridge.js';
+import { deploymentRequest, type HttpAnswer, registerWithMeta } from './support/bridge.js';
 import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus } from './support/wallet.js';
@@ -81,6 +81,7 @@ describe.each(backends)('usage report and reconciliation on $name', (backend) =>
   /** A second deployment of `account`, known to the sandbox, with a Zendesk installation and synced templates. */
   async function addDeployment(account: string): Promise<Number> {
     const request = deploymentRequest(account, { display_name: 'Sakura Shoes Sales' });
+    registerWithMeta(world.sandbox, request);
     const deployment = (await admin('POST', '/v1/deployments', request)).body;
     await registerNumber(request, deployment);
     const token = await installation(deployment.id, 'zendesk');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/wait-for.js';
 import { decodeSegment } from '../src/webhooks/journal.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { inboundText, metaJson, metaSignature, statusUpdate } from './support/meta.js';
 
 const fixturesDirectory = new URL('../../test/fixtures/pywa/', import.meta.url);
@@ -22,16 +22,16 @@ describe.each(backends)('Meta webhooks on $name', (backend) => {
   beforeAll(async () => {
     bridge = await startTestBridge(backend);
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Webhooks' } });
-    const request = deploymentRequest(account.body.id);
+    const { answer, request } = await bridge.createDeployment(account.body.id);
     secrets = { app_secret: request.app_secret as string, verify_token: request.verify_token as string };
-    deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
+    deployment = answer.body;
     installationToken = (
       await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
         json: { helpdesk: 'zendesk', instance: 'webhooks.zendesk.com' },
       })
     ).body.token;
     const other = await bridge.request('POST', '/v1/accounts', { json: { name: 'Other tenant' } });
-    const otherDeployment = await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(other.body.id) });
+    const otherDeployment = (await bridge.createDeployment(other.body.id)).answer;
     otherInstallationToken = (
       await bridge.request('POST', `/v1/deployments/${otherDeployment.body.id}/installations`, {
         json: { helpdesk: 'zoho', instance: '60099999999' },
@@ -325,13 +325,11 @@ describe.each(backends)('Meta webhooks on $name', (backend) => {
   describe('routing one body to the deployments of its numbers', () => {
     it('records the events of two numbers of one account that arrive in one body, each with its deployment', async () => {
       // Meta calls one URL per app: a second number of the same account and app secret gets its events in our body.
-      const sibling = (
-        await bridge.request('POST', '/v1/deployments', {
-          json: deploymentRequest((await bridge.request('GET', `/v1/deployments/${deployment.id}`)).body.account_id, {
-            app_secret: secrets.app_secret,
-          }),
-        })
-      ).body as { id: string; phone_number_id: string };
+      const accountId = (await bridge.request('GET', `/v1/deployments/${deployment.id}`)).body.account_id;
+      const sibling = (await bridge.createDeployment(accountId, { app_secret: secrets.app_secret })).answer.body as {
+        id: string;
+        phone_number_id: string;
+      };
       const at = String(Math.floor(Date.now() / 1000));
       const metadata = (phoneNumberId: string) => ({ display_phone_number: '81345100000', phone_number_id: phoneNumberId });
       const preference = (phoneNumberId: string, waId: string) => ({
@@ -400,7 +398,7 @@ describe.each(backends)('webhook durability on $name', (backend) => {
     const bridge = await startTestBridge(backend);
     try {
       const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Batches' } });
-      const deployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) })).body;
+      const deployment = (await bridge.createDeployment(account.body.id)).answer.body;
       await bridge.bridge.processor.stop();
       const db = bridge.bridge.database.db;
       const bodies = [0, 1, 2, 3, 4].map((index) =>
@@ -443,8 +441,9 @@ describe.each(backends)('webhook durability on $name', (backend) => {
     const database = await backend.create({ persistent: true });
     const first = await startTestBridge(backend, {}, { database });
     const account = await first.request('POST', '/v1/accounts', { json: { name: 'Durable' } });
-    const request = deploymentRequest(account.body.id);
-    const deployment = (await first.request('POST', '/v1/deployments', { json: request })).body;
+    const created = await first.createDeployment(account.body.id);
+    const { request } = created;
+    const deployment = created.answer.body;
     // The processor is stopped, as if the process died right after answering Meta.
     await first.bridge.processor.stop();
     const body = metaJson(

@@ -1,3 +1,5 @@
+import { numberProblemCatalogue } from './numbers-problems.js';
+
 /**
  * Every problem the API can answer with, by stable code. The apps translate these codes; the English
  * titles here are the API's own wording and the fallback when an app has no translation.
@@ -123,6 +125,7 @@ export const problemCatalogue = {
   job_not_dead: { status: 409, title: 'Only a dead job can be replayed; this one is queued, running or done.' },
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
+  ...numberProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

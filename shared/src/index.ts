@@ -5,6 +5,7 @@ export * from './contract/deployments.js';
 export * from './contract/installations.js';
 export * from './contract/jobs.js';
 export * from './contract/messages.js';
+export * from './contract/numbers.js';
 export * from './contract/optin.js';
 export * from './contract/payments.js';
 export * from './contract/pricing.js';

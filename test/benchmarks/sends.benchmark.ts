@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { test } from 'vitest';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import type { RunningBridge } from '../../bridge-server/src/server.js';
-import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
 import { type CpuShares, cpuShares } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
@@ -81,6 +81,7 @@ async function startSendTarget(name: string, database: ThrowAwayDatabase): Promi
     const { api } = started;
     const account = await api('/v1/accounts', { name: 'Benchmark' });
     const request = deploymentRequest(account.id as string, { display_name: 'Benchmark Support' });
+    registerWithMeta(sandbox, request);
     const deployment = await api('/v1/deployments', request);
     const installation = await api(`/v1/deployments/${deployment.id}/installations`, {
       helpdesk: 'zendesk',

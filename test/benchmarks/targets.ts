@@ -9,8 +9,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../bridge-server/src/config.js';
+import { createMetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
-import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
 
 /** A server under load: the bare handler or a bridge. */
 export interface Target {
@@ -131,16 +132,18 @@ export async function startBridgeTarget(
   logLevel: string,
 ): Promise<Target> {
   let running: RunningBridge | undefined;
+  // Nothing here may reach the real Graph API: a Meta sandbox answers the credential check of the new deployment
+  // (and its first template sync); it sends no webhooks, since its number has no webhook URL.
+  const meta = createMetaSandbox();
+  const metaServer = await meta.listen(0);
   try {
-    // Nothing here may reach the real Graph API (a new deployment starts a template sync): a closed loopback port.
-    const started = await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9');
+    const started = await startBenchmarkBridge(database, logLevel, metaServer.url);
     running = started.running;
     const api = started.api;
     const account = await api('/v1/accounts', { name: 'Benchmark' });
-    const deployment = await api(
-      '/v1/deployments',
-      deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId }),
-    );
+    const request = deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId });
+    registerWithMeta(meta, request);
+    const deployment = await api('/v1/deployments', request);
     const version = await sql<{ version: string }>`select version()`.execute(running.database.db);
     const bridge = running;
     return {
@@ -151,11 +154,13 @@ export async function startBridgeTarget(
       bridge: { running: bridge, deploymentId: deployment.id },
       async close() {
         await bridge.close();
+        await metaServer.close();
         await database.drop();
       },
     };
   } catch (error) {
     await running?.close();
+    await metaServer.close();
     await database.drop();
     throw error;
   }

@@ -72,6 +72,15 @@ export async function startE2eWorld(installation: { helpdesk: 'zendesk' | 'zoho'
   const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
   const account = await admin('/v1/accounts', { name: 'E2E Trading' });
   const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
+  const number = {
+    phone_number_id: '106540352242999',
+    waba_id: '102290129340398',
+    display_phone_number: '+81 3-4510-0001',
+    verified_name: 'E2E Support',
+    ...secrets,
+  };
+  // Meta knows the number before the bridge is told of it: creating a deployment checks its credentials with Meta.
+  sandbox.registerNumber(number);
   const deployment = await admin('/v1/deployments', {
     account_id: account.id,
     display_name: 'E2E Support',
@@ -82,14 +91,7 @@ export async function startE2eWorld(installation: { helpdesk: 'zendesk' | 'zoho'
     ...secrets,
   });
   const token = (await admin(`/v1/deployments/${deployment.id}/installations`, installation)).token as string;
-  sandbox.registerNumber({
-    phone_number_id: deployment.phone_number_id,
-    waba_id: deployment.waba_id,
-    display_phone_number: '+81 3-4510-0001',
-    verified_name: 'E2E Support',
-    ...secrets,
-    webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
-  });
+  sandbox.registerNumber({ ...number, webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}` });
   await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
     from: wroteRecently.slice(1),
     name: 'Hanako Yamada',

@@ -3,16 +3,17 @@ import { Router } from 'express';
 import { DomainError } from '../domain/errors.js';
 import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
+import { checkDeploymentCredentials } from '../numbers/credentials.js';
 import type { Services } from '../services.js';
 import { findDeployment, insertDeployment, listDeployments, presentDeployment } from './store.js';
 
-export function deploymentsRouter({ db, secretBox, config }: Services, options: MountOptions): Router {
+export function deploymentsRouter({ db, secretBox, config, meta }: Services, options: MountOptions): Router {
   const router = Router();
   mountRoute(
     router,
     routes.createDeployment,
     async ({ body }, { response }) => {
-      const result = await insertDeployment(db, secretBox, body);
+      const result = await insertDeployment(db, secretBox, body, () => checkDeploymentCredentials(meta, body));
       switch (result.kind) {
         case 'unknown_account':
           throw new DomainError('unknown_account', `There is no account ${body.account_id}.`, {

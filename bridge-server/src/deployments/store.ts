@@ -34,14 +34,31 @@ export type InsertDeploymentResult =
   | { kind: 'unknown_account' }
   | { kind: 'phone_number_id_taken'; existingId: string | undefined };
 
-/** Inserts a deployment with its secrets sealed; a phone-number id already registered is reported, not thrown. */
+async function deploymentIdOfNumber(db: Kysely<Schema>, phoneNumberId: string): Promise<string | undefined> {
+  const existing = await db
+    .selectFrom('deployments')
+    .select('id')
+    .where('phone_number_id', '=', phoneNumberId)
+    .executeTakeFirst();
+  return existing?.id;
+}
+
+/**
+ * Inserts a deployment with its secrets sealed; a phone-number id already registered is reported, not thrown.
+ * `verify` runs once the account exists and the number is free, before anything is written (the credentials
+ * checked with Meta): what it throws refuses the deployment.
+ */
 export async function insertDeployment(
   db: Kysely<Schema>,
   secretBox: SecretBox,
   request: CreateDeploymentRequest,
+  verify: () => Promise<void> = async () => {},
 ): Promise<InsertDeploymentResult> {
   const account = await db.selectFrom('accounts').select('id').where('id', '=', request.account_id).executeTakeFirst();
   if (account === undefined) return { kind: 'unknown_account' };
+  const taken = await deploymentIdOfNumber(db, request.phone_number_id);
+  if (taken !== undefined) return { kind: 'phone_number_id_taken', existingId: taken };
+  await verify();
   const id = newId('dep');
   const row = await db
     .insertInto('deployments')
@@ -61,12 +78,7 @@ export async function insertDeployment(
     .returningAll()
     .executeTakeFirst();
   if (row !== undefined) return { kind: 'created', row };
-  const existing = await db
-    .selectFrom('deployments')
-    .select('id')
-    .where('phone_number_id', '=', request.phone_number_id)
-    .executeTakeFirst();
-  return { kind: 'phone_number_id_taken', existingId: existing?.id };
+  return { kind: 'phone_number_id_taken', existingId: await deploymentIdOfNumber(db, request.phone_number_id) };
 }
 
 /** `scope`: the only account an installation may see; undefined for the administrator. */

@@ -13,6 +13,8 @@
  *   POST   /sandbox/numbers/:id/inbound                     the customer writes (text, timestamp?, referral?)
  *   POST   /sandbox/numbers/:id/marketing-preference        the customer presses Stop / Resume
  *   POST   /sandbox/numbers/:id/quality                     phone_number_quality_update
+ *   POST   /sandbox/numbers/:id/name-decision               phone_number_name_update (display name review)
+ *   GET    /sandbox/numbers/:id/verification-codes          the codes request_code "sent" (SMS/VOICE, language)
  *   GET    /sandbox/wabas/:waba/templates                   templates with their current state
  *   POST   /sandbox/wabas/:waba/template-status             message_template_status_update
  *   POST   /sandbox/wabas/:waba/template-category           template_category_update
@@ -34,8 +36,10 @@ import {
   changeTemplateStatus,
   customerInputSchema,
   customerView,
+  decideName,
   emitAccountUpdate,
   inboundSchema,
+  nameDecisionSchema,
   preferenceSchema,
   qualitySchema,
   receiveInbound,
@@ -148,6 +152,26 @@ function customerRoutes(router: Router, context: SandboxContext): void {
     controlRoute((request, response) => {
       const number = numberOf(context, request);
       response.json(changeMarketingPreference(context, number, parseInput(preferenceSchema, request.body, 'body')));
+    }),
+  );
+  router.post(
+    '/sandbox/numbers/:phoneNumberId/name-decision',
+    controlRoute((request, response) => {
+      const number = numberOf(context, request);
+      response.json(decideName(context, number, parseInput(nameDecisionSchema, request.body, 'body')));
+    }),
+  );
+  router.get(
+    '/sandbox/numbers/:phoneNumberId/verification-codes',
+    controlRoute((request, response) => {
+      const number = numberOf(context, request);
+      const codes = number.sentCodes.map((sent) => ({
+        code: sent.code,
+        code_method: sent.codeMethod,
+        language: sent.language,
+        sent_at: new Date(sent.sentAtMs).toISOString(),
+      }));
+      response.json({ data: codes });
     }),
   );
   router.post(

@@ -8,6 +8,7 @@ import { type Customer, messagingLimitTiers, type PhoneNumber, qualityRatings, t
 import {
   accountUpdateChange,
   inboundMessageChange,
+  nameDecisionChange,
   qualityChange,
   templateCategoryChange,
   templateStatusChange,
@@ -286,4 +287,29 @@ export function emitAccountUpdate(context: SandboxContext, wabaId: string, input
   if ('event' in input.details) throw new ControlError(400, 'validation_failed', 'details must not repeat event');
   context.dispatcher.emitForWaba(wabaId, accountUpdateChange(input.event, input.details));
   return { webhook_emitted: true };
+}
+
+export const nameDecisionSchema = z.strictObject({
+  decision: z.enum(['APPROVED', 'DEFERRED', 'REJECTED']),
+  /** The display name under review; defaults to the number's current verified name. */
+  requested_verified_name: z.string().min(1).max(256).optional(),
+  rejection_reason: z.string().min(1).max(256).optional(),
+});
+
+const nameStatusAfterDecision = {
+  APPROVED: 'APPROVED',
+  DEFERRED: 'PENDING_REVIEW',
+  REJECTED: 'DECLINED',
+} as const satisfies Record<z.output<typeof nameDecisionSchema>['decision'], PhoneNumber['nameStatus']>;
+
+/**
+ * Meta's review of the number's display name: an approved name becomes the verified name; the number's
+ * `name_status` follows the decision (a deferred review stays PENDING_REVIEW, a rejection is DECLINED).
+ */
+export function decideName(context: SandboxContext, number: PhoneNumber, input: z.output<typeof nameDecisionSchema>) {
+  const requested = input.requested_verified_name ?? number.verifiedName;
+  if (input.decision === 'APPROVED') number.verifiedName = requested;
+  number.nameStatus = nameStatusAfterDecision[input.decision];
+  context.dispatcher.emit(number, nameDecisionChange(number, input.decision, requested, input.rejection_reason));
+  return { verified_name: number.verifiedName, name_status: number.nameStatus };
 }

@@ -32,6 +32,8 @@ export class WebhookDispatcher {
 
   /** Queues one change of a number: posted at once, or with the number's batch when batching is on. */
   emit(number: PhoneNumber, change: WebhookChange): void {
+    // Meta posts a WABA's webhooks only to apps subscribed to it (`/{waba-id}/subscribed_apps`).
+    if (this.dependencies.state.unsubscribedWabas.has(number.wabaId)) return;
     const knobs = this.dependencies.knobsFor(number.phoneNumberId);
     if (knobs.batchWindowMs === 0) {
       this.post(number, [change]);

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { SandboxContext } from './context.js';
 import { GraphError, unsupportedRequest } from './graph-errors.js';
@@ -21,8 +22,32 @@ const invalidToken = () => new GraphError(190, 'Invalid OAuth access token');
  */
 function knownToken(state: SandboxState, request: Request): string {
   const token = tokenOf(request);
-  if (token === undefined || ![...state.numbers.values()].some((number) => number.accessToken === token)) throw invalidToken();
+  const owner = token === undefined ? undefined : [...state.numbers.values()].find((number) => number.accessToken === token);
+  if (token === undefined || owner === undefined) throw invalidToken();
+  checkAppSecretProof(request, token, owner.appSecret);
   return token;
+}
+
+/**
+ * `appsecret_proof` is the hex HMAC-SHA256 of the access token keyed by the app secret (Graph API "Securing
+ * requests"). When a request carries one, Graph checks it whether or not the app requires it, and a proof made
+ * with another app's secret is refused with "Invalid appsecret_proof provided in the API argument" (code 100;
+ * reported in facebookarchive/php-graph-sdk#800 and Kdyby/Facebook#22). A sandbox token belongs to one number,
+ * so the app secret is that number's.
+ */
+function checkAppSecretProof(request: Request, token: string, appSecret: string): void {
+  const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+  const proof = body.appsecret_proof ?? request.query.appsecret_proof;
+  if (proof === undefined) return;
+  const expected = Buffer.from(createHmac('sha256', appSecret).update(token).digest('hex'));
+  const given = Buffer.from(String(proof));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new GraphError(100, 'Invalid appsecret_proof provided in the API argument', {
+      message: 'Invalid appsecret_proof provided in the API argument',
+      type: 'GraphMethodException',
+      omitDetails: true,
+    });
+  }
 }
 
 export function authorizeNumber(state: SandboxState, request: Request, phoneNumberId: string): PhoneNumber {

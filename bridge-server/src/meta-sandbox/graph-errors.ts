@@ -38,6 +38,7 @@ export const graphErrorCatalogue = {
   132016: { title: 'Template is Disabled', httpStatus: 400, whatsappDetails: true },
   133005: { title: 'Two step verification PIN Mismatch', httpStatus: 400, whatsappDetails: true },
   133006: { title: 'Phone number re-verification needed', httpStatus: 400, whatsappDetails: true },
+  133008: { title: 'Too many two step verification PIN guesses for this phone number', httpStatus: 400, whatsappDetails: true },
   133010: { title: 'Account not registered', httpStatus: 400, whatsappDetails: true },
   136024: { title: 'Request code error', httpStatus: 400, whatsappDetails: true },
   136025: { title: 'Verify code error', httpStatus: 400, whatsappDetails: true },

@@ -25,8 +25,9 @@ type Handler = (request: Request, response: Response) => void;
 /** Graph takes edge parameters from the query string or the body (JSON or form), body winning. */
 function parametersOf(request: Request): Record<string, unknown> {
   const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
-  const { access_token: _token, ...query } = request.query as Record<string, unknown>;
-  return { ...query, ...body };
+  const { access_token: _token, appsecret_proof: _proof, ...query } = request.query as Record<string, unknown>;
+  const { appsecret_proof: _bodyProof, ...bodyParameters } = body;
+  return { ...query, ...bodyParameters };
 }
 
 function route(handler: Handler): RequestHandler {
@@ -130,6 +131,30 @@ function templatesRoute(context: SandboxContext): Handler {
   };
 }
 
+/** The one Meta app the sandbox plays (its id is made up; Graph ids are numeric strings). */
+const sandboxApp = { id: '1000000000000001', name: 'wabridge sandbox app' };
+
+/**
+ * `/{waba-id}/subscribed_apps` (WhatsApp Business Account > Subscribed Apps reference): GET lists the apps
+ * subscribed to the WABA's webhooks as `{data: [{whatsapp_business_api_data: {id, link, name}}]}`; POST subscribes
+ * the token's app and DELETE unsubscribes it, each answering `{success: true}`. An unsubscribed WABA gets no webhooks.
+ */
+function subscribedAppsRoute(context: SandboxContext, method: 'get' | 'post' | 'delete'): Handler {
+  return (request, response) => {
+    const wabaId = String(request.params.wabaId);
+    authorizeWaba(context.state, request, wabaId);
+    if (method === 'post') context.state.unsubscribedWabas.delete(wabaId);
+    if (method === 'delete') context.state.unsubscribedWabas.add(wabaId);
+    if (method !== 'get') {
+      response.json({ success: true });
+      return;
+    }
+    const subscribed = !context.state.unsubscribedWabas.has(wabaId);
+    const link = `https://www.facebook.com/games/?app_id=${sandboxApp.id}`;
+    response.json({ data: subscribed ? [{ whatsapp_business_api_data: { ...sandboxApp, link } }] : [] });
+  };
+}
+
 function phoneNumbersRoute(context: SandboxContext): Handler {
   return (request, response) => {
     const numbers = authorizeWaba(context.state, request, String(request.params.wabaId));
@@ -217,6 +242,9 @@ export function graphRouter(context: SandboxContext): Router {
   );
   router.get('/:version/:wabaId/message_templates', route(templatesRoute(context)));
   router.get('/:version/:wabaId/phone_numbers', route(phoneNumbersRoute(context)));
+  router.get('/:version/:wabaId/subscribed_apps', route(subscribedAppsRoute(context, 'get')));
+  router.post('/:version/:wabaId/subscribed_apps', route(subscribedAppsRoute(context, 'post')));
+  router.delete('/:version/:wabaId/subscribed_apps', route(subscribedAppsRoute(context, 'delete')));
   router.get(
     '/:version/:phoneNumberId/whatsapp_business_profile',
     route((request, response) => {

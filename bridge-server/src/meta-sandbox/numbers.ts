@@ -77,6 +77,8 @@ export function upsertNumber(state: SandboxState, input: z.output<typeof numberI
     verificationCode: input.verification_code,
     codeRequestedAtMs: existing?.codeRequestedAtMs,
     codeRequestsSinceVerification: existing?.codeRequestsSinceVerification ?? 0,
+    sentCodes: existing?.sentCodes ?? [],
+    wrongPinGuesses: existing?.wrongPinGuesses ?? 0,
     profile: existing?.profile ?? { about: 'Hello from the Meta sandbox', vertical: 'OTHER', websites: [] },
     knobs: existing?.knobs ?? {},
     sendFault: existing?.sendFault,

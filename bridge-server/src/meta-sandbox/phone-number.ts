@@ -142,6 +142,7 @@ export function requestCode(number: PhoneNumber, parameters: Record<string, unkn
   }
   number.codeRequestsSinceVerification += 1;
   number.codeRequestedAtMs = nowMs;
+  number.sentCodes.push({ code: number.verificationCode, codeMethod: method, language, sentAtMs: nowMs });
   return { success: true };
 }
 
@@ -160,6 +161,12 @@ export function verifyCode(number: PhoneNumber, parameters: Record<string, unkno
   return { success: true };
 }
 
+/**
+ * Meta locks registration after repeated wrong PINs (133008, "Too many two step verification PIN guesses") without
+ * publishing the count; three wrong guesses is the sandbox's choice, low enough for a test to reach.
+ */
+const wrongPinGuessesMax = 3;
+
 export function register(number: PhoneNumber, parameters: Record<string, unknown>): { success: true } {
   if (parameters.messaging_product !== 'whatsapp') throw new GraphError(100, 'Param messaging_product must be whatsapp');
   const pin = parameters.pin;
@@ -167,9 +174,14 @@ export function register(number: PhoneNumber, parameters: Record<string, unknown
   if (number.codeVerificationStatus !== 'VERIFIED') {
     throw new GraphError(133006, 'Phone number needs to be verified (request_code, verify_code) before it can be registered.');
   }
+  if (number.wrongPinGuesses >= wrongPinGuessesMax) {
+    throw new GraphError(133008, 'Too many two-step verification PIN guesses for this phone number; try again later.');
+  }
   if (number.pin !== undefined && number.pin !== pin) {
+    number.wrongPinGuesses += 1;
     throw new GraphError(133005, 'The two-step verification PIN does not match the PIN set for this number.');
   }
+  number.wrongPinGuesses = 0;
   number.pin = pin;
   number.registered = true;
   return { success: true };

@@ -34,6 +34,14 @@ export interface BusinessProfile {
   vertical?: string;
 }
 
+/** One verification code as request_code "sent" it, by SMS or voice, in a language. */
+export interface SentVerificationCode {
+  code: string;
+  codeMethod: 'SMS' | 'VOICE';
+  language: string;
+  sentAtMs: number;
+}
+
 /** What Meta would do to the HTTP answer of the next sends after accepting them. */
 export interface SendFault {
   mode: 'hang' | 'error_500';
@@ -62,6 +70,10 @@ export interface PhoneNumber {
   verificationCode: string;
   codeRequestedAtMs: number | undefined;
   codeRequestsSinceVerification: number;
+  /** Every code request_code "sent", newest last: what the owner of the number would read on the phone. */
+  sentCodes: SentVerificationCode[];
+  /** Wrong PINs given to register since the last right one (Meta locks after too many guesses, 133008). */
+  wrongPinGuesses: number;
   profile: BusinessProfile;
   knobs: Partial<Knobs>;
   sendFault: SendFault | undefined;
@@ -210,6 +222,11 @@ export class SandboxState {
   /** Uploaded media by media id. */
   readonly media = new Map<string, UploadedMedia>();
   readonly deliveries: Delivery[] = [];
+  /**
+   * WABAs our app is NOT subscribed to (`DELETE /{waba-id}/subscribed_apps`). A WABA is subscribed by default: a
+   * sandbox number with a webhook URL stands for a number whose WABA the app already subscribed.
+   */
+  readonly unsubscribedWabas = new Set<string>();
   knobs: Knobs;
 
   constructor(private readonly knobDefaults: Knobs = defaultKnobs()) {
@@ -223,6 +240,7 @@ export class SandboxState {
     this.messages.clear();
     this.media.clear();
     this.deliveries.length = 0;
+    this.unsubscribedWabas.clear();
     this.knobs = structuredClone(this.knobDefaults);
   }
 

@@ -157,6 +157,27 @@ export function qualityChange(
   };
 }
 
+/**
+ * `phone_number_name_update` (webhook reference, updated May 2026): the outcome of a display name review,
+ * `{display_phone_number, decision: APPROVED|DEFERRED|REJECTED, requested_verified_name, rejection_reason}`.
+ */
+export function nameDecisionChange(
+  number: PhoneNumber,
+  decision: string,
+  requestedVerifiedName: string,
+  rejectionReason: string | undefined,
+): WebhookChange {
+  return {
+    field: 'phone_number_name_update',
+    value: {
+      display_phone_number: displayDigits(number),
+      decision,
+      requested_verified_name: requestedVerifiedName,
+      rejection_reason: rejectionReason ?? 'NONE',
+    },
+  };
+}
+
 export function accountUpdateChange(event: string, details: Record<string, unknown>): WebhookChange {
   return { field: 'account_update', value: { event, ...details } };
 }
@@ -166,6 +187,7 @@ const timedFields = new Set([
   'message_template_status_update',
   'template_category_update',
   'phone_number_quality_update',
+  'phone_number_name_update',
   'account_update',
 ]);
 

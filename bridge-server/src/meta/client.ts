@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import {
   MetaOutcomeUnknownError,
@@ -23,9 +24,11 @@ import {
   requiredTemplateFields,
   type SentMessage,
   sendMessageResponseSchema,
+  subscribedAppsSchema,
   successSchema,
   templatesPageSchema,
   uploadedMediaSchema,
+  wabaPhoneNumbersSchema,
 } from './resources.js';
 import { type CallRepeatability, defaultRetryPolicy, type RetryPolicy, retryPolicySchema, runWithRetries } from './retry.js';
 import { type GraphRequest, graphAttempt, type MetaClientLogger, type TransportSettings } from './transport.js';
@@ -142,6 +145,14 @@ const verificationCodeRequestSchema = z.strictObject({
   codeMethod: z.enum(['SMS', 'VOICE']),
   language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be a language code such as en_US'),
 });
+/** A guard against a paging loop on the WABA's numbers: 10 pages of 100 is far above Meta's numbers per WABA. */
+const wabaNumberPagesMax = 10;
+
+/** Graph's `appsecret_proof`: the hex HMAC-SHA256 of the access token, keyed by the app secret. */
+function appSecretProof(accessToken: string, appSecret: string): string {
+  return createHmac('sha256', appSecret).update(accessToken).digest('hex');
+}
+
 const listTemplatesOptionsSchema = z.object({
   limit: z.int().min(1).max(templatePageSizeMax).default(templatePageSizeDefault),
   status: z
@@ -406,14 +417,25 @@ export class MetaGraphClient {
     await this.action(accessToken, phoneNumberId, 'whatsapp_business_profile', body, 'repeatable');
   }
 
-  /** `GET /{phone-number-id}?fields=…`: the number's name, quality, limits and verification state. */
-  async getPhoneNumberStatus(accessToken: string, phoneNumberId: string): Promise<PhoneNumberStatus> {
+  /**
+   * `GET /{phone-number-id}?fields=…`: the number's name, quality, limits and verification state. With `appSecret`,
+   * the call carries `appsecret_proof` (HMAC-SHA256 of the token keyed by the secret), which Graph checks whenever it
+   * is given: a secret of another app is refused, so this also proves the secret belongs to the token's app.
+   */
+  async getPhoneNumberStatus(
+    accessToken: string,
+    phoneNumberId: string,
+    options: { appSecret?: string } = {},
+  ): Promise<PhoneNumberStatus> {
     this.checkToken(accessToken);
     parseInput(graphId, phoneNumberId, 'phoneNumberId');
     const request: GraphRequest = {
       method: 'GET',
       pathSegments: [phoneNumberId],
-      query: { fields: phoneNumberStatusFields.join(',') },
+      query: {
+        fields: phoneNumberStatusFields.join(','),
+        appsecret_proof: options.appSecret === undefined ? undefined : appSecretProof(accessToken, options.appSecret),
+      },
     };
     const number = await this.call(accessToken, request, phoneNumberStatusSchema, 'repeatable');
     return {
@@ -425,7 +447,39 @@ export class MetaGraphClient {
       nameStatus: number.name_status,
       codeVerificationStatus: number.code_verification_status,
       throughputLevel: number.throughput?.level,
+      status: number.status,
+      platformType: number.platform_type,
     };
+  }
+
+  /**
+   * Whether `phoneNumberId` is one of the WABA's numbers (`GET /{waba-id}/phone_numbers`, every page). A WABA holds
+   * a handful of numbers (Meta allows up to 20 per WABA by default), so one page of 100 is nearly always all.
+   */
+  async wabaHasPhoneNumber(accessToken: string, wabaId: string, phoneNumberId: string): Promise<boolean> {
+    this.checkToken(accessToken);
+    parseInput(graphId, wabaId, 'wabaId');
+    parseInput(graphId, phoneNumberId, 'phoneNumberId');
+    let after: string | undefined;
+    for (let pageNumber = 1; pageNumber <= wabaNumberPagesMax; pageNumber += 1) {
+      const query = { fields: 'id', limit: '100', after };
+      const request: GraphRequest = { method: 'GET', pathSegments: [wabaId, 'phone_numbers'], query };
+      const page = await this.call(accessToken, request, wabaPhoneNumbersSchema, 'repeatable');
+      if (page.data.some((number) => number.id === phoneNumberId)) return true;
+      const next = page.paging?.next;
+      after = next === undefined ? undefined : afterParameterOf(next);
+      if (after === undefined) return false;
+    }
+    return false;
+  }
+
+  /** Whether any app is subscribed to the WABA's webhooks (`GET /{waba-id}/subscribed_apps`). */
+  async wabaHasSubscribedApp(accessToken: string, wabaId: string): Promise<boolean> {
+    this.checkToken(accessToken);
+    parseInput(graphId, wabaId, 'wabaId');
+    const request: GraphRequest = { method: 'GET', pathSegments: [wabaId, 'subscribed_apps'] };
+    const answer = await this.call(accessToken, request, subscribedAppsSchema, 'repeatable');
+    return answer.data.length > 0;
   }
 
   private checkToken(accessToken: string): void {

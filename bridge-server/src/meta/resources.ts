@@ -1,3 +1,4 @@
+import { businessVerticals } from '@wabridge/shared';
 import * as z from 'zod';
 
 /**
@@ -88,6 +89,8 @@ export const phoneNumberStatusFields = [
   'name_status',
   'code_verification_status',
   'throughput',
+  'status',
+  'platform_type',
 ] as const;
 
 export const phoneNumberStatusSchema = z.looseObject({
@@ -99,6 +102,8 @@ export const phoneNumberStatusSchema = z.looseObject({
   name_status: z.string().optional(),
   code_verification_status: z.string().optional(),
   throughput: z.looseObject({ level: z.string().optional() }).optional(),
+  status: z.string().optional(),
+  platform_type: z.string().optional(),
 });
 
 export interface PhoneNumberStatus {
@@ -110,7 +115,25 @@ export interface PhoneNumberStatus {
   nameStatus: OpenEnum<'APPROVED' | 'AVAILABLE_WITHOUT_REVIEW' | 'DECLINED' | 'EXPIRED' | 'PENDING_REVIEW' | 'NONE'> | undefined;
   codeVerificationStatus: OpenEnum<'VERIFIED' | 'NOT_VERIFIED' | 'EXPIRED'> | undefined;
   throughputLevel: OpenEnum<'STANDARD' | 'HIGH' | 'NOT_APPLICABLE'> | undefined;
+  /** The number's connection: `CONNECTED` once registered on the Cloud API, `PENDING` before, others when in trouble. */
+  status: OpenEnum<'CONNECTED' | 'PENDING' | 'DISCONNECTED' | 'FLAGGED' | 'RESTRICTED' | 'BANNED'> | undefined;
+  platformType: OpenEnum<'CLOUD_API' | 'ON_PREMISE' | 'NOT_APPLICABLE'> | undefined;
 }
+
+/** `GET /{waba-id}/phone_numbers`: the WABA's numbers (we ask for their ids only). */
+export const wabaPhoneNumbersSchema = z.looseObject({
+  data: z.array(z.looseObject({ id: z.string().min(1) })),
+  paging: z.looseObject({ next: z.string().optional() }).optional(),
+});
+
+/** `GET /{waba-id}/subscribed_apps`: `{data: [{whatsapp_business_api_data: {id, name, link}}]}`. */
+export const subscribedAppsSchema = z.looseObject({
+  data: z.array(
+    z.looseObject({
+      whatsapp_business_api_data: z.looseObject({ id: z.string().optional(), name: z.string().optional() }).optional(),
+    }),
+  ),
+});
 
 // ---------------------------------------------------------------------------------------------------
 // Business profile
@@ -143,28 +166,8 @@ export interface BusinessProfile {
   vertical: string | undefined;
 }
 
-/** Meta's fixed list of business verticals (whatsapp_business_profile reference). */
-export const businessVerticals = [
-  'UNDEFINED',
-  'OTHER',
-  'AUTO',
-  'BEAUTY',
-  'APPAREL',
-  'EDU',
-  'ENTERTAIN',
-  'EVENT_PLAN',
-  'FINANCE',
-  'GROCERY',
-  'GOVT',
-  'HOTEL',
-  'HEALTH',
-  'NONPROFIT',
-  'PROF_SERVICES',
-  'RETAIL',
-  'TRAVEL',
-  'RESTAURANT',
-  'NOT_A_BIZ',
-] as const;
+/** Meta's fixed list of business verticals, from the contract (the API validates profiles with it too). */
+export { businessVerticals };
 
 /**
  * A profile change, validated before the call with the reference's limits: about 1–139 characters, address

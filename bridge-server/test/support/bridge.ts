@@ -3,6 +3,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Clock } from '../../src/clock.js';
 import { type Config, loadConfig } from '../../src/config.js';
+import type { NumberInput } from '../../src/meta-sandbox/numbers.js';
+import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../src/server.js';
 import type { Backend, TestDatabase } from './backends.js';
 
@@ -20,6 +22,22 @@ export interface TestBridge {
   config: Config;
   bridge: RunningBridge;
   database: TestDatabase;
+  /**
+   * The Meta sandbox the bridge calls when the test did not point it elsewhere (`META_GRAPH_URL`): creating a
+   * deployment asks Meta about its credentials, so every test bridge has a Meta that answers, and refuses faithfully.
+   */
+  meta: MetaSandbox | undefined;
+  /**
+   * `POST /v1/deployments` as the administrator with a valid request (`deploymentRequest`) whose number Meta knows:
+   * registered first in `sandbox` (default: the bridge's own Meta sandbox) with the request's token and app secret.
+   */
+  createDeployment(
+    accountId: string,
+    overrides?: Record<string, unknown>,
+    options?: { sandbox?: MetaSandbox },
+  ): Promise<{ answer: HttpAnswer; request: Record<string, unknown> }>;
+  /** Makes a deployment request's number known to the bridge's own Meta sandbox (see `registerWithMeta`). */
+  metaKnows(request: Record<string, unknown>, extra?: Partial<NumberInput>): void;
   /** Every log line the bridge wrote, as text. */
   logs: () => string;
   request(
@@ -39,6 +57,11 @@ export async function startTestBridge(
   options: { database?: TestDatabase; adminToken?: string; encryptionKey?: string; clock?: Clock } = {},
 ): Promise<TestBridge> {
   const database = options.database ?? (await backend.create());
+  let meta: { sandbox: MetaSandbox; server: ListeningSandbox } | undefined;
+  if (environment.META_GRAPH_URL === undefined) {
+    const sandbox = createMetaSandbox();
+    meta = { sandbox, server: await sandbox.listen(0) };
+  }
   const adminToken = options.adminToken ?? randomBytes(32).toString('hex');
   const config = loadConfig({
     PORT: '0',
@@ -49,8 +72,8 @@ export async function startTestBridge(
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     LOG_LEVEL: 'info',
-    // Tests never reach for the real Meta: a closed local port unless a test points at the sandbox.
-    META_GRAPH_URL: 'http://127.0.0.1:9',
+    // Tests never reach for the real Meta: a Meta sandbox of the bridge's own unless a test points at another.
+    ...(meta === undefined ? {} : { META_GRAPH_URL: meta.server.url }),
     TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
     ...environment,
   });
@@ -92,6 +115,18 @@ export async function startTestBridge(
     config,
     bridge,
     database,
+    meta: meta?.sandbox,
+    metaKnows(deployment, extra = {}) {
+      if (meta === undefined) throw new Error('metaKnows: this bridge calls another Meta; use registerWithMeta with it');
+      registerWithMeta(meta.sandbox, deployment, extra);
+    },
+    async createDeployment(accountId, overrides = {}, createOptions = {}) {
+      const sandbox = createOptions.sandbox ?? meta?.sandbox;
+      if (sandbox === undefined) throw new Error('createDeployment: this bridge calls another Meta; name its sandbox');
+      const deployment = deploymentRequest(accountId, overrides);
+      registerWithMeta(sandbox, deployment);
+      return { answer: await request('POST', '/v1/deployments', { json: deployment }), request: deployment };
+    },
     logs: () => logText,
     request,
     async counts() {
@@ -110,6 +145,7 @@ export async function startTestBridge(
     },
     async close(closeOptions = {}) {
       await bridge.close();
+      await meta?.server.close();
       if (!closeOptions.keepDatabase) await database.drop();
     },
   };
@@ -129,4 +165,20 @@ export function deploymentRequest(accountId: string, overrides: Record<string, u
     verify_token: `verify-${randomBytes(8).toString('hex')}`,
     ...overrides,
   };
+}
+
+/**
+ * Makes the number of a deployment request known to a Meta sandbox, with the request's token and app secret, so that
+ * the bridge's credential check passes; `extra` sets anything else (webhook URL, quality, registration…).
+ */
+export function registerWithMeta(sandbox: MetaSandbox, request: Record<string, unknown>, extra: Partial<NumberInput> = {}): void {
+  sandbox.registerNumber({
+    phone_number_id: String(request.phone_number_id),
+    waba_id: String(request.waba_id),
+    display_phone_number: String(request.display_phone_number),
+    verified_name: String(request.display_name),
+    access_token: String(request.access_token),
+    app_secret: String(request.app_secret),
+    ...extra,
+  });
 }

@@ -8,7 +8,7 @@ import {
   type MetaSandboxOptions,
 } from '../../src/meta-sandbox/sandbox.js';
 import type { Backend } from './backends.js';
-import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './bridge.js';
+import { type HttpAnswer, registerWithMeta, startTestBridge, type TestBridge } from './bridge.js';
 
 /** A bridge wired to a Meta sandbox in both directions, with one account, deployment and Zendesk installation. */
 export interface SandboxBridge {
@@ -45,20 +45,20 @@ export async function startSandboxBridge(
   );
   const accountName = options.accountName ?? 'Sakura Shoes';
   const account = await bridge.request('POST', '/v1/accounts', { json: { name: accountName } });
-  const request = deploymentRequest(account.body.id, { display_name: `${accountName} Support` });
-  const deployment = (await bridge.request('POST', '/v1/deployments', { json: request })).body;
+  const { answer, request } = await bridge.createDeployment(
+    account.body.id,
+    { display_name: `${accountName} Support` },
+    { sandbox },
+  );
+  const deployment = answer.body;
   const token = (
     await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
       json: { helpdesk: 'zendesk', instance: `${randomUUID().slice(0, 8)}.zendesk.com` },
     })
   ).body.token as string;
-  sandbox.registerNumber({
-    phone_number_id: deployment.phone_number_id,
-    waba_id: deployment.waba_id,
+  registerWithMeta(sandbox, request, {
     display_phone_number: '+81 3-1234-0000',
     verified_name: accountName,
-    access_token: request.access_token as string,
-    app_secret: request.app_secret as string,
     webhook_url: `${bridge.url}/v1/webhooks/meta/${deployment.id}`,
   });
 

@@ -109,13 +109,25 @@ export const routes = {
     method: 'post',
     path: '/v1/deployments',
     operationId: 'createDeployment',
-    summary: 'Register a WhatsApp business number with the bridge; returns its deployment ID and webhook URL.',
+    summary:
+      'Register a WhatsApp business number with the bridge, its credentials checked with Meta first; returns its deployment ID and webhook URL.',
     tag: 'Deployments',
     auth: 'admin',
     body: createDeploymentRequest,
     successStatus: 201,
     response: deployment,
-    problems: ['validation_failed', 'unknown_account', 'phone_number_id_taken'],
+    problems: [
+      'validation_failed',
+      'unknown_account',
+      'phone_number_id_taken',
+      // The credentials are checked with Meta before anything is stored (bridge-server/src/numbers/credentials.ts).
+      'meta_token_invalid',
+      'meta_app_secret_invalid',
+      'phone_number_not_accessible',
+      'waba_not_accessible',
+      'phone_number_not_in_waba',
+      'meta_unavailable',
+    ],
   }),
   listDeployments: defineRoute({
     method: 'get',
@@ -770,6 +782,8 @@ export const routes = {
     problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
   }),
   ...jobRoutes,
+  // The number routes (contract/numbers.ts) join the table when the bridge mounts them: the start-up check refuses
+  // a contract route that is not mounted.
 } as const;
 
 export type Routes = typeof routes;

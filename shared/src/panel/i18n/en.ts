@@ -1,6 +1,7 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { numberProblemsEn } from './number-problems.js';
 
 /*
  * Every string the panel shows, in English. `ja.ts` must have the same keys (its type is `Messages`, derived from
@@ -70,6 +71,7 @@ const problems: Record<ProblemCode, string> = {
   job_not_dead: 'Only a failed background job can be run again. Reload to see where it stands.',
   internal_error: 'The bridge failed unexpectedly. Try again; if it persists, contact your administrator.',
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
+  ...numberProblemsEn,
 };
 
 /** What can be wrong with a template value (shared/src/templates/problems.ts). */

@@ -2,6 +2,7 @@ import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
 import type { Messages } from './en.js';
+import { numberProblemsJa } from './number-problems.js';
 
 /* Every string the panel shows, in Japanese: the same keys as en.ts (the `Messages` type enforces it). */
 
@@ -70,6 +71,7 @@ const problems: Record<ProblemCode, string> = {
   job_not_dead: '再実行できるのは失敗したバックグラウンドジョブだけです。再読み込みして状態を確認してください。',
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
+  ...numberProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
