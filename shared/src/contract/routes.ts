@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { account, accountPath, createAccountRequest } from './accounts.js';
 import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
+import { conversationRoutes } from './conversations.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
@@ -788,6 +789,7 @@ export const routes = {
     mountedByHand: true,
     problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
   }),
+  ...conversationRoutes,
 } as const;
 
 export type Routes = typeof routes;
