@@ -13,10 +13,14 @@ import { describeInbound, type InboundContent } from './inbound.js';
  * here writes: both tables belong to their features; this module only reads them together.
  */
 
-/** A position in the timeline: entries strictly older than (at, id) come next. */
+/**
+ * A position in the timeline: entries strictly older than (at, key) come next. Meta's timestamps have one-second
+ * resolution, so customers' messages of the same second are ordered by the transaction that recorded them; the key
+ * (`i:<xid, 20 digits>:<wamid>` or `o:<message id>`) orders ties, compared byte by byte (COLLATE "C" in SQL).
+ */
 interface TimelineCursor {
   at: string;
-  id: string;
+  key: string;
 }
 
 function encodeCursor(cursor: TimelineCursor): string {
@@ -26,8 +30,8 @@ function encodeCursor(cursor: TimelineCursor): string {
 function decodeCursor(text: string): TimelineCursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<TimelineCursor>;
-    if (typeof value.at === 'string' && typeof value.id === 'string' && !Number.isNaN(Date.parse(value.at))) {
-      return { at: value.at, id: value.id };
+    if (typeof value.at === 'string' && typeof value.key === 'string' && !Number.isNaN(Date.parse(value.at))) {
+      return { at: value.at, key: value.key };
     }
   } catch {
     // Reported below as the validation problem it is.
@@ -37,25 +41,30 @@ function decodeCursor(text: string): TimelineCursor {
   });
 }
 
-/** Newest first, ties by id: the order pages are cut in (and reversed to oldest first for display). */
-const newerFirst = (a: ConversationEntry, b: ConversationEntry) =>
-  b.at.localeCompare(a.at) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+type KeyedEntry = { entry: ConversationEntry; key: string };
+
+/** Newest first, ties by key: the order pages are cut in (and reversed to oldest first for display). */
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const newerFirst = (a: KeyedEntry, b: KeyedEntry) => byteOrder(b.entry.at, a.entry.at) || byteOrder(b.key, a.key);
+
+const inboundKey = sql<string>`('i:' || lpad(recorded_xid::text, 20, '0') || ':' || wamid) collate "C"`;
+const outboundKey = sql<string>`('o:' || id) collate "C"`;
 
 async function inboundEntries(
   db: Kysely<Schema>,
   contactId: number,
   before: TimelineCursor | undefined,
   limit: number,
-): Promise<ConversationEntry[]> {
+): Promise<KeyedEntry[]> {
   let query = db
     .selectFrom('inbound_messages')
-    .select(['wamid', 'type', 'sent_at', 'text_body', 'payload'])
+    .select(['wamid', 'type', 'sent_at', 'text_body', 'payload', inboundKey.as('key')])
     .where('contact_id', '=', contactId);
   if (before !== undefined) {
-    query = query.where(sql<boolean>`(sent_at, wamid) < (${new Date(before.at)}, ${before.id})`);
+    query = query.where(sql<boolean>`(sent_at, ${inboundKey}) < (${new Date(before.at)}, ${before.key} collate "C")`);
   }
-  const rows = await query.orderBy('sent_at', 'desc').orderBy('wamid', 'desc').limit(limit).execute();
-  return rows.map((row) => inboundEntry(row, describeInbound(row.payload, row.text_body)));
+  const rows = await query.orderBy('sent_at', 'desc').orderBy(inboundKey, 'desc').limit(limit).execute();
+  return rows.map((row) => ({ entry: inboundEntry(row, describeInbound(row.payload, row.text_body)), key: row.key }));
 }
 
 function inboundEntry(row: { wamid: string; type: string; sent_at: Date }, content: InboundContent): ConversationEntry {
@@ -85,16 +94,16 @@ async function outboundEntries(
   phone: string,
   before: TimelineCursor | undefined,
   limit: number,
-): Promise<ConversationEntry[]> {
+): Promise<KeyedEntry[]> {
   let query = db
     .selectFrom('messages')
     .selectAll()
     .where('deployment_id', '=', deploymentId)
     .where('recipient_phone', '=', phone);
   if (before !== undefined) {
-    query = query.where(sql<boolean>`(created_at, id) < (${new Date(before.at)}, ${before.id})`);
+    query = query.where(sql<boolean>`(created_at, ${outboundKey}) < (${new Date(before.at)}, ${before.key} collate "C")`);
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await query.orderBy('created_at', 'desc').orderBy(outboundKey, 'desc').limit(limit).execute();
   const statuses = await statusesOf(
     db,
     deploymentId,
@@ -106,7 +115,7 @@ async function outboundEntries(
   );
   return rows.map((row) => {
     const message = presentMessage(row, statuses, charges.get(row.id));
-    return {
+    const entry: ConversationEntry = {
       id: message.id,
       direction: 'outbound',
       at: message.created_at,
@@ -124,6 +133,7 @@ async function outboundEntries(
       wamid: message.wamid,
       message,
     };
+    return { entry, key: `o:${row.id}` };
   });
 }
 
@@ -154,8 +164,9 @@ export async function readConversation(
   const oldest = shown.at(-1);
   return {
     contact: { phone, name: contact?.profile_name ?? null },
-    data: shown.reverse(),
-    next_cursor: merged.length > page.limit && oldest !== undefined ? encodeCursor({ at: oldest.at, id: oldest.id }) : null,
+    data: shown.reverse().map((keyed) => keyed.entry),
+    next_cursor:
+      merged.length > page.limit && oldest !== undefined ? encodeCursor({ at: oldest.entry.at, key: oldest.key }) : null,
   };
 }
 
