@@ -2,8 +2,8 @@
 
 -- Which transaction recorded each customer message. A helpdesk pulls new messages with a cursor; an identity or a
 -- timestamp would let the cursor skip a message whose transaction committed after a later one (webhooks are applied
--- by several processors and retried out of order). Transaction ids below the reader's snapshot xmin are all finished,
--- so a cursor over (recorded_xid, wamid) bounded by that xmin never passes a message that could still appear.
+-- by several processors and retried out of order). A cursor over (recorded_xid, wamid) that stops below the oldest
+-- transaction of this database still running never passes a message that could still appear.
 ALTER TABLE inbound_messages ADD COLUMN recorded_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
 COMMENT ON COLUMN inbound_messages.recorded_xid IS 'The recording transaction (pg_current_xact_id); the order helpdesk pull cursors follow (conversations/store.ts).';
 CREATE INDEX inbound_messages_feed_idx ON inbound_messages (deployment_id, recorded_xid, wamid);

@@ -188,10 +188,29 @@ export interface FeedPosition {
 }
 
 /**
- * Customers' messages on a deployment recorded after `after`, in recording order, at most `limit`. Only messages
- * whose transactions are below the snapshot's xmin are read: every transaction there has finished, so no message
- * can later appear behind the position a reader moves to (a later-committing earlier transaction would otherwise be
- * skipped). Messages of transactions still running come in a later read.
+ * Transactions of this database running now, and the first transaction id not yet assigned. Read in a statement of
+ * its own, before the feed's: see `readInboundFeed`.
+ */
+async function runningTransactions(db: Kysely<Schema>): Promise<{ running: string[]; nextXid: string }> {
+  const result = await sql<{ running: string[]; next_xid: string }>`
+    select array(
+             select backend_xid::text from pg_stat_activity
+             where datname = current_database() and backend_xid is not null
+           ) as running,
+           pg_snapshot_xmax(pg_current_snapshot())::text as next_xid`.execute(db);
+  const row = result.rows[0]!;
+  return { running: row.running, nextXid: row.next_xid };
+}
+
+/**
+ * Customers' messages on a deployment recorded after `after`, in recording order, at most `limit`.
+ *
+ * A reader may move its position past a message only once no transaction below it can still commit, or a message
+ * committed late (webhooks are applied by several processors, and retried) would be skipped for ever. The bound is
+ * the oldest transaction the query's snapshot sees running that may belong to this database: one that was running
+ * here just before (pg_stat_activity, read first) or that got its id since (at or above the id then unassigned);
+ * transactions of other databases on the same server are not waited for, so a long transaction elsewhere (a report,
+ * a dump) never stalls the feed. Messages of transactions still running come in a later read.
  */
 export async function readInboundFeed(
   db: Kysely<Schema>,
@@ -199,6 +218,12 @@ export async function readInboundFeed(
   after: FeedPosition,
   limit: number,
 ): Promise<FeedMessage[]> {
+  const { running, nextXid } = await runningTransactions(db);
+  const bound = sql<string>`(
+    select coalesce(min(xid), pg_snapshot_xmax(pg_current_snapshot()))
+    from pg_snapshot_xip(pg_current_snapshot()) as xid
+    where xid::text = any(${running}::text[]) or xid >= ${nextXid}::xid8
+  )`;
   const rows = await db
     .selectFrom('inbound_messages')
     .innerJoin('contacts', 'contacts.id', 'inbound_messages.contact_id')
@@ -215,7 +240,7 @@ export async function readInboundFeed(
     ])
     .where('inbound_messages.deployment_id', '=', deploymentId)
     .where(sql<boolean>`(inbound_messages.recorded_xid, inbound_messages.wamid) > (${after.xid}::xid8, ${after.wamid})`)
-    .where(sql<boolean>`inbound_messages.recorded_xid < pg_snapshot_xmin(pg_current_snapshot())`)
+    .where(sql<boolean>`inbound_messages.recorded_xid < ${bound}`)
     .orderBy('inbound_messages.recorded_xid')
     .orderBy('inbound_messages.wamid')
     .limit(limit)
