@@ -1,7 +1,9 @@
 import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
+import { zendeskChannelRouter } from './channels/zendesk/router.js';
 import { contactsRouter } from './contacts/router.js';
+import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
 import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
@@ -135,6 +137,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   const media = new MediaService(services);
   app.use(mediaRouter(media, services.db, mountOptions));
   app.use(messagesRouter(services, media, mountOptions));
+  app.use(conversationsRouter(services, mountOptions));
+  app.use(zendeskChannelRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));
   app.use(pricingRouter(services, mountOptions));
   app.use(walletRouter(services, mountOptions));

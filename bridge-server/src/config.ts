@@ -48,6 +48,17 @@ const environmentSchema = z.object({
     .pipe(z.array(hexKey))
     .default([]),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  // Zendesk's admin UI return_url is https://<subdomain>.zendesk.com/…; other origins (a local Zendesk sandbox) only if listed.
+  ZENDESK_RETURN_URL_ORIGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
+    .default([]),
   META_GRAPH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://graph.facebook.com'),
   META_API_VERSION: z
     .string()
@@ -165,6 +176,8 @@ export interface Config {
   /** How long a send's Idempotency-Key may stay in flight before a retry resumes it (messages/idempotency.ts). */
   idempotencyClaimLeaseMs: number;
   shutdownTimeoutMs: number;
+  /** Zendesk Channel framework: origins accepted as the admin UI's return_url besides https://<subdomain>.zendesk.com. */
+  zendeskChannel: { returnUrlOrigins: string[] };
   /** 0: no periodic template sync. */
   templateSyncIntervalMs: number;
   templateSyncPageSize: number;
@@ -239,6 +252,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    zendeskChannel: { returnUrlOrigins: env.ZENDESK_RETURN_URL_ORIGINS },
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
     metaTimeoutMs: env.META_TIMEOUT_MS,

@@ -119,6 +119,10 @@ export const problemCatalogue = {
     status: 422,
     title: 'A rate card must take effect on a day that has not started anywhere yet, so that no sent message changes price.',
   },
+  signed_url_invalid: {
+    status: 403,
+    title: 'This file link is not one the bridge signed, is for another file, or has expired.',
+  },
   meta_unavailable: { status: 503, title: 'Meta could not be reached; nothing was sent.' },
   sync_in_progress: { status: 409, title: 'A template sync is already running for this deployment.' },
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },

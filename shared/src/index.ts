@@ -1,6 +1,7 @@
 export * from './contract/accounts.js';
 export * from './contract/common.js';
 export * from './contract/contacts.js';
+export * from './contract/conversations.js';
 export * from './contract/deployments.js';
 export * from './contract/installations.js';
 export * from './contract/jobs.js';

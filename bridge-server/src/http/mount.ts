@@ -65,6 +65,13 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'head
   });
 }
 
+/** A hand-mounted route's query, validated by its contract schema and reported as mountRoute reports it. */
+export function validatedQuery<S extends z.ZodType>(schema: S, request: Request): z.infer<S> {
+  const parsed = schema.safeParse({ ...request.query });
+  if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
+  return parsed.data;
+}
+
 /**
  * Every route's query string, contract-mounted or by hand, is refused when it carries text the database
  * cannot hold (`shared/src/contract/text.ts`): a filter with U+0000 would otherwise fail inside PostgreSQL.

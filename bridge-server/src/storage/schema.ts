@@ -84,6 +84,8 @@ export interface Schema {
     referral: NullableJson;
     payload: Json;
     webhook_event_id: number;
+    /** xid8 as text (0015): the recording transaction, the order of helpdesk pull cursors. */
+    recorded_xid: ColumnType<string, never, never>;
   };
   message_statuses: {
     deployment_id: string;
@@ -403,5 +405,27 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     finished_at: Date | null;
+  };
+  zendesk_channel_links: {
+    id: string;
+    installation_id: string;
+    subdomain: string;
+    name: string;
+    locale: string;
+    signing_key_sealed: string;
+    instance_push_id: string | null;
+    push_token_sealed: string | null;
+    start_xid: ColumnType<string, never, never>;
+    created_at: CreatedAt;
+    removed_at: ColumnType<Date | null, never, Date>;
+  };
+  zendesk_channel_events: {
+    id: Generated<number>;
+    link_id: string;
+    type_id: string;
+    occurred_at: Date | null;
+    verified: boolean;
+    payload: Json;
+    received_at: CreatedAt;
   };
 }

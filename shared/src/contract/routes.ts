@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { account, accountPath, createAccountRequest } from './accounts.js';
 import { page, pageQuery } from './common.js';
 import { contactPath, contactStatus } from './contacts.js';
+import { conversationRoutes } from './conversations.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
 import { jobRoutes } from './jobs.js';
@@ -784,6 +785,7 @@ export const routes = {
   ...jobRoutes,
   // The number routes (contract/numbers.ts) join the table when the bridge mounts them: the start-up check refuses
   // a contract route that is not mounted.
+  ...conversationRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -26,11 +26,11 @@ function attribute(tag: string, name: string): string | undefined {
   return decodeHtmlEntities(match[2] ?? match[3] ?? '');
 }
 
-/** The first form in `html` whose action is `actionUrl`, with its named input fields; undefined when there is none. */
-export function findForm(html: string, actionUrl: string): HtmlForm | undefined {
+/** Every form in `html`, in page order, with its action as written (undefined when it has none) and its named fields. */
+export function formsOf(html: string): (Omit<HtmlForm, 'action'> & { action: string | undefined })[] {
+  const forms: (Omit<HtmlForm, 'action'> & { action: string | undefined })[] = [];
   for (const match of html.matchAll(/<form\b[^>]*>([\s\S]*?)<\/form>/gi)) {
     const openingTag = /<form\b[^>]*>/i.exec(match[0])?.[0] ?? '';
-    if (attribute(openingTag, 'action') !== actionUrl) continue;
     const fields: Record<string, string> = {};
     for (const input of (match[1] ?? '').matchAll(/<input\b[^>]*>/gi)) {
       const name = attribute(input[0], 'name');
@@ -40,7 +40,17 @@ export function findForm(html: string, actionUrl: string): HtmlForm | undefined 
       const name = attribute(`<textarea${textarea[1] ?? ''}>`, 'name');
       if (name !== undefined) fields[name] = decodeHtmlEntities(textarea[2] ?? '');
     }
-    return { action: actionUrl, method: (attribute(openingTag, 'method') ?? 'get').toLowerCase(), fields };
+    forms.push({
+      action: attribute(openingTag, 'action'),
+      method: (attribute(openingTag, 'method') ?? 'get').toLowerCase(),
+      fields,
+    });
   }
-  return undefined;
+  return forms;
+}
+
+/** The first form in `html` whose action is `actionUrl`, with its named input fields; undefined when there is none. */
+export function findForm(html: string, actionUrl: string): HtmlForm | undefined {
+  const form = formsOf(html).find((candidate) => candidate.action === actionUrl);
+  return form === undefined ? undefined : { ...form, action: actionUrl };
 }

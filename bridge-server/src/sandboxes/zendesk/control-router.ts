@@ -8,7 +8,7 @@
  *   PUT  /sandbox/faults/push                     {mode: rate_limited|server_error|slow|none, count?, retryAfterSeconds?, httpStatus?, delayMs?}
  *   POST /sandbox/integrations                    {manifest_url}: install an integration (fetches and checks its manifest)
  *   GET  /sandbox/integrations
- *   POST /sandbox/integrations/:id/instances      {locale?, auto_submit?}: an admin adds an account through the admin UI
+ *   POST /sandbox/integrations/:id/instances      {locale?, auto_submit?, fill?}: an admin adds an account through the admin UI
  *   GET  /sandbox/instances[/:id]                 accounts (with their pull log)
  *   POST /sandbox/instances/:id/edit              {locale?, auto_submit?}: an admin reopens the admin UI of an account
  *   POST /sandbox/instances/:id/pull              poll its pull_url now; answers the pull's record
@@ -35,6 +35,8 @@ const adminVisitSchema = z.strictObject({
   locale: z.string().min(2).max(16).default('en-US'),
   /** Play the browser: submit the admin UI page's form aimed at the return_url. */
   auto_submit: z.boolean().default(false),
+  /** With auto_submit: what the admin types into the admin UI's own pages (e.g. a token) before it posts back. */
+  fill: z.record(z.string().max(64), z.string().max(4096)).optional(),
 });
 
 const agentCommentSchema = z.strictObject({
@@ -80,7 +82,11 @@ function integrationRoutes(router: Router, context: ZendeskContext): void {
       const integration = context.state.integrations.get(String(request.params.id));
       if (integration === undefined) throw notFound(`Integration ${String(request.params.id)}`);
       const input = parseInput(adminVisitSchema, request.body, 'body');
-      const visit = await visitAdminUi(context, integration, { locale: input.locale, autoSubmit: input.auto_submit });
+      const visit = await visitAdminUi(context, integration, {
+        locale: input.locale,
+        autoSubmit: input.auto_submit,
+        ...(input.fill === undefined ? {} : { fill: input.fill }),
+      });
       response.json({ ...visit, instance: visit.instance === undefined ? null : instanceView(visit.instance) });
     }),
   );
@@ -105,7 +111,12 @@ function instanceRoutes(router: Router, context: ZendeskContext): void {
       const instance = instanceOf(context, request);
       const integration = context.state.integrations.get(instance.integrationId)!;
       const input = parseInput(adminVisitSchema, request.body, 'body');
-      const visit = await visitAdminUi(context, integration, { instance, locale: input.locale, autoSubmit: input.auto_submit });
+      const visit = await visitAdminUi(context, integration, {
+        instance,
+        locale: input.locale,
+        autoSubmit: input.auto_submit,
+        ...(input.fill === undefined ? {} : { fill: input.fill }),
+      });
       response.json({ ...visit, instance: visit.instance === undefined ? null : instanceView(visit.instance) });
     }),
   );

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ControlError } from '../../meta-sandbox/control-errors.js';
-import { findForm } from '../common/html-form.js';
+import { findForm, formsOf } from '../common/html-form.js';
 import type { OutboundError } from '../common/outbound.js';
 import { isoNow, type ZendeskContext } from './context.js';
 import { emitEvent } from './events.js';
@@ -9,6 +9,8 @@ import type { Instance, Integration, PendingSetup } from './state.js';
 
 /** How much of the admin UI's page the control API hands back (enough to read a form, bounded for memory). */
 const adminPageCharactersMax = 64 * 1024;
+/** Pages of its own (a sign-in, a choice) an admin UI may show before posting back to the return_url. */
+const adminPagesMax = 3;
 
 /** Fetches and validates an integration's manifest, as Zendesk does when the app that declares it is installed. */
 export async function registerIntegration(context: ZendeskContext, manifestUrl: string): Promise<Integration> {
@@ -60,7 +62,7 @@ export interface AdminUiVisit {
 export async function visitAdminUi(
   context: ZendeskContext,
   integration: Integration,
-  options: { instance?: Instance; locale: string; autoSubmit: boolean },
+  options: { instance?: Instance; locale: string; autoSubmit: boolean; fill?: Record<string, string> },
 ): Promise<AdminUiVisit> {
   const { instance } = options;
   const pushEnabled = integration.manifest.push_client_id !== undefined;
@@ -96,11 +98,43 @@ export async function visitAdminUi(
     admin_ui: { http_status: answer.status, content_type: answer.headers.get('content-type'), body },
   };
   if (!options.autoSubmit) return visit;
-  const form = findForm(body, returnUrl);
-  if (form === undefined || form.method !== 'post')
-    return { ...visit, auto_submit_error: 'the page has no POST form aimed at the return_url' };
+  const form = await followAdminPages(context, { url: integration.manifest.urls.admin_ui, body }, returnUrl, options.fill);
+  if ('error' in form) return { ...visit, auto_submit_error: form.error };
   const finished = completeSetup(context, setup.token, form.fields);
   return 'instance' in finished ? { ...visit, instance: finished.instance } : { ...visit, auto_submit_error: finished.error };
+}
+
+/**
+ * Plays the admin in the iframe: until a page has a POST form aimed at the return_url, fills the page's first POST
+ * form with `fill` (what the admin would type) and submits it to its action, as a browser would. Without `fill` only
+ * the first page is read (the tutorial's self-submitting page).
+ */
+async function followAdminPages(
+  context: ZendeskContext,
+  first: { url: string; body: string },
+  returnUrl: string,
+  fill: Record<string, string> | undefined,
+): Promise<{ fields: Record<string, string> } | { error: string }> {
+  let page = first;
+  for (let pageNumber = 1; ; pageNumber += 1) {
+    const form = findForm(page.body, returnUrl);
+    if (form !== undefined) {
+      return form.method === 'post' ? { fields: form.fields } : { error: 'the form aimed at the return_url is not a POST' };
+    }
+    const next = formsOf(page.body).find((candidate) => candidate.method === 'post');
+    if (fill === undefined || next === undefined || pageNumber >= adminPagesMax) {
+      return { error: 'the page has no POST form aimed at the return_url' };
+    }
+    const action = new URL(next.action ?? page.url, page.url).toString();
+    let answer: Awaited<ReturnType<ZendeskContext['outbound']['request']>>;
+    try {
+      answer = await context.outbound.postForm(action, { ...next.fields, ...fill }, context.knobs.outboundTimeoutMs);
+    } catch (error) {
+      return { error: `POST ${action} failed: ${(error as OutboundError).message}` };
+    }
+    if (answer.status !== 200) return { error: `POST ${action} answered HTTP ${answer.status}` };
+    page = { url: action, body: answer.text().slice(0, adminPageCharactersMax) };
+  }
 }
 
 /**

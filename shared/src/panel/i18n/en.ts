@@ -65,6 +65,7 @@ const problems: Record<ProblemCode, string> = {
   invalid_rate_card: 'The rate card file has an error; nothing was imported.',
   rate_card_exists: 'Another rate card already has this id; import the new card under a new id.',
   rate_card_backdated: 'A rate card must take effect on a future day.',
+  signed_url_invalid: 'This file link is not valid or has expired.',
   meta_unavailable: 'WhatsApp could not be reached; nothing was sent. Try again in a moment.',
   sync_in_progress: 'The templates are already being refreshed.',
   too_many_auth_failures: 'Too many failed sign-ins to the bridge; try again later.',

@@ -65,6 +65,7 @@ const problems: Record<ProblemCode, string> = {
   invalid_rate_card: '料金表ファイルに誤りがあるため、何も取り込まれていません。',
   rate_card_exists: 'この ID の料金表はすでに存在します。新しい料金表は新しい ID で取り込んでください。',
   rate_card_backdated: '料金表の適用開始日は今後の日付にしてください。',
+  signed_url_invalid: 'このファイルのリンクは無効か、有効期限が切れています。',
   meta_unavailable: 'WhatsApp に接続できませんでした。何も送信されていません。しばらくしてから再試行してください。',
   sync_in_progress: 'テンプレートはすでに更新中です。',
   too_many_auth_failures: 'ブリッジへの認証の失敗が多すぎます。しばらくしてから再試行してください。',
