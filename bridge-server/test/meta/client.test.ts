@@ -182,6 +182,8 @@ describe('phone number and business profile', () => {
       nameStatus: 'APPROVED',
       codeVerificationStatus: 'VERIFIED',
       throughputLevel: 'STANDARD',
+      platformType: 'CLOUD_API',
+      status: 'CONNECTED',
     });
     expect(new URL(fetchCalls[0]?.url ?? '').searchParams.get('fields')).toContain('quality_rating');
   });
