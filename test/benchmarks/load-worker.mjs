@@ -1,5 +1,6 @@
 // The load generator: runs autocannon in its own thread, so that sending requests and reading answers never
 // competes with the servers under test for their event loop. Plain JavaScript: worker threads load it without Vitest.
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
@@ -125,8 +126,116 @@ async function probe(job, index) {
   }
 }
 
+/** A seeded uniform generator in [0, 1) (mulberry32): the same random arrivals every run. */
+function uniform(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An open-loop load at a fixed rate (`kind: 'rate'`): request k is due at its arrival time whatever happened to the
+ * others: evenly spaced (`even`) or a Poisson process (`random`: exponential gaps, seeded). Requests go round-robin to
+ * `urls` over at most `connections` keep-alive sockets per URL; one that finds them all busy waits, and its latency
+ * counts from its arrival time (no coordinated omission: a server that stalls is charged for every request it delays).
+ *
+ * @param {{ kind: 'rate'; urls: string[]; path: string; first: number; ratePerSecond: number; durationS: number; arrivals: 'even' | 'random'; connections: number }} job
+ */
+function runRate(job) {
+  const total = Math.round(job.ratePerSecond * job.durationS);
+  if (job.first + total > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${job.first + total}`);
+  const arrivals = new Float64Array(total);
+  const next = uniform(job.first + 1);
+  for (let k = 0, at = 0; k < total; k += 1) {
+    arrivals[k] = job.arrivals === 'even' ? (k * 1000) / job.ratePerSecond : at;
+    at += (-Math.log(1 - next()) * 1000) / job.ratePerSecond;
+  }
+  const targets = job.urls.map((url) => ({
+    url: new URL(url),
+    agent: new http.Agent({ keepAlive: true, maxSockets: job.connections }),
+  }));
+  const latencies = new Float64Array(total);
+  const statuses = /** @type {Record<string, number>} */ ({});
+  const errorKinds = /** @type {Record<string, number>} */ ({});
+  let answered = 0;
+  let finished = 0;
+  let errors = 0;
+  let non2xx = 0;
+  let lastAnswerAt = 0;
+  const startedAt = performance.now();
+  return new Promise((resolve) => {
+    const done = () => {
+      finished += 1;
+      if (finished < total) return;
+      for (const target of targets) target.agent.destroy();
+      resolve({
+        sent: total,
+        answered,
+        statuses,
+        non2xx,
+        errors,
+        timeouts: 0,
+        errorKinds,
+        elapsedMs: lastAnswerAt - startedAt,
+        startedAtEpochMs: performance.timeOrigin + startedAt,
+        lastAnswerAtEpochMs: performance.timeOrigin + lastAnswerAt,
+        latencies: latencies.subarray(0, answered),
+      });
+    };
+    const send = (k) => {
+      const index = job.first + k;
+      const target = targets[k % targets.length];
+      const body = bodies.subarray(pool.offsets[index], pool.offsets[index + 1]);
+      const request = http.request(
+        {
+          agent: target.agent,
+          host: target.url.hostname,
+          port: target.url.port,
+          path: job.path,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            'x-hub-signature-256': `sha256=${signatures.toString('latin1', index * 64, index * 64 + 64)}`,
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            lastAnswerAt = performance.now();
+            latencies[answered] = lastAnswerAt - (startedAt + arrivals[k]);
+            answered += 1;
+            statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+            if (response.statusCode < 200 || response.statusCode > 299) non2xx += 1;
+            done();
+          });
+        },
+      );
+      request.on('error', (error) => {
+        errors += 1;
+        const kind = error?.code ?? error?.message ?? String(error);
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+        done();
+      });
+      request.end(body);
+    };
+    let due = 0;
+    const tick = () => {
+      const now = performance.now() - startedAt;
+      while (due < total && arrivals[due] <= now) send(due++);
+      if (due < total) setTimeout(tick, Math.max(0, Math.min(arrivals[due] - now, 1)));
+    };
+    tick();
+  });
+}
+
 parentPort?.on('message', (job) => {
-  run(job).then(
+  (job.kind === 'rate' ? runRate(job) : run(job)).then(
     (result) => parentPort?.postMessage({ ok: true, result }, [result.latencies.buffer]),
     (error) => parentPort?.postMessage({ ok: false, error: String(error?.stack ?? error) }),
   );

@@ -36,6 +36,19 @@ export interface SendJob {
   connections: number;
 }
 
+/** Webhook bodies from the pool at a fixed rate, open loop, round-robin over `urls`: see load-worker.mjs. */
+export interface RateJob {
+  kind: 'rate';
+  urls: string[];
+  path: string;
+  first: number;
+  ratePerSecond: number;
+  durationS: number;
+  arrivals: 'even' | 'random';
+  /** Keep-alive sockets per URL at most. */
+  connections: number;
+}
+
 export interface LoadResult {
   sent: number;
   answered: number;
@@ -78,7 +91,7 @@ export class LoadGenerator {
     });
   }
 
-  run(job: LoadJob | SendJob): Promise<LoadResult> {
+  run(job: LoadJob | SendJob | RateJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         this.#worker.off('message', onMessage);

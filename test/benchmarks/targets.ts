@@ -95,13 +95,22 @@ export async function postgresDatabase(baseUrl: string): Promise<ThrowAwayDataba
  * logging as production does (synchronous pino) to standard error, since standard output carries the figures; and
  * `api`, an administrator's POST that expects 201.
  */
-export async function startBenchmarkBridge(database: ThrowAwayDatabase, logLevel: string, metaGraphUrl: string) {
-  const adminToken = randomBytes(32).toString('hex');
+export async function startBenchmarkBridge(
+  database: ThrowAwayDatabase,
+  logLevel: string,
+  metaGraphUrl: string,
+  /** The same keys for every replica of one database (a second bridge process must open what the first sealed). */
+  keys: { adminToken: string; encryptionKey: string } = {
+    adminToken: randomBytes(32).toString('hex'),
+    encryptionKey: randomBytes(32).toString('hex'),
+  },
+) {
+  const { adminToken } = keys;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     BRIDGE_ADMIN_TOKEN: adminToken,
-    BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    BRIDGE_ENCRYPTION_KEY: keys.encryptionKey,
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     LOG_LEVEL: logLevel,

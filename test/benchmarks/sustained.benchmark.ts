@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { it } from 'vitest';
+import type { RunningBridge } from '../../bridge-server/src/server.js';
+import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+import { cpuShares } from './diagnostics.js';
+import { LoadGenerator, type LoadResult, summarize } from './load.js';
+import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
+import {
+  pgliteDatabase,
+  postgresDatabase,
+  startBareHandler,
+  startBenchmarkBridge,
+  type ThrowAwayDatabase,
+  type WebhookSecrets,
+} from './targets.js';
+import { buildBodyPool, eventsIn } from './webhook-bodies.js';
+
+/**
+ * Sustained load (issue 16): webhooks offered at a fixed rate, open loop, for a minute or more, to the bridge with its
+ * processor running as in production. A rate holds when the unapplied backlog stays bounded (at the end of the load it
+ * is under one second of arrivals) and the lag from acknowledgement to applied stays under a second (p99), with every
+ * acknowledged webhook applied exactly once. Figures, not a test: it fails only when a webhook is lost or doubled.
+ */
+
+interface Settings {
+  /** Offered rates, in events per second (a body carries 1.30 events on average). */
+  rates: number[];
+  arrivals: ('even' | 'random')[];
+  durationS: number;
+  connections: number;
+  targets: string[];
+  postgresUrl: string | undefined;
+  logLevel: string;
+  drainTimeoutS: number;
+}
+
+function settingsFromEnvironment(): Settings {
+  const list = (name: string, fallback: string) =>
+    (environment[name] ?? fallback)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  return {
+    rates: list('BENCH_RATES', '1000,2000').map(Number),
+    arrivals: list('BENCH_ARRIVALS', 'even,random') as ('even' | 'random')[],
+    durationS: integer('BENCH_DURATION_S', 60),
+    connections: integer('BENCH_CONNECTIONS', 64),
+    targets: list('BENCH_TARGETS', 'pglite,postgres,postgres-2'),
+    postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
+    logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
+    drainTimeoutS: integer('BENCH_DRAIN_TIMEOUT_S', 180),
+  };
+}
+
+/** One or two bridge processes' worth of bridges on one database, with the deployment the bodies are signed for. */
+interface BridgeSet {
+  name: string;
+  replicas: RunningBridge[];
+  path: string;
+  close(): Promise<void>;
+}
+
+async function startBridges(
+  name: string,
+  database: ThrowAwayDatabase,
+  replicaCount: number,
+  secrets: WebhookSecrets,
+  logLevel: string,
+) {
+  const keys = { adminToken: randomBytes(32).toString('hex'), encryptionKey: randomBytes(32).toString('hex') };
+  const replicas: RunningBridge[] = [];
+  try {
+    const first = await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9', keys);
+    replicas.push(first.running);
+    // Two replicas run in this one Node process (one event loop): the second shares the machine's two cores with
+    // the first and the load generator, as a second process would, but also its thread; see the report's note.
+    for (let index = 1; index < replicaCount; index += 1) {
+      replicas.push((await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9', keys)).running);
+    }
+    const account = await first.api('/v1/accounts', { name: 'Sustained' });
+    const deployment = await first.api(
+      '/v1/deployments',
+      deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId }),
+    );
+    return {
+      name,
+      replicas,
+      path: `/v1/webhooks/meta/${deployment.id}`,
+      async close() {
+        for (const replica of replicas) await replica.close();
+        await database.drop();
+      },
+    } satisfies BridgeSet;
+  } catch (error) {
+    for (const replica of replicas) await replica.close();
+    await database.drop();
+    throw error;
+  }
+}
+
+/** Acknowledged webhooks not yet applied: in webhook_events, and on PGlite still in the journal. */
+async function backlog(bridges: BridgeSet): Promise<number> {
+  const db = (bridges.replicas[0] as RunningBridge).database.db;
+  const row = await sql<{ count: string }>`select count(*) as count from webhook_events where processed_at is null`.execute(db);
+  const journal = bridges.replicas.reduce((sum, replica) => sum + replica.processor.journalBacklog, 0);
+  return Number(row.rows[0]?.count ?? 0) + journal;
+}
+
+interface RunFigures {
+  load: LoadResult;
+  backlogMax: number;
+  backlogAtEnd: number;
+  lag: { p50: number; p99: number; max: number };
+  drainedAfterS: number;
+  serverElu: number;
+  cpu: ReturnType<ReturnType<typeof cpuShares>>;
+  check: { stored: number; processedOnce: number; failed: number };
+}
+
+async function runAtRate(
+  bridges: BridgeSet,
+  generator: LoadGenerator,
+  first: number,
+  ratePerSecond: number,
+  arrivals: 'even' | 'random',
+  settings: Settings,
+): Promise<RunFigures> {
+  const db = (bridges.replicas[0] as RunningBridge).database.db;
+  const idBefore = Number(
+    (await sql<{ id: string | null }>`select max(id) as id from webhook_events`.execute(db)).rows[0]?.id ?? 0,
+  );
+  let backlogMax = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      backlogMax = Math.max(backlogMax, await backlog(bridges));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  })();
+  const elu = performance.eventLoopUtilization();
+  const cpu = cpuShares();
+  const load = await generator.run({
+    kind: 'rate',
+    urls: bridges.replicas.map((replica) => replica.url),
+    path: bridges.path,
+    first,
+    ratePerSecond,
+    durationS: settings.durationS,
+    arrivals,
+    connections: settings.connections,
+  });
+  const serverElu = performance.eventLoopUtilization(elu).utilization;
+  const cpuFigures = cpu();
+  const backlogAtEnd = await backlog(bridges);
+  sampling = false;
+  await sampler;
+  backlogMax = Math.max(backlogMax, backlogAtEnd);
+  const drainStartedAt = performance.now();
+  while ((await backlog(bridges)) > 0) {
+    if (performance.now() - drainStartedAt > settings.drainTimeoutS * 1000) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const drainedAfterS = (performance.now() - drainStartedAt) / 1000;
+  const lagRow = (
+    await sql<{ p50: number | null; p99: number | null; max: number | null }>`
+      select percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at)) as p50,
+             percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at)) as p99,
+             max(extract(epoch from processed_at - received_at)) as max
+      from webhook_events where id > ${idBefore} and processed_at is not null`.execute(db)
+  ).rows[0];
+  const checkRow = (
+    await sql<{ stored: string; once: string; failed: string }>`
+      select count(*) as stored,
+             count(*) filter (where processed_at is not null and attempts = 1) as once,
+             count(*) filter (where last_error is not null or dead_lettered_at is not null) as failed
+      from webhook_events where id > ${idBefore}`.execute(db)
+  ).rows[0];
+  return {
+    load,
+    backlogMax,
+    backlogAtEnd,
+    lag: {
+      p50: Number(lagRow?.p50 ?? Number.NaN),
+      p99: Number(lagRow?.p99 ?? Number.NaN),
+      max: Number(lagRow?.max ?? Number.NaN),
+    },
+    drainedAfterS,
+    serverElu,
+    cpu: cpuFigures,
+    check: {
+      stored: Number(checkRow?.stored ?? 0),
+      processedOnce: Number(checkRow?.once ?? 0),
+      failed: Number(checkRow?.failed ?? 0),
+    },
+  };
+}
+
+it('sustained webhook load', async () => {
+  const settings = settingsFromEnvironment();
+  const secrets = { appSecret: randomBytes(16).toString('hex'), phoneNumberId: '106540352242922' };
+  const bodiesPerRun = (rate: number) => Math.ceil((rate / 1.3) * settings.durationS * 1.1);
+  const runsPerTarget = settings.arrivals.length;
+  const poolSize = settings.rates.reduce((sum, rate) => sum + bodiesPerRun(rate) * runsPerTarget, 0) + 10;
+
+  out('## Sustained webhook load');
+  out();
+  await printMachine();
+  const pool = buildBodyPool({ count: poolSize, ...secrets });
+  out(
+    `- load: open loop at a fixed rate for ${settings.durationS} s per run, ${settings.arrivals.join(' and ')} arrivals, up to ${settings.connections} keep-alive connections per bridge process, latency from each request's arrival time; ${whole(poolSize)} distinct signed bodies`,
+  );
+  out();
+  out(
+    '| target | arrivals | offered events/s | acknowledged events/s | ack p50 / p99 / max ms | non-2xx + errors | backlog max / at the end | ack→applied lag p50 / p99 / max s | caught up after the load | server ELU | CPU this process / others | holds | exactly once |',
+  );
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  const generator = new LoadGenerator(pool);
+  const bare = await startBareHandler(secrets);
+  const targets: { name: string; start: () => Promise<BridgeSet> }[] = [
+    { name: 'bare Express handler', start: async () => ({ name: bare.name, replicas: [], path: bare.path, close: bare.close }) },
+  ];
+  for (const target of settings.targets) {
+    if (target === 'pglite') {
+      targets.push({
+        name: 'bridge on PGlite (disk)',
+        start: async () => startBridges('bridge on PGlite (disk)', await pgliteDatabase(), 1, secrets, settings.logLevel),
+      });
+    } else if (settings.postgresUrl !== undefined && (target === 'postgres' || target === 'postgres-2')) {
+      const replicaCount = target === 'postgres' ? 1 : 2;
+      const name = replicaCount === 1 ? 'bridge on PostgreSQL' : 'two bridges on one PostgreSQL';
+      const url = settings.postgresUrl;
+      targets.push({
+        name,
+        start: async () => startBridges(name, await postgresDatabase(url), replicaCount, secrets, settings.logLevel),
+      });
+    }
+  }
+  let first = 0;
+  const failures: string[] = [];
+  try {
+    for (const target of targets) {
+      // Each target has its own database: the pool's bodies are sent once per target.
+      first = 0;
+      const bridges = await target.start();
+      try {
+        for (const rate of settings.rates) {
+          for (const arrivals of settings.arrivals) {
+            const bodies = Math.round((rate / 1.3) * settings.durationS);
+            const ratePerSecond = bodies / settings.durationS;
+            const events = eventsIn(pool, first, bodies);
+            if (bridges.replicas.length === 0) {
+              const load = await generator.run({
+                kind: 'rate',
+                urls: [bare.url],
+                path: bare.path,
+                first,
+                ratePerSecond,
+                durationS: settings.durationS,
+                arrivals,
+                connections: settings.connections,
+              });
+              const latency = summarize(load.latencies);
+              out(
+                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (load.answered / bodies)) / (load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${load.non2xx + load.errors} | — | — | — | — | — | — | — |`,
+              );
+            } else {
+              const figures = await runAtRate(bridges, generator, first, ratePerSecond, arrivals, settings);
+              const latency = summarize(figures.load.latencies);
+              const answered2xx = figures.load.answered - figures.load.non2xx;
+              const exactlyOnce =
+                figures.check.stored === answered2xx && figures.check.processedOnce === answered2xx && figures.check.failed === 0;
+              const holds =
+                figures.backlogAtEnd < ratePerSecond && figures.lag.p99 < 1 && figures.load.non2xx + figures.load.errors === 0;
+              if (!exactlyOnce)
+                failures.push(
+                  `${target.name} at ${rate}/s ${arrivals}: ${JSON.stringify(figures.check)} for ${answered2xx} acknowledged`,
+                );
+              out(
+                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${fixed(figures.serverElu)} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${exactlyOnce ? `yes (${whole(answered2xx)})` : '**NO**'} |`,
+              );
+            }
+            first += Math.ceil(bodies * 1.05);
+          }
+        }
+      } finally {
+        await bridges.close();
+      }
+    }
+  } finally {
+    await generator.close();
+  }
+  out();
+  out(`- load average at the end ${loadAverage()} (other processes on the machine lower every figure)`);
+  if (failures.length > 0) throw new Error(`webhooks lost or applied twice:\n${failures.join('\n')}`);
+});
