@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { ProblemError } from '../http/problem.js';
+import { DomainError } from '../domain/errors.js';
+import { databaseNowPlus } from '../jobs/store.js';
 import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 
@@ -32,6 +33,9 @@ export function requestFingerprint(body: unknown): string {
  * body is refused; a repeat while the first is still running is told so, until the claim is older than
  * `claimLeaseMs`: then its request is taken to have died with its process (kill -9, a crash), and the repeat
  * resumes it under the same message id, so that a key stuck in flight never outlives its lease.
+ *
+ * Every time here is the database's (`now()`): the claim's age, its lease and the key's expiry are compared on one
+ * clock, so replicas whose clocks differ from the database's (or each other's) agree on what has expired.
  */
 export class IdempotencyKeys {
   constructor(
@@ -44,7 +48,7 @@ export class IdempotencyKeys {
       .deleteFrom('idempotency_keys')
       .where('scope', '=', scope)
       .where('key', '=', key)
-      .where('expires_at', '<', new Date())
+      .where('expires_at', '<', sql<Date>`now()`)
       .execute();
     const messageId = newId('msg');
     const token = randomUUID();
@@ -56,7 +60,7 @@ export class IdempotencyKeys {
         request_sha256: fingerprint,
         state: 'in_flight',
         response_body: JSON.stringify({ message_id: messageId, claim: token }),
-        expires_at: new Date(Date.now() + keyRetentionMs),
+        expires_at: databaseNowPlus(keyRetentionMs),
       })
       .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
       .returning('key')
@@ -69,12 +73,12 @@ export class IdempotencyKeys {
       .where('key', '=', key)
       .executeTakeFirstOrThrow();
     if (existing.request_sha256 !== fingerprint) {
-      throw new ProblemError('idempotency_key_reused', `Idempotency-Key ${key} was first used with a different request body.`);
+      throw new DomainError('idempotency_key_reused', `Idempotency-Key ${key} was first used with a different request body.`);
     }
     if (existing.state === 'in_flight') {
       const resumedMessageId = await this.#takeOverStale(scope, key, token);
       if (resumedMessageId !== undefined) return { kind: 'new', messageId: resumedMessageId, resumed: true, token };
-      throw new ProblemError(
+      throw new DomainError(
         'idempotency_key_in_flight',
         `The request with Idempotency-Key ${key} is still being processed; retry shortly.`,
       );
