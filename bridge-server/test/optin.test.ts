@@ -1,8 +1,14 @@
+import type { Routes } from '@wabridge/shared';
+import type { CallInput } from '@wabridge/shared/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from './support/backends.js';
+import { clientOf, refusal } from './support/client.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate } from './support/wallet.js';
+
+/** A consent as `POST /v1/contacts/{phone}/consents` takes it. */
+type ConsentBody = NonNullable<CallInput<Routes['recordConsent']>['body']>;
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -20,7 +26,7 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     const answer = await world.control('GET', `/sandbox/messages?phone_number_id=${world.deployment.phone_number_id}`);
     return (Array.isArray(answer) ? answer : answer.data).length as number;
   };
-  const optIn = (topic: string, occurred_at: string = aMinuteAgo()) => ({
+  const optIn = (topic: string, occurred_at: string = aMinuteAgo()): ConsentBody => ({
     topic,
     state: 'opted_in',
     source: 'website_form',
@@ -32,6 +38,9 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     template: orderConfirmationTemplate,
   });
 
+  /** The Zendesk installation, through the contract's client. */
+  const agent = () => clientOf(world.bridge, world.token);
+
   beforeAll(async () => {
     world = await startSandboxBridge(backend);
     expect((await world.bridge.request('POST', '/v1/templates/sync', { token: world.token })).status).toBe(202);
@@ -42,63 +51,61 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
   });
 
   it('has default topics, and takes custom topics with template rules that name known topics only', async () => {
-    const defaults = await world.bridge.request('GET', '/v1/optin-topics', { token: world.token });
-    expect(defaults.body.topics.map((topic: Json) => topic.id)).toEqual(['marketing', 'utility', 'authentication']);
-    expect(defaults.body.business_names).toEqual(expect.arrayContaining(['Sakura Shoes', 'Sakura Shoes Support']));
-    const bad = await world.bridge.request('PUT', '/v1/optin-topics', {
-      token: world.token,
-      json: {
-        topics: [{ id: 'newsletter' }],
-        template_rules: [{ match: { template_name: 'summer_sale' }, topic: 'no_such_topic' }],
-      },
-    });
-    expect(bad.status).toBe(422);
-    const saved = await world.bridge.request('PUT', '/v1/optin-topics', {
-      token: world.token,
-      json: {
+    const defaults = await agent().call('getOptinSettings');
+    expect(defaults.topics.map((topic) => topic.id)).toEqual(['marketing', 'utility', 'authentication']);
+    expect(defaults.business_names).toEqual(expect.arrayContaining(['Sakura Shoes', 'Sakura Shoes Support']));
+    const bad = await refusal(
+      agent().call('putOptinSettings', {
+        body: {
+          topics: [{ id: 'newsletter' }],
+          template_rules: [{ match: { template_name: 'summer_sale' }, topic: 'no_such_topic' }],
+        },
+      }),
+    );
+    expect(bad).toMatchObject({ status: 422, code: 'validation_failed' });
+    const saved = await agent().call('putOptinSettings', {
+      body: {
         topics: [{ id: 'order_updates', label: 'Order updates' }, { id: 'newsletter' }],
         template_rules: [{ match: { template_name: 'shipping_update' }, topic: 'order_updates' }],
         business_names: ['さくらシューズ'],
       },
     });
-    expect(saved.status).toBe(200);
-    expect(saved.body.topics.map((topic: Json) => topic.id)).toEqual(
+    expect(saved.topics.map((topic) => topic.id)).toEqual(
       expect.arrayContaining(['marketing', 'utility', 'authentication', 'order_updates', 'newsletter']),
     );
-    expect(saved.body.business_names).toContain('さくらシューズ');
+    expect(saved.business_names).toContain('さくらシューズ');
   });
 
   it('records consents append-only, refuses an opt-in that does not name the business, and shows the state per topic', async () => {
     const phone = '+819011112222';
-    const refused = await record(phone, { ...optIn('utility'), evidence: 'Yes, send me updates.' });
-    expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({
+    const recordConsent = (body: ConsentBody, at = phone) => agent().call('recordConsent', { params: { phone: at }, body });
+    const refused = await refusal(recordConsent({ ...optIn('utility'), evidence: 'Yes, send me updates.' }));
+    expect(refused).toMatchObject({
+      status: 422,
       code: 'invalid_consent',
       errors: [{ path: 'body.evidence', code: 'evidence_must_name_business' }],
     });
-    expect((await record(phone, { ...optIn('utility'), topic: 'unknown_topic' })).body.errors[0].code).toBe('unknown_topic');
-    expect((await record(phone, optIn('utility', '2999-01-01T00:00:00Z'))).body.errors[0].code).toBe('in_the_future');
-    expect((await record('0901234', optIn('utility'))).status).toBe(422);
+    expect((await refusal(recordConsent({ ...optIn('utility'), topic: 'unknown_topic' }))).errors?.[0]?.code).toBe(
+      'unknown_topic',
+    );
+    expect((await refusal(recordConsent(optIn('utility', '2999-01-01T00:00:00Z')))).errors?.[0]?.code).toBe('in_the_future');
+    expect((await refusal(recordConsent(optIn('utility'), '0901234'))).status).toBe(422);
 
-    const japanese = await record(phone, {
+    const japanese = await recordConsent({
       ...optIn('utility'),
       evidence: 'ＷｈａｔｓＡｐｐでさくらシューズからの通知を受け取ることに同意します',
     });
-    expect(japanese.status).toBe(201);
-    expect(japanese.body).toMatchObject({ phone, topic: 'utility', state: 'opted_in', source: 'website_form' });
-    await record(phone, {
+    expect(japanese).toMatchObject({ phone, topic: 'utility', state: 'opted_in', source: 'website_form' });
+    await recordConsent({
       topic: 'marketing',
       state: 'opted_out',
       source: 'agent',
       evidence: 'Customer asked by phone',
       recorded_by: 'agent@sakura',
     });
-    const history = await world.bridge.request('GET', consents(phone), { token: world.token });
-    expect(history.body.data.map((entry: Json) => `${entry.topic}:${entry.state}`)).toEqual([
-      'utility:opted_in',
-      'marketing:opted_out',
-    ]);
-    expect((await status(phone)).opt_in).toMatchObject({
+    const history = await agent().call('listConsents', { params: { phone } });
+    expect(history.data.map((entry) => `${entry.topic}:${entry.state}`)).toEqual(['utility:opted_in', 'marketing:opted_out']);
+    expect((await agent().call('contactStatus', { params: { phone } })).opt_in).toMatchObject({
       utility: { state: 'opted_in', source: 'website_form' },
       marketing: { state: 'opted_out', source: 'agent' },
       authentication: { state: 'unknown', source: null, at: null },
@@ -260,32 +267,27 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
         ).rows[0]?.count,
       );
     const importCsv = (lines: string[]) =>
-      fetch(`${world.bridge.url}/v1/consents/import`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${world.token}`, 'content-type': 'text/csv' },
-        body: [header, ...lines].join('\n'),
-      });
-    const bad = await importCsv(withBadRow);
-    expect(bad.status).toBe(422);
-    const problem = (await bad.json()) as Json;
-    expect(problem.code).toBe('invalid_consent_file');
-    expect(problem.errors).toEqual([expect.objectContaining({ line: 31_339, code: 'invalid_phone_number' })]);
+      agent().call('importConsents', { rawBody: { bytes: [header, ...lines].join('\n'), contentType: 'text/csv' } });
+    const bad = await refusal(importCsv(withBadRow));
+    expect(bad).toMatchObject({ status: 422, code: 'invalid_consent_file' });
+    expect(bad.body.errors).toEqual([expect.objectContaining({ line: 31_339, code: 'invalid_phone_number' })]);
     expect(await count()).toBe(0);
 
-    const good = await importCsv(rows);
-    expect(good.status).toBe(201);
-    expect(await good.json()).toEqual({ imported: 50_000 });
+    expect(await importCsv(rows)).toEqual({ imported: 50_000 });
     expect(await count()).toBe(50_000);
 
     const exported = await fetch(`${world.bridge.url}/v1/consents/export?phone=%2B819011112222`, {
       headers: { authorization: `Bearer ${world.token}` },
     });
     expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(exported.headers.get('content-disposition')).toBe('attachment; filename="consents.csv"');
     const bytes = new Uint8Array(await exported.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = new TextDecoder().decode(bytes);
     expect(csv.split('\r\n')[0]).toBe(`${header},recorded_by`);
     expect(csv).toContain("'+819011112222,utility,opted_in,website_form");
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
+    // The client reads the same CSV, its query typed and encoded by the contract.
+    expect(await agent().call('exportConsents', { query: { phone: '+819011112222' } })).toBe(csv);
   });
 });
