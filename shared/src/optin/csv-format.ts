@@ -20,7 +20,8 @@ export type CsvRecord = {
 
 export type CsvSyntaxError = {
   line: number;
-  code: 'unterminated_quote' | 'invalid_quote';
+  /** `record_too_long` only from a `CsvStreamReader` given a `recordCharactersMax`. */
+  code: 'unterminated_quote' | 'invalid_quote' | 'record_too_long';
   message: string;
 };
 
@@ -41,7 +42,7 @@ export function readCsv(text: string): CsvReadResult {
   return { records, errors };
 }
 
-export type CsvStreamErrorCode = CsvSyntaxError['code'] | 'record_too_long';
+export type CsvStreamErrorCode = CsvSyntaxError['code'];
 
 export interface CsvStreamHandlers {
   onRecord(record: CsvRecord): void;
