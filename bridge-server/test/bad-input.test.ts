@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusalsLeaving } from '../../test/support/problems.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
 import { inboundText, metaJson, metaSignature } from './support/meta.js';
+
+const runNode = (args: string[]) => promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
 
 /*
  * Inputs found by trying to break the bridge (issue 16): each one used to answer 500 or store something other
@@ -117,6 +121,86 @@ describe.each(backends)('bad input on $name', (backend) => {
     const created = await send('gzip', gzipSync(json));
     expect(created.status).toBe(201);
     expect(created.body.name).toBe('Initech');
+  });
+
+  /** Asks /healthz every few milliseconds until `stop` resolves; returns the slowest answer, in ms. */
+  async function slowestHealthzWhile(work: Promise<unknown>): Promise<number> {
+    let done = false;
+    void work.finally(() => {
+      done = true;
+    });
+    let slowestMs = 0;
+    while (!done) {
+      const startedMs = performance.now();
+      expect((await fetch(`${bridge.url}/healthz`)).status).toBe(200);
+      slowestMs = Math.max(slowestMs, performance.now() - startedMs);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return slowestMs;
+  }
+
+  /** POSTs `blankLineCount` line feeds as text/csv from a child process, and returns the answer. */
+  async function postFromAnotherProcess(path: string, blankLineCount: number, token: string): Promise<HttpAnswer> {
+    const script = `
+      const body = new Uint8Array(${blankLineCount}).fill(10);
+      fetch(${JSON.stringify(`${bridge.url}${path}`)}, {
+        method: 'POST',
+        headers: { authorization: ${JSON.stringify(`Bearer ${token}`)}, 'content-type': 'text/csv' },
+        body,
+      }).then(async (response) => {
+        process.stdout.write(JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }));
+      });`;
+    const { stdout } = await runNode(['-e', script]);
+    const answer = JSON.parse(stdout) as { status: number; headers: Record<string, string>; body: string };
+    const headers = new Headers(answer.headers);
+    const isJson = /json/.test(headers.get('content-type') ?? '');
+    return { status: answer.status, headers, body: isJson ? JSON.parse(answer.body) : answer.body };
+  }
+
+  it('stops reading a consent file of 30 MB of blank lines at the line limit, and keeps answering /healthz', async () => {
+    const heapBeforeBytes = process.memoryUsage().heapUsed;
+    const startedMs = performance.now();
+    // Sent from another process, so that building and sending 30 MB does not count against the bridge's turns.
+    const importing = expectRefused('invalid_consent_file', 422, () =>
+      postFromAnotherProcess('/v1/consents/import', 30 * 1024 * 1024, tenant.a.token),
+    );
+    const slowestHealthzMs = await slowestHealthzWhile(importing);
+    const problem = await importing;
+    const tookMs = performance.now() - startedMs;
+    const heapGrowthBytes = process.memoryUsage().heapUsed - heapBeforeBytes;
+    console.info(
+      `30 MB of blank lines: refused in ${tookMs.toFixed(0)} ms, slowest /healthz ${slowestHealthzMs.toFixed(1)} ms, ` +
+        `heap growth ${(heapGrowthBytes / 1024 / 1024).toFixed(1)} MB (the 30 MB body included)`,
+    );
+    expect(problem.errors).toEqual([expect.objectContaining({ code: 'too_many_rows' })]);
+    // Before: 5 MB stalled /healthz for 9 s. A generous bound, for a shared machine: no stall of seconds.
+    expect(slowestHealthzMs).toBeLessThan(1_000);
+  });
+
+  it('imports a large valid consent file read in pieces (gzip too) while /healthz keeps answering', async () => {
+    const header = 'phone,topic,state,source,evidence,occurred_at';
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, index) =>
+        `+8190${10_000_000 + index},utility,opted_in,checkout,"I agree to receive updates from Acme on WhatsApp",2025-12-01T10:00:00Z`,
+    );
+    const file = new TextEncoder().encode([header, ...rows].join('\r\n'));
+    const consentsBefore = await countOf('consents');
+    const startedMs = performance.now();
+    const importing = raw('POST', '/v1/consents/import', gzipSync(file), {
+      authorization: `Bearer ${tenant.a.token}`,
+      'content-type': 'text/csv',
+      'content-encoding': 'gzip',
+    });
+    const slowestHealthzMs = await slowestHealthzWhile(importing);
+    const answer = await importing;
+    console.info(
+      `20,000 rows (${(file.length / 1024 / 1024).toFixed(1)} MB, gzip): imported in ${(performance.now() - startedMs).toFixed(0)} ms, ` +
+        `slowest /healthz ${slowestHealthzMs.toFixed(1)} ms`,
+    );
+    expect(answer.status).toBe(201);
+    expect(answer.body).toEqual({ imported: 20_000 });
+    expect(await countOf('consents')).toBe(consentsBefore + 20_000);
   });
 
   it('refuses invalid UTF-8 in a JSON body instead of storing replacement characters', async () => {

@@ -1,18 +1,17 @@
 import {
   consentsToCsv,
   keywordConfigurationSchema,
-  parseConsentCsv,
   routes,
   topicConfigurationSchema,
   topicIds,
   validateConsent,
 } from '@wabridge/shared';
 import { Router } from 'express';
-import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
+import { importConsents } from './import.js';
 import {
   appendConsents,
   asConsentRecord,
@@ -23,11 +22,6 @@ import {
   presentConsent,
   saveOptinSettings,
 } from './store.js';
-
-/** The largest import: 100,000 rows (shared/src/optin/csv.ts) of a few hundred bytes each. */
-const importBodyLimitBytes = 50 * 1024 * 1024;
-/** Rows per INSERT of an import: large statements, well under PostgreSQL's 65,535 parameters (11 a row). */
-const importBatchRows = 2_000;
 
 export function optinRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
@@ -124,37 +118,10 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
   mountRoute(
     router,
     routes.importConsents,
-    async (_input, { caller, rawBody: body }) => {
-      const installation = installationOf(caller);
-      const settings = await loadOptinSettings(db, installation.accountId);
-      const parsed = parseConsentCsv(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), {
-        businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
-        knownTopics: topicIds(settings.configuration),
-        now: new Date(),
-      });
-      if (!parsed.ok) {
-        const first = parsed.errors.slice(0, 3).map((error) => `line ${error.line}: ${error.message}`);
-        throw new DomainError(
-          'invalid_consent_file',
-          `${parsed.errors.length} problem(s), nothing imported: ${first.join('; ')}`,
-          {
-            errors: parsed.errors,
-          },
-        );
-      }
-      await db.transaction().execute(async (transaction) => {
-        for (let start = 0; start < parsed.rows.length; start += importBatchRows) {
-          const batch = parsed.rows.slice(start, start + importBatchRows);
-          await appendConsents(transaction, installation.accountId, '', batch, {
-            installationId: installation.installationId,
-            deploymentId: installation.deploymentId,
-          });
-        }
-      });
-      return { imported: parsed.rows.length };
-    },
+    // Read off the network as it arrives and stored in pieces (optin/import.ts): memory stays bounded whatever the size.
+    async (_input, { caller, request }) => importConsents(db, installationOf(caller), request),
     options,
-    { rawBody: { limitBytes: importBodyLimitBytes } },
+    { rawBody: 'stream' },
   );
 
   mountRoute(
