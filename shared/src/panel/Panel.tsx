@@ -43,7 +43,8 @@ export function Panel() {
   }, [host, generation]);
 
   return (
-    <div ref={rootRef} style={{ padding: 4 }}>
+    // Long words (a link, an example value) wrap anywhere rather than widen the narrow sidebar into a sideways scroll.
+    <div ref={rootRef} style={{ padding: 4, overflowWrap: 'anywhere', minWidth: 0 }}>
       {load.state === 'loading' ? (
         <LoadingState lines={5} />
       ) : load.state === 'error' ? (

@@ -113,9 +113,12 @@ describe('free-form reply and the ticket’s messages', () => {
     await user.type(within(reply).getByLabelText('Message'), 'Hello');
     await user.click(within(reply).getByRole('button', { name: 'Send reply' }));
     expect(
-      await within(reply).findByText('The customer last wrote more than 24 hours ago; only a template can reach them.', {
-        selector: '[role=alert] *',
-      }),
+      await within(reply).findByText(
+        'The conversation window is closed, so nothing was sent; only a template can reach this customer.',
+        {
+          selector: '[role=alert] *',
+        },
+      ),
     ).toBeTruthy();
     // The text stays, so nothing the agent wrote is lost.
     expect(within(reply).getByLabelText('Message')).toHaveProperty('value', 'Hello');
@@ -130,6 +133,18 @@ describe('free-form reply and the ticket’s messages', () => {
     await user.dblClick(within(reply).getByRole('button', { name: 'Send reply' }));
     await within(reply).findByText('Reply sent.');
     expect(host.posts()).toHaveLength(1);
+  });
+
+  it('after a send says only that the reply went, not that a message must be written', async () => {
+    const host = hostWithOpenWindow();
+    const { user } = renderPanel(host);
+    const reply = await findSection('Reply on WhatsApp');
+    await screen.findByText(/You can reply freely for/);
+    await user.type(within(reply).getByLabelText('Message'), 'Hello');
+    await user.click(within(reply).getByRole('button', { name: 'Send reply' }));
+    await within(reply).findByText('Reply sent.');
+    expect(within(reply).queryByText('Write a message first.')).toBeNull();
+    expect(within(reply).getByRole('button', { name: 'Send reply' })).toHaveProperty('disabled', true);
   });
 
   it('shows an error with retry when the messages cannot be loaded', async () => {

@@ -1,7 +1,7 @@
 import './setup-dom.js';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contactStatus, FakeHost, openWindow } from './fake-host.js';
+import { contactStatus, FakeHost, openWindow, problem } from './fake-host.js';
 import { findSection, renderPanel, startMs } from './render.js';
 import { orderShippedEn, orderShippedJa, welcomeEn } from './templates-fixtures.js';
 
@@ -170,6 +170,40 @@ describe('opt-in section', () => {
     await user.click(within(form).getByRole('button', { name: 'Record consent' }));
     await within(section).findByText('Consent recorded.');
     expect(within(await topicRow('marketing')).getByText('Opted out')).toBeTruthy();
+  });
+
+  it('says a field the request schema found missing is required, in the agent’s language, never zod’s message', async () => {
+    for (const [locale, required, invalid] of [
+      ['en', 'This is required.', 'This value is not valid.'],
+      ['ja', '入力が必要です。', 'この値は正しくありません。'],
+    ] as const) {
+      const host = hostFor();
+      host.agentLocale = locale;
+      host.intercept((request) =>
+        request.method === 'POST' && request.route.endsWith('/consents')
+          ? {
+              status: 400,
+              body: {
+                ...(problem('validation_failed').body as object),
+                errors: [
+                  { path: 'body.evidence', code: 'invalid_type', message: 'Invalid input: expected string, received undefined' },
+                  { path: 'body.topic', code: 'too_big', message: 'Too big: expected string to have <=64 characters' },
+                ],
+              },
+            }
+          : undefined,
+      );
+      const { user, unmount } = renderPanel(host);
+      const section = await findSection(/^(Opt-in|オプトイン)$/);
+      const open = await within(section).findByRole('button', { name: /Record consent|同意を記録/ });
+      await user.click(open);
+      const form = within(section).getByRole('form');
+      await user.click(within(form).getByRole('button', { name: /Record consent|同意を記録/ }));
+      expect(await within(form).findByText(required)).toBeTruthy();
+      expect(within(form).getByText(invalid)).toBeTruthy();
+      expect(within(form).queryByText(/expected string|Too big/)).toBeNull();
+      unmount();
+    }
   });
 
   it('works in Japanese: states, sources, prefilled wording, errors and the send reason', async () => {

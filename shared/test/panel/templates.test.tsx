@@ -245,13 +245,26 @@ describe('template form', () => {
     expect(host.posts()).toHaveLength(1);
   });
 
-  it('keeps the example of each value as its hint', async () => {
+  it('keeps the example of each value as its hint, on its own line apart from the limit', async () => {
     const host = hostWithTemplates();
     const { section } = await openOrderShippedJa(host);
     const header = within(section).getByLabelText('Header {{1}}');
-    const hint = within(section).getByText('Example: #1001 At most 60 characters.');
-    expect(header.getAttribute('aria-describedby')).toContain(hint.id);
-    expect(within(section).getByText('Example: 山田 At most 1024 characters.')).toBeTruthy();
+    // Each part of the hint is its own element: the example never runs into the sentence after it.
+    const example = within(section).getByText('Example: “#1001”');
+    const limit = within(section).getByText('At most 60 characters.');
+    expect(example).not.toBe(limit);
+    expect(example.parentElement).toBe(limit.parentElement);
+    expect(header.getAttribute('aria-describedby')).toContain(example.parentElement?.id);
+    expect(example.parentElement?.textContent).toBe('Example: “#1001” At most 60 characters.');
+    expect(within(section).getByText('Example: “山田”')).toBeTruthy();
+    expect(within(section).getAllByText('At most 1024 characters.').length).toBeGreaterThan(0);
+  });
+
+  it('keeps the example apart from the limit in Japanese', async () => {
+    const host = hostWithTemplates();
+    host.agentLocale = 'ja';
+    const { section } = await openOrderShippedJa(host);
+    expect(within(section).getByText('例: 「#1001」')).not.toBe(within(section).getByText('60 文字以内。'));
   });
 
   it('says a value is too long, with the limit the bridge lists', async () => {
@@ -259,7 +272,8 @@ describe('template form', () => {
     const { user, section } = await openOrderShippedJa(host);
     await user.click(within(section).getByLabelText('Header {{1}}'));
     await user.paste('長'.repeat(61));
-    expect(within(section).getByText('At most 60 characters.')).toBeTruthy();
+    // The hint's limit, and now the error under the field.
+    expect(within(section).getAllByText('At most 60 characters.')).toHaveLength(2);
     expect(orderShippedJa.parameters.find((parameter) => parameter.key === 'header.1')).toMatchObject({ length_max: 60 });
   });
 });

@@ -121,6 +121,12 @@ describe('window card', () => {
     const card = await findSection('Conversation window');
     expect(await within(card).findByText('This customer has not written on WhatsApp yet.')).toBeTruthy();
     expect(within(card).getByText('Only templates can reach this customer.')).toBeTruthy();
+    // The reply form gives the same reason as the card (ticket #102 of the demo said both things at once).
+    const reply = await findSection('Reply on WhatsApp');
+    expect(within(reply).getByTestId('blocked-reason').textContent).toBe(
+      'This customer has not written on WhatsApp yet; only a template can reach them.',
+    );
+    expect(screen.queryByText(/more than 24 hours/)).toBeNull();
   });
 
   it('shows an empty state, and asks the bridge nothing about the contact, when the ticket has no phone', async () => {

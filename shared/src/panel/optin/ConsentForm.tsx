@@ -73,7 +73,7 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
   const errors = phase.phase === 'failed' ? (phase.error.kind === 'problem' ? (phase.error.errors ?? []) : []) : [];
   const fieldErrors = (field: FormField) => errors.filter((error) => fieldOf(error) === field);
   const otherErrors = errors.filter((error) => !(formFields as readonly string[]).includes(fieldOf(error)));
-  const messageOf = (error: ProblemFieldError) => i18n.tIfKnown(`consentProblems.${error.code}`) ?? error.message;
+  const messageOf = (error: ProblemFieldError) => fieldErrorText(i18n, error);
   const fieldError = (field: FormField) => {
     const messages = fieldErrors(field).map(messageOf);
     return messages.length === 0 ? null : messages.join(' ');
@@ -147,6 +147,18 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
       )}
     </div>
   );
+}
+
+/**
+ * What is wrong with a field, in the agent's language. The consent rules' codes have their own text; the request
+ * schema's (zod's `invalid_type`, `too_big`…) carry a developer's English message ("expected string, received
+ * undefined") that an agent should never read: a value that is absent is "required", anything else "not valid".
+ */
+export function fieldErrorText(i18n: I18n, error: ProblemFieldError): string {
+  const known = i18n.tIfKnown(`consentProblems.${error.code}`);
+  if (known !== undefined) return known;
+  if (error.code === 'invalid_type' && /received undefined/.test(error.message)) return i18n.t('consentProblems.missing');
+  return i18n.t('errors.invalidField');
 }
 
 /** `body.evidence` → `evidence`. */

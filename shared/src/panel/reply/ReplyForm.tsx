@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
 import type { Message } from '../../contract/messages.js';
 import { useNow } from '../clock.js';
@@ -35,6 +35,14 @@ export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
   const reasonId = useId();
   const windowOpen = contact?.state === 'ready' && liveWindow(contact.data.window, now).open;
   const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending: state.phase === 'sending' });
+  // Right after a send the box is empty because the reply went: "Reply sent." says so, not "Write a message first.".
+  const shownReason = state.phase === 'sending' || (state.phase === 'sent' && text === '') ? null : reason;
+  // The bridge found the window closed (it closed since the card was read): read it again, so the card says so too.
+  const refusedAsClosed = state.phase === 'failed' && state.error.kind === 'problem' && state.error.code === 'window_closed';
+  const reloadContact = contact?.reload;
+  useEffect(() => {
+    if (refusedAsClosed) reloadContact?.();
+  }, [refusedAsClosed, reloadContact]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -60,12 +68,12 @@ export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
           type="submit"
           variant="primary"
           disabled={reason !== null}
-          aria-describedby={reason === null ? undefined : reasonId}
+          aria-describedby={shownReason === null ? undefined : reasonId}
           style={{ marginTop: 8 }}
         >
           {state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
         </Button>
-        <BlockedReason id={reasonId} reason={state.phase === 'sending' ? null : reason} />
+        <BlockedReason id={reasonId} reason={shownReason} />
       </form>
       <SendFeedback state={state} sentText={t('reply.sent')} />
     </Section>
@@ -84,7 +92,8 @@ interface ReplyConditions {
 function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending }: ReplyConditions): string | null {
   if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
   if (contact?.state !== 'ready') return t('sendBlocked.windowUnknown');
-  if (!windowOpen) return t('sendBlocked.windowClosed');
+  // Said from the same state the window card reads, so the two never disagree on why the window is closed.
+  if (!windowOpen) return contact.data.last_inbound_at === null ? t('sendBlocked.neverWrote') : t('sendBlocked.windowClosed');
   if (sending) return t('reply.sending');
   if (text.trim() === '') return t('sendBlocked.emptyText');
   if (text.length > textLengthMax) return t('sendBlocked.textTooLong', { lengthMax: textLengthMax });

@@ -1,3 +1,4 @@
+import { Fragment, type ReactNode } from 'react';
 import type { ListedParameter } from '../../contract/templates.js';
 import type { TemplateProblem } from '../../templates/index.js';
 import type { I18n } from '../i18n/I18nProvider.js';
@@ -58,14 +59,23 @@ export function parameterLabel({ t }: I18n, parameter: ListedParameter): string 
   }
 }
 
-function parameterHint({ t }: I18n, parameter: ListedParameter): string {
-  return [
+/**
+ * The example, whether the value is optional, and its limit: each its own line, so the example (a value the agent may
+ * copy) never runs into the sentence after it. The example is quoted, so it reads as a value when spoken too.
+ */
+function parameterHint({ t }: I18n, parameter: ListedParameter): ReactNode {
+  const parts = [
     parameter.example === null ? null : t('parameter.example', { example: parameter.example }),
     parameter.required ? null : t('parameter.optional'),
     parameter.length_max === null ? null : t('parameter.lengthMax', { lengthMax: parameter.length_max }),
-  ]
-    .filter((part) => part !== null)
-    .join(' ');
+  ].filter((part) => part !== null);
+  if (parts.length === 0) return undefined;
+  return parts.map((part, index) => (
+    <Fragment key={part}>
+      {index > 0 && ' '}
+      <span style={{ display: 'block' }}>{part}</span>
+    </Fragment>
+  ));
 }
 
 /** A validation problem in the agent's language, by its stable code. */
