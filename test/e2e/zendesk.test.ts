@@ -119,7 +119,9 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const { page, app } = await openTicket(102);
     await expect.poll(() => app.getByTestId('window-card').textContent()).toContain('Only templates can reach this customer.');
     await expect.poll(() => app.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
-    await expect.poll(() => app.getByTestId('blocked-reason').first().textContent()).toMatch(/24 hours/);
+    await expect
+      .poll(() => app.getByTestId('blocked-reason').first().textContent())
+      .toMatch(/has not written on WhatsApp yet; only a template/);
     expect(await app.getByText('order_confirmation').count()).toBeGreaterThan(0);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-closed-window.png') });
     await page.close();
