@@ -67,6 +67,8 @@ describe.each(backends)('storage on $name', (backend) => {
       'wallet_notification_settings',
       'wallets',
       'webhook_events',
+      'zendesk_channel_events',
+      'zendesk_channel_links',
     ]);
     for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);
   });
