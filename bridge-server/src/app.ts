@@ -11,6 +11,7 @@ import { installationsRouter } from './installations/router.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
+import { numbersRouter } from './numbers/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { optinRouter } from './optin/router.js';
 import { paymentsRouter } from './payments/router.js';
@@ -112,6 +113,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
+  app.use(numbersRouter(services, mountOptions));
   app.use(installationsRouter(services, mountOptions));
   app.use(contactsRouter(services, mountOptions));
   app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
