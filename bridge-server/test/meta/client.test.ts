@@ -182,6 +182,8 @@ describe('phone number and business profile', () => {
       nameStatus: 'APPROVED',
       codeVerificationStatus: 'VERIFIED',
       throughputLevel: 'STANDARD',
+      status: 'CONNECTED',
+      platformType: 'CLOUD_API',
     });
     expect(new URL(fetchCalls[0]?.url ?? '').searchParams.get('fields')).toContain('quality_rating');
   });
