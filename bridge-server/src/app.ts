@@ -18,6 +18,7 @@ import type { JobRunner } from './jobs/runner.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
+import { numbersRouter } from './numbers/router.js';
 import { type Lifecycle, operationsRouter } from './operations/router.js';
 import { optinRouter } from './optin/router.js';
 import { paymentsRouter } from './payments/router.js';
@@ -131,6 +132,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
+  app.use(numbersRouter(services, mountOptions));
   app.use(installationsRouter(services, mountOptions));
   app.use(contactsRouter(services, mountOptions));
   app.use(templatesRouter(services, workers.templateSyncer, mountOptions));

@@ -8,7 +8,8 @@ import { defineRoute } from './route.js';
  * business profile, health, and the number's wa.me link and QR code. Facts from Meta's Cloud API reference pages
  * (Registration: request_code, verify_code, register; Business profiles; Phone numbers; webhooks reference of
  * account_update, phone_number_quality_update, phone_number_name_update, message_template_status_update).
- * Kept in its own file so that other route groups merge next to it.
+ * Kept in its own file so that other route groups merge next to it. The health and wa.me link schemas below are
+ * the contract of the next step: no route serves them yet.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -295,45 +296,6 @@ export const numberRoutes = {
     successStatus: 200,
     response: businessProfile,
     problems: ['validation_failed', 'not_found', 'meta_token_invalid', 'meta_rejected', 'meta_unavailable'],
-  }),
-  getDeploymentHealth: defineRoute({
-    method: 'get',
-    path: '/v1/deployments/{deployment_id}/health',
-    operationId: 'getDeploymentHealth',
-    summary:
-      'Whether the number can send, and every problem with the action that fixes it: token, webhooks, registration, quality, limits, restrictions, display name, templates.',
-    tag: 'Numbers',
-    auth: 'admin_or_installation',
-    params: deploymentPath,
-    successStatus: 200,
-    response: deploymentHealth,
-    problems: ['not_found'],
-  }),
-  getWhatsAppLink: defineRoute({
-    method: 'get',
-    path: '/v1/deployments/{deployment_id}/whatsapp-link',
-    operationId: 'getWhatsAppLink',
-    summary: 'The number’s wa.me link, with an optional prefilled text, for a website or a receipt.',
-    tag: 'Numbers',
-    auth: 'admin_or_installation',
-    params: deploymentPath,
-    query: whatsAppLinkQuery,
-    successStatus: 200,
-    response: whatsAppLink,
-    problems: ['not_found', 'validation_failed'],
-  }),
-  getWhatsAppQrCode: defineRoute({
-    method: 'get',
-    path: '/v1/deployments/{deployment_id}/whatsapp-link.svg',
-    operationId: 'getWhatsAppQrCode',
-    summary: 'The wa.me link as a QR code, image/svg+xml.',
-    tag: 'Numbers',
-    auth: 'admin_or_installation',
-    params: deploymentPath,
-    query: whatsAppLinkQuery,
-    successStatus: 200,
-    mountedByHand: true,
-    problems: ['not_found', 'validation_failed'],
   }),
 } as const;
 

@@ -8,6 +8,7 @@ import { createdInstallation, createInstallationRequest, installation, installat
 import { jobRoutes } from './jobs.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
 import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
+import { numberRoutes } from './numbers.js';
 import {
   consentExportQuery,
   consentHistory,
@@ -783,8 +784,7 @@ export const routes = {
     problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
   }),
   ...jobRoutes,
-  // The number routes (contract/numbers.ts) join the table when the bridge mounts them: the start-up check refuses
-  // a contract route that is not mounted.
+  ...numberRoutes,
   ...conversationRoutes,
 } as const;
 
