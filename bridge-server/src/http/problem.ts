@@ -1,6 +1,6 @@
 import { type ProblemCode, problemCatalogue, problemTypeUri } from '@wabridge/shared';
 import type { Response } from 'express';
-import { DomainError, type DomainErrorMapping, validationFailed } from '../domain/errors.js';
+import type { DomainError, DomainErrorMapping } from '../domain/errors.js';
 
 /** What the API answers for a domain error: the catalogue's status, the headers its code carries, the problem's members. */
 export interface HttpProblem {
@@ -58,15 +58,3 @@ export function sendProblem(response: Response, error: DomainError): void {
       }),
     );
 }
-
-/**
- * The names this module had before domain errors left HTTP. The outbox, the webhook processor and router,
- * the opt-in router and the idempotency keys still use them until they are rewritten; new code throws
- * `DomainError` and calls `validationFailed` (`domain/errors.ts`).
- * @deprecated use DomainError
- */
-export const ProblemError = DomainError;
-/** @deprecated use DomainError */
-export type ProblemError = DomainError;
-/** @deprecated use validationFailed */
-export const validationProblem = validationFailed;

@@ -7,9 +7,9 @@ import {
   validateConsent,
 } from '@wabridge/shared';
 import { Router } from 'express';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
 import type { Services } from '../services.js';
 import { importConsents } from './import.js';
 import {
@@ -51,7 +51,7 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
       const { accountId } = installationOf(caller);
       const configuration = topicConfigurationSchema.safeParse({ topics: body.topics, template_rules: body.template_rules });
       if (!configuration.success) {
-        throw validationProblem(
+        throw validationFailed(
           configuration.error.issues.map((issue) => ({
             path: ['body', ...issue.path].join('.'),
             code: (issue as { params?: { problem?: string } }).params?.problem ?? issue.code,
@@ -84,7 +84,7 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
         now: new Date(),
       });
       if (!validation.ok) {
-        throw new ProblemError(
+        throw new DomainError(
           'invalid_consent',
           validation.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
           {

@@ -3,9 +3,8 @@ import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes, ty
 import express, { type Request, Router } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { secretContext } from '../deployments/store.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import { type MountOptions, mountByHand } from '../http/mount.js';
-import { ProblemError, validationProblem } from '../http/problem.js';
 import { decodeUtf8Body } from '../http/request-errors.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
@@ -87,7 +86,7 @@ export function webhooksRouter(
           .where('id', '=', params.data.deployment_id)
           .executeTakeFirst()
       : undefined;
-    if (deployment === undefined) throw new ProblemError('not_found', `No deployment at ${request.path}.`);
+    if (deployment === undefined) throw new DomainError('not_found', `No deployment at ${request.path}.`);
     return deployment;
   }
 
@@ -96,13 +95,13 @@ export function webhooksRouter(
     const deployment = await deploymentSecrets(request);
     const query = metaWebhookVerificationQuery.safeParse(request.query);
     if (!query.success) {
-      throw validationProblem(
+      throw validationFailed(
         query.error.issues.map((issue) => ({ path: `query.${issue.path.join('.')}`, code: issue.code, message: issue.message })),
       );
     }
     const verifyToken = secretBox.open(deployment.verify_token_sealed, secretContext(deployment.id, 'verify_token'));
     if (!secretsEqual(query.data['hub.verify_token'], verifyToken)) {
-      throw new ProblemError('invalid_verify_token', 'hub.verify_token is not the verify token registered for this deployment.');
+      throw new DomainError('invalid_verify_token', 'hub.verify_token is not the verify token registered for this deployment.');
     }
     response.status(200).type('text/plain').send(query.data['hub.challenge']);
   });
@@ -115,7 +114,7 @@ export function webhooksRouter(
       const { deploymentId, appSecret } = await appSecretOf(request);
       const body: Buffer = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (!isValidMetaSignature(body, request.get('x-hub-signature-256'), appSecret)) {
-        throw new ProblemError(
+        throw new DomainError(
           'invalid_signature',
           'X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body keyed by the app secret>.',
         );
@@ -125,11 +124,11 @@ export function webhooksRouter(
         parsedJson = JSON.parse(decodeUtf8Body(body));
       } catch (error) {
         if (error instanceof DomainError) throw error;
-        throw new ProblemError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
+        throw new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
       }
       const parsed = parseWebhook(parsedJson);
       if (!parsed.ok) {
-        throw new ProblemError(
+        throw new DomainError(
           'invalid_webhook',
           'Expected {object: "whatsapp_business_account", entry: [{id, changes: [...]}]}.',
           {
