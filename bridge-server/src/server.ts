@@ -13,6 +13,7 @@ import { StaleSendSweeper } from './messages/stale-sends.js';
 import { MetaGraphClient } from './meta/client.js';
 import type { Lifecycle } from './operations/router.js';
 import { sendTextHandler } from './outbox/send-text.js';
+import { paymentCheckHandler } from './payments/check-job.js';
 import { createPaymentProvider, PaymentService } from './payments/service.js';
 import { SecretBox } from './security/secret-box.js';
 import { type Database, openDatabase } from './storage/database.js';
@@ -33,7 +34,7 @@ export interface RunningBridge {
   processor: WebhookProcessor;
   /** Where on-disk PGlite acknowledges webhooks; undefined on PostgreSQL and in-memory PGlite. */
   journal: WebhookJournal | undefined;
-  /** Carries out durable jobs (confirmation replies, wallet-event webhooks, Meta media clean-up) in the background. */
+  /** Carries out durable jobs (confirmation replies, wallet-event webhooks, payment checks, Meta media clean-up) in the background. */
   jobs: JobRunner;
   /** Syncs templates from Meta: on demand, periodically, after template webhooks. */
   templateSyncer: TemplateSyncer;
@@ -135,7 +136,10 @@ export async function startBridge(
       ? undefined
       : new PaymentService(database.db, paymentProvider, logger.child({ component: 'payments' }), {
           reconcileAfterMs: config.payments.reconcileAfterMs,
+          wakeChecks: () => jobs.wake(),
         });
+  // Pending payments are asked about by their check jobs until they are settled.
+  if (payments !== undefined) jobs.register(jobKinds.paymentCheck, paymentCheckHandler(payments));
   const autoRecharge =
     payments === undefined
       ? undefined
@@ -179,6 +183,10 @@ export async function startBridge(
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  // The payment provider calls back here; it is started before the jobs that may ask it about pending payments.
+  payments?.startAt(`http://${host}:${port}`);
   // Webhooks stored but not processed before a crash or restart are picked up here.
   processor.start();
   // Jobs queued before a crash or restart, by another replica or by a trigger (wallet events) are carried out here.
@@ -190,10 +198,6 @@ export async function startBridge(
   staleSends.start();
   // Each replica audits on its own (it only reads) and exports its result in /metrics.
   if (config.walletAuditIntervalMs > 0) walletAudit.start();
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  // Payments left pending by a crash, a lost callback or another replica are settled here.
-  payments?.startAt(`http://${host}:${port}`);
   autoRecharge?.start();
   logger.info({ port, storage: database.backend }, 'bridge listening');
 

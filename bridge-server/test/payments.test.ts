@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxCallbackSecret, sandboxSignatureHeader, signSandboxCallback } from '../src/payments/sandbox-provider.js';
+import { insertPayment, paymentCheckKey } from '../src/payments/store.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordPurchase } from '../src/wallet/purchases.js';
 import { backends } from './support/backends.js';
@@ -221,7 +222,7 @@ describe.each(backends)('payments on $name', (backend) => {
     const answer = await checkout(tenants.a.token, { points: 300, payment_method: 'pm_sandbox_timeout' });
     expect(answer.status).toBe(201);
     expect(answer.body.state).toBe('pending');
-    await payments().drain();
+    await bridge.bridge.jobs.drain();
     const [settled] = await listPayments(tenants.a.token);
     expect(settled).toMatchObject({ id: answer.body.id, state: 'succeeded', purchase: { points: 300 } });
     const { idempotency_key } = await db()
@@ -247,11 +248,11 @@ describe.each(backends)('payments on $name', (backend) => {
   it('settles after a crash: before the provider was called, after it accepted, and after the purchase was counted', async () => {
     const before = await wallet(tenants.b.token);
     const service = payments();
-    /** A payment recorded pending, as a process that died right after would leave it. */
+    /** A payment recorded pending with its check due now, as a process that died right after would leave it. */
     async function recorded(points: number) {
-      const row = await db()
-        .insertInto('payments')
-        .values({
+      return insertPayment(
+        db(),
+        {
           ...service.newPayment(tenants.b.accountId, 'pm_sandbox_succeeds'),
           origin: 'auto_recharge',
           request_key: null,
@@ -259,15 +260,13 @@ describe.each(backends)('payments on $name', (backend) => {
           points,
           amount_minor: points * 3,
           currency: 'JPY',
-          next_check_at: new Date(Date.now() - 1_000),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return row;
+        },
+        0,
+      );
     }
     // 1. Died before calling the provider: the check charges under the same key.
     const neverSent = await recorded(10);
-    await service.drain();
+    await bridge.bridge.jobs.drain();
     // 2. The provider accepted, the process died before reading the answer.
     const accepted = await recorded(20);
     const charged = await service.provider.charge({
@@ -279,7 +278,7 @@ describe.each(backends)('payments on $name', (backend) => {
       description: 'test',
     });
     expect(charged.state).toBe('succeeded');
-    await service.drain();
+    await bridge.bridge.jobs.drain();
     // 3. The purchase was counted, the process died before marking the payment.
     const counted = await recorded(30);
     const outcome = await service.provider.charge({
@@ -292,7 +291,7 @@ describe.each(backends)('payments on $name', (backend) => {
     });
     if (outcome.state !== 'succeeded') throw new Error('expected a success');
     await recordPurchase(db(), { accountId: tenants.b.accountId, points: 30, paymentReference: outcome.providerReference });
-    await service.drain();
+    await bridge.bridge.jobs.drain();
 
     for (const row of [neverSent, accepted, counted]) {
       const payment = await db().selectFrom('payments').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
@@ -309,6 +308,13 @@ describe.each(backends)('payments on $name', (backend) => {
         .where('payment_reference', '=', payment.provider_reference)
         .execute();
       expect(purchases).toHaveLength(1);
+      // The check that settled it is a job of the one primitive, finished.
+      const check = await db()
+        .selectFrom('jobs')
+        .select(['kind', 'status', 'account_id'])
+        .where('dedupe_key', '=', paymentCheckKey(row.id))
+        .executeTakeFirstOrThrow();
+      expect(check).toEqual({ kind: 'payment_check', status: 'done', account_id: tenants.b.accountId });
     }
     expect((await wallet(tenants.b.token)).balance).toBe(before.balance + 60);
   });
@@ -380,8 +386,8 @@ describe.each(backends)('payments on $name', (backend) => {
     const unpriced = await bridge.request('POST', '/v1/accounts', { json: { name: 'Unpriced' } });
     await expectRefused('pricing_not_configured', 409, () => checkout(undefined, { ...valid, account_id: unpriced.body.id }));
     expect(
-      await sql`insert into payments (id, account_id, origin, provider, idempotency_key, payment_method, points, amount_minor, currency, next_check_at)
-        values ('pay_x', ${tenants.a.accountId}, 'checkout', 'sandbox', 'k-x', 'pm', 1, 1, 'JPY', now())`
+      await sql`insert into payments (id, account_id, origin, provider, idempotency_key, payment_method, points, amount_minor, currency)
+        values ('pay_x', ${tenants.a.accountId}, 'checkout', 'sandbox', 'k-x', 'pm', 1, 1, 'JPY')`
         .execute(db())
         .catch((error: Error) => error.message),
     ).toMatch(/check constraint/);

@@ -9,4 +9,6 @@ export const jobKinds = {
   walletEventWebhook: 'wallet_event_webhook',
   /** Media uploaded to Meta for a send that never recorded a message: deleted there (media/delete-job.ts). */
   deleteMetaMedia: 'delete_meta_media',
+  /** A pending payment asked about at its provider until it is settled (payments/check-job.ts). */
+  paymentCheck: 'payment_check',
 } as const;

@@ -1,7 +1,6 @@
 import { type Payment, purchaseReceipt } from '@wabridge/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { newId } from '../security/tokens.js';
@@ -13,19 +12,15 @@ import { loadPricingSettings } from '../wallet/settings.js';
 import { type ChargeOutcome, type PaymentProvider, PaymentProviderUnavailableError } from './provider.js';
 import { SandboxPaymentProvider, sandboxCallbackSecret } from './sandbox-provider.js';
 import {
-  claimDuePayment,
   findPayment,
   findPaymentByRequestKey,
   insertPayment,
   lockPayment,
   type PaymentRow,
+  rescheduleCheck,
   uniqueViolationOf,
 } from './store.js';
 
-/** How often each bridge process looks for pending payments due for a check (left by a crash, a lost callback). */
-const pollIntervalMs = 5_000;
-/** A claimed payment is not claimed again for this long: longer than any provider call takes. */
-const checkLeaseMs = 2 * 60_000;
 /** Checks of a payment still pending back off to at most an hour apart. */
 const checkDelayMsMax = 60 * 60_000;
 
@@ -45,48 +40,39 @@ export function createPaymentProvider(config: Config, db: Kysely<Schema>, logger
   }
 }
 
+/** What a check of a pending payment found: settled now or before, or still pending (ask again after `afterMs`). */
+export type CheckResult =
+  | { settled: true; state: 'succeeded' | 'failed' | 'settled_before' }
+  | { settled: false; afterMs: number; reason: string };
+
 /**
  * Payments: started by a checkout or an auto-recharge, recorded (pending) before the provider is called, then
- * settled once, by the provider's answer, its callback, or the reconciliation loop that asks the provider about
- * payments still pending (replica-safe: each check claims its payment with FOR UPDATE SKIP LOCKED).
+ * settled once, by the provider's answer, its callback, or the payment's check: a `payment_check` job, written with
+ * the payment (payments/check-job.ts), that asks the provider about it until it is settled (replica-safe: the job
+ * runner claims it with FOR UPDATE SKIP LOCKED and a lease on the database's clock).
  *
  * A success records the purchase and marks the payment succeeded in one transaction, under the payment's row
  * lock: a callback and a check settling the same payment at once count its points once.
  */
-export class PaymentService extends BackgroundWorker {
+export class PaymentService {
   constructor(
     private readonly db: Kysely<Schema>,
     readonly provider: PaymentProvider,
     private readonly logger: Logger,
-    private readonly options: { reconcileAfterMs: number },
-  ) {
-    super({ name: 'payment reconciliation', pollIntervalMs, logger });
-  }
+    private readonly options: {
+      reconcileAfterMs: number;
+      /** Wakes the job runner: a check made due now is taken at once rather than at the runner's next poll. */
+      wakeChecks: () => void;
+    },
+  ) {}
 
-  protected async step(): Promise<'idle' | 'busy'> {
-    return (await this.checkOne()) ? 'busy' : 'idle';
-  }
-
-  /** Starts the provider (it calls back at `bridgeUrl`) and the reconciliation loop. */
+  /** Starts the provider (it calls back at `bridgeUrl`); checks run on the job runner. */
   startAt(bridgeUrl: string): void {
     this.provider.start(bridgeUrl);
-    this.start();
   }
 
-  override async stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.provider.stop();
-    await super.stop();
-  }
-
-  /** No pending payment is due for a check. */
-  protected override async nothingDue(): Promise<boolean> {
-    const due = await this.db
-      .selectFrom('payments')
-      .select('id')
-      .where('state', '=', 'pending')
-      .where('next_check_at', '<=', new Date())
-      .executeTakeFirst();
-    return due === undefined;
   }
 
   /**
@@ -110,7 +96,7 @@ export class PaymentService extends BackgroundWorker {
     const receipt = purchaseReceipt({ points: request.points, settings });
     let row: PaymentRow;
     try {
-      row = await insertPayment(this.db, {
+      row = await this.record(this.db, {
         ...this.newPayment(request.accountId, request.paymentMethod),
         origin: 'checkout',
         request_key: request.requestKey,
@@ -140,7 +126,7 @@ export class PaymentService extends BackgroundWorker {
     }
   }
 
-  /** The columns every new payment starts with; it is first checked after `reconcileAfterMs` unless settled before. */
+  /** The columns every new payment starts with. */
   newPayment(accountId: string, paymentMethod: string) {
     const id = newId('pay');
     return {
@@ -149,8 +135,12 @@ export class PaymentService extends BackgroundWorker {
       provider: this.provider.name,
       idempotency_key: `wabridge_${id}`,
       payment_method: paymentMethod,
-      next_check_at: new Date(Date.now() + this.options.reconcileAfterMs),
     };
+  }
+
+  /** Records a payment with its check, first due after `reconcileAfterMs` unless the payment is settled before. */
+  record(db: Kysely<Schema> | Transaction<Schema>, values: Parameters<typeof insertPayment>[1]): Promise<PaymentRow> {
+    return insertPayment(db, values, this.options.reconcileAfterMs);
   }
 
   /** Calls the provider for a payment just recorded, and settles it by the answer. */
@@ -159,7 +149,7 @@ export class PaymentService extends BackgroundWorker {
     if (answer === 'unknown' || answer.state === 'pending') {
       // Asked about soon when the answer was lost; a slow payment is given time to call back first.
       await this.#stillPending(row, answer === 'unknown' ? 0 : this.options.reconcileAfterMs, answer);
-      if (answer === 'unknown') this.wake();
+      if (answer === 'unknown') this.options.wakeChecks();
     } else {
       await this.settle(row.id, answer);
     }
@@ -229,26 +219,27 @@ export class PaymentService extends BackgroundWorker {
     return true;
   }
 
-  /** Asks the provider about one pending payment due for a check; false when none is due. */
-  async checkOne(): Promise<boolean> {
-    return this.counted(() => this.#checkOne());
-  }
-
-  async #checkOne(): Promise<boolean> {
-    const row = await claimDuePayment(this.db, checkLeaseMs);
-    if (row === undefined) return false;
-    // Never received (we died before the call reached it): charge under the same key, which cannot charge twice.
+  /**
+   * Asks the provider about a pending payment (the payment's check, after `checksBefore` earlier checks): settles it
+   * by the answer, or says when to ask again. A payment the provider never heard of (we died before the call reached
+   * it) is charged under the same key, which cannot charge twice.
+   */
+  async check(paymentId: string, checksBefore: number): Promise<CheckResult> {
+    const row = await this.db.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+    if (row === undefined || row.state !== 'pending') return { settled: true, state: 'settled_before' };
     const answer = await this.#ask(
       row,
       async () => (await this.provider.retrieve(row.idempotency_key)) ?? this.provider.charge(this.#chargeRequest(row)),
     );
     if (answer === 'unknown' || answer.state === 'pending') {
-      const delayMs = Math.min(checkDelayMsMax, this.options.reconcileAfterMs * 2 ** Math.min(row.checks, 20));
-      await this.#stillPending(row, delayMs, undefined);
-    } else {
-      await this.settle(row.id, answer);
+      return {
+        settled: false,
+        afterMs: Math.min(checkDelayMsMax, this.options.reconcileAfterMs * 2 ** Math.min(checksBefore, 20)),
+        reason: answer === 'unknown' ? 'the provider could not be asked' : 'the provider says it is still pending',
+      };
     }
-    return true;
+    await this.settle(row.id, answer);
+    return { settled: true, state: answer.state };
   }
 
   async #ask(row: PaymentRow, call: () => Promise<ChargeOutcome>): Promise<Answer> {
@@ -273,16 +264,17 @@ export class PaymentService extends BackgroundWorker {
     };
   }
 
-  /** Schedules the next check; the first answer of a new payment is also recorded as a payment_pending event. */
-  async #stillPending(row: PaymentRow, delayMs: number, firstAnswer: Answer | undefined): Promise<void> {
+  /** Schedules the payment's check; the first answer of a new payment is also recorded as a payment_pending event. */
+  async #stillPending(row: PaymentRow, delayMs: number, firstAnswer: Answer): Promise<void> {
     await this.db.transaction().execute(async (transaction) => {
-      const updated = await transaction
-        .updateTable('payments')
-        .set({ next_check_at: new Date(Date.now() + delayMs) })
+      const still = await transaction
+        .selectFrom('payments')
+        .select('id')
         .where('id', '=', row.id)
         .where('state', '=', 'pending')
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n || firstAnswer === undefined) return;
+      if (still === undefined) return;
+      await rescheduleCheck(transaction, row.id, delayMs);
       await recordWalletEvent(transaction, {
         accountId: row.account_id,
         kind: 'payment_pending',

@@ -1,5 +1,7 @@
 import type { Payment } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { jobKinds } from '../jobs/kinds.js';
+import { databaseNowPlus, enqueueJob } from '../jobs/store.js';
 import type { Schema } from '../storage/schema.js';
 import { type PurchaseRow, presentPurchase } from '../wallet/store.js';
 
@@ -12,14 +14,53 @@ export function uniqueViolationOf(error: unknown): string | undefined {
   return code === '23505' ? (constraint ?? '') : undefined;
 }
 
+/** The dedupe key of a payment's one check job: enqueueing it twice makes one job. */
+export function paymentCheckKey(paymentId: string): string {
+  return `${jobKinds.paymentCheck}:${paymentId}`;
+}
+
+/**
+ * Records a payment (pending) and, in the same transaction, its check: a `payment_check` job due after
+ * `firstCheckAfterMs` (database clock), which asks the provider about the payment until it is settled. A process
+ * that dies right after this commit leaves a payment that the check settles; never one nobody asks about.
+ */
 export async function insertPayment(
   db: Database,
   values: Omit<
     Schema['payments'],
-    'state' | 'checks' | 'created_at' | 'settled_at' | 'provider_reference' | 'purchase_id' | 'failure_code' | 'failure_message'
+    'state' | 'created_at' | 'settled_at' | 'provider_reference' | 'purchase_id' | 'failure_code' | 'failure_message'
   >,
+  firstCheckAfterMs: number,
 ): Promise<PaymentRow> {
-  return db.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
+  const record = async (transaction: Database) => {
+    const row = await transaction.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
+    await enqueueJob(transaction, {
+      kind: jobKinds.paymentCheck,
+      accountId: row.account_id,
+      payload: { payment_id: row.id },
+      dedupeKey: paymentCheckKey(row.id),
+      attemptsMax: paymentCheckAttemptsMax,
+      delayMs: firstCheckAfterMs,
+    });
+    return row;
+  };
+  return db.isTransaction ? record(db) : (db as Kysely<Schema>).transaction().execute(record);
+}
+
+/**
+ * A pending payment is asked about for as long as the jobs table allows (checks back off to an hour apart: about
+ * six weeks); then its check is dead, for an administrator to see in GET /v1/jobs and replay.
+ */
+export const paymentCheckAttemptsMax = 1000;
+
+/** Moves a payment's check to `afterMs` from now (database clock), unless an attempt holds it now. */
+export async function rescheduleCheck(db: Database, paymentId: string, afterMs: number): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ next_attempt_at: databaseNowPlus(afterMs), updated_at: sql<Date>`now()` })
+    .where('dedupe_key', '=', paymentCheckKey(paymentId))
+    .where('status', '=', 'queued')
+    .execute();
 }
 
 export async function findPaymentByRequestKey(db: Database, accountId: string, requestKey: string) {
@@ -36,30 +77,7 @@ export async function lockPayment(transaction: Transaction<Schema>, paymentId: s
   return transaction.selectFrom('payments').selectAll().where('id', '=', paymentId).forUpdate().executeTakeFirstOrThrow();
 }
 
-/** Takes one pending payment due for a check, and pushes its next check past this attempt (FOR UPDATE SKIP LOCKED). */
-export async function claimDuePayment(db: Kysely<Schema>, leaseMs: number): Promise<PaymentRow | undefined> {
-  return db.transaction().execute(async (transaction) => {
-    const row = await transaction
-      .selectFrom('payments')
-      .select('id')
-      .where('state', '=', 'pending')
-      .where('next_check_at', '<=', new Date())
-      .orderBy('next_check_at')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    return transaction
-      .updateTable('payments')
-      .set({ checks: sql<number>`checks + 1`, next_check_at: new Date(Date.now() + leaseMs) })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
-}
-
-export function presentPayment(row: PaymentRow, purchase: PurchaseRow | undefined): Payment {
+export function presentPayment(row: PaymentRow, purchase: PurchaseRow | undefined, nextCheckAt: Date | undefined): Payment {
   return {
     id: row.id,
     account_id: row.account_id,
@@ -75,17 +93,35 @@ export function presentPayment(row: PaymentRow, purchase: PurchaseRow | undefine
     purchase: purchase === undefined ? null : presentPurchase(purchase),
     created_at: row.created_at.toISOString(),
     settled_at: row.settled_at?.toISOString() ?? null,
-    next_check_at: row.state === 'pending' ? row.next_check_at.toISOString() : null,
+    next_check_at: row.state === 'pending' ? (nextCheckAt?.toISOString() ?? null) : null,
   };
 }
 
-/** The payments with the purchases they bought. */
+/** The payments with the purchases they bought, and, while pending, when their check next asks the provider. */
 export async function presentPayments(db: Database, rows: PaymentRow[]): Promise<Payment[]> {
   const purchaseIds = rows.flatMap((row) => (row.purchase_id === null ? [] : [row.purchase_id]));
   const purchases =
     purchaseIds.length === 0 ? [] : await db.selectFrom('purchases').selectAll().where('id', 'in', purchaseIds).execute();
   const byId = new Map(purchases.map((purchase) => [String(purchase.id), purchase]));
-  return rows.map((row) => presentPayment(row, row.purchase_id === null ? undefined : byId.get(String(row.purchase_id))));
+  const checkKeys = rows.flatMap((row) => (row.state === 'pending' ? [paymentCheckKey(row.id)] : []));
+  const checks =
+    checkKeys.length === 0
+      ? []
+      : await db
+          .selectFrom('jobs')
+          .select(['dedupe_key', 'next_attempt_at', 'lease_until'])
+          .where('dedupe_key', 'in', checkKeys)
+          .where('status', 'in', ['queued', 'running'])
+          .execute();
+  // A check running now asks again at the latest when its lease runs out.
+  const nextCheck = new Map(checks.map((check) => [check.dedupe_key, check.lease_until ?? check.next_attempt_at]));
+  return rows.map((row) =>
+    presentPayment(
+      row,
+      row.purchase_id === null ? undefined : byId.get(String(row.purchase_id)),
+      nextCheck.get(paymentCheckKey(row.id)),
+    ),
+  );
 }
 
 export async function findPayment(db: Database, paymentId: string): Promise<Payment> {

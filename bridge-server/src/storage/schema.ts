@@ -358,8 +358,6 @@ export interface Schema {
     purchase_id: number | null;
     failure_code: string | null;
     failure_message: string | null;
-    checks: Generated<number>;
-    next_check_at: Date;
     created_at: CreatedAt;
     settled_at: Date | null;
   };

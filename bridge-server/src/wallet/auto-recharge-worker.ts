@@ -3,7 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import type { PaymentService } from '../payments/service.js';
-import { autoRechargesInLast30Days, insertPayment, type PaymentRow, uniqueViolationOf } from '../payments/store.js';
+import { autoRechargesInLast30Days, type PaymentRow, uniqueViolationOf } from '../payments/store.js';
 import type { Schema } from '../storage/schema.js';
 import { pauseAutoRecharge } from './auto-recharge.js';
 import { loadPricingSettings } from './settings.js';
@@ -80,7 +80,7 @@ export class AutoRechargeWorker extends BackgroundWorker {
     const settings = await loadPricingSettings(transaction, accountId);
     if (settings === undefined) throw new Error(`auto-recharge: account ${accountId} has no point prices`);
     const receipt = purchaseReceipt({ points: Number(candidate.amount_points), settings });
-    const payment = await insertPayment(transaction, {
+    const payment = await this.payments.record(transaction, {
       ...this.payments.newPayment(accountId, candidate.payment_method),
       origin: 'auto_recharge',
       request_key: null,
