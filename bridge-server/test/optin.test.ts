@@ -225,6 +225,52 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     expect((await status(phone)).opt_in.marketing).toMatchObject({ state: 'opted_out', source: 'whatsapp_preferences' });
   });
 
+  it('writes the 131050 opt-out with the message failure in one transaction: neither is recorded without the other', async () => {
+    const phone = '+819066668888';
+    const db = world.bridge.bridge.database.db;
+    await record(phone, optIn('marketing'));
+    await world.control('POST', `/sandbox/numbers/${world.deployment.phone_number_id}/customers`, {
+      wa_id: phone.slice(1),
+      marketing_stopped: true,
+    });
+    // The consent write fails for this customer (as a crash between two transactions would lose it).
+    await sql`create or replace function test_refuse_consent() returns trigger language plpgsql as $$
+      begin if new.phone = '+819066668888' and new.state = 'opted_out' then raise exception 'consent write failed'; end if; return new; end $$`.execute(
+      db,
+    );
+    await sql`create trigger test_refuse_consent before insert on consents for each row execute function test_refuse_consent()`.execute(
+      db,
+    );
+    try {
+      const refused = await world.send({
+        to: phone,
+        template: {
+          name: 'summer_sale',
+          language: 'en_US',
+          parameters: {
+            'header.media': { link: 'https://example.com/sale.jpg' },
+            'body.1': 'Hanako',
+            'body.2': '20%',
+            'body.3': 'Sunday',
+          },
+        },
+      });
+      expect(refused.status).toBe(500);
+    } finally {
+      await sql`drop trigger test_refuse_consent on consents`.execute(db);
+      await sql`drop function test_refuse_consent()`.execute(db);
+    }
+    // The failure was not recorded either: the message is still being sent, its points still held, for the
+    // stale-send sweep to settle; the registry did not silently miss Meta's opt-out behind a recorded failure.
+    const message = await db
+      .selectFrom('messages')
+      .select(['state', 'error_code'])
+      .where('recipient_phone', '=', phone)
+      .executeTakeFirstOrThrow();
+    expect(message).toEqual({ state: 'sending', error_code: null });
+    expect((await status(phone)).opt_in.marketing).toMatchObject({ state: 'opted_in' });
+  });
+
   it('settles concurrent opt-ins and opt-outs on the latest, consistently', async () => {
     const phone = '+819077778888';
     const base = Date.now() - 60_000;

@@ -285,8 +285,13 @@ export class SendPipeline {
       .executeTakeFirstOrThrow();
     const accessToken = secretBox.open(deployment.access_token_sealed, secretContext(context.deploymentId, 'access_token'));
     // Only a message still 'sending' is settled here: a status webhook carrying our id may have settled it first.
-    // A failed message was not sent (or Meta will not bill it): its hold is released in the same transaction.
-    const settle = (columns: Record<string, unknown> & { state: MessageState }) =>
+    // A failed message was not sent (or Meta will not bill it): its hold is released in the same transaction, and
+    // what the failure teaches (`learn`: Meta's 131050 opts the customer out) is written in it too, so neither is
+    // ever recorded without the other.
+    const settle = (
+      columns: Record<string, unknown> & { state: MessageState },
+      learn?: (transaction: Transaction<Schema>) => Promise<void>,
+    ) =>
       db.transaction().execute(async (transaction) => {
         await transaction
           .updateTable('messages')
@@ -302,6 +307,7 @@ export class SendPipeline {
             metaCategory: null,
           });
         }
+        await learn?.(transaction);
       });
     try {
       const sent = await meta.sendMessage(accessToken, deployment.phone_number_id, this.#outbound(request, checked), {
@@ -334,18 +340,18 @@ export class SendPipeline {
           { message_id: messageId },
         );
       } else if (outcome.kind === 'refused') {
-        await settle({ state: 'failed', ...errorColumns(outcome.error) });
-        if (outcome.error.code === 131050) {
-          // Meta says the customer stopped marketing in WhatsApp: the registry learns it at once.
-          await db.transaction().execute((transaction) =>
-            recordMetaStopConsent(transaction, context.accountId, context.deploymentId, {
-              wamid: messageId,
-              timestamp: new Date(),
-              phone: request.to,
-              template: checked.template ? { name: checked.template.name, category: checked.template.category } : undefined,
-            }),
-          );
-        }
+        // Meta's 131050: the customer stopped marketing in WhatsApp; the registry learns it with the failure.
+        const stoppedMarketing =
+          outcome.error.code === 131050
+            ? (transaction: Transaction<Schema>) =>
+                recordMetaStopConsent(transaction, context.accountId, context.deploymentId, {
+                  wamid: messageId,
+                  timestamp: this.dependencies.clock.now(),
+                  phone: request.to,
+                  template: checked.template ? { name: checked.template.name, category: checked.template.category } : undefined,
+                })
+            : undefined;
+        await settle({ state: 'failed', ...errorColumns(outcome.error) }, stoppedMarketing);
         const message = await findMessage(db, context.deploymentId, messageId);
         throw metaDomainError(outcome, `Meta refused the message: ${outcome.error.reasonText}`, { message });
       } else {
