@@ -200,6 +200,18 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     expect((await status(phone)).opt_in.marketing).toMatchObject({ state: 'opted_in', source: 'whatsapp_preferences' });
   });
 
+  /** A marketing template, which Meta refuses with 131050 once the customer stopped marketing messages. */
+  const summerSale = {
+    name: 'summer_sale',
+    language: 'en_US',
+    parameters: {
+      'header.media': { link: 'https://example.com/sale.jpg' },
+      'body.1': 'Hanako',
+      'body.2': '20%',
+      'body.3': 'Sunday',
+    },
+  };
+
   it('opts out when Meta refuses a marketing template with 131050', async () => {
     const phone = '+819066667777';
     await record(phone, optIn('marketing'));
@@ -210,16 +222,7 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     });
     const refused = await world.send({
       to: phone,
-      template: {
-        name: 'summer_sale',
-        language: 'en_US',
-        parameters: {
-          'header.media': { link: 'https://example.com/sale.jpg' },
-          'body.1': 'Hanako',
-          'body.2': '20%',
-          'body.3': 'Sunday',
-        },
-      },
+      template: summerSale,
     });
     expect(refused.body, JSON.stringify(refused.body)).toMatchObject({ code: 'meta_rejected', meta_code: 131050 });
     expect((await status(phone)).opt_in.marketing).toMatchObject({ state: 'opted_out', source: 'whatsapp_preferences' });
@@ -244,16 +247,7 @@ describe.each(backends)('opt-in registry on $name', (backend) => {
     try {
       const refused = await world.send({
         to: phone,
-        template: {
-          name: 'summer_sale',
-          language: 'en_US',
-          parameters: {
-            'header.media': { link: 'https://example.com/sale.jpg' },
-            'body.1': 'Hanako',
-            'body.2': '20%',
-            'body.3': 'Sunday',
-          },
-        },
+        template: summerSale,
       });
       expect(refused.status).toBe(500);
     } finally {
