@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
 import { JobRunner } from './jobs/runner.js';
+import { deleteMetaMediaHandler } from './media/delete-job.js';
 import { MediaService } from './media/service.js';
 import { SendPipeline } from './messages/pipeline.js';
 import { StaleSendSweeper } from './messages/stale-sends.js';
@@ -129,7 +130,8 @@ export async function startBridge(
   const services = { config, db: database.db, secretBox, logger, meta, clock };
   const jobs = new JobRunner(database.db, logger.child({ component: 'jobs' }))
     .register(jobKinds.sendText, sendTextHandler(database.db, new SendPipeline(services, new MediaService(services))))
-    .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook));
+    .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook))
+    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox));
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined

@@ -420,6 +420,47 @@ describe.each(backends)('media on $name', (backend) => {
       expect((await send({ to: customer, media: { kind: 'document', upload_id: row.id } })).status).toBe(202);
     });
 
+    it('leaves no file at Meta when a send fails after its media URL was uploaded: the upload is discarded and deleted there', async () => {
+      fileServer.files['/files/orphan.png'] = { bytes: png(), type: 'image/png' };
+      const db = bridge.bridge.database.db;
+      const before = await stored();
+      // The message cannot be recorded (as a refusal after the upload would leave it): the file is at Meta already.
+      await sql`create or replace function test_refuse_message() returns trigger language plpgsql as $$
+        begin if new.kind = 'media' then raise exception 'message not recorded'; end if; return new; end $$`.execute(db);
+      await sql`create trigger test_refuse_message before insert on messages for each row execute function test_refuse_message()`.execute(
+        db,
+      );
+      try {
+        const answer = await send({ to: customer, media: { kind: 'image', url: `${fileServer.url}/files/orphan.png` } });
+        expect(answer.status).toBe(500);
+      } finally {
+        await sql`drop trigger test_refuse_message on messages`.execute(db);
+        await sql`drop function test_refuse_message()`.execute(db);
+      }
+      const uploads = (await control('GET', `/sandbox/media?phone_number_id=${tenant.phoneNumberId}`)).data as {
+        id: string;
+        deleted: boolean;
+      }[];
+      expect(uploads).toHaveLength(before.sandboxUploads + 1);
+      const orphan = uploads.at(-1)!;
+      // The job that deletes it was written with the discarded row; once it has run, Meta holds nothing of it.
+      const job = await db
+        .selectFrom('jobs')
+        .select(['kind', 'status'])
+        .where('dedupe_key', '=', `delete_meta_media:${tenant.deploymentId}:${orphan.id}`)
+        .executeTakeFirstOrThrow();
+      expect(job.kind).toBe('delete_meta_media');
+      await bridge.bridge.jobs.drain();
+      expect((await control('GET', `/sandbox/media/${orphan.id}`)).deleted).toBe(true);
+      expect(await stored()).toMatchObject({ mediaUploads: before.mediaUploads, messages: before.messages });
+      const done = await db
+        .selectFrom('jobs')
+        .select('status')
+        .where('dedupe_key', '=', `delete_meta_media:${tenant.deploymentId}:${orphan.id}`)
+        .executeTakeFirstOrThrow();
+      expect(done.status).toBe('done');
+    });
+
     it('refuses a media.url whose content is not what the send says or is too large, storing nothing', async () => {
       fileServer.files['/photo.png'] = { bytes: png(), type: 'image/png' };
       fileServer.files['/big.png'] = { bytes: png(imageBytesMax + 1), type: 'image/png' };

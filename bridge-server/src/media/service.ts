@@ -9,7 +9,7 @@ import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Schema } from '../storage/schema.js';
 import { type CheckedFile, checkMediaFile, type ReceivedFile } from './check.js';
-import { findUpload, insertUpload, isExpired, type MediaUploadRow } from './store.js';
+import { discardUpload, findUpload, insertUpload, isExpired, type MediaUploadRow } from './store.js';
 import { downloadMedia, type UrlFetchOptions } from './url-fetch.js';
 
 export interface MediaDependencies {
@@ -112,6 +112,14 @@ export class MediaService {
       );
     }
     return row;
+  }
+
+  /** Forgets an upload no message sent and has Meta delete the file (a job); an upload a message sent is kept. */
+  async discard(accountId: string, upload: MediaUploadRow): Promise<boolean> {
+    const discarded = await discardUpload(this.dependencies.db, accountId, upload);
+    if (discarded)
+      this.dependencies.logger.info({ mediaUploadId: upload.id }, 'media upload discarded; Meta is asked to delete it');
+    return discarded;
   }
 
   private async uploadToMeta(deploymentId: string, file: CheckedFile): Promise<string> {

@@ -1,5 +1,7 @@
 import type { MediaUpload } from '@wabridge/shared';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { jobKinds } from '../jobs/kinds.js';
+import { enqueueJob } from '../jobs/store.js';
 import { newId } from '../security/tokens.js';
 import type { Schema } from '../storage/schema.js';
 import type { CheckedFile } from './check.js';
@@ -73,4 +75,35 @@ export function presentUpload(row: MediaUploadRow): MediaUpload {
     created_at: row.created_at.toISOString(),
     expires_at: expiresAt(row).toISOString(),
   };
+}
+
+/**
+ * Forgets an upload no message sent (a send refused after its media URL was fetched and uploaded): the row goes and,
+ * in the same transaction, a `delete_meta_media` job asks Meta to delete the file (media/delete-job.ts), so no file
+ * stays at Meta that nothing here knows of. An upload a message refers to is kept. True when it was discarded.
+ */
+export async function discardUpload(
+  db: Kysely<Schema>,
+  accountId: string,
+  upload: Pick<MediaUploadRow, 'id' | 'deployment_id' | 'meta_media_id'>,
+): Promise<boolean> {
+  return db.transaction().execute(async (transaction) => {
+    const deleted = await transaction
+      .deleteFrom('media_uploads')
+      .where('id', '=', upload.id)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(selectFrom('messages').select(sql`1`.as('one')).whereRef('messages.media_upload_id', '=', 'media_uploads.id')),
+        ),
+      )
+      .executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) return false;
+    await enqueueJob(transaction, {
+      kind: jobKinds.deleteMetaMedia,
+      accountId,
+      payload: { deployment_id: upload.deployment_id, meta_media_id: upload.meta_media_id },
+      dedupeKey: `${jobKinds.deleteMetaMedia}:${upload.deployment_id}:${upload.meta_media_id}`,
+    });
+    return true;
+  });
 }

@@ -92,8 +92,16 @@ export class SendPipeline {
 
   async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
     const checked = await this.#checkPolicy(context, request);
-    const price = await this.#price(context, request, checked);
-    const messageId = await this.#record(context, request, checked, price);
+    let messageId: string;
+    try {
+      const price = await this.#price(context, request, checked);
+      messageId = await this.#record(context, request, checked, price);
+    } catch (error) {
+      // A media URL was fetched and uploaded to Meta for this send, which is refused now (not enough points):
+      // the upload is forgotten and Meta asked to delete the file, so nothing is left there that nobody sends.
+      if (checked.media?.source === 'url') await this.media.discard(context.accountId, checked.media);
+      throw error;
+    }
     return this.#deliverToMeta(context, messageId, request, checked);
   }
 

@@ -320,6 +320,18 @@ export class MetaGraphClient {
   }
 
   /**
+   * `DELETE /{media-id}`: Meta forgets an uploaded file. With `phoneNumberId`, only a file of that number. Repeatable:
+   * deleting twice deletes once (the second answers error 100, which the caller may take as done).
+   */
+  async deleteMedia(accessToken: string, mediaId: string, options: { phoneNumberId?: string } = {}): Promise<void> {
+    this.checkToken(accessToken);
+    parseInput(graphId, mediaId, 'mediaId');
+    const { phoneNumberId } = parseInput(mediaInfoOptionsSchema, options, 'options');
+    const request: GraphRequest = { method: 'DELETE', pathSegments: [mediaId], query: { phone_number_id: phoneNumberId } };
+    await this.call(accessToken, request, successSchema, 'repeatable');
+  }
+
+  /**
    * `GET /{waba-id}/message_templates`, page by page. Each next page is asked for with our own URL and the
    * `after` cursor rather than by following Graph's `next` link: that link may carry the access token in its
    * query string and names a host we did not choose.
