@@ -123,20 +123,25 @@ describe.each(backends)('bad input on $name', (backend) => {
     expect(created.body.name).toBe('Initech');
   });
 
-  /** Asks /healthz every few milliseconds until `stop` resolves; returns the slowest answer, in ms. */
-  async function slowestHealthzWhile(work: Promise<unknown>): Promise<number> {
+  /**
+   * Asks /healthz every few milliseconds until `work` settles: how many answers came while it ran, and the slowest
+   * (printed, not asserted: timings belong to benchmarks).
+   */
+  async function healthzWhile(work: Promise<unknown>): Promise<{ answersDuring: number; slowestMs: number }> {
     let done = false;
     void work.finally(() => {
       done = true;
     });
     let slowestMs = 0;
+    let answersDuring = 0;
     while (!done) {
       const startedMs = performance.now();
       expect((await fetch(`${bridge.url}/healthz`)).status).toBe(200);
+      if (!done) answersDuring += 1;
       slowestMs = Math.max(slowestMs, performance.now() - startedMs);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return slowestMs;
+    return { answersDuring, slowestMs };
   }
 
   /** POSTs `blankLineCount` line feeds as text/csv from a child process, and returns the answer. */
@@ -164,17 +169,19 @@ describe.each(backends)('bad input on $name', (backend) => {
     const importing = expectRefused('invalid_consent_file', 422, () =>
       postFromAnotherProcess('/v1/consents/import', 30 * 1024 * 1024, tenant.a.token),
     );
-    const slowestHealthzMs = await slowestHealthzWhile(importing);
+    const { answersDuring, slowestMs: slowestHealthzMs } = await healthzWhile(importing);
     const problem = await importing;
     const tookMs = performance.now() - startedMs;
     const heapGrowthBytes = process.memoryUsage().heapUsed - heapBeforeBytes;
     console.info(
-      `30 MB of blank lines: refused in ${tookMs.toFixed(0)} ms, slowest /healthz ${slowestHealthzMs.toFixed(1)} ms, ` +
+      `30 MB of blank lines: refused in ${tookMs.toFixed(0)} ms, /healthz answered ${answersDuring} times meanwhile ` +
+        `(slowest ${slowestHealthzMs.toFixed(1)} ms), ` +
         `heap growth ${(heapGrowthBytes / 1024 / 1024).toFixed(1)} MB (the 30 MB body included)`,
     );
     expect(problem.errors).toEqual([expect.objectContaining({ code: 'too_many_rows' })]);
-    // Before: 5 MB stalled /healthz for 9 s. A generous bound, for a shared machine: no stall of seconds.
-    expect(slowestHealthzMs).toBeLessThan(1_000);
+    // Before, 5 MB held the event loop until the whole body was parsed: /healthz could not answer during the import.
+    // Read in turns, the bridge answers other requests between them (the time it takes is printed above).
+    expect(answersDuring).toBeGreaterThan(1);
   });
 
   it('imports a large valid consent file read in pieces (gzip too) while /healthz keeps answering', async () => {
@@ -192,11 +199,11 @@ describe.each(backends)('bad input on $name', (backend) => {
       'content-type': 'text/csv',
       'content-encoding': 'gzip',
     });
-    const slowestHealthzMs = await slowestHealthzWhile(importing);
+    const { answersDuring, slowestMs: slowestHealthzMs } = await healthzWhile(importing);
     const answer = await importing;
     console.info(
       `20,000 rows (${(file.length / 1024 / 1024).toFixed(1)} MB, gzip): imported in ${(performance.now() - startedMs).toFixed(0)} ms, ` +
-        `slowest /healthz ${slowestHealthzMs.toFixed(1)} ms`,
+        `/healthz answered ${answersDuring} times meanwhile (slowest ${slowestHealthzMs.toFixed(1)} ms)`,
     );
     expect(answer.status).toBe(201);
     expect(answer.body).toEqual({ imported: 20_000 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyKeys } from '../src/messages/idempotency.js';
 import { type Database, openDatabase } from '../src/storage/database.js';
@@ -6,7 +7,9 @@ import { backends } from './support/backends.js';
 describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
   let disposable: Awaited<ReturnType<(typeof backend)['create']>>;
   let database: Database;
-  const leaseMs = 200;
+  // Long enough that "within the lease" never depends on how fast the machine is; its end is reached by ageing the
+  // claim in the database (`leaseRunsOut`), not by sleeping.
+  const leaseMs = 60_000;
 
   beforeAll(async () => {
     disposable = await backend.create();
@@ -18,6 +21,10 @@ describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
   });
 
   const keys = () => new IdempotencyKeys(database.db, leaseMs);
+  /** The claim's lease ends: its start moves back past the lease, on the database's clock that the keys read. */
+  const leaseRunsOut = (key: string) =>
+    sql`update idempotency_keys set created_at = created_at - ${`${leaseMs + 1_000} milliseconds`}::interval
+        where scope = 'ins_test' and key = ${key}`.execute(database.db);
   const stored = (key: string) =>
     database.db
       .selectFrom('idempotency_keys')
@@ -32,7 +39,7 @@ describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
     await expect(keys().claim('ins_test', 'k-lease', 'a'.repeat(64))).rejects.toMatchObject({
       code: 'idempotency_key_in_flight',
     });
-    await new Promise((resolve) => setTimeout(resolve, leaseMs + 50));
+    await leaseRunsOut('k-lease');
     const retries = await Promise.allSettled([0, 1, 2].map(() => keys().claim('ins_test', 'k-lease', 'a'.repeat(64))));
     const resumed = retries.filter((retry) => retry.status === 'fulfilled').map((retry) => retry.value);
     expect(resumed).toHaveLength(1);
@@ -41,7 +48,7 @@ describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
 
   it('lets only the request holding the claim release the key: a request that outlived its lease cannot', async () => {
     const original = await keys().claim('ins_test', 'k-release', 'b'.repeat(64));
-    await new Promise((resolve) => setTimeout(resolve, leaseMs + 50));
+    await leaseRunsOut('k-release');
     const takeover = await keys().claim('ins_test', 'k-release', 'b'.repeat(64));
     if (original.kind !== 'new' || takeover.kind !== 'new') throw new Error('expected two claims');
     // The original request fails late: its release must leave the key to the takeover.
