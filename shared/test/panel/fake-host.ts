@@ -403,6 +403,8 @@ export class FakeHost implements HelpdeskHost {
       template: template === undefined ? null : { name: template.name, language: template.language, category: 'UTILITY' },
       text: text?.body ?? null,
       media: null,
+      source: 'agent',
+      automation: null,
       ticket: ticket ?? null,
       error: null,
       charge,
