@@ -60,6 +60,7 @@ const problems: Record<ProblemCode, string> = {
   payment_pending: 'A payment is still being processed; wait for it to finish before buying again.',
   unknown_payment_method: 'This payment method is not known to the payment provider.',
   payments_not_configured: 'Buying points is not available on this bridge; ask your administrator.',
+  invalid_automation_signature: 'The helpdesk automation could not be verified.',
   invalid_callback_signature: 'The payment notification could not be verified.',
   webhook_url_refused: 'The bridge does not deliver webhooks to this address.',
   invalid_rate_card: 'The rate card file has an error; nothing was imported.',

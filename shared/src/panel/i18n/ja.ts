@@ -60,6 +60,7 @@ const problems: Record<ProblemCode, string> = {
   payment_pending: '処理中の支払いがあります。完了してから再度購入してください。',
   unknown_payment_method: 'この支払い方法は決済事業者に登録されていません。',
   payments_not_configured: 'このブリッジではポイントを購入できません。管理者に連絡してください。',
+  invalid_automation_signature: 'ヘルプデスクの自動化を検証できませんでした。',
   invalid_callback_signature: '支払い通知を検証できませんでした。',
   webhook_url_refused: 'ブリッジはこのアドレスに Webhook を送信しません。',
   invalid_rate_card: '料金表ファイルに誤りがあるため、何も取り込まれていません。',
