@@ -1,6 +1,6 @@
 import { zendeskAutomationDelivery, zohoAutomationDelivery } from '@wabridge/shared';
 import { describe, expect, it } from 'vitest';
-import { automationDeliveryKey } from '../src/automations/delivery-key.js';
+import { automationDeliveryKey } from '../../src/automations/delivery-key.js';
 
 const delivery = {
   ticket_url: 'acme.zendesk.com/agent/tickets/42',
