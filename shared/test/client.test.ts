@@ -4,6 +4,7 @@ import {
   BridgeRequestError,
   type BridgeResponse,
   bridgeErrorOf,
+  contractIssuesOf,
   createBridgeClient,
   isProblem,
   matchRoute,
@@ -174,6 +175,35 @@ describe('matching a request to its contract route', () => {
     expect(matchRoute(routes, 'GET', '/v1/contacts/a/b/consents')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/v1/wallet/ledger.csv')?.name).toBe('exportWalletLedger');
     expect(matchRoute(routes, 'GET', '/v1/wallet/ledgerXcsv')).toBeUndefined();
+  });
+});
+
+describe('checking an answer passed on by a proxy against the contract', () => {
+  const problem = (code: string, status: number) => JSON.stringify({ type: `/problems/${code}`, title: code, status, code });
+
+  it('accepts what the route promises and any known problem, and says nothing of paths outside the contract', () => {
+    const wallet = {
+      balance: 10,
+      reserved: 0,
+      available: 10,
+      unit: 'point',
+      low_balance_threshold: 0,
+      low: false,
+      payment_problem: null,
+    };
+    expect(contractIssuesOf(routes, 'GET', '/v1/wallet', 200, JSON.stringify(wallet))).toEqual([]);
+    expect(contractIssuesOf(routes, 'GET', '/v1/contacts/%2B81/status', 404, problem('not_found', 404))).toEqual([]);
+    expect(contractIssuesOf(routes, 'GET', '/elsewhere', 200, 'anything')).toEqual([]);
+  });
+
+  it('names the route and what is wrong: a body the schema refuses, another success status, an unknown problem, no JSON', () => {
+    const [wrongBody] = contractIssuesOf(routes, 'GET', '/v1/wallet', 200, JSON.stringify({ balance: 'ten' }));
+    expect(wrongBody).toMatch(/getWallet.*unexpected answer \(200\)/);
+    expect(contractIssuesOf(routes, 'GET', '/v1/wallet', 201, '{}')[0]).toMatch(/answers 200, not 201/);
+    expect(contractIssuesOf(routes, 'GET', '/v1/wallet', 418, problem('no_such_code', 418))[0]).toMatch(/getWallet/);
+    expect(contractIssuesOf(routes, 'GET', '/v1/wallet', 502, '<html>Bad gateway</html>')).toEqual([
+      'getWallet: the answer (502) is not JSON',
+    ]);
   });
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
+import { proxiedContractIssues } from '../support/contract-check.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
@@ -196,6 +197,12 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       expect([401, 403]).not.toContain(request.status);
     }
     await page.close();
+  });
+
+  it('receives from the bridge, through the helpdesk’s proxy, only answers its contract allows', async () => {
+    // Every call the app made in the tests so far (sends, reads, refusals) passed through the host's proxy.
+    expect(hostPage.proxied.length).toBeGreaterThan(10);
+    expect(proxiedContractIssues(hostPage.proxied)).toEqual([]);
   });
 
   // A report, not a budget: a wall-clock limit here would fail on a busy machine and pass on a broken one.

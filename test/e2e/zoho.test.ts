@@ -16,6 +16,7 @@ import { startHostPage as startZendeskHostPage } from '../../zendesk-app/host/se
 import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
 import { buildExtension } from '../../zoho-extension/test/build.js';
+import { proxiedContractIssues } from '../support/contract-check.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
@@ -201,6 +202,12 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     }
     await page.close();
   });
+  it('receives from the bridge, through the helpdesk’s proxy, only answers its contract allows', async () => {
+    // Every call the app made in the tests so far (sends, reads, refusals) passed through the host's proxy.
+    expect(hostPage.proxied.length).toBeGreaterThan(10);
+    expect(proxiedContractIssues(hostPage.proxied)).toEqual([]);
+  });
+
   it('disables a template for a customer without opt-in until the agent records consent, naming the Zoho agent', async () => {
     const { page, widget } = await openTicket(tickets[2]!.id);
     const optin = widget.getByTestId('optin-topic-utility');

@@ -46,6 +46,8 @@ export interface ProxiedRequest {
   method: string;
   headersFromBrowser: Record<string, string>;
   status: number;
+  /** The answer's body as received (0 status: empty), for tests that check it against the bridge's contract. */
+  responseText: string;
 }
 
 export interface RunningHostPage {
@@ -150,7 +152,7 @@ export async function startHostPage(options: HostPageOptions): Promise<RunningHo
         ...(typeof body.data === 'string' && method !== 'GET' && method !== 'HEAD' ? { body: body.data } : {}),
       });
       const responseText = await answer.text();
-      proxied.push({ url: target.href, method, headersFromBrowser, status: answer.status });
+      proxied.push({ url: target.href, method, headersFromBrowser, status: answer.status, responseText });
       response.json({
         status: answer.status,
         statusText: answer.statusText,
@@ -158,7 +160,7 @@ export async function startHostPage(options: HostPageOptions): Promise<RunningHo
         responseText,
       });
     } catch (failure) {
-      proxied.push({ url: target.href, method, headersFromBrowser, status: 0 });
+      proxied.push({ url: target.href, method, headersFromBrowser, status: 0, responseText: '' });
       response.json({ status: 0, statusText: 'error', headers: {}, responseText: '', error: String(failure) });
     }
   });

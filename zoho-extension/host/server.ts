@@ -54,6 +54,8 @@ export interface ProxiedRequest {
   method: string;
   headersFromBrowser: Record<string, string>;
   status: number;
+  /** The answer's body as received (0 status: empty), for tests that check it against the bridge's contract. */
+  responseText: string;
 }
 
 export interface RunningHostPage {
@@ -164,10 +166,10 @@ export async function startHostPage(options: HostPageOptions): Promise<RunningHo
         ...(sendsBody ? { body: JSON.stringify(body.postBody ?? {}) } : {}),
       });
       const responseText = await answer.text();
-      proxied.push({ url: target.href, method, headersFromBrowser, status: answer.status });
+      proxied.push({ url: target.href, method, headersFromBrowser, status: answer.status, responseText });
       response.type('text/plain').send(zohoEnvelope(answer.status, Object.fromEntries(answer.headers), responseText));
     } catch (failure) {
-      proxied.push({ url: target.href, method, headersFromBrowser, status: 0 });
+      proxied.push({ url: target.href, method, headersFromBrowser, status: 0, responseText: '' });
       response.status(502).json({ error: String(failure) });
     }
   });

@@ -93,6 +93,15 @@ export async function findDeployment(
 }
 
 /** The account a deployment belongs to; throws when there is no such deployment. */
+/** The sealed secrets Meta's webhooks are checked with (app secret, verify token); undefined for no such deployment. */
+export async function findDeploymentSecrets(db: Kysely<Schema>, deploymentId: string) {
+  return db
+    .selectFrom('deployments')
+    .select(['id', 'app_secret_sealed', 'verify_token_sealed'])
+    .where('id', '=', deploymentId)
+    .executeTakeFirst();
+}
+
 export async function accountIdOfDeployment(db: Kysely<Schema>, deploymentId: string): Promise<string> {
   const row = await db.selectFrom('deployments').select('account_id').where('id', '=', deploymentId).executeTakeFirstOrThrow();
   return row.account_id;

@@ -17,6 +17,7 @@ import {
   asConsentRecord,
   businessNamesOf,
   consentRecordsOf,
+  consentRowsForExport,
   consentRowsOf,
   loadOptinSettings,
   presentConsent,
@@ -128,20 +129,7 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
     router,
     routes.exportConsents,
     async ({ query: filters }, { caller }) => {
-      const installation = installationOf(caller);
-      let select = db
-        .selectFrom('consents')
-        .selectAll()
-        .where('account_id', '=', installation.accountId)
-        .orderBy('occurred_at')
-        .orderBy('id');
-      if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
-      if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
-      if (filters.state !== undefined) select = select.where('state', '=', filters.state);
-      if (filters.source !== undefined) select = select.where('source', '=', filters.source);
-      if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
-      if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
-      const rows = await select.execute();
+      const rows = await consentRowsForExport(db, installationOf(caller).accountId, filters);
       return {
         filename: 'consents.csv',
         csv: consentsToCsv(rows.map((row) => ({ ...asConsentRecord(row), phone: row.phone }))),

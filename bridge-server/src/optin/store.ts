@@ -1,6 +1,7 @@
 import {
   type ConsentEntry,
   type ConsentRecord,
+  type consentExportQuery,
   defaultKeywordConfiguration,
   defaultOptinConfirmations,
   defaultTopicConfiguration,
@@ -12,6 +13,7 @@ import {
   topicConfigurationSchema,
 } from '@wabridge/shared';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import type * as z from 'zod';
 import type { Schema } from '../storage/schema.js';
 
 type Database = Kysely<Schema> | Transaction<Schema>;
@@ -87,6 +89,22 @@ export async function consentRowsOf(db: Database, accountId: string, phone: stri
     .where('phone', '=', phone)
     .orderBy('id')
     .execute();
+}
+
+/** The account's consents matching the export's filters, oldest first (the audit trail as it was written). */
+export async function consentRowsForExport(
+  db: Database,
+  accountId: string,
+  filters: z.output<typeof consentExportQuery>,
+): Promise<ConsentRow[]> {
+  let select = db.selectFrom('consents').selectAll().where('account_id', '=', accountId).orderBy('occurred_at').orderBy('id');
+  if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
+  if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
+  if (filters.state !== undefined) select = select.where('state', '=', filters.state);
+  if (filters.source !== undefined) select = select.where('source', '=', filters.source);
+  if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
+  if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
+  return select.execute();
 }
 
 export async function consentRecordsOf(db: Database, accountId: string, phone: string): Promise<ConsentRecord[]> {

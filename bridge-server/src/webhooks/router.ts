@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { metaWebhookPath, metaWebhookVerificationQuery, parseWebhook, routes, type WebhookEvent } from '@wabridge/shared';
 import express, { type Request, Router } from 'express';
 import { Counter, type Registry } from 'prom-client';
-import { secretContext } from '../deployments/store.js';
+import { findDeploymentSecrets, secretContext } from '../deployments/store.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { type MountOptions, mountByHand } from '../http/mount.js';
 import { decodeUtf8Body } from '../http/request-errors.js';
@@ -79,13 +79,7 @@ export function webhooksRouter(
 
   async function deploymentSecrets(request: Request) {
     const params = metaWebhookPath.safeParse(request.params);
-    const deployment = params.success
-      ? await db
-          .selectFrom('deployments')
-          .select(['id', 'app_secret_sealed', 'verify_token_sealed'])
-          .where('id', '=', params.data.deployment_id)
-          .executeTakeFirst()
-      : undefined;
+    const deployment = params.success ? await findDeploymentSecrets(db, params.data.deployment_id) : undefined;
     if (deployment === undefined) throw new DomainError('not_found', `No deployment at ${request.path}.`);
     return deployment;
   }

@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import type { HttpMethod, RouteDefinition, RouteGroup } from '../contract/route.js';
 import { type Routes, routes } from '../contract/routes.js';
 import { BridgeRequestError, problemOf } from './errors.js';
-import { buildPath, queryString } from './paths.js';
+import { buildPath, matchRoute, queryString } from './paths.js';
 import type { BridgeRequest, BridgeResponse, Transport } from './transport.js';
 
 /*
@@ -127,4 +127,36 @@ export function createBridgeClient<Table extends RouteGroup = Routes>(
       return readAnswer(name, route, response);
     },
   };
+}
+
+/**
+ * What is wrong with an answer of the bridge, as the contract sees it: for fakes and proxies that pass answers on
+ * (the helpdesk hosts) and check them on the way. Empty when the request names no contract route, when the answer
+ * is what its route promises, or when it is a problem+json with a code. `bodyText` is the answer as received.
+ */
+export function contractIssuesOf(
+  table: RouteGroup,
+  method: string,
+  pathWithQuery: string,
+  status: number,
+  bodyText: string,
+): string[] {
+  const matched = matchRoute(table, method, pathWithQuery);
+  if (matched === undefined) return [];
+  let body: unknown = bodyText;
+  if (matched.route.response !== undefined || status >= 300) {
+    try {
+      body = bodyText === '' ? undefined : JSON.parse(bodyText);
+    } catch {
+      return [`${matched.name}: the answer (${status}) is not JSON`];
+    }
+  }
+  try {
+    readAnswer(matched.name, matched.route, { status, body });
+    return [];
+  } catch (error) {
+    if (!(error instanceof BridgeRequestError)) throw error;
+    if (error.error.kind === 'problem') return [];
+    return [error.message];
+  }
 }
