@@ -55,14 +55,15 @@ export async function scanWindowReminders(db: Kysely<Schema>, now: Date): Promis
       .limit(1)
       .executeTakeFirst();
     if (latest === undefined) continue;
-    // The customer wrote last: nothing sent to them (by anyone) since their message.
+    // The customer wrote last: nothing sent to them (by anyone) since their message. Meta's timestamps are whole
+    // seconds, so a message recorded within the second of the customer's counts as before it.
     const answered = await db
       .selectFrom('messages')
       .select('id')
       .where('deployment_id', '=', contact.deployment_id)
       .where('recipient_phone', '=', phone)
       .where('state', '<>', 'failed')
-      .where('created_at', '>', openedAt)
+      .where('created_at', '>=', new Date(openedAt.getTime() + 1_000))
       .limit(1)
       .executeTakeFirst();
     if (answered !== undefined) continue;
