@@ -1,5 +1,6 @@
 import { mergeRouteGroups } from '../route.js';
 import { operationsRoutes } from './operations.js';
+import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
  * Route groups kept in files of their own and merged into the contract's route table (`routes`, in ../routes.ts).
@@ -7,4 +8,4 @@ import { operationsRoutes } from './operations.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes);
+export const routeGroups = mergeRouteGroups(operationsRoutes, zohoChannelRoutes);
