@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
 import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
+import { zohoChannelRouter } from './channels/zoho/router.js';
 import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
@@ -142,6 +143,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(messagesRouter(services, media, mountOptions));
   app.use(conversationsRouter(services, mountOptions));
   app.use(zendeskChannelRouter(services, media, mountOptions));
+  app.use(zohoChannelRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));
   app.use(pricingRouter(services, mountOptions));
   app.use(walletRouter(services, mountOptions));

@@ -59,6 +59,17 @@ const environmentSchema = z.object({
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
     .default([]),
+  // Zoho's accounts servers are https://accounts.zoho.<data centre>; others (a local Zoho sandbox) only if listed.
+  ZOHO_ACCOUNTS_URLS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
+    .default([]),
   META_GRAPH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://graph.facebook.com'),
   META_API_VERSION: z
     .string()
@@ -178,6 +189,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Zendesk Channel framework: origins accepted as the admin UI's return_url besides https://<subdomain>.zendesk.com. */
   zendeskChannel: { returnUrlOrigins: string[] };
+  /** Zoho channel: accounts servers accepted besides https://accounts.zoho.<data centre> (channels/zoho/oauth.ts). */
+  zohoChannel: { accountsUrls: string[] };
   /** 0: no periodic template sync. */
   templateSyncIntervalMs: number;
   templateSyncPageSize: number;
@@ -253,6 +266,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     zendeskChannel: { returnUrlOrigins: env.ZENDESK_RETURN_URL_ORIGINS },
+    zohoChannel: { accountsUrls: env.ZOHO_ACCOUNTS_URLS },
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
     metaTimeoutMs: env.META_TIMEOUT_MS,

@@ -73,6 +73,7 @@ describe.each(backends)('storage on $name', (backend) => {
       'window_reminders',
       'zendesk_channel_events',
       'zendesk_channel_links',
+      'zoho_channel_links',
     ]);
     for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);
   });

@@ -1,4 +1,5 @@
 import { numberProblemCatalogue } from './numbers-problems.js';
+import { zohoChannelProblemCatalogue } from './zoho-channel-problems.js';
 
 /**
  * Every problem the API can answer with, by stable code. The apps translate these codes; the English
@@ -135,6 +136,7 @@ export const problemCatalogue = {
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
   ...numberProblemCatalogue,
+  ...zohoChannelProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

@@ -420,6 +420,24 @@ export interface Schema {
     created_at: CreatedAt;
     removed_at: ColumnType<Date | null, never, Date>;
   };
+  zoho_channel_links: {
+    id: string;
+    installation_id: string;
+    org_id: string;
+    locale: string;
+    security_context_sha256: string;
+    signing_key_sealed: string;
+    accounts_url: string;
+    client_id: string;
+    client_secret_sealed: string;
+    refresh_token_sealed: string;
+    api_domain: string;
+    access_token_sealed: string | null;
+    access_token_expires_at: Date | null;
+    start_xid: ColumnType<string, never, never>;
+    created_at: CreatedAt;
+    removed_at: ColumnType<Date | null, never, Date>;
+  };
   zendesk_channel_events: {
     id: Generated<number>;
     link_id: string;

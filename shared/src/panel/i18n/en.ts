@@ -2,6 +2,7 @@ import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
 import { numberProblemsEn } from './number-problems.js';
+import { zohoChannelProblemsEn } from './zoho-channel-problems.js';
 
 /*
  * Every string the panel shows, in English. `ja.ts` must have the same keys (its type is `Messages`, derived from
@@ -74,6 +75,7 @@ const problems: Record<ProblemCode, string> = {
   internal_error: 'The bridge failed unexpectedly. Try again; if it persists, contact your administrator.',
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
   ...numberProblemsEn,
+  ...zohoChannelProblemsEn,
 };
 
 /** What can be wrong with a template value (shared/src/templates/problems.ts). */

@@ -3,6 +3,7 @@ import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
 import type { Messages } from './en.js';
 import { numberProblemsJa } from './number-problems.js';
+import { zohoChannelProblemsJa } from './zoho-channel-problems.js';
 
 /* Every string the panel shows, in Japanese: the same keys as en.ts (the `Messages` type enforces it). */
 
@@ -74,6 +75,7 @@ const problems: Record<ProblemCode, string> = {
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
   ...numberProblemsJa,
+  ...zohoChannelProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
