@@ -2,6 +2,8 @@ import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
+import { consoleRouter } from './console/router.js';
+import { auditConsoleActions, consolePage } from './console/serve.js';
 import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
@@ -111,6 +113,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use(refuseUnstorableQuery);
+  app.use(auditConsoleActions(services.db, services.logger));
   app.use((_request, response, next) => {
     // API answers can carry tokens (installation creation): never cache them anywhere.
     response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
@@ -122,6 +125,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
       services.db,
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
+      services.config.publicUrl,
     ),
     parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
@@ -149,6 +153,9 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(consoleRouter(services, mountOptions));
+  // The admin console's page at `/` (a path no contract route has).
+  app.use(consolePage());
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 

@@ -1,3 +1,4 @@
+import { consoleProblemCatalogue } from './console-problems.js';
 import { numberProblemCatalogue } from './numbers-problems.js';
 
 /**
@@ -130,6 +131,7 @@ export const problemCatalogue = {
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
   ...numberProblemCatalogue,
+  ...consoleProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

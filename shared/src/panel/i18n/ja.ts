@@ -1,6 +1,7 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { consoleProblemsJa } from './console-problems.js';
 import type { Messages } from './en.js';
 import { numberProblemsJa } from './number-problems.js';
 
@@ -73,6 +74,7 @@ const problems: Record<ProblemCode, string> = {
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
   ...numberProblemsJa,
+  ...consoleProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
