@@ -48,6 +48,8 @@ const jsonBodyLimitBytes = 256 * 1024;
 export interface AppOptions {
   /** Check each response against its contract schema; on in tests and development. */
   validateResponses?: boolean;
+  /** Where the admin console's build is (console/serve.ts `consoleBuildDir` by default). */
+  consoleDir?: string;
 }
 
 /** Maps body-parser failures and unexpected errors to problems; logs what is unexpected. */
@@ -155,7 +157,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
   app.use(consoleRouter(services, mountOptions));
   // The admin console's page at `/` (a path no contract route has).
-  app.use(consolePage());
+  app.use(consolePage(options.consoleDir));
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 

@@ -103,7 +103,13 @@ const journalRecoveryRowsMax = 200;
 /** Opens storage (migrating it), builds the app and listens. */
 export async function startBridge(
   config: Config,
-  options: { logger?: Logger; validateResponses?: boolean; clock?: Clock } = {},
+  options: {
+    logger?: Logger;
+    validateResponses?: boolean;
+    clock?: Clock;
+    /** Where the admin console's build is (default: bridge-server/dist/console-ui); tests build one of their own. */
+    consoleDir?: string;
+  } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
@@ -179,6 +185,7 @@ export async function startBridge(
     },
     {
       validateResponses: options.validateResponses ?? false,
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
     },
   );
 
