@@ -4,6 +4,8 @@ import { accountsRouter } from './accounts/router.js';
 import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
 import { zohoChannelRouter } from './channels/zoho/router.js';
+import { consoleRouter } from './console/router.js';
+import { auditConsoleActions, consolePage } from './console/serve.js';
 import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
@@ -48,6 +50,8 @@ const jsonBodyLimitBytes = 256 * 1024;
 export interface AppOptions {
   /** Check each response against its contract schema; on in tests and development. */
   validateResponses?: boolean;
+  /** Where the admin console's build is (console/serve.ts `consoleBuildDir` by default). */
+  consoleDir?: string;
 }
 
 /** Maps body-parser failures and unexpected errors to problems; logs what is unexpected. */
@@ -113,6 +117,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use(refuseUnstorableQuery);
+  app.use(auditConsoleActions(services.db, services.logger));
   app.use((_request, response, next) => {
     // API answers can carry tokens (installation creation): never cache them anywhere.
     response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
@@ -124,6 +129,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
       services.db,
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
+      services.config.publicUrl,
     ),
     parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
@@ -153,6 +159,9 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
   app.use(automationsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(consoleRouter(services, mountOptions));
+  // The admin console's page at `/` (a path no contract route has).
+  app.use(consolePage(options.consoleDir));
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 

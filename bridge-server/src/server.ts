@@ -109,7 +109,13 @@ const journalRecoveryRowsMax = 200;
 /** Opens storage (migrating it), builds the app and listens. */
 export async function startBridge(
   config: Config,
-  options: { logger?: Logger; validateResponses?: boolean; clock?: Clock } = {},
+  options: {
+    logger?: Logger;
+    validateResponses?: boolean;
+    clock?: Clock;
+    /** Where the admin console's build is (default: bridge-server/dist/console-ui); tests build one of their own. */
+    consoleDir?: string;
+  } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
@@ -197,6 +203,7 @@ export async function startBridge(
     },
     {
       validateResponses: options.validateResponses ?? false,
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
     },
   );
 

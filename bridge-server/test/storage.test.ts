@@ -35,6 +35,7 @@ describe.each(backends)('storage on $name', (backend) => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind = 'r' and c.relname not like 'schema_migrations%'`.execute(database.db);
     expect(tables.rows.map((row) => row.table_name).sort()).toEqual([
+      'account_admins',
       'account_optin_settings',
       'account_pricing_rules',
       'account_pricing_settings',
@@ -44,6 +45,8 @@ describe.each(backends)('storage on $name', (backend) => {
       'automation_runs',
       'automation_settings',
       'consents',
+      'console_audit',
+      'console_sessions',
       'contacts',
       'deployment_events',
       'deployment_hosting_fees',

@@ -1,3 +1,4 @@
+import { consoleProblemCatalogue } from './console-problems.js';
 import { numberProblemCatalogue } from './numbers-problems.js';
 import { zohoChannelProblemCatalogue } from './zoho-channel-problems.js';
 
@@ -137,6 +138,7 @@ export const problemCatalogue = {
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
   ...numberProblemCatalogue,
   ...zohoChannelProblemCatalogue,
+  ...consoleProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

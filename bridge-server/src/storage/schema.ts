@@ -485,6 +485,33 @@ export interface Schema {
     closes_at: Date;
     created_at: CreatedAt;
   };
+  account_admins: {
+    id: string;
+    account_id: string;
+    name: string;
+    credential_sha256: string;
+    credential_hint: string;
+    created_at: CreatedAt;
+    revoked_at: ColumnType<Date | null, never, Date>;
+  };
+  console_sessions: {
+    token_sha256: string;
+    kind: 'operator' | 'account_admin';
+    account_admin_id: string | null;
+    created_at: CreatedAt;
+    expires_at: Date;
+    ended_at: ColumnType<Date | null, never, Date>;
+  };
+  console_audit: {
+    id: Generated<string>;
+    at: CreatedAt;
+    actor: string;
+    actor_name: string | null;
+    account_id: string | null;
+    action: string;
+    target: string;
+    status: number;
+  };
 }
 
 /** Who asked for a message (migration 0020). */

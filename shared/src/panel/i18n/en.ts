@@ -1,6 +1,7 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { consoleProblemsEn } from './console-problems.js';
 import { numberProblemsEn } from './number-problems.js';
 import { zohoChannelProblemsEn } from './zoho-channel-problems.js';
 
@@ -76,6 +77,7 @@ const problems: Record<ProblemCode, string> = {
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
   ...numberProblemsEn,
   ...zohoChannelProblemsEn,
+  ...consoleProblemsEn,
 };
 
 /** What can be wrong with a template value (shared/src/templates/problems.ts). */

@@ -1,6 +1,7 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { consoleProblemsJa } from './console-problems.js';
 import type { Messages } from './en.js';
 import { numberProblemsJa } from './number-problems.js';
 import { zohoChannelProblemsJa } from './zoho-channel-problems.js';
@@ -76,6 +77,7 @@ const problems: Record<ProblemCode, string> = {
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
   ...numberProblemsJa,
   ...zohoChannelProblemsJa,
+  ...consoleProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
