@@ -283,6 +283,7 @@ export const en = {
     metaCode: 'Meta error {code}',
     automation: 'Sent by automation {name}',
     automationRefused: 'Automation {name}',
+    refusedLater: 'Meta refused this message: {reason}',
   },
   points: {
     one: '{count} point',
@@ -302,6 +303,8 @@ export const en = {
       'A payment for points failed ({dateTime}); no points were added. Ask your administrator to check the payment method.',
     autoRechargePaused:
       'Automatic recharge is paused since {dateTime} after failed payments. Ask your administrator to check the payment method.',
+    autoRechargeLimitReached:
+      'Automatic recharge is paused since {dateTime}: it reached its limit of recharges for 30 days. Ask your administrator to buy points or raise the limit.',
     chargeExpired: 'Not charged yet (points returned while WhatsApp has not priced it)',
   },
   freeReasons: {

@@ -285,6 +285,7 @@ export const ja: Messages = {
     metaCode: 'Meta エラー {code}',
     automation: '自動化 {name} が送信',
     automationRefused: '自動化 {name}',
+    refusedLater: 'Meta がこのメッセージを拒否しました：{reason}',
   },
   points: {
     one: '{count} ポイント',
@@ -304,6 +305,8 @@ export const ja: Messages = {
       'ポイントの支払いに失敗しました（{dateTime}）。ポイントは追加されていません。管理者に支払い方法の確認を依頼してください。',
     autoRechargePaused:
       '支払いの失敗により、{dateTime} から自動チャージが停止しています。管理者に支払い方法の確認を依頼してください。',
+    autoRechargeLimitReached:
+      '30 日間の自動チャージ回数の上限に達したため、{dateTime} から自動チャージが停止しています。管理者にポイントの購入か上限の変更を依頼してください。',
     chargeExpired: '未課金（WhatsApp の料金確定待ちのためポイント返却）',
   },
   freeReasons: {
