@@ -48,7 +48,9 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
           ]),
         ),
         window_reminder:
-          reminder === null ? null : { ticket: reminder.ticket, closes_at: reminder.closes_at, reminded_at: reminder.reminded_at },
+          reminder === null
+            ? null
+            : { ticket: reminder.ticket, closes_at: reminder.closes_at, reminded_at: reminder.reminded_at },
       };
     },
     options,
