@@ -1,5 +1,6 @@
 import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared';
 import { Router } from 'express';
+import { currentReminder } from '../automations/reminders.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import type { Services } from '../services.js';
@@ -16,10 +17,11 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
       // Independent reads, issued together: on PostgreSQL they run side by side on the pool (one round trip's wait
       // instead of three); on PGlite they run one after the other as before.
-      const [contact, settings, records] = await Promise.all([
+      const [contact, settings, records, reminder] = await Promise.all([
         findContactByPhone(db, caller.deploymentId, params.phone),
         loadOptinSettings(db, caller.accountId),
         consentRecordsOf(db, caller.accountId, params.phone),
+        currentReminder(db, caller.deploymentId, params.phone, clock.now()),
       ]);
       const window = windowState(activityOf(contact), clock.now());
       const consent = currentConsent(records, topicIds(settings.configuration));
@@ -45,6 +47,10 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
             { state: state.state, source: state.source, at: isoOrNull(state.at) },
           ]),
         ),
+        window_reminder:
+          reminder === null
+            ? null
+            : { ticket: reminder.ticket, closes_at: reminder.closes_at, reminded_at: reminder.reminded_at },
       };
     },
     options,

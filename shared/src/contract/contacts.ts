@@ -53,6 +53,15 @@ export const contactStatus = z
     last_inbound_at: timestamp.nullable().meta({ description: 'Meta’s timestamp of the customer’s latest message.' }),
     opt_in: z.record(z.string(), topicConsent).meta({ description: 'The customer’s consent per topic of the account.' }),
     number: numberSending.optional(),
+    window_reminder: z
+      .object({
+        ticket: z.object({ helpdesk: z.enum(['zendesk', 'zoho']), id: z.string() }),
+        closes_at: timestamp,
+        reminded_at: timestamp,
+      })
+      .nullable()
+      .optional()
+      .meta({ description: 'The reminder written on a ticket for the current window (automation settings), if any.' }),
   })
   .meta({ id: 'ContactStatus', description: 'An unknown contact has a closed window, not an error.' });
 

@@ -87,6 +87,33 @@ describe('free-form reply and the ticket’s messages', () => {
     );
   });
 
+  it('names the automation that sent a message, or was refused, with the refusal translated', async () => {
+    const host = hostWithOpenWindow();
+    const message = await sentMessage(host);
+    host.messages = [
+      { ...message, source: 'zendesk_automation', automation: 'wa_send_order_update' },
+      {
+        ...message,
+        id: 'msg_000000000000000000000099',
+        state: 'failed',
+        status: 'failed',
+        source: 'zendesk_automation',
+        automation: 'wa_solved_satisfaction',
+        error: { code: null, title: 'The customer has not opted in to marketing.', details: null, reason: 'opt_in_required' },
+      },
+    ];
+    renderPanel(host);
+    const history = await findSection('Sent from this ticket');
+    const automations = await within(history).findAllByTestId('message-automation');
+    expect(automations.map((line) => line.textContent)).toEqual([
+      'Sent by automation wa_send_order_update',
+      'Automation wa_solved_satisfaction',
+    ]);
+    expect(within(history).getByTestId('message-error').textContent).toBe(
+      'Not sent: the customer has not opted in to this template’s topic.',
+    );
+  });
+
   it('falls back to Meta’s title for a reason it cannot translate', async () => {
     const host = hostWithOpenWindow();
     host.messages = [

@@ -210,4 +210,30 @@ describe('window card in Japanese', () => {
     const reply = await findSection('WhatsApp で返信');
     expect(within(reply).getByText('送信先の WhatsApp 番号がありません。')).toBeTruthy();
   });
+
+  it('shows the reminder written for this window, in English and Japanese', async () => {
+    const host = hostWith(openWindow(startMs, 23 * hourMs + 40 * minuteMs));
+    const status = host.contacts.get(phone)!;
+    const closesAt = new Date(startMs + 20 * minuteMs).toISOString();
+    host.contacts.set(phone, {
+      ...status,
+      window_reminder: {
+        ticket: { helpdesk: 'zendesk', id: '4321' },
+        closes_at: closesAt,
+        reminded_at: new Date(startMs).toISOString(),
+      },
+    });
+    renderPanel(host);
+    const card = await findSection('Conversation window');
+    expect((await within(card).findByTestId('window-reminder')).textContent).toMatch(
+      /^Reminder written on ticket #4321: the customer wrote last and the window closes .+\.$/,
+    );
+    cleanup();
+    host.agentLocale = 'ja';
+    renderPanel(host);
+    const ja = await findSection('会話ウィンドウ');
+    expect((await within(ja).findByTestId('window-reminder')).textContent).toMatch(
+      /^チケット #4321 にリマインダーを記録しました/,
+    );
+  });
 });

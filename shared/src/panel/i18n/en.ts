@@ -149,6 +149,7 @@ export const en = {
     freeEntryPoint: 'Free entry point',
     replyFreelyFor: 'You can reply freely for {duration}.',
     closesAt: 'The window closes {dateTime}.',
+    reminded: 'Reminder written on ticket #{ticket}: the customer wrote last and the window closes {dateTime}.',
     closingSoon: 'The window closes in {duration}. After that, only a template can reach this customer.',
     onlyTemplates: 'Only templates can reach this customer.',
     lastInbound: 'The customer last wrote {dateTime}.',
@@ -284,6 +285,8 @@ export const en = {
     media: 'File',
     sentAt: 'Sent {dateTime}',
     metaCode: 'Meta error {code}',
+    automation: 'Sent by automation {name}',
+    automationRefused: 'Automation {name}',
     refusedLater: 'Meta refused this message: {reason}',
   },
   points: {
@@ -325,6 +328,11 @@ export const en = {
     failed: 'Failed',
   },
   failureReasons: {
+    opt_in_required: 'Not sent: the customer has not opted in to this template’s topic.',
+    window_closed: 'Not sent: the customer’s 24-hour window is closed; only a template can reach them.',
+    insufficient_points: 'Not sent: not enough points.',
+    template_not_approved: 'Not sent: the template is not approved (paused or disabled).',
+    invalid_template_parameters: 'Not sent: some template values are missing or invalid.',
     meta_unreachable: 'WhatsApp could not be reached.',
     recipient_undeliverable: 'WhatsApp could not deliver the message: the number may not use WhatsApp.',
     customer_service_window_closed: 'The customer last wrote more than 24 hours ago; only a template can reach them.',

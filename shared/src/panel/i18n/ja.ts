@@ -148,6 +148,8 @@ export const ja: Messages = {
     freeEntryPoint: '無料エントリーポイント',
     replyFreelyFor: 'あと {duration} 自由に返信できます。',
     closesAt: 'ウィンドウは {dateTime} に閉じます。',
+    reminded:
+      'チケット #{ticket} にリマインダーを記録しました: 最後のメッセージはお客様からで、応答期間は {dateTime} に終了します。',
     closingSoon: 'ウィンドウはあと {duration} で閉じます。その後はテンプレートでのみ連絡できます。',
     onlyTemplates: 'このお客様にはテンプレートでのみ連絡できます。',
     lastInbound: 'お客様の最後のメッセージ: {dateTime}',
@@ -285,6 +287,8 @@ export const ja: Messages = {
     media: 'ファイル',
     sentAt: '送信日時 {dateTime}',
     metaCode: 'Meta エラー {code}',
+    automation: '自動化 {name} が送信',
+    automationRefused: '自動化 {name}',
     refusedLater: 'Meta がこのメッセージを拒否しました：{reason}',
   },
   points: {
@@ -326,6 +330,11 @@ export const ja: Messages = {
     failed: '失敗',
   },
   failureReasons: {
+    opt_in_required: '未送信: お客様はこのテンプレートのトピックにオプトインしていません。',
+    window_closed: '未送信: お客様の24時間の応答期間が終了しています。テンプレートのみ送信できます。',
+    insufficient_points: '未送信: ポイントが足りません。',
+    template_not_approved: '未送信: テンプレートが承認されていません（一時停止または無効）。',
+    invalid_template_parameters: '未送信: テンプレートの値が不足しているか正しくありません。',
     meta_unreachable: 'WhatsApp に接続できませんでした。',
     recipient_undeliverable: 'WhatsApp でメッセージを配信できませんでした。この番号は WhatsApp を使っていない可能性があります。',
     customer_service_window_closed: 'お客様の最後のメッセージから 24 時間以上経過しています。テンプレートでのみ連絡できます。',

@@ -46,6 +46,11 @@ function MessageItem({ message }: { message: Message }) {
     <li data-testid="message" style={{ borderTop: '1px solid #e9ebed', padding: '6px 0' }}>
       <div style={{ overflowWrap: 'anywhere' }}>{summary}</div>
       <Text>{t('messages.sentAt', { dateTime: formatDateTime(message.created_at) })}</Text>
+      {message.automation !== null && (
+        <Text data-testid="message-automation">
+          {t(message.state === 'failed' ? 'messages.automationRefused' : 'messages.automation', { name: message.automation })}
+        </Text>
+      )}
       {charge !== null && <Text data-testid="message-charge">{charge}</Text>}
       <MessageStatus message={message} />
     </li>

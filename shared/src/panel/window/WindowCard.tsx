@@ -68,6 +68,16 @@ function WindowDetails({ status }: { status: ContactStatus }) {
           <Notice.Paragraph>{t('window.closingSoon', { duration: formatDuration(live.remainingMs) })}</Notice.Paragraph>
         </Notice>
       )}
+      {live.open && status.window_reminder != null && (
+        <Notice tone="warning" data-testid="window-reminder">
+          <Notice.Paragraph>
+            {t('window.reminded', {
+              ticket: status.window_reminder.ticket.id,
+              dateTime: formatDateTime(status.window_reminder.closes_at),
+            })}
+          </Notice.Paragraph>
+        </Notice>
+      )}
       {live.freeRemainingMs !== null && window.free_until !== null && (
         <p>
           {t('window.freeFor', { duration: formatDuration(live.freeRemainingMs), dateTime: formatDateTime(window.free_until) })}
