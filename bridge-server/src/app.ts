@@ -1,6 +1,7 @@
 import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
+import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
 import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
@@ -149,6 +150,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(automationsRouter(services, mountOptions, () => workers.jobs?.wake()));
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 
