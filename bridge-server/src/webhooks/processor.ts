@@ -162,8 +162,9 @@ export class WebhookProcessor extends BackgroundWorker {
 
   /**
    * Chunks of journal moves and batches until `budgetMs` is spent or nothing is left, sized to fit the budget while
-   * webhooks keep arriving; when none arrived since the last step (the backlog of a burst that ended), nobody waits
-   * for the thread, and a chunk is a whole batch (fewer transactions, each with its fixed cost).
+   * webhooks keep arriving; when none arrived since the last step (the backlog of a burst that ended), chunks may be
+   * four times larger (fewer transactions, each with its fixed cost), still bounded so that a panel's request waits
+   * at most one chunk.
    */
   async #budgetedStep(budgetMs: number): Promise<'idle' | 'busy'> {
     const started = performance.now();
@@ -172,7 +173,7 @@ export class WebhookProcessor extends BackgroundWorker {
     this.#ingestedSinceStep = 0;
     let outcome: 'idle' | 'busy' = 'idle';
     for (;;) {
-      const chunk = arriving ? Math.max(1, Math.min(batchSize, Math.floor(budgetMs / this.#msPerWebhook))) : batchSize;
+      const chunk = Math.max(1, Math.min(batchSize, Math.floor((arriving ? budgetMs : 4 * budgetMs) / this.#msPerWebhook)));
       const chunkStarted = performance.now();
       const claimedBefore = this.#claimedTotal;
       const moved = await this.moveFromJournal(chunk);
