@@ -10,6 +10,7 @@ import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
+import { databaseUnavailable, isDatabaseUnavailable } from './http/database-unavailable.js';
 import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
 import { checkMounts } from './http/mount-check.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
@@ -81,6 +82,9 @@ function errorHandler(services: Services): ErrorRequestHandler {
       );
     } else if (type === 'charset.unsupported') {
       sendProblem(response, new DomainError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
+    } else if (isDatabaseUnavailable(error)) {
+      (request.log ?? services.logger).warn({ err: error }, 'database unavailable: answered 503 with Retry-After');
+      sendProblem(response, databaseUnavailable());
     } else {
       (request.log ?? services.logger).error({ err: error }, 'unhandled error');
       sendProblem(response, new DomainError('internal_error', 'Something failed inside the bridge; see its logs.'));

@@ -151,6 +151,11 @@ const environmentSchema = z.object({
   // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
   // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
   // rather than kept from the account for ever. A billable status arriving later is still captured (wallet/holds.ts).
+  // Raw webhook bodies kept this long after they were applied (webhooks/retention.ts, migration 0022). Each event is
+  // kept as its own row either way; the body is for an operator re-reading exactly what Meta sent. 30 days outlast
+  // Meta's 7 days of retries (a body sent again is still recognised by its hash after pruning) and a month's
+  // invoice reconciliation; 0 keeps every body for ever.
+  WEBHOOK_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
   WALLET_HOLD_TIMEOUT_HOURS: z.coerce
     .number()
     .int()
@@ -188,6 +193,8 @@ export interface Config {
   authFailuresPerMinute: number;
   /** How long a console sign-in lasts (bridge-server/src/console/). */
   consoleSessionMinutes: number;
+  /** Days a processed raw webhook body is kept before it is pruned (webhooks/retention.ts); 0: for ever. */
+  webhookBodyRetentionDays: number;
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
   /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
@@ -270,6 +277,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     consoleSessionMinutes: env.CONSOLE_SESSION_MINUTES,
+    webhookBodyRetentionDays: env.WEBHOOK_BODY_RETENTION_DAYS,
     walletHoldTimeoutHours: env.WALLET_HOLD_TIMEOUT_HOURS,
     walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,

@@ -31,6 +31,7 @@ import { HostingFeeScheduler } from './wallet/hosting.js';
 import { insertWebhooks } from './webhooks/inbox.js';
 import { WebhookJournal } from './webhooks/journal.js';
 import { pgliteProcessing, WebhookProcessor } from './webhooks/processor.js';
+import { WebhookBodyPruner } from './webhooks/retention.js';
 
 export interface RunningBridge {
   server: Server;
@@ -51,6 +52,8 @@ export interface RunningBridge {
   hostingFees: HostingFeeScheduler;
   /** Returns holds Meta has not priced within WALLET_HOLD_TIMEOUT_HOURS. */
   holdSweeper: HoldSweeper;
+  /** Prunes processed raw webhook bodies older than WEBHOOK_BODY_RETENTION_DAYS; undefined when kept for ever (0). */
+  webhookBodyPruner: WebhookBodyPruner | undefined;
   walletAudit: WalletAuditor;
   /** Moves messages a dead process left 'sending' to outcome_unknown. */
   staleSends: StaleSendSweeper;
@@ -176,6 +179,13 @@ export async function startBridge(
     timeoutHours: config.walletHoldTimeoutHours,
     now: () => clock.now(),
   });
+  const webhookBodyPruner =
+    config.webhookBodyRetentionDays === 0
+      ? undefined
+      : new WebhookBodyPruner(database.db, logger.child({ component: 'webhook-retention' }), {
+          retentionDays: config.webhookBodyRetentionDays,
+          now: () => clock.now(),
+        });
   const walletAudit = new WalletAuditor(database.db, logger.child({ component: 'wallet-audit' }), {
     intervalMs: config.walletAuditIntervalMs,
   });
@@ -222,6 +232,7 @@ export async function startBridge(
   // Every replica runs both; the database makes each month's fee and each expiry happen once.
   hostingFees.start();
   holdSweeper.start();
+  webhookBodyPruner?.start();
   staleSends.start();
   windowReminders.start();
   // Each replica audits on its own (it only reads) and exports its result in /metrics.
@@ -246,6 +257,7 @@ export async function startBridge(
       payments?.stop(),
       hostingFees.stop(),
       holdSweeper.stop(),
+      webhookBodyPruner?.stop(),
       staleSends.stop(),
       windowReminders.stop(),
       walletAudit.stop(),
@@ -265,6 +277,7 @@ export async function startBridge(
     autoRecharge,
     hostingFees,
     holdSweeper,
+    webhookBodyPruner,
     staleSends,
     windowReminders,
     walletAudit,

@@ -326,6 +326,42 @@ describe.each(backends)('bad input on $name', (backend) => {
     expect(taken.status).toBe(200);
   });
 
+  it('keeps a customer message with U+0000 or a lone surrogate, cleaned to U+FFFD, instead of failing it until dead-lettered', async () => {
+    const body = metaJson(
+      inboundText(tenant.a.phoneNumberId, {
+        waId: '819011113333',
+        name: 'Ann\uD800',
+        id: 'wamid.NUL1',
+        at: new Date(),
+        text: 'Hi\u0000there \uDC00!',
+      }),
+    );
+    expect(body).toContain('\\u0000');
+    const answer = await bridge.request('POST', `/v1/webhooks/meta/${tenant.a.deploymentId}`, {
+      token: null,
+      body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(body, tenant.a.appSecret) },
+    });
+    expect(answer.status).toBe(200);
+    await bridge.bridge.processor.drain();
+    const stored = await db()
+      .selectFrom('inbound_messages')
+      .innerJoin('webhook_events', 'webhook_events.id', 'inbound_messages.webhook_event_id')
+      .select(['text_body', 'webhook_events.last_error', 'webhook_events.processed_at', 'webhook_events.body'])
+      .where('wamid', '=', 'wamid.NUL1')
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ text_body: 'Hi\uFFFDthere \uFFFD!', last_error: null });
+    expect(stored.processed_at).not.toBeNull();
+    // The body is kept as Meta sent it.
+    expect(Buffer.from(stored.body ?? []).toString('utf8')).toBe(body);
+    const contact = await db()
+      .selectFrom('contacts')
+      .select('profile_name')
+      .where('wa_id', '=', '819011113333')
+      .executeTakeFirst();
+    expect(contact?.profile_name).toBe('Ann\uFFFD');
+  });
+
   async function foreignMetric(): Promise<number> {
     const metrics = await bridge.request('GET', '/metrics');
     const line = String(metrics.body)

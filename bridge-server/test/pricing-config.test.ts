@@ -260,6 +260,16 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
       const latin1 = new Uint8Array([...new TextEncoder().encode(metaCard()), 0xe9]);
       await expectRefused('invalid_rate_card', 422, () => importCard({ ...importQuery, id: 'broken-2030-03-01' }, latin1));
       await expectRefused('invalid_rate_card', 422, () => importCard({ ...importQuery, id: 'broken-2030-03-01' }, ''));
+      // U+0000 anywhere, even in the preamble the reader skips: the CSV is stored as sent, and PostgreSQL's text cannot hold it.
+      for (const [csv, line, column] of [
+        [withLine(1, 'WhatsApp rate card\u0000 (USD)'), 1, 1],
+        [withLine(4, '"Brazil\u0000",USD,0.0625,0.0068,0.0068,n/a,0'), 4, 1],
+      ] as const) {
+        const nul = await expectRefused('invalid_rate_card', 422, () =>
+          importCard({ ...importQuery, id: 'broken-2030-03-01' }, csv),
+        );
+        expect({ line: nul.line, column: nul.column, issue: nul.issue }).toEqual({ line, column, issue: 'invalid_text' });
+      }
       await expectRefused('payload_too_large', 413, () =>
         importCard({ ...importQuery, id: 'broken-2030-03-01' }, `${metaCard()}\r\n${'x'.repeat(300 * 1024)}`),
       );

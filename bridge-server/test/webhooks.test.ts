@@ -459,7 +459,7 @@ describe.each(backends)('webhook durability on $name', (backend) => {
       const stored = await first.bridge.database.db.selectFrom('webhook_events').selectAll().execute();
       expect(stored).toHaveLength(1);
       expect(stored[0]?.processed_at).toBeNull();
-      expect(Buffer.from(stored[0]!.body).toString('utf8')).toBe(body);
+      expect(Buffer.from(stored[0]?.body ?? []).toString('utf8')).toBe(body);
     } else {
       // On-disk PGlite acknowledges from its journal, byte for byte; the database gets it between requests.
       const journal = join(database.dataDir, 'wabridge-webhook-journal');

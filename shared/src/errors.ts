@@ -135,6 +135,10 @@ export const problemCatalogue = {
   too_many_auth_failures: { status: 429, title: 'Too many failed authentication attempts; try again later.' },
   job_not_dead: { status: 409, title: 'Only a dead job can be replayed; this one is queued, running or done.' },
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
+  database_unavailable: {
+    status: 503,
+    title: 'The bridge could not reach its database; nothing was stored. Try again after Retry-After seconds.',
+  },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
   ...numberProblemCatalogue,
   ...zohoChannelProblemCatalogue,

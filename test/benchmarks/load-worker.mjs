@@ -17,6 +17,14 @@ const poolSize = pool ? pool.offsets.length - 1 : 0;
  * posts a free-form reply to customer `index % customers` with its own Idempotency-Key (see sends-load.ts).
  */
 function setupRequestFor(job) {
+  if (job.kind === 'get') {
+    return (request, index) => {
+      request.method = 'GET';
+      request.path = job.paths[index % job.paths.length];
+      request.headers = job.headers;
+      return request;
+    };
+  }
   if (job.kind === 'sends') {
     return (request, index) => {
       const phone = job.phonePrefix + String(job.phoneBase + (index % job.customers));
@@ -47,11 +55,13 @@ function setupRequestFor(job) {
  * With `probe`, one more request (the next body) goes out as soon as the last answer is in, alone: how long a webhook
  * that arrives right after a burst waits (on PGlite, while the processor catches up on this burst's backlog).
  *
- * @param {{ kind?: 'sends'; url: string; path: string; first: number; amount: number; connections: number; pipelining: number; probe?: boolean; [field: string]: unknown }} job
+ * A read job (`kind: 'get'`) sends GET requests to `paths` in turn, with `headers` (the installation's token).
+ *
+ * @param {{ kind?: 'sends' | 'get'; url: string; path: string; first: number; amount: number; connections: number; pipelining: number; probe?: boolean; [field: string]: unknown }} job
  */
 async function run(job) {
   const needed = job.first + job.amount + (job.probe ? 1 : 0);
-  if (job.kind !== 'sends' && needed > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${needed}`);
+  if (job.kind === undefined && needed > poolSize) throw new Error(`the pool holds ${poolSize} bodies; this job needs ${needed}`);
   const setupRequest = setupRequestFor(job);
   let next = job.first;
   const latencies = new Float64Array(job.amount);

@@ -36,6 +36,19 @@ export interface SendJob {
   connections: number;
 }
 
+/** GET requests to `paths` in turn (the hot path's reads), each with `headers`: see load-worker.mjs. */
+export interface GetJob {
+  kind: 'get';
+  url: string;
+  path: string;
+  paths: string[];
+  headers: Record<string, string>;
+  first: number;
+  amount: number;
+  connections: number;
+  pipelining: number;
+}
+
 /** Webhook bodies from the pool at a fixed rate, open loop, round-robin over `urls`: see load-worker.mjs. */
 export interface RateJob {
   kind: 'rate';
@@ -91,7 +104,7 @@ export class LoadGenerator {
     });
   }
 
-  run(job: LoadJob | SendJob | RateJob): Promise<LoadResult> {
+  run(job: LoadJob | SendJob | RateJob | GetJob): Promise<LoadResult> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
         this.#worker.off('message', onMessage);

@@ -14,15 +14,20 @@ const bearerChallenge = { 'WWW-Authenticate': 'Bearer realm="wabridge"' };
 
 /**
  * The headers a problem carries, by code: the bearer challenge with each refused token, and `Retry-After`
- * (RFC 9110 §10.2.3) where the client is told to wait before authenticating again.
+ * (RFC 9110 §10.2.3) where the client is told to wait before authenticating again or before the database is back.
  */
 const headersByCode: Partial<Record<ProblemCode, (error: DomainError) => Record<string, string>>> = {
   unauthorized: () => bearerChallenge,
   invalid_token: () => bearerChallenge,
   token_revoked: () => bearerChallenge,
-  too_many_auth_failures: (error): Record<string, string> =>
-    error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) },
+  too_many_auth_failures: (error) => retryAfter(error),
+  // The database was unreachable (http/database-unavailable.ts): Meta retries the webhook, a panel tries again.
+  database_unavailable: (error) => retryAfter(error),
 };
+
+function retryAfter(error: DomainError): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) };
+}
 
 /** The members a problem adds to RFC 9457's: the error's facts and, when known, how long to wait. */
 export function problemExtensions(error: DomainError): Record<string, unknown> {

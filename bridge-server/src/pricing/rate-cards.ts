@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
   CsvFormatError,
+  type CsvRow,
   cardInForce,
+  parseCsv,
   parseRateCardCsv,
   type RateCard,
   type RateCardDetail,
@@ -9,6 +11,8 @@ import {
   type RateCardSummary,
   seedRateCards,
   startOfDay,
+  unstorableTextCode,
+  unstorableTextReason,
 } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { DomainError } from '../domain/errors.js';
@@ -111,6 +115,7 @@ export function readRateCardCsv(body: Uint8Array, identity: RateCardIdentity): R
       column: null,
     });
   }
+  refuseUnstorableCells(text);
   let card: RateCard;
   try {
     card = parseRateCardCsv(text, identity);
@@ -129,6 +134,30 @@ export function readRateCardCsv(body: Uint8Array, identity: RateCardIdentity): R
     );
   }
   return card;
+}
+
+/**
+ * The CSV is stored as sent (rate_cards.csv), and PostgreSQL's text cannot hold U+0000 (a lone surrogate cannot come
+ * out of UTF-8): a cell with it is refused with the line and column, `issue: invalid_text`, before anything is read.
+ * A CSV that does not parse is left for parseRateCardCsv to describe.
+ */
+function refuseUnstorableCells(text: string): void {
+  if (unstorableTextReason(text) === undefined) return;
+  let rows: CsvRow[];
+  try {
+    rows = parseCsv(text);
+  } catch (error) {
+    if (error instanceof CsvFormatError) rows = [];
+    else throw error;
+  }
+  const cell = rows.flatMap((row) => row.cells).find((candidate) => unstorableTextReason(candidate.value) !== undefined);
+  const reason = unstorableTextReason(cell?.value ?? text) ?? '';
+  const place = cell === undefined ? '' : `line ${cell.line}, column ${cell.column}: `;
+  throw new DomainError('invalid_rate_card', `${place}a cell ${reason}; nothing was imported.`, {
+    line: cell?.line ?? null,
+    column: cell?.column ?? null,
+    issue: unstorableTextCode,
+  });
 }
 
 /**

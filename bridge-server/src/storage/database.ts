@@ -50,6 +50,13 @@ function openPostgres(url: string, poolMax: number, onIdleConnectionError: (erro
   // An idle client whose connection the server ends emits 'error' on the pool; unhandled, it would end the
   // process. The pool discards that client and the next query opens a fresh connection.
   pool.on('error', onIdleConnectionError);
+  // A client checked out (a transaction between two statements) whose connection ends emits 'error' on itself, where
+  // the pool listens no more: unhandled, a PostgreSQL restart would end the bridge (found by
+  // test/database-outage.test.ts). The statement in flight or the next one fails instead, and the request answers
+  // 503; the pool discards the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', onIdleConnectionError);
+  });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 

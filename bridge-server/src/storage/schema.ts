@@ -50,7 +50,8 @@ export interface Schema {
   webhook_events: {
     id: Generated<number>;
     deployment_id: string;
-    body: ColumnType<Uint8Array, Buffer, never>;
+    /** NULL once pruned by the retention rule (migration 0022, webhooks/retention.ts): processed bodies only. */
+    body: ColumnType<Uint8Array | null, Buffer, null>;
     body_sha256: string;
     received_at: CreatedAt;
     processed_at: Date | null;
@@ -59,6 +60,8 @@ export interface Schema {
     last_error: string | null;
     /** Migration 0017: processing gave up on it after its last allowed attempt. */
     dead_lettered_at: ColumnType<Date | null, never, Date | null>;
+    /** Migration 0022: when the body was pruned (NULL while kept). */
+    body_pruned_at: ColumnType<Date | null, never, Date>;
   };
   contacts: {
     id: Generated<number>;

@@ -1,4 +1,4 @@
-import { matchOptOutKeyword, type Pricing, type WebhookEvent } from '@wabridge/shared';
+import { matchOptOutKeyword, type Pricing, storableCopy, type WebhookEvent } from '@wabridge/shared';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
@@ -150,7 +150,10 @@ export async function applyWebhookBatch(
     for (const [deploymentId, positioned] of routeByNumber(directory, webhook.deploymentId, webhook.events)) {
       const origin = { webhookEventId: webhook.id, deploymentId };
       const accountId = directory.accountOf(deploymentId);
-      for (const { position, event } of positioned) events.push({ origin, accountId, position, event });
+      // Text PostgreSQL cannot hold (U+0000, a lone surrogate) in a customer's message or name becomes U+FFFD:
+      // the webhook is acknowledged, and refusing it would fail it until dead-lettered and lose the message.
+      // The stored body (webhook_events.body, bytes) keeps what Meta sent.
+      for (const { position, event } of positioned) events.push({ origin, accountId, position, event: storableCopy(event) });
     }
   }
   const recordedNow = await recordMessageStatuses(

@@ -8,7 +8,7 @@ import { routes } from './routes.js';
 const authenticationProblems = ['unauthorized', 'invalid_token', 'token_revoked', 'too_many_auth_failures'] as const;
 
 function problemResponses(route: RouteDefinition) {
-  const codes = new Set([...route.problems, 'internal_error' as const]);
+  const codes = new Set([...route.problems, 'internal_error' as const, 'database_unavailable' as const]);
   if (route.auth !== 'none') for (const code of authenticationProblems) codes.add(code);
   if (route.auth === 'admin') codes.add('admin_required');
   if (route.body !== undefined)

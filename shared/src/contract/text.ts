@@ -43,6 +43,35 @@ export function unstorableTextIssues(value: unknown, path: string): ValidationIs
   return issues;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly what this replaces.
+const unstorableCharacters = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `value` with U+0000 and every lone surrogate in its strings (object keys and values, at any depth) replaced by
+ * U+FFFD, for text the bridge must keep although it cannot refuse it: what Meta's webhooks say was already
+ * acknowledged (Meta would not send it differently), and refusing it would lose a customer's message. The same
+ * object when nothing needed replacing; dates and byte arrays are kept as they are.
+ */
+export function storableCopy<T>(value: T): T {
+  if (typeof value === 'string') {
+    return (unstorableTextReason(value) === undefined ? value : value.replace(unstorableCharacters, '\uFFFD')) as T;
+  }
+  if (Array.isArray(value)) {
+    const items = value.map((item) => storableCopy(item));
+    return (items.every((item, index) => item === value[index]) ? value : items) as T;
+  }
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]) => {
+      const entry = [storableCopy(key), storableCopy(item)] as const;
+      if (entry[0] !== key || entry[1] !== item) changed = true;
+      return entry;
+    });
+    return (changed ? Object.fromEntries(entries) : value) as T;
+  }
+  return value;
+}
+
 /** `String.prototype.isWellFormed` (ES2024), written out for the ES2023 library this repo compiles against. */
 function isWellFormedUtf16(text: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
