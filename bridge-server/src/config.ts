@@ -147,15 +147,15 @@ const environmentSchema = z.object({
   // How long a send's Idempotency-Key stays "in flight" before a retry may resume it (its process died): longer than
   // the slowest send (a 30 s media download, a 60 s upload, Meta's attempts), so a live request is never resumed.
   IDEMPOTENCY_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
-  // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
-  // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
-  // rather than kept from the account for ever. A billable status arriving later is still captured (wallet/holds.ts).
   // Raw webhook bodies kept this long after they were applied (webhooks/retention.ts, migration 0022). Each event is
   // kept as its own row either way; the body is for an operator re-reading exactly what Meta sent. 30 days outlast
   // Meta's 7 days of retries (a body sent again is still recognised by its hash after pruning) and a month's
   // invoice reconciliation; 0 keeps every body for ever.
   WEBHOOK_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
+  // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
+  // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
+  // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
+  // rather than kept from the account for ever. A billable status arriving later is still captured (wallet/holds.ts).
   WALLET_HOLD_TIMEOUT_HOURS: z.coerce
     .number()
     .int()
