@@ -21,6 +21,8 @@ const dataCentres = ['com', 'eu', 'in', 'com.au', 'jp', 'ca', 'sa', 'uk', 'com.c
 export const accessTokenRenewalMarginMs = 60_000;
 /** Attempts per Desk API call for 429 and 5xx answers (Zoho asks clients to slow down; a retry or two is enough). */
 const deskAttemptsMax = 3;
+/** The first wait after a 429 without Retry-After or a 5xx; doubled each time. */
+const retryDelayMsInitial = 500;
 /** The longest wait between attempts, whatever Retry-After says: a link check is a request someone waits for. */
 const retryDelayMsMax = 10_000;
 const requestTimeoutMs = 10_000;
@@ -116,7 +118,9 @@ export async function refreshAccessToken(http: ZohoHttp, client: ZohoOAuthClient
 
 /** Seconds of a Retry-After header (delta-seconds only; Zoho sends those). */
 function retryAfterMs(response: Response): number | undefined {
-  const value = Number(response.headers.get('retry-after'));
+  const header = response.headers.get('retry-after');
+  if (header === null || header.trim() === '') return undefined;
+  const value = Number(header);
   return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
 }
 
@@ -126,7 +130,7 @@ export interface DeskCall {
 }
 
 /**
- * A Desk API GET with a token source: 429 and 5xx are retried (after Retry-After when given, else 1 s, 2 s…); a 401
+ * A Desk API GET with a token source: 429 and 5xx are retried (after Retry-After when given, else 0.5 s, 1 s…); a 401
  * INVALID_OAUTH gets one fresh token and one more try (Zoho revokes tokens before their expiry, e.g. when the
  * refresh token's session is revoked).
  */
@@ -150,7 +154,7 @@ export async function deskGet(
       continue;
     }
     if ((response.status === 429 || response.status >= 500) && attempt < deskAttemptsMax) {
-      await http.sleep(Math.min(retryAfterMs(response) ?? 1000 * 2 ** (attempt - 1), retryDelayMsMax));
+      await http.sleep(Math.min(retryAfterMs(response) ?? retryDelayMsInitial * 2 ** (attempt - 1), retryDelayMsMax));
       continue;
     }
     if (response.status === 429 || response.status >= 500) {
