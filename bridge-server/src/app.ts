@@ -1,6 +1,7 @@
 import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
+import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
 import { consoleRouter } from './console/router.js';
 import { auditConsoleActions, consolePage } from './console/serve.js';
@@ -155,6 +156,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(automationsRouter(services, mountOptions, () => workers.jobs?.wake()));
   app.use(consoleRouter(services, mountOptions));
   // The admin console's page at `/` (a path no contract route has).
   app.use(consolePage(options.consoleDir));

@@ -3,12 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
+import { HelpdeskApi } from './automations/helpdesk-api.js';
+import { WindowReminderScanner } from './automations/reminders.js';
+import { automationSendHandler, helpdeskNoteHandler } from './automations/runs.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
 import { JobRunner } from './jobs/runner.js';
 import { deleteMetaMediaHandler } from './media/delete-job.js';
 import { MediaService } from './media/service.js';
+import { IdempotentSender } from './messages/idempotent-send.js';
 import { SendPipeline } from './messages/pipeline.js';
 import { StaleSendSweeper } from './messages/stale-sends.js';
 import { MetaGraphClient } from './meta/client.js';
@@ -50,6 +54,8 @@ export interface RunningBridge {
   walletAudit: WalletAuditor;
   /** Moves messages a dead process left 'sending' to outcome_unknown. */
   staleSends: StaleSendSweeper;
+  /** Queues window reminders (automations/reminders.ts). */
+  windowReminders: WindowReminderScanner;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -137,7 +143,15 @@ export async function startBridge(
   const jobs = new JobRunner(database.db, logger.child({ component: 'jobs' }))
     .register(jobKinds.sendText, sendTextHandler(database.db, new SendPipeline(services, new MediaService(services))))
     .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook))
-    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox));
+    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox))
+    .register(
+      jobKinds.automationSend,
+      automationSendHandler(database.db, new IdempotentSender(services, new MediaService(services))),
+    )
+    .register(
+      jobKinds.helpdeskNote,
+      helpdeskNoteHandler(database.db, secretBox, new HelpdeskApi(logger.child({ component: 'helpdesk-api' }))),
+    );
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined
@@ -165,6 +179,10 @@ export async function startBridge(
   const walletAudit = new WalletAuditor(database.db, logger.child({ component: 'wallet-audit' }), {
     intervalMs: config.walletAuditIntervalMs,
   });
+  // Every replica scans; the reminder's key makes each window's reminder happen once.
+  const windowReminders = new WindowReminderScanner(database.db, clock, logger.child({ component: 'window-reminders' }), () =>
+    jobs.wake(),
+  );
   const journal = await openWebhookJournal(database, config.dataDir, logger);
   // A committed webhook may have queued jobs (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
@@ -205,6 +223,7 @@ export async function startBridge(
   hostingFees.start();
   holdSweeper.start();
   staleSends.start();
+  windowReminders.start();
   // Each replica audits on its own (it only reads) and exports its result in /metrics.
   if (config.walletAuditIntervalMs > 0) walletAudit.start();
   autoRecharge?.start();
@@ -228,6 +247,7 @@ export async function startBridge(
       hostingFees.stop(),
       holdSweeper.stop(),
       staleSends.stop(),
+      windowReminders.stop(),
       walletAudit.stop(),
     ]);
     await journal?.close();
@@ -246,6 +266,7 @@ export async function startBridge(
     hostingFees,
     holdSweeper,
     staleSends,
+    windowReminders,
     walletAudit,
     url: `http://${host}:${port}`,
     close: () => {

@@ -107,6 +107,11 @@ export const problemCatalogue = {
     status: 401,
     title: 'The payment callback’s signature is missing or does not match the body.',
   },
+  invalid_automation_signature: {
+    status: 401,
+    title:
+      'The Zendesk webhook signature is missing, more than 5 minutes old, or does not match the body and the installation’s webhook secret.',
+  },
   webhook_url_refused: {
     status: 422,
     title: 'The bridge does not deliver webhooks to this URL (its scheme, its address, or credentials in it).',

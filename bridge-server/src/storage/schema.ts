@@ -157,6 +157,9 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     media_upload_id: ColumnType<string | null, string | null | undefined, never>;
+    /** Migration 0020: who asked for it, and the automation's name when a helpdesk automation did. */
+    source: ColumnType<MessageSource, MessageSource | undefined, never>;
+    automation: ColumnType<string | null, string | null | undefined, never>;
   };
   media_uploads: {
     id: string;
@@ -426,6 +429,44 @@ export interface Schema {
     payload: Json;
     received_at: CreatedAt;
   };
+  helpdesk_connections: {
+    installation_id: string;
+    api_url: string;
+    credentials_sealed: string;
+    webhook_secret_sealed: string | null;
+    locale: 'en' | 'ja';
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  automation_runs: {
+    id: string;
+    installation_id: string;
+    account_id: string;
+    delivery_key: string;
+    source: 'zendesk_automation' | 'zoho_workflow';
+    automation: string;
+    ticket_id: string;
+    request: Json;
+    state: ColumnType<'queued' | 'sent' | 'refused', 'queued' | 'sent' | 'refused' | undefined, 'queued' | 'sent' | 'refused'>;
+    message_id: string | null;
+    refusal_code: string | null;
+    refusal_detail: string | null;
+    created_at: CreatedAt;
+    finished_at: Date | null;
+  };
+  automation_settings: {
+    account_id: string;
+    window_reminder_minutes: number | null;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  window_reminders: {
+    deployment_id: string;
+    recipient_phone: string;
+    window_opened_at: Date;
+    installation_id: string;
+    ticket_id: string;
+    closes_at: Date;
+    created_at: CreatedAt;
+  };
   account_admins: {
     id: string;
     account_id: string;
@@ -454,3 +495,6 @@ export interface Schema {
     status: number;
   };
 }
+
+/** Who asked for a message (migration 0020). */
+export type MessageSource = 'agent' | 'bridge' | 'zendesk_automation' | 'zoho_workflow';

@@ -1,9 +1,9 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Message } from '../contract/messages.js';
 import { requesterPhoneOf } from './data/phone.js';
 import { useBridgeApi } from './data/useBridgeApi.js';
 import { useResource } from './data/useResource.js';
-import { useTicketMessages } from './data/useTicketMessages.js';
+import { isFinal, useTicketMessages } from './data/useTicketMessages.js';
 import type { TicketContext } from './host.js';
 import { MessageHistory } from './messages/MessageHistory.js';
 import { consentOf, type OptinContext } from './optin/model.js';
@@ -48,6 +48,18 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const { reload: reloadMessages } = messages;
   const { reload: reloadContact } = contactResource;
   const { reload: reloadWallet } = wallet;
+  const messageList = messages.state === 'ready' ? messages.data : noMessages;
+  // A message reaching its outcome changes more than the history: a read or failed message's held points are
+  // captured or returned (the wallet), and Meta's 131050 opts the customer out of marketing (the contact's consent).
+  const outcomes = outcomeKey(messageList);
+  const seenOutcomes = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = seenOutcomes.current;
+    seenOutcomes.current = outcomes;
+    if (previous === null || previous === outcomes) return;
+    reloadWallet();
+    if (phoneE164 !== null) reloadContact();
+  }, [outcomes, reloadWallet, reloadContact, phoneE164]);
   const onSent = useCallback(
     (_message: Message) => {
       reloadMessages();
@@ -69,10 +81,21 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
         customerName={customerName}
         onRecorded={reloadContact}
       />
-      <ReplyForm ticket={ticket} phone={phone} contact={contact} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} onSent={onSent} />
+      <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
+      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
       <MessageHistory messages={messages} />
       <WalletCard wallet={wallet} metered={metered} />
     </>
   );
+}
+
+const noMessages: readonly Message[] = [];
+
+/** Which messages have reached their outcome, and which: changes exactly when one more settles. */
+function outcomeKey(messages: readonly Message[]): string | null {
+  if (messages === noMessages) return null;
+  return messages
+    .filter(isFinal)
+    .map((message) => `${message.id}:${message.status ?? message.state}`)
+    .join(',');
 }

@@ -1,4 +1,5 @@
 import { mergeRouteGroups } from '../route.js';
+import { automationsRoutes } from './automations.js';
 import { consoleRoutes } from './console.js';
 import { operationsRoutes } from './operations.js';
 
@@ -8,4 +9,4 @@ import { operationsRoutes } from './operations.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes, consoleRoutes);
+export const routeGroups = mergeRouteGroups(operationsRoutes, automationsRoutes, consoleRoutes);

@@ -61,6 +61,7 @@ const problems: Record<ProblemCode, string> = {
   payment_pending: '処理中の支払いがあります。完了してから再度購入してください。',
   unknown_payment_method: 'この支払い方法は決済事業者に登録されていません。',
   payments_not_configured: 'このブリッジではポイントを購入できません。管理者に連絡してください。',
+  invalid_automation_signature: 'ヘルプデスクの自動化を検証できませんでした。',
   invalid_callback_signature: '支払い通知を検証できませんでした。',
   webhook_url_refused: 'ブリッジはこのアドレスに Webhook を送信しません。',
   invalid_rate_card: '料金表ファイルに誤りがあるため、何も取り込まれていません。',
@@ -282,6 +283,7 @@ export const ja: Messages = {
     media: 'ファイル',
     sentAt: '送信日時 {dateTime}',
     metaCode: 'Meta エラー {code}',
+    refusedLater: 'Meta がこのメッセージを拒否しました：{reason}',
   },
   points: {
     one: '{count} ポイント',
@@ -301,6 +303,8 @@ export const ja: Messages = {
       'ポイントの支払いに失敗しました（{dateTime}）。ポイントは追加されていません。管理者に支払い方法の確認を依頼してください。',
     autoRechargePaused:
       '支払いの失敗により、{dateTime} から自動チャージが停止しています。管理者に支払い方法の確認を依頼してください。',
+    autoRechargeLimitReached:
+      '30 日間の自動チャージ回数の上限に達したため、{dateTime} から自動チャージが停止しています。管理者にポイントの購入か上限の変更を依頼してください。',
     chargeExpired: '未課金（WhatsApp の料金確定待ちのためポイント返却）',
   },
   freeReasons: {
