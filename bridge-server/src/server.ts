@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
+import { zendeskPushHandler } from './channels/zendesk/push.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
@@ -131,7 +132,8 @@ export async function startBridge(
   const jobs = new JobRunner(database.db, logger.child({ component: 'jobs' }))
     .register(jobKinds.sendText, sendTextHandler(database.db, new SendPipeline(services, new MediaService(services))))
     .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook))
-    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox));
+    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox))
+    .register(jobKinds.zendeskPush, zendeskPushHandler({ db: database.db, secretBox, clock, publicUrl: config.publicUrl }));
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined

@@ -11,4 +11,6 @@ export const jobKinds = {
   deleteMetaMedia: 'delete_meta_media',
   /** A pending payment asked about at its provider until it is settled (payments/check-job.ts). */
   paymentCheck: 'payment_check',
+  /** A conversation's message pushed to a Zendesk account (channels/zendesk/push.ts). */
+  zendeskPush: 'zendesk_push',
 } as const;

@@ -31,6 +31,8 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     templates_sync_due_at: ColumnType<Date, Date | undefined, Date>;
+    conversations_zendesk_installation_id: ColumnType<string | null, never, string | null>;
+    conversations_zoho_installation_id: ColumnType<string | null, never, string | null>;
   };
   installations: {
     id: string;
@@ -157,6 +159,9 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     media_upload_id: ColumnType<string | null, string | null | undefined, never>;
+    /** Set with the wamid, in SQL (pg_current_xact_id()); select it cast to text. */
+    accepted_xid: ColumnType<string | null, never, string | null>;
+    channel_reply: ColumnType<'zendesk' | 'zoho' | null, 'zendesk' | 'zoho' | null | undefined, never>;
   };
   media_uploads: {
     id: string;
@@ -413,6 +418,7 @@ export interface Schema {
     signing_key_sealed: string;
     instance_push_id: string | null;
     push_token_sealed: string | null;
+    api_origin: string | null;
     start_xid: ColumnType<string, never, never>;
     created_at: CreatedAt;
     removed_at: ColumnType<Date | null, never, Date>;

@@ -28,19 +28,20 @@ export type ChannelbackForm = z.infer<typeof channelbackFormSchema>;
 /** WhatsApp's limit for a text message body. */
 const whatsAppTextCharactersMax = 4096;
 
-/** The customer the reply is for: Zendesk's recipient_id (the author id we gave), else the ticket's thread. */
+/**
+ * The customer the reply is for: Zendesk's recipient_id (the author id we gave the customer), else the ticket's
+ * thread. A ticket the business's own message opened has the business as requester: its thread still names the customer.
+ */
 function recipientOf(form: ChannelbackForm, link: LinkContext): string {
   const threadPrefix = `whatsapp:${link.deploymentId}:`;
-  const customer =
-    form.recipient_id ??
-    (form.thread_id?.startsWith(threadPrefix) === true ? form.thread_id.slice(threadPrefix.length) : undefined);
-  const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
-  if (phone === undefined || !phone.ok) {
-    throw new DomainError('validation_failed', 'The ticket’s requester has no WhatsApp number on this channel.', {
-      errors: [{ path: 'body.recipient_id', code: 'no_whatsapp_number', message: 'no WhatsApp number to reply to' }],
-    });
+  const fromThread = form.thread_id?.startsWith(threadPrefix) === true ? form.thread_id.slice(threadPrefix.length) : undefined;
+  for (const customer of [form.recipient_id, fromThread]) {
+    const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
+    if (phone?.ok === true) return phone.e164;
   }
-  return phone.e164;
+  throw new DomainError('validation_failed', 'The ticket’s requester has no WhatsApp number on this channel.', {
+    errors: [{ path: 'body.recipient_id', code: 'no_whatsapp_number', message: 'no WhatsApp number to reply to' }],
+  });
 }
 
 /** The send the reply asks for; refused before anything is sent when WhatsApp could not carry it. */
@@ -71,7 +72,7 @@ export async function channelback(
   form: ChannelbackForm,
 ): Promise<{ external_id: string; allow_channelback: boolean }> {
   const message = await sender.send(
-    { accountId: link.accountId, deploymentId: link.deploymentId, installationId: link.installationId },
+    { accountId: link.accountId, deploymentId: link.deploymentId, installationId: link.installationId, channelReply: 'zendesk' },
     channelbackKey(form),
     sendRequestOf(form, link),
   );
