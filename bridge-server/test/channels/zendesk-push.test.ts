@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
@@ -9,18 +8,10 @@ import { call, pixelPng } from '../sandboxes/harness.js';
 import { backends } from '../support/backends.js';
 import { messagesBody, metaJson, metaSignature } from '../support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from '../support/sandbox-bridge.js';
-import { customerSendsImage } from './zendesk-support.js';
+import { customerSendsImage, freePort } from './zendesk-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
 type Json = any;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Push: with a push client id in the manifest, Zendesk hands the admin UI a push token, and every message of the
