@@ -165,6 +165,25 @@ describe.each(backends)('Zendesk push on $name', (backend) => {
     expect(bodies.filter((body) => body === 'The new pair ships today.')).toHaveLength(1);
   });
 
+  it('sends an agent’s attachment as WhatsApp media, downloaded from Zendesk with the push token', async () => {
+    const ticket = (await tickets()).find((candidate) => candidate.requester?.external_id === `+${hanako}`);
+    const before = world.sandbox.state.messages.size;
+    const reply = await control('POST', `/sandbox/tickets/${ticket.id}/comments`, {
+      body: 'Here is the label',
+      attachments: [{ file_name: 'label.png', content_type: 'image/png', content_base64: pixelPng.toString('base64') }],
+    });
+    const channelback = await waitFor('the channelback with a file', async () => {
+      const comment = (await control('GET', `/sandbox/tickets/${ticket.id}`)).comments.find((item: Json) => item.id === reply.id);
+      return comment.channelback.status === 'pending' ? undefined : comment.channelback;
+    });
+    expect(channelback).toMatchObject({ status: 'sent', error: null });
+    const sent = [...world.sandbox.state.messages.values()].slice(before);
+    expect(sent.map((message) => message.type)).toEqual(['text', 'image']);
+    expect(sent.every((message) => message.recipientWaId === hanako)).toBe(true);
+    const uploads = await db().selectFrom('media_uploads').select(['kind', 'mime_type', 'size_bytes']).execute();
+    expect(uploads).toContainEqual({ kind: 'image', mime_type: 'image/png', size_bytes: pixelPng.length });
+  });
+
   it('waits as long as Zendesk’s 429 Retry-After says, backs off on 5xx, and delivers once', async () => {
     await control('PUT', '/sandbox/faults/push', { mode: 'rate_limited', count: 1, retryAfterSeconds: 120 });
     await world.customerWrites(`+${hanako}`, 'Rate limited message');

@@ -9,6 +9,7 @@ import type { Services } from '../../services.js';
 import { bridgeVersion } from '../../version.js';
 import { ZendeskAdminUi } from './admin.js';
 import { channelback, channelbackFormSchema, channelbackRefusalFor } from './channelback.js';
+import { zendeskChannelbackFiles } from './channelback-files.js';
 import { eventsBodySchema, recordEvents } from './events.js';
 import { verifyMetadata } from './links.js';
 import { mediaQuerySchema, signedMediaFile } from './media.js';
@@ -61,6 +62,7 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
     returnUrlOrigins: config.zendeskChannel.returnUrlOrigins,
   });
   const sender = new IdempotentSender(services, media);
+  const files = zendeskChannelbackFiles(db, secretBox, media);
   const fileUrl = (link: Parameters<typeof mediaUrl>[1]) => (wamid: string) =>
     mediaUrl(config.publicUrl, link, wamid, clock.now().getTime());
   const html = (response: Response, page: { status: number; html: string }) => {
@@ -92,7 +94,7 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
       return void response.status(401).type('text/plain').send('This Zendesk account is not linked to WhatsApp any more.');
     }
     try {
-      response.json(await channelback(sender, link, parsed.data));
+      response.json(await channelback(sender, link, parsed.data, files));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const refusal = channelbackRefusalFor(link.locale)(error);
