@@ -70,6 +70,12 @@ const environmentSchema = z.object({
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
     .default([]),
+  // The push client id of the Zendesk app's OAuth client: the manifest offers push, and accounts linked afterwards
+  // get a push token (channels/zendesk/push.ts). Unset: pull only.
+  ZENDESK_PUSH_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,255}$/, 'must be the OAuth client identifier')
+    .optional(),
   META_GRAPH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://graph.facebook.com'),
   META_API_VERSION: z
     .string()
@@ -203,7 +209,7 @@ export interface Config {
   idempotencyClaimLeaseMs: number;
   shutdownTimeoutMs: number;
   /** Zendesk Channel framework: origins accepted as the admin UI's return_url besides https://<subdomain>.zendesk.com. */
-  zendeskChannel: { returnUrlOrigins: string[] };
+  zendeskChannel: { returnUrlOrigins: string[]; pushClientId: string | undefined };
   /** Zoho channel: accounts servers accepted besides https://accounts.zoho.<data centre> (channels/zoho/oauth.ts). */
   zohoChannel: { accountsUrls: string[] };
   /** 0: no periodic template sync. */
@@ -282,7 +288,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    zendeskChannel: { returnUrlOrigins: env.ZENDESK_RETURN_URL_ORIGINS },
+    zendeskChannel: { returnUrlOrigins: env.ZENDESK_RETURN_URL_ORIGINS, pushClientId: env.ZENDESK_PUSH_CLIENT_ID },
     zohoChannel: { accountsUrls: env.ZOHO_ACCOUNTS_URLS },
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,

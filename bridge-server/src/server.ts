@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { HelpdeskApi } from './automations/helpdesk-api.js';
 import { WindowReminderScanner } from './automations/reminders.js';
 import { automationSendHandler, helpdeskNoteHandler } from './automations/runs.js';
+import { zendeskPushHandler } from './channels/zendesk/push.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
@@ -154,7 +155,8 @@ export async function startBridge(
     .register(
       jobKinds.helpdeskNote,
       helpdeskNoteHandler(database.db, secretBox, new HelpdeskApi(logger.child({ component: 'helpdesk-api' }))),
-    );
+    )
+    .register(jobKinds.zendeskPush, zendeskPushHandler({ db: database.db, secretBox, clock, publicUrl: config.publicUrl }));
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined

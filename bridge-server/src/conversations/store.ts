@@ -2,7 +2,7 @@ import type { ConversationEntry } from '@wabridge/shared';
 import { type Kysely, sql } from 'kysely';
 import { findContactByPhone } from '../contacts/store.js';
 import { DomainError } from '../domain/errors.js';
-import { presentMessage, statusesOf } from '../messages/store.js';
+import { type MessageRow, presentMessage, statusesOf } from '../messages/store.js';
 import type { Schema } from '../storage/schema.js';
 import { chargesOf } from '../wallet/charges.js';
 import { describeInbound, type InboundContent } from './inbound.js';
@@ -170,12 +170,16 @@ export async function readConversation(
   };
 }
 
-/** A customer's message as a helpdesk feed hands it on. */
+/** A message of a conversation as a helpdesk feed hands it on: a customer's, or one the business sent. */
 export interface FeedMessage {
+  direction: 'inbound' | 'outbound';
+  /** The external id the helpdesk deduplicates by: the wamid of a customer's message, our message id (msg_…) of ours. */
+  externalId: string;
   wamid: string;
   type: string;
   sentAt: Date;
   content: InboundContent;
+  /** The customer: the author of an inbound message, the recipient of an outbound one. */
   customer: { waId: string | null; userId: string | null; profileName: string | null };
   /** The feed position just after this message. */
   position: FeedPosition;
@@ -203,6 +207,171 @@ async function runningTransactions(db: Kysely<Schema>): Promise<{ running: strin
 }
 
 /**
+ * The feed's upper bound, as a value: no transaction of this database below it can still commit (see
+ * `readInboundFeed`), so the queries that follow may all read up to it.
+ */
+async function feedBound(db: Kysely<Schema>): Promise<string> {
+  const { running, nextXid } = await runningTransactions(db);
+  const result = await sql<{ bound: string }>`
+    select (
+      select coalesce(min(xid), pg_snapshot_xmax(pg_current_snapshot()))
+      from pg_snapshot_xip(pg_current_snapshot()) as xid
+      where xid::text = any(${running}::text[]) or xid >= ${nextXid}::xid8
+    )::text as bound`.execute(db);
+  return result.rows[0]!.bound;
+}
+
+/** Wamids compared byte by byte, in SQL as in `byFeedOrder`, so both directions merge in one order. */
+const feedKey = (column: string) => sql<string>`${sql.ref(column)} collate "C"`;
+
+function inboundFeedQuery(db: Kysely<Schema>, deploymentId: string) {
+  return db
+    .selectFrom('inbound_messages')
+    .innerJoin('contacts', 'contacts.id', 'inbound_messages.contact_id')
+    .select([
+      'inbound_messages.wamid',
+      'inbound_messages.type',
+      'inbound_messages.sent_at',
+      'inbound_messages.text_body',
+      'inbound_messages.payload',
+      sql<string>`inbound_messages.recorded_xid::text`.as('xid'),
+      'contacts.wa_id',
+      'contacts.user_id',
+      'contacts.profile_name',
+    ])
+    .where('inbound_messages.deployment_id', '=', deploymentId);
+}
+
+type InboundFeedRow = Awaited<ReturnType<ReturnType<typeof inboundFeedQuery>['executeTakeFirstOrThrow']>>;
+
+function inboundFeedMessage(row: InboundFeedRow): FeedMessage {
+  return {
+    direction: 'inbound',
+    externalId: row.wamid,
+    wamid: row.wamid,
+    type: row.type,
+    sentAt: row.sent_at,
+    content: describeInbound(row.payload, row.text_body),
+    customer: { waId: row.wa_id, userId: row.user_id, profileName: row.profile_name },
+    position: { xid: row.xid, wamid: row.wamid },
+  };
+}
+
+async function inboundFeed(
+  db: Kysely<Schema>,
+  deploymentId: string,
+  after: FeedPosition,
+  limit: number,
+  bound: string,
+): Promise<FeedMessage[]> {
+  const rows = await inboundFeedQuery(db, deploymentId)
+    .where(
+      sql<boolean>`(inbound_messages.recorded_xid, ${feedKey('inbound_messages.wamid')}) > (${after.xid}::xid8, ${after.wamid} collate "C")`,
+    )
+    .where(sql<boolean>`inbound_messages.recorded_xid < ${bound}::xid8`)
+    .orderBy('inbound_messages.recorded_xid')
+    .orderBy(feedKey('inbound_messages.wamid'))
+    .limit(limit)
+    .execute();
+  return rows.map(inboundFeedMessage);
+}
+
+/** What the business sent, in words a ticket shows (the file itself stays at Meta). */
+export function describeOutbound(row: Pick<MessageRow, 'content' | 'template_name'>): InboundContent {
+  const content = row.content as {
+    text?: { body?: string };
+    media?: { kind?: string; filename?: string | null; caption?: string | null };
+  };
+  if (content.text?.body !== undefined) return { text: content.text.body, media: null };
+  if (row.template_name !== null) return { text: `[Template] ${row.template_name}`, media: null };
+  const media = content.media;
+  if (media === undefined) return { text: '[Message]', media: null };
+  const label = `${(media.kind ?? 'file').replace(/^./, (first) => first.toUpperCase())}${media.filename ? `: ${media.filename}` : ''}`;
+  return { text: media.caption ? `${media.caption}\n[${label}]` : `[${label}]`, media: null };
+}
+
+function outboundFeedQuery(db: Kysely<Schema>, deploymentId: string) {
+  return db
+    .selectFrom('messages')
+    .leftJoin('contacts', (join) =>
+      join
+        .onRef('contacts.deployment_id', '=', 'messages.deployment_id')
+        .on(sql<boolean>`contacts.wa_id = substr(messages.recipient_phone, 2)`),
+    )
+    .select([
+      'messages.id',
+      'messages.wamid',
+      'messages.kind',
+      'messages.content',
+      'messages.template_name',
+      'messages.recipient_phone',
+      'messages.created_at',
+      sql<string>`messages.accepted_xid::text`.as('xid'),
+      'contacts.profile_name',
+    ])
+    .where('messages.deployment_id', '=', deploymentId)
+    .where('messages.accepted_xid', 'is not', null)
+    .where('messages.channel_reply', 'is', null);
+}
+
+type OutboundFeedRow = Awaited<ReturnType<ReturnType<typeof outboundFeedQuery>['executeTakeFirstOrThrow']>>;
+
+function outboundFeedMessage(row: OutboundFeedRow): FeedMessage {
+  return {
+    direction: 'outbound',
+    externalId: row.id,
+    wamid: row.wamid!,
+    type: row.kind,
+    sentAt: row.created_at,
+    content: describeOutbound(row),
+    customer: { waId: row.recipient_phone.slice(1), userId: null, profileName: row.profile_name ?? null },
+    position: { xid: row.xid, wamid: row.wamid! },
+  };
+}
+
+/**
+ * The business's messages in the feed: accepted by Meta (messages.accepted_xid), sent from the sidebar, the API or an
+ * automation. Replies written in a helpdesk's own composer (channel_reply) are on their ticket already and left out.
+ */
+async function outboundFeed(
+  db: Kysely<Schema>,
+  deploymentId: string,
+  after: FeedPosition,
+  limit: number,
+  bound: string,
+): Promise<FeedMessage[]> {
+  const rows = await outboundFeedQuery(db, deploymentId)
+    .where(sql<boolean>`(messages.accepted_xid, ${feedKey('messages.wamid')}) > (${after.xid}::xid8, ${after.wamid} collate "C")`)
+    .where(sql<boolean>`messages.accepted_xid < ${bound}::xid8`)
+    .orderBy('messages.accepted_xid')
+    .orderBy(feedKey('messages.wamid'))
+    .limit(limit)
+    .execute();
+  return rows.map(outboundFeedMessage);
+}
+
+/** One message of the feed by its external id (a wamid, or our message id), for a push of that message alone. */
+export async function findFeedMessage(
+  db: Kysely<Schema>,
+  deploymentId: string,
+  direction: FeedMessage['direction'],
+  externalId: string,
+): Promise<FeedMessage | undefined> {
+  if (direction === 'inbound') {
+    const row = await inboundFeedQuery(db, deploymentId).where('inbound_messages.wamid', '=', externalId).executeTakeFirst();
+    return row === undefined ? undefined : inboundFeedMessage(row);
+  }
+  const row = await outboundFeedQuery(db, deploymentId).where('messages.id', '=', externalId).executeTakeFirst();
+  return row === undefined ? undefined : outboundFeedMessage(row);
+}
+
+const byFeedOrder = (a: FeedMessage, b: FeedMessage) => {
+  const xa = BigInt(a.position.xid);
+  const xb = BigInt(b.position.xid);
+  return xa < xb ? -1 : xa > xb ? 1 : byteOrder(a.wamid, b.wamid);
+};
+
+/**
  * Customers' messages on a deployment recorded after `after`, in recording order, at most `limit`.
  *
  * A reader may move its position past a message only once no transaction below it can still commit, or a message
@@ -218,41 +387,23 @@ export async function readInboundFeed(
   after: FeedPosition,
   limit: number,
 ): Promise<FeedMessage[]> {
-  const { running, nextXid } = await runningTransactions(db);
-  const bound = sql<string>`(
-    select coalesce(min(xid), pg_snapshot_xmax(pg_current_snapshot()))
-    from pg_snapshot_xip(pg_current_snapshot()) as xid
-    where xid::text = any(${running}::text[]) or xid >= ${nextXid}::xid8
-  )`;
-  const rows = await db
-    .selectFrom('inbound_messages')
-    .innerJoin('contacts', 'contacts.id', 'inbound_messages.contact_id')
-    .select([
-      'inbound_messages.wamid',
-      'inbound_messages.type',
-      'inbound_messages.sent_at',
-      'inbound_messages.text_body',
-      'inbound_messages.payload',
-      sql<string>`inbound_messages.recorded_xid::text`.as('xid'),
-      'contacts.wa_id',
-      'contacts.user_id',
-      'contacts.profile_name',
-    ])
-    .where('inbound_messages.deployment_id', '=', deploymentId)
-    .where(sql<boolean>`(inbound_messages.recorded_xid, inbound_messages.wamid) > (${after.xid}::xid8, ${after.wamid})`)
-    .where(sql<boolean>`inbound_messages.recorded_xid < ${bound}`)
-    .orderBy('inbound_messages.recorded_xid')
-    .orderBy('inbound_messages.wamid')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({
-    wamid: row.wamid,
-    type: row.type,
-    sentAt: row.sent_at,
-    content: describeInbound(row.payload, row.text_body),
-    customer: { waId: row.wa_id, userId: row.user_id, profileName: row.profile_name },
-    position: { xid: row.xid, wamid: row.wamid },
-  }));
+  return inboundFeed(db, deploymentId, after, limit, await feedBound(db));
+}
+
+/**
+ * The whole conversation as a helpdesk feed: customers' messages and the business's (once Meta accepted them), merged
+ * in the order of the transactions that recorded them, with the same bound as `readInboundFeed`.
+ */
+export async function readConversationFeed(
+  db: Kysely<Schema>,
+  deploymentId: string,
+  after: FeedPosition,
+  limit: number,
+): Promise<FeedMessage[]> {
+  const bound = await feedBound(db);
+  const inbound = await inboundFeed(db, deploymentId, after, limit, bound);
+  const outbound = await outboundFeed(db, deploymentId, after, limit, bound);
+  return [...inbound, ...outbound].sort(byFeedOrder).slice(0, limit);
 }
 
 /** One customer's message on a deployment, with the file it carries (for serving that file). */

@@ -15,4 +15,6 @@ export const jobKinds = {
   automationSend: 'automation_send',
   /** An internal note on a helpdesk ticket: an automation's outcome or a window reminder (automations/runs.ts). */
   helpdeskNote: 'helpdesk_note',
+  /** A conversation's message pushed to a Zendesk account (channels/zendesk/push.ts). */
+  zendeskPush: 'zendesk_push',
 } as const;

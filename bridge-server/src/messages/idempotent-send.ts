@@ -17,6 +17,8 @@ export interface Sender extends Pick<SendContext, 'source' | 'automation' | 'onR
   accountId: string;
   deploymentId: string;
   installationId: string;
+  /** A reply written in a helpdesk's own composer (Zendesk channelback): recorded as such (messages.channel_reply). */
+  channelReply?: 'zendesk' | 'zoho';
 }
 
 /**

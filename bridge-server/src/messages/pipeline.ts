@@ -15,6 +15,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
+import { queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { secretContext } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
 import type { MediaService } from '../media/service.js';
@@ -56,6 +57,8 @@ export interface SendContext {
    * transaction that records the message and its hold.
    */
   onRecorded?: (transaction: Transaction<Schema>, messageId: string) => Promise<void>;
+  /** Sent as a reply written in a helpdesk's own composer (Zendesk channelback): already on its ticket. */
+  channelReply?: 'zendesk' | 'zoho';
 }
 
 /** The message id of the send was recorded before: an earlier attempt may have reached Meta; nothing is sent. */
@@ -270,6 +273,7 @@ export class SendPipeline {
         template_category: checked.template?.category ?? null,
         ticket_helpdesk: request.ticket?.helpdesk ?? null,
         ticket_id: request.ticket?.id ?? null,
+        channel_reply: context.channelReply ?? null,
         state: 'sending',
         source: context.source ?? (context.installationId === null ? 'bridge' : 'agent'),
         automation: context.automation ?? null,
@@ -333,16 +337,28 @@ export class SendPipeline {
       const sent = await meta.sendMessage(accessToken, deployment.phone_number_id, this.#outbound(request, checked), {
         bizOpaqueCallbackData: messageId,
       });
-      // A status webhook may have reconciled the message already (it carries our id): keep the furthest state.
-      await db
-        .updateTable('messages')
-        .set({
-          wamid: sent.wamid,
-          state: sql`case when state = 'failed' then state else 'accepted' end`,
-          updated_at: sql<Date>`now()`,
-        })
-        .where('id', '=', messageId)
-        .execute();
+      // A status webhook may have reconciled the message already (it carries our id): keep the furthest state. The
+      // wamid joins the conversation feed, and the helpdesks' deliveries are written with it (conversations/delivery.ts).
+      await db.transaction().execute(async (transaction) => {
+        const accepted = await transaction
+          .updateTable('messages')
+          .set({
+            wamid: sent.wamid,
+            state: sql`case when state = 'failed' then state else 'accepted' end`,
+            accepted_xid: sql`coalesce(accepted_xid, pg_current_xact_id())`,
+            updated_at: sql<Date>`now()`,
+          })
+          .where('id', '=', messageId)
+          .returning(['channel_reply'])
+          .executeTakeFirst();
+        if (accepted !== undefined && accepted.channel_reply === null) {
+          await queueHelpdeskDelivery(transaction, context.deploymentId, {
+            direction: 'outbound',
+            externalId: messageId,
+            accountId: context.accountId,
+          });
+        }
+      });
     } catch (error) {
       // Anything else that failed here, before or after the call, counts as Meta unreached: nothing is known sent.
       const outcome = metaOutcomeOf(error) ?? { kind: 'unreachable', error };

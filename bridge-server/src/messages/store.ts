@@ -133,25 +133,30 @@ export function errorColumns(error: MetaApiError) {
 
 /**
  * A status webhook carrying our message id (biz_opaque_callback_data) tells us the wamid of a send whose
- * answer we never saw: the message was accepted after all. Applied in the webhook's transaction.
+ * answer we never saw: the message was accepted after all. Applied in the webhook's transaction. Answers the id of a
+ * message accepted now, to be fed to the helpdesks (unless it was a helpdesk's own reply).
  */
 export async function reconcileFromStatus(
   transaction: Transaction<Schema>,
   deploymentId: string,
   status: { wamid: string; bizOpaqueCallbackData: string | null; failure: MetaApiError | undefined },
-): Promise<void> {
+): Promise<string | undefined> {
+  let acceptedNow: string | undefined;
   if (status.bizOpaqueCallbackData?.startsWith('msg_')) {
-    await transaction
+    const accepted = await transaction
       .updateTable('messages')
       .set({
         wamid: status.wamid,
         state: sql`case when state in ('sending', 'outcome_unknown') then 'accepted' else state end`,
+        accepted_xid: sql`pg_current_xact_id()`,
         updated_at: sql<Date>`now()`,
       })
       .where('id', '=', status.bizOpaqueCallbackData)
       .where('deployment_id', '=', deploymentId)
       .where('wamid', 'is', null)
-      .execute();
+      .returning(['id', 'channel_reply'])
+      .executeTakeFirst();
+    if (accepted !== undefined && accepted.channel_reply === null) acceptedNow = accepted.id;
   }
   if (status.failure !== undefined) {
     await transaction
@@ -161,6 +166,7 @@ export async function reconcileFromStatus(
       .where('wamid', '=', status.wamid)
       .execute();
   }
+  return acceptedNow;
 }
 
 /** Our message a status is about: by the id we passed as biz_opaque_callback_data, else by its wamid. */

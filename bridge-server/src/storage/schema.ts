@@ -31,6 +31,8 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     templates_sync_due_at: ColumnType<Date, Date | undefined, Date>;
+    conversations_zendesk_installation_id: ColumnType<string | null, never, string | null>;
+    conversations_zoho_installation_id: ColumnType<string | null, never, string | null>;
   };
   installations: {
     id: string;
@@ -163,6 +165,9 @@ export interface Schema {
     /** Migration 0020: who asked for it, and the automation's name when a helpdesk automation did. */
     source: ColumnType<MessageSource, MessageSource | undefined, never>;
     automation: ColumnType<string | null, string | null | undefined, never>;
+    /** Set with the wamid, in SQL (pg_current_xact_id()); select it cast to text. */
+    accepted_xid: ColumnType<string | null, never, string | null>;
+    channel_reply: ColumnType<'zendesk' | 'zoho' | null, 'zendesk' | 'zoho' | null | undefined, never>;
   };
   media_uploads: {
     id: string;
@@ -419,6 +424,7 @@ export interface Schema {
     signing_key_sealed: string;
     instance_push_id: string | null;
     push_token_sealed: string | null;
+    api_origin: string | null;
     start_xid: ColumnType<string, never, never>;
     created_at: CreatedAt;
     removed_at: ColumnType<Date | null, never, Date>;

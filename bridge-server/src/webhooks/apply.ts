@@ -2,6 +2,7 @@ import { matchOptOutKeyword, type Pricing, storableCopy, type WebhookEvent } fro
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
+import { queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { messageIdOfStatus, reconcileFromStatus } from '../messages/store.js';
 import { metaApiErrorFrom } from '../meta/errors.js';
 import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent } from '../optin/signals.js';
@@ -183,6 +184,8 @@ async function applyEvent(transaction: Transaction<Schema>, lookups: BatchLookup
       lookups.contactExists(deploymentId, { waId: contact.wa_id, userId: contact.user_id });
       if (await recordInboundMessage(transaction, origin, contact.id, event)) {
         await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
+        // The helpdesks' deliveries (Zendesk push) are written with the message: a crash after this commit loses none.
+        await queueHelpdeskDelivery(transaction, deploymentId, { direction: 'inbound', externalId: event.messageId, accountId });
         // Most messages are no keyword: the account's settings, read once a batch, say so without a query.
         const settings = await lookups.optinSettings(accountId);
         if (event.textBody !== null && matchOptOutKeyword(event.textBody, settings.keywords) !== null) {
@@ -238,7 +241,7 @@ async function applyStatus(
   }
   await recordStatusStopConsent(transaction, accountId, deploymentId, event);
   const firstError = event.errors[0];
-  await reconcileFromStatus(transaction, deploymentId, {
+  const acceptedNow = await reconcileFromStatus(transaction, deploymentId, {
     wamid: event.messageId,
     bizOpaqueCallbackData: event.bizOpaqueCallbackData,
     failure:
@@ -246,6 +249,10 @@ async function applyStatus(
         ? metaApiErrorFrom({ source: 'status_webhook', error: firstError })
         : undefined,
   });
+  // A send whose answer we never saw, accepted after all: the helpdesks get it like any message the business sent.
+  if (acceptedNow !== undefined) {
+    await queueHelpdeskDelivery(transaction, deploymentId, { direction: 'outbound', externalId: acceptedNow, accountId });
+  }
   // A status about a message we did not send (or another tool sent) has no charge to settle.
   if (lookups.messageMayExist(deploymentId, event)) await settleFromStatus(transaction, deploymentId, event);
 }

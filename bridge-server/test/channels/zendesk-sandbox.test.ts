@@ -1,23 +1,13 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../../src/sandboxes/zendesk/sandbox.js';
 import { call, pixelPng } from '../sandboxes/harness.js';
 import { backends } from '../support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from '../support/sandbox-bridge.js';
-import { customerSendsImage } from './zendesk-support.js';
+import { customerSendsImage, freePort } from './zendesk-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
 type Json = any;
-
-/** A port nothing listens on now, so the bridge's PUBLIC_URL (which the manifest's URLs are built from) is known ahead. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The whole channel against the Zendesk sandox: Zendesk installs the integration from the bridge's manifest, an admin

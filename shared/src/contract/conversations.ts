@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { pageQuery, timestamp } from './common.js';
+import { installationId, pageQuery, timestamp } from './common.js';
 import { contactPath } from './contacts.js';
+import { deploymentPath } from './deployments.js';
 import { message } from './messages.js';
 import { defineRoute } from './route.js';
 
@@ -47,6 +48,40 @@ export const conversation = z
   })
   .meta({ id: 'Conversation' });
 
+const route = z
+  .object({
+    installation_ids: z.array(installationId).meta({
+      description: 'The live installations that receive new conversations: the named one, or (by default) all of them.',
+    }),
+    explicit: z.boolean().meta({
+      description: 'One installation is named by an administrator; false: every live installation of this helpdesk.',
+    }),
+  })
+  .meta({ id: 'ConversationRoute' });
+
+export const conversationRouting = z
+  .object({
+    deployment_id: z.string(),
+    zendesk: route.meta({ description: 'Receives new conversations in Zendesk (pull, push).' }),
+    zoho: route.meta({ description: 'Receives new conversations in Zoho Desk (channel sync).' }),
+  })
+  .meta({
+    id: 'ConversationRouting',
+    description:
+      'Who receives the number’s conversations: per helpdesk, one installation of the deployment. A number installed ' +
+      'in a Zendesk account and a Zoho Desk organisation at once delivers every conversation to both.',
+  });
+
+export const setConversationRoutingRequest = z
+  .strictObject({
+    zendesk_installation_id: installationId.nullable().optional(),
+    zoho_installation_id: installationId.nullable().optional(),
+  })
+  .meta({
+    id: 'SetConversationRoutingRequest',
+    description: 'An installation id names the only receiver; null returns to the default (all); absent leaves it as it is.',
+  });
+
 const formEncoded = ['application/x-www-form-urlencoded'] as const;
 
 export const conversationRoutes = {
@@ -65,6 +100,31 @@ export const conversationRoutes = {
     successStatus: 200,
     response: conversation,
     problems: ['validation_failed', 'installation_required'],
+  }),
+  getConversationRouting: defineRoute({
+    method: 'get',
+    path: '/v1/deployments/{deployment_id}/conversation-routing',
+    operationId: 'getConversationRouting',
+    summary: 'Which installation of each helpdesk receives the number’s conversations.',
+    tag: 'Conversations',
+    auth: 'admin',
+    params: deploymentPath,
+    successStatus: 200,
+    response: conversationRouting,
+    problems: ['not_found'],
+  }),
+  setConversationRouting: defineRoute({
+    method: 'put',
+    path: '/v1/deployments/{deployment_id}/conversation-routing',
+    operationId: 'setConversationRouting',
+    summary: 'Name the one installation of a helpdesk that receives the number’s conversations (null: all of them).',
+    tag: 'Conversations',
+    auth: 'admin',
+    params: deploymentPath,
+    body: setConversationRoutingRequest,
+    successStatus: 200,
+    response: conversationRouting,
+    problems: ['validation_failed', 'not_found'],
   }),
   zendeskManifest: defineRoute({
     method: 'get',
@@ -162,3 +222,4 @@ export const conversationRoutes = {
 
 export type ConversationEntry = z.infer<typeof conversationEntry>;
 export type Conversation = z.infer<typeof conversation>;
+export type ConversationRouting = z.infer<typeof conversationRouting>;

@@ -60,4 +60,5 @@ export const installationPath = z.strictObject({ installation_id: installationId
 
 export type CreateInstallationRequest = z.infer<typeof createInstallationRequest>;
 export type Installation = z.infer<typeof installation>;
+export type Helpdesk = z.infer<typeof helpdesk>;
 export type CreatedInstallation = z.infer<typeof createdInstallation>;

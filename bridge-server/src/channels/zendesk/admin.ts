@@ -163,6 +163,7 @@ export class ZendeskAdminUi {
       locale: setup.locale,
       instancePushId: setup.instancePushId,
       pushToken: setup.pushToken,
+      apiOrigin: new URL(setup.returnUrl).origin,
     });
     // An empty state: the first pull starts where the link was made (zendesk_channel_links.start_xid).
     return { status: 200, html: returnPage(language, setup.returnUrl, { name: parsed.data.name, metadata, state: '' }) };

@@ -1,6 +1,7 @@
 import { normalizePhoneNumber, type SendMessageRequest } from '@wabridge/shared';
 import * as z from 'zod';
 import { DomainError, type DomainErrorMapping } from '../../domain/errors.js';
+import type { MediaUploadRow } from '../../media/store.js';
 import type { IdempotentSender } from '../../messages/idempotent-send.js';
 import type { LinkContext } from './links.js';
 import { type PageLanguage, pageLanguageOf } from './pages.js';
@@ -28,31 +29,29 @@ export type ChannelbackForm = z.infer<typeof channelbackFormSchema>;
 /** WhatsApp's limit for a text message body. */
 const whatsAppTextCharactersMax = 4096;
 
-/** The customer the reply is for: Zendesk's recipient_id (the author id we gave), else the ticket's thread. */
+/**
+ * The customer the reply is for: Zendesk's recipient_id (the author id we gave the customer), else the ticket's
+ * thread. A ticket the business's own message opened has the business as requester: its thread still names the customer.
+ */
 function recipientOf(form: ChannelbackForm, link: LinkContext): string {
   const threadPrefix = `whatsapp:${link.deploymentId}:`;
-  const customer =
-    form.recipient_id ??
-    (form.thread_id?.startsWith(threadPrefix) === true ? form.thread_id.slice(threadPrefix.length) : undefined);
-  const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
-  if (phone === undefined || !phone.ok) {
-    throw new DomainError('validation_failed', 'The ticket’s requester has no WhatsApp number on this channel.', {
-      errors: [{ path: 'body.recipient_id', code: 'no_whatsapp_number', message: 'no WhatsApp number to reply to' }],
-    });
+  const fromThread = form.thread_id?.startsWith(threadPrefix) === true ? form.thread_id.slice(threadPrefix.length) : undefined;
+  for (const customer of [form.recipient_id, fromThread]) {
+    const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
+    if (phone?.ok === true) return phone.e164;
   }
-  return phone.e164;
+  throw new DomainError('validation_failed', 'The ticket’s requester has no WhatsApp number on this channel.', {
+    errors: [{ path: 'body.recipient_id', code: 'no_whatsapp_number', message: 'no WhatsApp number to reply to' }],
+  });
 }
 
-/** The send the reply asks for; refused before anything is sent when WhatsApp could not carry it. */
+/** The files Zendesk attached to the reply (`file_urls[]`; also read without the brackets). */
+export function filesOf(form: ChannelbackForm): string[] {
+  return [form['file_urls[]'] ?? [], form.file_urls ?? []].flat();
+}
+
+/** The text of the reply, refused before anything is sent when WhatsApp could not carry it. */
 export function sendRequestOf(form: ChannelbackForm, link: LinkContext): SendMessageRequest {
-  const files = [form['file_urls[]'] ?? [], form.file_urls ?? []].flat();
-  if (files.length > 0) {
-    // The manifest does not declare channelback_files: Zendesk's files are downloaded with the push token, which
-    // only a push-enabled account has. A file arriving anyway is refused rather than silently left out.
-    throw new DomainError('validation_failed', 'Attachments cannot be sent on WhatsApp from Zendesk yet.', {
-      errors: [{ path: 'body.file_urls', code: 'attachments_not_supported', message: 'attachments are not supported' }],
-    });
-  }
   const body = form.message.trim();
   if (body === '' || body.length > whatsAppTextCharactersMax) {
     throw new DomainError('validation_failed', `A WhatsApp message has 1 to ${whatsAppTextCharactersMax} characters.`, {
@@ -65,17 +64,49 @@ export function sendRequestOf(form: ChannelbackForm, link: LinkContext): SendMes
 /** The key a Zendesk retry repeats, kept apart from the sidebar's own Idempotency-Keys. */
 export const channelbackKey = (form: ChannelbackForm) => `zendesk-channelback:${form.request_unique_identifier}`;
 
+/** The reply's files: fetched from Zendesk and uploaded to Meta (checked against the media limits), or let go. */
+export interface ChannelbackFiles {
+  store(link: LinkContext, url: string): Promise<MediaUploadRow>;
+  discard(link: LinkContext, upload: MediaUploadRow): Promise<void>;
+}
+
+/**
+ * The reply on WhatsApp: its text, then each attached file as a media message, every one through the send pipeline
+ * (window, media limits, points) under a key of its own derived from request_unique_identifier, so Zendesk's retry
+ * sends none of them twice. Answers the first message's id as the comment's external id.
+ */
 export async function channelback(
   sender: IdempotentSender,
   link: LinkContext,
   form: ChannelbackForm,
+  files: ChannelbackFiles,
 ): Promise<{ external_id: string; allow_channelback: boolean }> {
-  const message = await sender.send(
-    { accountId: link.accountId, deploymentId: link.deploymentId, installationId: link.installationId },
-    channelbackKey(form),
-    sendRequestOf(form, link),
-  );
-  return { external_id: message.id, allow_channelback: true };
+  const who = {
+    accountId: link.accountId,
+    deploymentId: link.deploymentId,
+    installationId: link.installationId,
+    channelReply: 'zendesk' as const,
+  };
+  const urls = filesOf(form);
+  const ids: string[] = [];
+  if (urls.length === 0 || form.message.trim() !== '') {
+    ids.push((await sender.send(who, channelbackKey(form), sendRequestOf(form, link))).id);
+  }
+  const to = recipientOf(form, link);
+  for (const [index, url] of urls.entries()) {
+    const upload = await files.store(link, url);
+    const media = {
+      kind: upload.kind,
+      upload_id: upload.id,
+      ...(upload.kind === 'document' && upload.filename !== null ? { filename: upload.filename } : {}),
+    };
+    // A retry finds the file sent already: the copy uploaded again is let go.
+    const message = await sender.send(who, `${channelbackKey(form)}:file:${index}`, { to, media }, () => {
+      void files.discard(link, upload);
+    });
+    ids.push(message.id);
+  }
+  return { external_id: ids[0]!, allow_channelback: true };
 }
 
 /** What Zendesk gets for a refusal: a status (4xx: final, shown to the agent; 429/5xx: Zendesk retries) and words. */

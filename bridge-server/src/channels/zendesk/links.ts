@@ -24,6 +24,10 @@ export interface LinkContext {
   locale: string;
   startXid: string;
   signingKey: Buffer;
+  /** The deployment's display name: the author of the business's own messages in the ticket. */
+  businessName: string;
+  /** Where this account's Zendesk API is: https://<subdomain>.zendesk.com, or the sandbox's origin the link was made with. */
+  apiOrigin: string;
 }
 
 const metadataSchema = z.strictObject({
@@ -50,6 +54,8 @@ export interface NewLink {
   locale: string;
   instancePushId: string | undefined;
   pushToken: string | undefined;
+  /** The origin of the admin UI's return_url: where this account's Zendesk API answers. */
+  apiOrigin: string;
 }
 
 /** Records a link with a fresh signing key; answers the metadata to hand to Zendesk. */
@@ -64,6 +70,7 @@ export async function createLink(db: Kysely<Schema>, secretBox: SecretBox, link:
       subdomain: link.subdomain,
       name: link.name,
       locale: link.locale,
+      api_origin: link.apiOrigin,
       signing_key_sealed: secretBox.seal(signingKey.toString('base64url'), signingKeyContext(id)),
       instance_push_id: link.pushToken === undefined ? null : (link.instancePushId ?? null),
       push_token_sealed:
@@ -89,8 +96,10 @@ export async function findActiveLink(db: Kysely<Schema>, secretBox: SecretBox, l
       'link.locale',
       'link.signing_key_sealed',
       (eb) => eb.cast<string>('link.start_xid', 'text').as('start_xid'),
+      'link.api_origin',
       'installations.deployment_id',
       'deployments.account_id',
+      'deployments.display_name',
     ])
     .where('link.id', '=', linkId)
     .where('link.removed_at', 'is', null)
@@ -107,6 +116,8 @@ export async function findActiveLink(db: Kysely<Schema>, secretBox: SecretBox, l
     locale: row.locale,
     startXid: row.start_xid,
     signingKey: Buffer.from(secretBox.open(row.signing_key_sealed, signingKeyContext(row.id)), 'base64url'),
+    businessName: row.display_name,
+    apiOrigin: row.api_origin ?? `https://${row.subdomain}.zendesk.com`,
   };
 }
 

@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
-import { type FeedMessage, type FeedPosition, readInboundFeed } from '../../conversations/store.js';
+import { receivesConversations } from '../../conversations/routing.js';
+import { type FeedMessage, type FeedPosition, readConversationFeed } from '../../conversations/store.js';
 import type { Schema } from '../../storage/schema.js';
 import { type LinkContext, mediaSignature } from './links.js';
 
 /*
  * Zendesk's pull (developer.zendesk.com/documentation/channel_framework/…/pull_endpoint): a form post of `metadata`
  * and `state` about every 2 minutes, answered with `external_resources` (ordered, at most 200) and the next `state`.
- * Each customer message is one resource: `external_id` is its wamid, so a message pulled (or pushed) twice is
- * `already_imported`; `thread_id` is the customer on this number, so one conversation stays one ticket.
+ * Each message is one resource: `external_id` is a customer message's wamid (our message id for the business's own),
+ * so a message pulled (or pushed) twice is `already_imported`; `thread_id` is the customer on this number, so one
+ * conversation stays one ticket.
  */
 
 /** Resources per answer. Zendesk takes up to 200; fewer keeps each pull (which downloads the files) well inside its timeout. */
@@ -72,20 +74,36 @@ export function mediaUrl(publicUrl: string, link: LinkContext, wamid: string, no
   return `${publicUrl}/v1/channels/zendesk/media/${link.linkId}/${encodeURIComponent(wamid)}?expires=${expires}&signature=${signature}`;
 }
 
-function resourceOf(message: FeedMessage, link: LinkContext, fileUrl: (wamid: string) => string): ExternalResource {
+/** The business in the ticket: the author of the messages it sent from the sidebar, the API or an automation. */
+export function businessAuthor(link: Pick<LinkContext, 'deploymentId' | 'businessName'>) {
+  return { external_id: `whatsapp-business:${link.deploymentId}`, name: link.businessName };
+}
+
+/**
+ * One message as an external resource. A customer's is authored by them; the business's own (sent outside Zendesk's
+ * composer) by the business, so the ticket holds the whole conversation. Both go to the customer's thread.
+ */
+export function resourceOf(message: FeedMessage, link: LinkContext, fileUrl: (wamid: string) => string): ExternalResource {
   const customerId = customerExternalId(message.customer);
+  const author =
+    message.direction === 'inbound'
+      ? { external_id: customerId, name: message.customer.profileName ?? customerId }
+      : businessAuthor(link);
   return {
-    external_id: message.wamid,
+    external_id: message.externalId,
     message: message.content.text.slice(0, messageCharactersMax),
     thread_id: threadIdOf(link.deploymentId, customerId),
     created_at: message.sentAt.toISOString(),
-    author: { external_id: customerId, name: message.customer.profileName ?? customerId },
+    author,
     allow_channelback: true,
     ...(message.content.media === null ? {} : { file_urls: [fileUrl(message.wamid)] }),
   };
 }
 
-/** One pull: the link's next messages as resources, and the state after them (unchanged when there are none). */
+/**
+ * One pull: the link's next messages as resources, and the state after them (unchanged when there are none). A link
+ * whose installation does not receive the deployment's conversations (conversations/routing.ts) gets nothing.
+ */
 export async function pull(
   db: Kysely<Schema>,
   link: LinkContext,
@@ -93,7 +111,8 @@ export async function pull(
   fileUrl: (wamid: string) => string,
 ): Promise<{ external_resources: ExternalResource[]; state: string }> {
   const position = positionOf(state, link);
-  const messages = await readInboundFeed(db, link.deploymentId, position, pullResourcesMax);
+  if (!(await receivesConversations(db, link.installationId))) return { external_resources: [], state: stateOf(position) };
+  const messages = await readConversationFeed(db, link.deploymentId, position, pullResourcesMax);
   const last = messages.at(-1);
   return {
     external_resources: messages.map((message) => resourceOf(message, link, fileUrl)),

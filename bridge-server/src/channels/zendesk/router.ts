@@ -9,6 +9,7 @@ import type { Services } from '../../services.js';
 import { bridgeVersion } from '../../version.js';
 import { ZendeskAdminUi } from './admin.js';
 import { channelback, channelbackFormSchema, channelbackRefusalFor } from './channelback.js';
+import { zendeskChannelbackFiles } from './channelback-files.js';
 import { eventsBodySchema, recordEvents } from './events.js';
 import { verifyMetadata } from './links.js';
 import { mediaQuerySchema, signedMediaFile } from './media.js';
@@ -20,15 +21,17 @@ const formBytesMax = 512 * 1024;
 const form = express.urlencoded({ extended: false, limit: formBytesMax, type: 'application/x-www-form-urlencoded' });
 
 /** The integration manifest (developer.zendesk.com/documentation/channel_framework/…/manifest). */
-export function manifestOf(publicUrl: string) {
+export function manifestOf(publicUrl: string, pushClientId: string | undefined) {
   const base = `${publicUrl}/v1/channels/zendesk`;
   return {
     name: 'WhatsApp (wabridge)',
     id: 'com.wabridge.zendesk.whatsapp',
     author: 'wabridge',
     version: bridgeVersion,
-    // Zendesk's files are downloaded with the push token, which only comes with push: not declared until push is.
-    channelback_files: false,
+    // With a push client id Zendesk hands each account a push token: new messages are pushed (push.ts), and agents'
+    // attachments, which "can be downloaded using the push access token", are offered (channelback_files).
+    ...(pushClientId === undefined ? {} : { push_client_id: pushClientId }),
+    channelback_files: pushClientId !== undefined,
     // A customer writing again after their ticket was closed opens a follow-up ticket that links to the old one.
     create_followup_tickets: true,
     urls: {
@@ -59,6 +62,7 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
     returnUrlOrigins: config.zendeskChannel.returnUrlOrigins,
   });
   const sender = new IdempotentSender(services, media);
+  const files = zendeskChannelbackFiles(db, secretBox, media);
   const fileUrl = (link: Parameters<typeof mediaUrl>[1]) => (wamid: string) =>
     mediaUrl(config.publicUrl, link, wamid, clock.now().getTime());
   const html = (response: Response, page: { status: number; html: string }) => {
@@ -67,7 +71,7 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
   };
 
   router.get(mountByHand(options, routes.zendeskManifest), (_request, response) => {
-    response.json(manifestOf(config.publicUrl));
+    response.json(manifestOf(config.publicUrl, config.zendeskChannel.pushClientId));
   });
   router.post(mountByHand(options, routes.zendeskAdminUi), form, (request, response) => {
     html(response, admin.open(request.body));
@@ -90,7 +94,7 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
       return void response.status(401).type('text/plain').send('This Zendesk account is not linked to WhatsApp any more.');
     }
     try {
-      response.json(await channelback(sender, link, parsed.data));
+      response.json(await channelback(sender, link, parsed.data, files));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const refusal = channelbackRefusalFor(link.locale)(error);

@@ -1,0 +1,17 @@
+import type { Kysely, Transaction } from 'kysely';
+import { enqueueZendeskPushes } from '../channels/zendesk/push.js';
+import type { Schema } from '../storage/schema.js';
+
+/**
+ * What must reach the helpdesks when a conversation grows, written in the transaction that recorded the message (an
+ * outbox): a customer's message in the webhook's transaction, one the business sent in the transaction that recorded
+ * Meta's wamid. Zendesk accounts with push get a `zendesk_push` job each; pull (Zendesk) and sync (Zoho Desk) read
+ * the same messages from the conversation feed (conversations/store.ts `readConversationFeed`) and need no job.
+ */
+export async function queueHelpdeskDelivery(
+  transaction: Kysely<Schema> | Transaction<Schema>,
+  deploymentId: string,
+  message: { direction: 'inbound' | 'outbound'; externalId: string; accountId: string },
+): Promise<void> {
+  await enqueueZendeskPushes(transaction, deploymentId, message);
+}
