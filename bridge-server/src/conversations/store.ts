@@ -4,6 +4,7 @@ import { findContactByPhone } from '../contacts/store.js';
 import { DomainError } from '../domain/errors.js';
 import { presentMessage, statusesOf } from '../messages/store.js';
 import type { Schema } from '../storage/schema.js';
+import { committedXidBound, runningTransactions } from '../storage/xid-bound.js';
 import { chargesOf } from '../wallet/charges.js';
 import { describeInbound, type InboundContent } from './inbound.js';
 
@@ -188,21 +189,6 @@ export interface FeedPosition {
 }
 
 /**
- * Transactions of this database running now, and the first transaction id not yet assigned. Read in a statement of
- * its own, before the feed's: see `readInboundFeed`.
- */
-async function runningTransactions(db: Kysely<Schema>): Promise<{ running: string[]; nextXid: string }> {
-  const result = await sql<{ running: string[]; next_xid: string }>`
-    select array(
-             select backend_xid::text from pg_stat_activity
-             where datname = current_database() and backend_xid is not null
-           ) as running,
-           pg_snapshot_xmax(pg_current_snapshot())::text as next_xid`.execute(db);
-  const row = result.rows[0]!;
-  return { running: row.running, nextXid: row.next_xid };
-}
-
-/**
  * Customers' messages on a deployment recorded after `after`, in recording order, at most `limit`.
  *
  * A reader may move its position past a message only once no transaction below it can still commit, or a message
@@ -218,12 +204,7 @@ export async function readInboundFeed(
   after: FeedPosition,
   limit: number,
 ): Promise<FeedMessage[]> {
-  const { running, nextXid } = await runningTransactions(db);
-  const bound = sql<string>`(
-    select coalesce(min(xid), pg_snapshot_xmax(pg_current_snapshot()))
-    from pg_snapshot_xip(pg_current_snapshot()) as xid
-    where xid::text = any(${running}::text[]) or xid >= ${nextXid}::xid8
-  )`;
+  const bound = committedXidBound(await runningTransactions(db));
   const rows = await db
     .selectFrom('inbound_messages')
     .innerJoin('contacts', 'contacts.id', 'inbound_messages.contact_id')

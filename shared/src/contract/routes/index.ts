@@ -1,4 +1,5 @@
 import { mergeRouteGroups } from '../route.js';
+import { liveRoutes } from './live.js';
 import { operationsRoutes } from './operations.js';
 
 /*
@@ -7,4 +8,4 @@ import { operationsRoutes } from './operations.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes);
+export const routeGroups = mergeRouteGroups(operationsRoutes, liveRoutes);

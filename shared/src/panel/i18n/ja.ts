@@ -23,6 +23,8 @@ const problems: Record<ProblemCode, string> = {
   unauthorized: 'アプリがブリッジに認証されていません。管理者にアプリの設定を確認してもらってください。',
   invalid_token: 'アプリ設定のブリッジトークンが無効です。管理者に確認してもらってください。',
   token_revoked: 'このヘルプデスクのブリッジトークンは無効化されました。管理者に新しいトークンを依頼してください。',
+  stream_token_invalid:
+    'ブリッジとのライブ接続の期限が切れました。自動で再接続します。更新されない場合はパネルを再読み込みしてください。',
   invalid_signature: '署名が一致しない通知をブリッジが拒否しました。',
   invalid_verify_token: '一致しない確認トークンをブリッジが拒否しました。',
   admin_required: 'この操作はブリッジ管理者のみが行えます。',
