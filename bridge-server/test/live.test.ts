@@ -4,6 +4,7 @@ import { waitFor } from '../../test/support/wait-for.js';
 import { StreamTokens } from '../src/live/token.js';
 import { backends } from './support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
+import { orderConfirmationTemplate, utilityConsent } from './support/wallet.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
 type Json = any;
@@ -279,6 +280,27 @@ describe.each(backends)('the live stream on $name', (backend) => {
       expect(ready.resumed).toBe(true);
       const resumedIds = again.reader.events.filter((event) => event.event === 'change').map((event) => event.id as string);
       expect(resumedIds).not.toContain(lastId);
+    });
+
+    it('gives a template message in the conversation as the text the customer received', async () => {
+      const phone = '+819012345003';
+      expect((await world.bridge.request('POST', '/v1/templates/sync', { token: world.token })).status).toBe(202);
+      await world.settle();
+      const consent = await world.bridge.request('POST', `/v1/contacts/${encodeURIComponent(phone)}/consents`, {
+        token: world.token,
+        json: utilityConsent(),
+      });
+      expect(consent.status, JSON.stringify(consent.body)).toBe(201);
+      const sent = await world.send({ to: phone, template: orderConfirmationTemplate });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+      const conversation = await world.bridge.request('GET', `/v1/conversations/${encodeURIComponent(phone)}`, {
+        token: world.token,
+      });
+      expect(conversation.body.data.at(-1)).toMatchObject({
+        direction: 'outbound',
+        type: 'template',
+        text: '山田様、ご注文（ORD-1）ありがとうございます。12月1日までに発送いたします。\nご不明な点はこのメッセージにご返信ください。',
+      });
     });
 
     it('ends the stream when its token expires, saying so', async () => {

@@ -7,6 +7,7 @@ import type { Schema } from '../storage/schema.js';
 import { committedXidBound, runningTransactions } from '../storage/xid-bound.js';
 import { chargesOf } from '../wallet/charges.js';
 import { describeInbound, type InboundContent } from './inbound.js';
+import { renderedTemplateTexts } from './rendered.js';
 
 /*
  * The conversation with one customer on one deployment: what they wrote (inbound_messages, recorded by the webhook
@@ -114,6 +115,16 @@ async function outboundEntries(
     db,
     rows.map((row) => row.id),
   );
+  const rendered = await renderedTemplateTexts(
+    db,
+    deploymentId,
+    rows.map((row) => ({
+      id: row.id,
+      templateName: row.template_name,
+      templateLanguage: row.template_language,
+      content: row.content,
+    })),
+  );
   return rows.map((row) => {
     const message = presentMessage(row, statuses, charges.get(row.id));
     const entry: ConversationEntry = {
@@ -121,7 +132,10 @@ async function outboundEntries(
       direction: 'outbound',
       at: message.created_at,
       type: message.kind === 'media' ? (message.media?.kind ?? 'media') : message.kind,
-      text: message.text ?? message.media?.caption ?? (message.template === null ? null : `[Template] ${message.template.name}`),
+      text:
+        message.text ??
+        message.media?.caption ??
+        (message.template === null ? null : (rendered.get(message.id) ?? `[Template] ${message.template.name}`)),
       media:
         message.media === null
           ? null
