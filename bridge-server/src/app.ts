@@ -1,7 +1,11 @@
 import { routes } from '@wabridge/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { accountsRouter } from './accounts/router.js';
+import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
+import { zohoChannelRouter } from './channels/zoho/router.js';
+import { consoleRouter } from './console/router.js';
+import { auditConsoleActions, consolePage } from './console/serve.js';
 import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
@@ -48,6 +52,8 @@ const jsonBodyLimitBytes = 256 * 1024;
 export interface AppOptions {
   /** Check each response against its contract schema; on in tests and development. */
   validateResponses?: boolean;
+  /** Where the admin console's build is (console/serve.ts `consoleBuildDir` by default). */
+  consoleDir?: string;
 }
 
 /** Maps body-parser failures and unexpected errors to problems; logs what is unexpected. */
@@ -115,6 +121,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(requestLogging(services.logger));
   app.use(metrics.middleware);
   app.use(refuseUnstorableQuery);
+  app.use(auditConsoleActions(services.db, services.logger));
   app.use((_request, response, next) => {
     // API answers can carry tokens (installation creation): never cache them anywhere.
     response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
@@ -126,6 +133,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
       services.db,
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),
+      services.config.publicUrl,
     ),
     parseJson: express.json({ limit: jsonBodyLimitBytes, strict: true, type: () => true, verify: verifyUtf8 }),
     validateResponses: options.validateResponses ?? false,
@@ -146,6 +154,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(conversationsRouter(services, mountOptions));
   app.use(liveRouter(services, workers.live ?? new LiveHub(services.db, services.logger), mountOptions));
   app.use(zendeskChannelRouter(services, media, mountOptions));
+  app.use(zohoChannelRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));
   app.use(pricingRouter(services, mountOptions));
   app.use(walletRouter(services, mountOptions));
@@ -154,6 +163,10 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(autoRechargeRouter(services, workers.payments, mountOptions));
   app.use(walletNotificationsRouter(services, mountOptions));
   app.use(jobsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(automationsRouter(services, mountOptions, () => workers.jobs?.wake()));
+  app.use(consoleRouter(services, mountOptions));
+  // The admin console's page at `/` (a path no contract route has).
+  app.use(consolePage(options.consoleDir));
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 

@@ -59,6 +59,17 @@ const environmentSchema = z.object({
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
     .default([]),
+  // Zoho's accounts servers are https://accounts.zoho.<data centre>; others (a local Zoho sandbox) only if listed.
+  ZOHO_ACCOUNTS_URLS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
+    .default([]),
   META_GRAPH_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://graph.facebook.com'),
   META_API_VERSION: z
     .string()
@@ -68,6 +79,12 @@ const environmentSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   // A person mistyping a token fails a few times a minute; a script guessing fails thousands of times.
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  CONSOLE_SESSION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
   // Meta answers sends in well under a second; 10 s rides out a slow moment without holding agents for long.
   META_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   // Attempts per Meta call, the first included, for Meta's temporary refusals (meta/retry.ts explains the default).
@@ -169,6 +186,8 @@ export interface Config {
   /** Express's `trust proxy` setting: hops or addresses whose X-Forwarded-For is believed. */
   trustProxy: string | number | boolean;
   authFailuresPerMinute: number;
+  /** How long a console sign-in lasts (bridge-server/src/console/). */
+  consoleSessionMinutes: number;
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
   /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
@@ -178,6 +197,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Zendesk Channel framework: origins accepted as the admin UI's return_url besides https://<subdomain>.zendesk.com. */
   zendeskChannel: { returnUrlOrigins: string[] };
+  /** Zoho channel: accounts servers accepted besides https://accounts.zoho.<data centre> (channels/zoho/oauth.ts). */
+  zohoChannel: { accountsUrls: string[] };
   /** 0: no periodic template sync. */
   templateSyncIntervalMs: number;
   templateSyncPageSize: number;
@@ -248,11 +269,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    consoleSessionMinutes: env.CONSOLE_SESSION_MINUTES,
     walletHoldTimeoutHours: env.WALLET_HOLD_TIMEOUT_HOURS,
     walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     zendeskChannel: { returnUrlOrigins: env.ZENDESK_RETURN_URL_ORIGINS },
+    zohoChannel: { accountsUrls: env.ZOHO_ACCOUNTS_URLS },
     templateSyncIntervalMs: env.TEMPLATE_SYNC_INTERVAL_MINUTES * 60_000,
     templateSyncPageSize: env.TEMPLATE_SYNC_PAGE_SIZE,
     metaTimeoutMs: env.META_TIMEOUT_MS,

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
+import { HelpdeskApi } from './automations/helpdesk-api.js';
+import { WindowReminderScanner } from './automations/reminders.js';
+import { automationSendHandler, helpdeskNoteHandler } from './automations/runs.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
@@ -10,6 +13,7 @@ import { JobRunner } from './jobs/runner.js';
 import { LiveHub } from './live/hub.js';
 import { deleteMetaMediaHandler } from './media/delete-job.js';
 import { MediaService } from './media/service.js';
+import { IdempotentSender } from './messages/idempotent-send.js';
 import { SendPipeline } from './messages/pipeline.js';
 import { StaleSendSweeper } from './messages/stale-sends.js';
 import { MetaGraphClient } from './meta/client.js';
@@ -51,6 +55,8 @@ export interface RunningBridge {
   walletAudit: WalletAuditor;
   /** Moves messages a dead process left 'sending' to outcome_unknown. */
   staleSends: StaleSendSweeper;
+  /** Queues window reminders (automations/reminders.ts). */
+  windowReminders: WindowReminderScanner;
   /** The URL the server listens on (its real port when 0 was asked for). */
   url: string;
   /** Stops accepting connections, drains in-flight requests (up to the configured timeout), closes the database. */
@@ -104,7 +110,13 @@ const journalRecoveryRowsMax = 200;
 /** Opens storage (migrating it), builds the app and listens. */
 export async function startBridge(
   config: Config,
-  options: { logger?: Logger; validateResponses?: boolean; clock?: Clock } = {},
+  options: {
+    logger?: Logger;
+    validateResponses?: boolean;
+    clock?: Clock;
+    /** Where the admin console's build is (default: bridge-server/dist/console-ui); tests build one of their own. */
+    consoleDir?: string;
+  } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
@@ -132,7 +144,15 @@ export async function startBridge(
   const jobs = new JobRunner(database.db, logger.child({ component: 'jobs' }))
     .register(jobKinds.sendText, sendTextHandler(database.db, new SendPipeline(services, new MediaService(services))))
     .register(jobKinds.walletEventWebhook, walletEventWebhookHandler(database.db, secretBox, config.walletWebhook))
-    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox));
+    .register(jobKinds.deleteMetaMedia, deleteMetaMediaHandler(database.db, meta, secretBox))
+    .register(
+      jobKinds.automationSend,
+      automationSendHandler(database.db, new IdempotentSender(services, new MediaService(services))),
+    )
+    .register(
+      jobKinds.helpdeskNote,
+      helpdeskNoteHandler(database.db, secretBox, new HelpdeskApi(logger.child({ component: 'helpdesk-api' }))),
+    );
   const paymentProvider = createPaymentProvider(config, database.db, logger.child({ component: 'payments' }));
   const payments =
     paymentProvider === undefined
@@ -160,6 +180,10 @@ export async function startBridge(
   const walletAudit = new WalletAuditor(database.db, logger.child({ component: 'wallet-audit' }), {
     intervalMs: config.walletAuditIntervalMs,
   });
+  // Every replica scans; the reminder's key makes each window's reminder happen once.
+  const windowReminders = new WindowReminderScanner(database.db, clock, logger.child({ component: 'window-reminders' }), () =>
+    jobs.wake(),
+  );
   const journal = await openWebhookJournal(database, config.dataDir, logger);
   // A committed webhook may have queued jobs (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
@@ -182,6 +206,7 @@ export async function startBridge(
     },
     {
       validateResponses: options.validateResponses ?? false,
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
     },
   );
 
@@ -201,6 +226,7 @@ export async function startBridge(
   hostingFees.start();
   holdSweeper.start();
   staleSends.start();
+  windowReminders.start();
   // Each replica audits on its own (it only reads) and exports its result in /metrics.
   if (config.walletAuditIntervalMs > 0) walletAudit.start();
   autoRecharge?.start();
@@ -226,6 +252,7 @@ export async function startBridge(
       hostingFees.stop(),
       holdSweeper.stop(),
       staleSends.stop(),
+      windowReminders.stop(),
       walletAudit.stop(),
     ]);
     await journal?.close();
@@ -244,6 +271,7 @@ export async function startBridge(
     hostingFees,
     holdSweeper,
     staleSends,
+    windowReminders,
     walletAudit,
     url: `http://${host}:${port}`,
     close: () => {

@@ -3,36 +3,16 @@ import { SecretBox } from '../src/security/secret-box.js';
 import { sha256Hex } from '../src/security/tokens.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { type Tenant, twoTenants } from './support/tenants.js';
 
 describe.each(backends)('bridge API on $name', (backend) => {
   let bridge: TestBridge;
   /** Two tenants, each with a deployment and a Zendesk installation. */
-  interface Tenant {
-    accountId: string;
-    deploymentId: string;
-    installationId: string;
-    token: string;
-  }
-  const tenant = { a: {} as Tenant, b: {} as Tenant };
+  let tenant: { a: Tenant; b: Tenant };
 
   beforeAll(async () => {
     bridge = await startTestBridge(backend);
-    for (const [key, name] of [
-      ['a', 'Acme'],
-      ['b', 'Globex'],
-    ] as const) {
-      const account = await bridge.request('POST', '/v1/accounts', { json: { name } });
-      const deployment = (await bridge.createDeployment(account.body.id)).answer;
-      const installation = await bridge.request('POST', `/v1/deployments/${deployment.body.id}/installations`, {
-        json: { helpdesk: 'zendesk', instance: `${name.toLowerCase()}.zendesk.com` },
-      });
-      tenant[key] = {
-        accountId: account.body.id,
-        deploymentId: deployment.body.id,
-        installationId: installation.body.id,
-        token: installation.body.token,
-      };
-    }
+    tenant = await twoTenants(bridge);
   });
   afterAll(async () => {
     await bridge?.close();

@@ -35,17 +35,23 @@ describe.each(backends)('storage on $name', (backend) => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind = 'r' and c.relname not like 'schema_migrations%'`.execute(database.db);
     expect(tables.rows.map((row) => row.table_name).sort()).toEqual([
+      'account_admins',
       'account_optin_settings',
       'account_pricing_rules',
       'account_pricing_settings',
       'accounts',
       'auth_failures',
       'auto_recharge_settings',
+      'automation_runs',
+      'automation_settings',
       'consents',
+      'console_audit',
+      'console_sessions',
       'contacts',
       'deployment_events',
       'deployment_hosting_fees',
       'deployments',
+      'helpdesk_connections',
       'hosting_fee_charges',
       'idempotency_keys',
       'inbound_messages',
@@ -68,8 +74,10 @@ describe.each(backends)('storage on $name', (backend) => {
       'wallet_notification_settings',
       'wallets',
       'webhook_events',
+      'window_reminders',
       'zendesk_channel_events',
       'zendesk_channel_links',
+      'zoho_channel_links',
     ]);
     for (const row of tables.rows) expect(row.comment?.length ?? 0, row.table_name).toBeGreaterThan(40);
   });

@@ -1,4 +1,6 @@
+import { consoleProblemCatalogue } from './console-problems.js';
 import { numberProblemCatalogue } from './numbers-problems.js';
+import { zohoChannelProblemCatalogue } from './zoho-channel-problems.js';
 
 /**
  * Every problem the API can answer with, by stable code. The apps translate these codes; the English
@@ -111,6 +113,11 @@ export const problemCatalogue = {
     status: 401,
     title: 'The payment callback’s signature is missing or does not match the body.',
   },
+  invalid_automation_signature: {
+    status: 401,
+    title:
+      'The Zendesk webhook signature is missing, more than 5 minutes old, or does not match the body and the installation’s webhook secret.',
+  },
   webhook_url_refused: {
     status: 422,
     title: 'The bridge does not deliver webhooks to this URL (its scheme, its address, or credentials in it).',
@@ -135,6 +142,8 @@ export const problemCatalogue = {
   internal_error: { status: 500, title: 'The bridge failed unexpectedly; the failure was logged.' },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
   ...numberProblemCatalogue,
+  ...zohoChannelProblemCatalogue,
+  ...consoleProblemCatalogue,
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalogue;

@@ -11,6 +11,8 @@ export * from './contract/optin.js';
 export * from './contract/payments.js';
 export * from './contract/pricing.js';
 export * from './contract/route.js';
+export * from './contract/routes/automations.js';
+export * from './contract/routes/console.js';
 export * from './contract/routes/live.js';
 export * from './contract/routes.js';
 export * from './contract/templates.js';

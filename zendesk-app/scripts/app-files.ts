@@ -5,6 +5,7 @@
 import type { Plugin } from 'vite';
 import { logoFiles } from '../definition/logos.js';
 import { buildManifest } from '../definition/manifest.js';
+import { buildRequirements } from '../definition/requirements.js';
 import en from '../definition/translations/en.json' with { type: 'json' };
 import ja from '../definition/translations/ja.json' with { type: 'json' };
 
@@ -17,6 +18,8 @@ export function appFiles(environment: NodeJS.ProcessEnv = process.env): Record<s
   const files: Record<string, string | Buffer> = {
     // Zendesk ignores keys it does not know; the note keeps the generated file from being edited by hand.
     'manifest.json': `${JSON.stringify({ _generated: generatedNote('manifest.ts'), ...buildManifest(environment) }, null, 2)}\n`,
+    // No note here: Zendesk refuses a requirements.json with a top-level key that is not a resource type.
+    'requirements.json': `${JSON.stringify(buildRequirements(environment), null, 2)}\n`,
     ...logoFiles(),
   };
   for (const [locale, translations] of Object.entries(translationSources)) {

@@ -305,5 +305,126 @@ export function validateAppPackage(files: PackageFiles, options: ValidateOptions
   checkTranslations(manifest, parameterNames, files, problems);
   checkLogos(files, problems);
   checkContents(files, options, problems);
+  if (files.has('requirements.json')) checkRequirements(parseJson(files, 'requirements.json', problems), problems);
   return problems;
+}
+
+/**
+ * requirements.json (https://developer.zendesk.com/documentation/apps/app-developer-guide/apps_requirements/, and
+ * zendesk_apps_support's validations/requirements.rb): an object of known resource types, each an object of
+ * requirements by key; plus what our automations need: the webhook posts JSON to the bridge's automation endpoint
+ * and carries no secret (one package, every account), each webhook action names a declared webhook with a body of
+ * our delivery's fields whose `automation` is the trigger's key, a trigger on a `wa_send_` tag removes the tag (or it
+ * would send on every later update), and every macro's `wa_send_` tag has its trigger.
+ */
+const requirementTypes = [
+  'automations',
+  'channel_integrations',
+  'custom_objects',
+  'macros',
+  'organization_fields',
+  'targets',
+  'ticket_fields',
+  'triggers',
+  'user_fields',
+  'views',
+  'webhooks',
+];
+const deliveryFields = ['ticket_url', 'ticket_id', 'ticket_updated_at', 'automation', 'phone'];
+const deliveryOptional = ['template', 'language', 'parameters', 'text'];
+
+function checkRequirements(requirements: unknown, problems: Problem[]): void {
+  const file = 'requirements.json';
+  const problem = (message: string) => problems.push({ rule: 'requirements', file, message });
+  if (!isObject(requirements)) return void problem('requirements.json must be an object of resource types');
+  for (const [type, entries] of Object.entries(requirements)) {
+    if (!requirementTypes.includes(type)) problem(`"${type}" is not a requirement type Zendesk knows`);
+    else if (!isObject(entries)) problem(`${type} must be an object of requirements by key`);
+    else
+      for (const key of Object.keys(entries)) if (!/^[a-z0-9_]{1,64}$/.test(key)) problem(`${type}.${key}: keys are a-z, 0-9, _`);
+  }
+  const webhooks = isObject(requirements.webhooks) ? requirements.webhooks : {};
+  for (const [key, webhook] of Object.entries(webhooks)) {
+    if (!isObject(webhook)) continue;
+    for (const field of ['name', 'endpoint', 'http_method', 'request_format', 'status']) {
+      if (typeof webhook[field] !== 'string') problem(`webhooks.${key}.${field} is required`);
+    }
+    if (typeof webhook.endpoint === 'string' && !/^https:\/\/[^/]+\/v1\/automations\/zendesk$/.test(webhook.endpoint)) {
+      problem(`webhooks.${key}.endpoint must be https://{bridge}/v1/automations/zendesk`);
+    }
+    if (webhook.http_method !== 'POST' || webhook.request_format !== 'json') problem(`webhooks.${key} must POST json`);
+    if (JSON.stringify(webhook.subscriptions) !== '["conditional_ticket_events"]') {
+      problem(`webhooks.${key}.subscriptions must be ["conditional_ticket_events"] to serve triggers and automations`);
+    }
+    if ('signing_secret' in webhook || 'authentication' in webhook) {
+      problem(
+        `webhooks.${key} must not carry a secret: the package is the same for every account (Zendesk generates one per account)`,
+      );
+    }
+  }
+  const triggerTags = new Set<string>();
+  for (const type of ['triggers', 'automations'] as const) {
+    const entries = isObject(requirements[type]) ? requirements[type] : {};
+    for (const [key, entry] of Object.entries(entries)) {
+      if (!isObject(entry)) continue;
+      const where = `${type}.${key}`;
+      if (typeof entry.title !== 'string') problem(`${where}.title is required`);
+      const conditions = isObject(entry.conditions) ? entry.conditions : {};
+      const all = Array.isArray(conditions.all) ? conditions.all : [];
+      const any = Array.isArray(conditions.any) ? conditions.any : [];
+      if (all.length + any.length === 0) problem(`${where} needs conditions`);
+      const actions = Array.isArray(entry.actions) ? entry.actions.filter(isObject) : [];
+      if (actions.length === 0) problem(`${where} needs actions`);
+      for (const action of actions.filter((candidate) => candidate.field === 'notification_webhook')) {
+        const [webhook, body] = Array.isArray(action.value) ? action.value : [];
+        if (typeof webhook !== 'string' || !(webhook in webhooks))
+          problem(`${where}: its webhook action names no declared webhook`);
+        checkDeliveryBody(where, key, body, problem);
+      }
+      const tags = all
+        .filter((condition) => isObject(condition) && condition.field === 'current_tags' && condition.operator === 'includes')
+        .map((condition) => String((condition as Record<string, unknown>).value));
+      for (const tag of tags.filter((candidate) => candidate.startsWith('wa_send_'))) {
+        triggerTags.add(tag);
+        const removes = actions.some(
+          (action) => action.field === 'remove_tags' && String(action.value).split(/\s+/).includes(tag),
+        );
+        if (!removes) problem(`${where} acts on the tag ${tag} and must remove it, or every later update sends again`);
+      }
+    }
+  }
+  const macros = isObject(requirements.macros) ? requirements.macros : {};
+  for (const [key, macro] of Object.entries(macros)) {
+    if (!isObject(macro)) continue;
+    if (typeof macro.title !== 'string') problem(`macros.${key}.title is required`);
+    const actions = Array.isArray(macro.actions) ? macro.actions.filter(isObject) : [];
+    if (actions.length === 0) problem(`macros.${key} needs actions`);
+    for (const action of actions.filter((candidate) => candidate.field === 'current_tags')) {
+      for (const tag of String(action.value)
+        .split(/\s+/)
+        .filter((candidate) => candidate.startsWith('wa_send_'))) {
+        if (!triggerTags.has(tag)) problem(`macros.${key} adds ${tag}, which no trigger acts on`);
+      }
+    }
+  }
+}
+
+function checkDeliveryBody(where: string, key: string, body: unknown, problem: (message: string) => void): void {
+  let parsed: unknown;
+  try {
+    parsed = typeof body === 'string' ? JSON.parse(body) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!isObject(parsed)) return void problem(`${where}: the webhook body must be a JSON object (placeholders inside strings)`);
+  for (const field of deliveryFields) if (typeof parsed[field] !== 'string') problem(`${where}: the body needs ${field}`);
+  for (const field of Object.keys(parsed)) {
+    if (!deliveryFields.includes(field) && !deliveryOptional.includes(field))
+      problem(`${where}: the body has an unknown field ${field}`);
+  }
+  if (parsed.ticket_url !== '{{ticket.url}}' || parsed.ticket_updated_at !== '{{ticket.updated_at_with_timestamp}}') {
+    problem(`${where}: ticket_url and ticket_updated_at must be {{ticket.url}} and {{ticket.updated_at_with_timestamp}}`);
+  }
+  if (parsed.automation !== key) problem(`${where}: the body's automation must be the trigger's key (${key})`);
+  if ((parsed.template === undefined) === (parsed.text === undefined)) problem(`${where}: the body needs a template or a text`);
 }

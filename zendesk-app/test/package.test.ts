@@ -64,6 +64,7 @@ describe('the Zendesk app package', () => {
       'assets/logo-small.png',
       'assets/logo.png',
       'manifest.json',
+      'requirements.json',
       'translations/en.json',
       'translations/ja.json',
     ]);
@@ -86,6 +87,32 @@ describe('the Zendesk app package', () => {
       { name: 'phone_field', type: 'text', required: false },
     ]);
     expect(JSON.parse(text(files, 'translations/ja.json')).app.parameters.installation_token.label).toBe('インストールトークン');
+  });
+
+  it('declares the automations webhook, the example triggers and the macros, with no secret', () => {
+    const requirements = JSON.parse(text(files, 'requirements.json'));
+    expect(Object.keys(requirements)).toEqual(['webhooks', 'triggers', 'macros']);
+    expect(requirements.webhooks.wabridge_automations).toMatchObject({
+      endpoint: 'https://bridge.wabridge.example/v1/automations/zendesk',
+      http_method: 'POST',
+      request_format: 'json',
+      subscriptions: ['conditional_ticket_events'],
+    });
+    expect(requirements.webhooks.wabridge_automations.signing_secret).toBeUndefined();
+    const solved = requirements.triggers.wa_solved_satisfaction;
+    expect(solved.conditions.all).toEqual([{ field: 'status', operator: 'value', value: 'solved' }]);
+    expect(JSON.parse(solved.actions[0].value[1])).toMatchObject({
+      ticket_url: '{{ticket.url}}',
+      ticket_updated_at: '{{ticket.updated_at_with_timestamp}}',
+      automation: 'wa_solved_satisfaction',
+      phone: '{{ticket.requester.phone}}',
+      template: 'satisfaction_survey',
+    });
+    expect(requirements.triggers.wa_send_order_update.actions[1]).toEqual({
+      field: 'remove_tags',
+      value: 'wa_send_order_update',
+    });
+    expect(requirements.macros.wa_macro_order_update.actions).toEqual([{ field: 'current_tags', value: 'wa_send_order_update' }]);
   });
 
   it('loads its script by a relative path and stays within the size budget', () => {
@@ -301,6 +328,83 @@ describe('the Zendesk app package', () => {
     ['secrets', 'a private key', (f) => withFile(f, 'assets/key.txt', '-----BEGIN RSA PRIVATE KEY-----\nMIIE…')],
     ['files', 'a file outside assets and translations', (f) => withFile(f, 'node_modules/x/index.js', 'x')],
     ['files', 'a dotfile', (f) => withFile(f, 'assets/.env', 'A=1')],
+    ['requirements', 'requirements.json that is not an object', (f) => withFile(f, 'requirements.json', '[]')],
+    [
+      'requirements',
+      'an unknown resource type (Zendesk refuses the install)',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r._note = { x: {} };
+        }),
+    ],
+    [
+      'requirements',
+      'a signing secret in the package',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.webhooks.wabridge_automations.signing_secret = { algorithm: 'SHA256', secret: 'same-for-everyone' };
+        }),
+    ],
+    [
+      'requirements',
+      'a webhook to another endpoint',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.webhooks.wabridge_automations.endpoint = 'https://bridge.example/v1/messages';
+        }),
+    ],
+    [
+      'requirements',
+      'a webhook not subscribed to trigger events',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.webhooks.wabridge_automations.subscriptions = [];
+        }),
+    ],
+    [
+      'requirements',
+      'a trigger naming an undeclared webhook',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.triggers.wa_solved_satisfaction.actions[0].value[0] = 'other_webhook';
+        }),
+    ],
+    [
+      'requirements',
+      "a trigger whose body's automation is not its key",
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          const action = r.triggers.wa_solved_satisfaction.actions[0];
+          action.value[1] = action.value[1].replace('"automation":"wa_solved_satisfaction"', '"automation":"other"');
+        }),
+    ],
+    [
+      'requirements',
+      'a trigger body without the ticket update',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          const action = r.triggers.wa_solved_satisfaction.actions[0];
+          const body = JSON.parse(action.value[1]);
+          delete body.ticket_updated_at;
+          action.value[1] = JSON.stringify(body);
+        }),
+    ],
+    [
+      'requirements',
+      'a tag trigger that keeps its tag (it would send on every update)',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.triggers.wa_send_order_update.actions.pop();
+        }),
+    ],
+    [
+      'requirements',
+      'a macro adding a tag no trigger acts on',
+      (f) =>
+        withJson(f, 'requirements.json', (r) => {
+          r.macros.wa_macro_order_update.actions[0].value = 'wa_send_unknown';
+        }),
+    ],
   ];
   it.each(broken)('names the rule "%s" for %s', (rule, _case, breakPackage) => {
     const problems = validateAppPackage(breakPackage(files), options);

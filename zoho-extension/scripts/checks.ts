@@ -191,6 +191,66 @@ function checkTranslations(manifest: Record<string, unknown>, files: PackageFile
   }
 }
 
+/** Zoho's channel logo rule ("image-format : png, jpg / max-size : 500kb") and its content types. */
+const channelLogoTypes = /\.(png|jpe?g)$/;
+const channelLogoBytesMax = 500 * 1024;
+const channelContentTypes = ['text/plain', 'text/html'];
+
+const isHttpsUrl = (value: unknown) => {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * resources.json's channel entries (zoho.com/desk/extensions/guide/channel-integration-configuration.html): a
+ * resourceName, a logo that is in the package as png or jpg under 500 KB, a push endpoint (required) and a pull one,
+ * both https, and only the content types Zoho allows. `zet validate` 1.0.24 does not read resources.json at all.
+ */
+function checkResources(files: PackageFiles, problems: Problem[]): void {
+  if (!files.has('resources.json')) return;
+  const problem = (message: string): void => {
+    problems.push({ rule: 'resources', file: 'resources.json', message });
+  };
+  const resources = parseJson(files, 'resources.json', problems);
+  if (!isObject(resources)) {
+    problem('resources.json must be an object');
+    return;
+  }
+  const channels = resources.channels ?? [];
+  if (!Array.isArray(channels)) {
+    problem('"channels" must be an array');
+    return;
+  }
+  const names = new Set<string>();
+  for (const [index, channel] of channels.entries()) {
+    const at = `channels[${index}]`;
+    if (!isObject(channel)) {
+      problem(`${at} must be an object`);
+      continue;
+    }
+    const name = channel.resourceName;
+    if (typeof name !== 'string' || name === '') problem(`${at}.resourceName is required`);
+    else if (names.has(name)) problem(`${at}.resourceName "${name}" is not unique`);
+    else names.add(name);
+    const logo = typeof channel.channelLogoPath === 'string' ? channel.channelLogoPath.replace(/^\//, '') : undefined;
+    const logoBytes = logo === undefined ? undefined : files.get(logo);
+    if (logo === undefined || logoBytes === undefined) problem(`${at}.channelLogoPath must name a file of the package`);
+    else if (!channelLogoTypes.test(logo)) problem(`${at}.channelLogoPath must be a png or jpg`);
+    else if (logoBytes.byteLength > channelLogoBytesMax) problem(`${at}.channelLogoPath is over Zoho's 500 KB`);
+    const sync = channel.sync;
+    if (!isObject(sync) || !isHttpsUrl(sync.push)) problem(`${at}.sync.push must be an https URL`);
+    else if (sync.pull !== undefined && !isHttpsUrl(sync.pull)) problem(`${at}.sync.pull must be an https URL`);
+    const types = channel.contentTypes ?? ['text/plain'];
+    if (!Array.isArray(types) || types.length === 0 || types.some((type) => !channelContentTypes.includes(type as string))) {
+      problem(`${at}.contentTypes may only hold ${channelContentTypes.join(' and ')}`);
+    }
+  }
+}
+
 function checkFiles(files: PackageFiles, options: CheckOptions, problems: Problem[]): void {
   const problem = (rule: string, file: string, message: string) => problems.push({ rule, file, message });
   if (files.size > filesMax) problem('files', '', `${files.size} files; zet packs at most ${filesMax}`);
@@ -242,6 +302,7 @@ export function checkExtension(files: PackageFiles, options: CheckOptions = {}):
   checkWidgets(manifest, files, problems);
   checkConfig(manifest, files, problems);
   checkTranslations(manifest, files, problems);
+  checkResources(files, problems);
   checkFiles(files, options, problems);
   return problems;
 }

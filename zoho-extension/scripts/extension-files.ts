@@ -5,7 +5,8 @@
  * these files carry no "generated" marker: they only ever exist in build output (dist/), never in the sources.
  */
 import type { Plugin } from 'vite';
-import { logoFiles } from '../definition/logos.js';
+import { buildResources, channelLogoPath } from '../definition/channel.js';
+import { channelLogoPng, logoFiles } from '../definition/logos.js';
 import { buildManifest } from '../definition/manifest.js';
 import en from '../definition/translations/en.json' with { type: 'json' };
 import ja from '../definition/translations/ja.json' with { type: 'json' };
@@ -13,16 +14,15 @@ import ja from '../definition/translations/ja.json' with { type: 'json' };
 export const translationSources = { en, ja } as const;
 
 /**
- * `resources.json` declares webhooks, custom actions, permissions and the like; the widget needs none, and `zet
- * validate` requires the file (an empty object is what Zoho's DESK template ships).
+ * `resources.json` declares Zoho Desk resources the extension brings; ours is the WhatsApp channel (its pull and push
+ * endpoints on the bridge, see definition/channel.ts), whose logo must be a PNG or JPEG file.
  */
-export const resources = {};
-
-export function extensionFiles(environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const files: Record<string, string> = {
+export function extensionFiles(environment: NodeJS.ProcessEnv = process.env): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = {
     'plugin-manifest.json': `${JSON.stringify(buildManifest(environment), null, 2)}\n`,
-    'resources.json': `${JSON.stringify(resources, null, 2)}\n`,
+    'resources.json': `${JSON.stringify(buildResources(environment), null, 2)}\n`,
     ...logoFiles(),
+    [channelLogoPath.slice(1)]: channelLogoPng(),
   };
   for (const [locale, translations] of Object.entries(translationSources)) {
     files[`app/translations/${locale}.json`] = `${JSON.stringify(translations, null, 2)}\n`;

@@ -50,6 +50,7 @@ describe('the Zoho Desk extension package', () => {
 
   it('is packed by zet with every file of the folder, and passes every rule', async () => {
     expect([...files.keys()].filter((path) => !path.startsWith('app/assets/'))).toEqual([
+      'app/img/channel-logo.png',
       'app/img/icon.svg',
       'app/img/logo.svg',
       'app/translations/en.json',
@@ -82,6 +83,28 @@ describe('the Zoho Desk extension package', () => {
     expect(JSON.parse(text(files, 'app/translations/ja.json')).config.installation_token.label).toBe('インストールトークン');
   });
 
+  it('declares the WhatsApp channel with the bridge’s pull and push endpoints and a PNG logo', () => {
+    expect(JSON.parse(text(files, 'resources.json'))).toEqual({
+      channels: [
+        {
+          resourceName: 'wabridge_whatsapp',
+          channelLogoPath: '/app/img/channel-logo.png',
+          acceptAttachments: false,
+          updateRecords: false,
+          contentTypes: ['text/plain'],
+          includeQuotedMessage: false,
+          sync: {
+            push: 'https://bridge.test.example/v1/channels/zoho/push',
+            pull: 'https://bridge.test.example/v1/channels/zoho/pull',
+          },
+        },
+      ],
+    });
+    const logo = files.get('app/img/channel-logo.png')!;
+    expect(Buffer.from(logo.subarray(0, 8)).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(logo.byteLength).toBeLessThan(500 * 1024);
+  });
+
   it('loads Zoho’s SDK and its own script by a relative path, uses the token placeholder, and stays within budget', () => {
     const html = text(files, 'app/widget.html');
     expect(html).toContain('https://js.zohostatic.com/support/developer_sdk/v1/js/ZohoDeskClientSDK.min.js');
@@ -95,6 +118,38 @@ describe('the Zoho Desk extension package', () => {
   /** Each case breaks one rule on a copy of the real package; the check must name that rule. */
   const broken: [string, string, (files: PackageFiles) => PackageFiles][] = [
     ['required', 'no resources.json', (f) => withFile(f, 'resources.json', null)],
+    [
+      'resources',
+      'a channel logo that is not png or jpg',
+      (f) =>
+        withJson(f, 'resources.json', (r) => {
+          r.channels[0].channelLogoPath = '/app/img/logo.svg';
+        }),
+    ],
+    [
+      'resources',
+      'a channel without a push endpoint',
+      (f) =>
+        withJson(f, 'resources.json', (r) => {
+          delete r.channels[0].sync.push;
+        }),
+    ],
+    [
+      'resources',
+      'a channel pulled over plain http',
+      (f) =>
+        withJson(f, 'resources.json', (r) => {
+          r.channels[0].sync.pull = 'http://bridge.example.com/v1/channels/zoho/pull';
+        }),
+    ],
+    [
+      'resources',
+      'a content type Zoho does not allow',
+      (f) =>
+        withJson(f, 'resources.json', (r) => {
+          r.channels[0].contentTypes = ['text/markdown'];
+        }),
+    ],
     ['json', 'a manifest that is not JSON', (f) => withFile(f, 'plugin-manifest.json', '{ "service": ')],
     [
       'manifest',

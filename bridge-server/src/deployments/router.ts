@@ -11,7 +11,14 @@ export function deploymentsRouter({ db, secretBox, config }: Services, options: 
   mountRoute(
     router,
     routes.createDeployment,
-    async ({ body }, { response }) => {
+    async ({ body }, { caller, response }) => {
+      // An account admin creates deployments for its own account only; another is answered as a missing account.
+      const scope = accountScope(caller);
+      if (scope !== undefined && body.account_id !== scope) {
+        throw new DomainError('unknown_account', `There is no account ${body.account_id}.`, {
+          errors: [{ path: 'body.account_id', code: 'unknown_account', message: 'no such account' }],
+        });
+      }
       // The credential check with Meta (numbers/credentials.ts, checkDeploymentCredentials) is not wired in yet: tests
       // that create deployments without making their number known to the Meta sandbox must be brought along first.
       const result = await insertDeployment(db, secretBox, body);

@@ -5,6 +5,8 @@ import type { Schema } from '../storage/schema.js';
 /** Who is calling, as established by authentication. */
 export type Caller =
   | { kind: 'admin' }
+  /** An account's admin signed in to the console: confined to its account, like an installation. */
+  | { kind: 'account_admin'; adminId: string; accountId: string }
   | {
       kind: 'installation';
       installationId: string;
@@ -19,9 +21,12 @@ export function installationOf(caller: Caller): Extract<Caller, { kind: 'install
   return caller;
 }
 
-/** The account an installation is confined to; undefined for the administrator, who sees every account. */
+/**
+ * The account an installation or an account admin is confined to; undefined for the administrator, who sees every
+ * account.
+ */
 export function accountScope(caller: Caller): string | undefined {
-  return caller.kind === 'installation' ? caller.accountId : undefined;
+  return caller.kind === 'admin' ? undefined : caller.accountId;
 }
 
 /**
@@ -35,7 +40,7 @@ export async function actingAccount(
   named: string | undefined,
   path: 'body.account_id' | 'query.account_id',
 ): Promise<string> {
-  if (caller.kind === 'installation') {
+  if (caller.kind !== 'admin') {
     if (named !== undefined && named !== caller.accountId) throw new DomainError('unknown_account', `No account ${named}.`);
     return caller.accountId;
   }

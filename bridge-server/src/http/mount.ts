@@ -167,7 +167,8 @@ export function mountRoute<R extends RouteDefinition>(
   options.mounted.push(route);
   router[route.method](expressPath(route.path), async (request, response) => {
     response.locals.routePath = route.path;
-    const caller = route.auth === 'none' ? undefined : await options.authenticate(request, route.auth);
+    response.locals.operationId = route.operationId;
+    const caller = route.auth === 'none' ? undefined : await options.authenticate(request, response, route);
 
     let params: unknown;
     if (route.params) {

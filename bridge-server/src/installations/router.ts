@@ -2,6 +2,7 @@ import { routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { findDeployment } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
+import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { insertInstallation, listInstallations, presentInstallation, revokeInstallation } from './store.js';
@@ -11,7 +12,11 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
   mountRoute(
     router,
     routes.createInstallation,
-    async ({ params, body }, { response }) => {
+    async ({ params, body }, { caller, response }) => {
+      // An account admin's request for another account's deployment is answered as for a missing one.
+      if ((await findDeployment(db, params.deployment_id, accountScope(caller))) === undefined) {
+        throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
+      }
       const result = await insertInstallation(db, params.deployment_id, body);
       switch (result.kind) {
         case 'unknown_deployment':
@@ -32,8 +37,8 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
   mountRoute(
     router,
     routes.listInstallations,
-    async ({ params, query }) => {
-      if ((await findDeployment(db, params.deployment_id, undefined)) === undefined) {
+    async ({ params, query }, { caller }) => {
+      if ((await findDeployment(db, params.deployment_id, accountScope(caller))) === undefined) {
         throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
       }
       return listInstallations(db, params.deployment_id, query);
@@ -43,8 +48,8 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
   mountRoute(
     router,
     routes.revokeInstallation,
-    async ({ params }) => {
-      if (!(await revokeInstallation(db, params.installation_id))) {
+    async ({ params }, { caller }) => {
+      if (!(await revokeInstallation(db, params.installation_id, accountScope(caller)))) {
         throw new DomainError('not_found', `No installation ${params.installation_id}.`);
       }
       return undefined;

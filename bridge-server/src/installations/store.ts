@@ -81,14 +81,23 @@ export async function listInstallations(
 }
 
 /** Revokes an installation; revoking one already revoked changes nothing. False when there is no such installation. */
-export async function revokeInstallation(db: Kysely<Schema>, id: string): Promise<boolean> {
+/**
+ * Revokes an installation (again is a no-op); false when there is none, or none of the account `scope` names (an
+ * account admin's), so another account's installation looks like a missing one.
+ */
+export async function revokeInstallation(db: Kysely<Schema>, id: string, scope: string | undefined): Promise<boolean> {
+  const inScope = db
+    .selectFrom('installations as i')
+    .innerJoin('deployments as d', 'd.id', 'i.deployment_id')
+    .select('i.id')
+    .where('i.id', '=', id);
+  const scoped = scope === undefined ? inScope : inScope.where('d.account_id', '=', scope);
   const updated = await db
     .updateTable('installations')
     .set({ revoked_at: sql<Date>`now()` })
-    .where('id', '=', id)
+    .where('id', 'in', scoped)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (updated.numUpdatedRows > 0n) return true;
-  const existing = await db.selectFrom('installations').select('id').where('id', '=', id).executeTakeFirst();
-  return existing !== undefined;
+  return (await scoped.executeTakeFirst()) !== undefined;
 }

@@ -11,4 +11,8 @@ export const jobKinds = {
   deleteMetaMedia: 'delete_meta_media',
   /** A pending payment asked about at its provider until it is settled (payments/check-job.ts). */
   paymentCheck: 'payment_check',
+  /** A helpdesk automation's send, accepted by its webhook (automations/runs.ts). */
+  automationSend: 'automation_send',
+  /** An internal note on a helpdesk ticket: an automation's outcome or a window reminder (automations/runs.ts). */
+  helpdeskNote: 'helpdesk_note',
 } as const;

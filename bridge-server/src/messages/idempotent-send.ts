@@ -13,7 +13,7 @@ function isReplayable(error: DomainError): boolean {
 }
 
 /** Who sends: an installation, within its account and deployment (keys are scoped to the installation). */
-export interface Sender {
+export interface Sender extends Pick<SendContext, 'source' | 'automation' | 'onRecorded'> {
   accountId: string;
   deploymentId: string;
   installationId: string;

@@ -28,7 +28,7 @@ import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import { quoteMessage } from '../pricing/quote.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
-import type { Schema } from '../storage/schema.js';
+import type { MessageSource, Schema } from '../storage/schema.js';
 import { componentsFor, validateValues } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
 import { holdForMessage } from '../wallet/charges.js';
@@ -47,6 +47,15 @@ export interface SendContext {
    * it and may have reached Meta, so nothing is sent again (`MessageAlreadyRecordedError`).
    */
   messageId?: string;
+  /** Who asked: an agent (default for installations), the bridge (default without one), or a helpdesk automation. */
+  source?: MessageSource;
+  /** The automation's name, for a helpdesk automation's send. */
+  automation?: string;
+  /**
+   * Work that must exist exactly when the message does (an automation's note on the ticket): run inside the
+   * transaction that records the message and its hold.
+   */
+  onRecorded?: (transaction: Transaction<Schema>, messageId: string) => Promise<void>;
 }
 
 /** The message id of the send was recorded before: an earlier attempt may have reached Meta; nothing is sent. */
@@ -234,6 +243,7 @@ export class SendPipeline {
           price,
         );
       }
+      await context.onRecorded?.(transaction, id);
       return id;
     });
   }
@@ -261,6 +271,8 @@ export class SendPipeline {
         ticket_helpdesk: request.ticket?.helpdesk ?? null,
         ticket_id: request.ticket?.id ?? null,
         state: 'sending',
+        source: context.source ?? (context.installationId === null ? 'bridge' : 'agent'),
+        automation: context.automation ?? null,
       })
       .onConflict((conflict) => conflict.column('id').doNothing())
       .returning('id')

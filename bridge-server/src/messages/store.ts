@@ -39,6 +39,8 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[], charge?: 
     text: content.text?.body ?? null,
     media: mediaOf(content.media),
     ticket: row.ticket_helpdesk === null || row.ticket_id === null ? null : { helpdesk: row.ticket_helpdesk, id: row.ticket_id },
+    source: row.source,
+    automation: row.automation,
     error:
       row.error_reason === null
         ? null

@@ -4,7 +4,14 @@ import type { SandboxContext } from './context.js';
 import { ControlError, notFound } from './control-errors.js';
 import { newBusinessScopedUserId, newWamid } from './ids.js';
 import { windowExpiresAtMs } from './pricing.js';
-import { type Customer, messagingLimitTiers, type PhoneNumber, qualityRatings, type Template } from './state.js';
+import {
+  type AccountStanding,
+  type Customer,
+  messagingLimitTiers,
+  type PhoneNumber,
+  qualityRatings,
+  type Template,
+} from './state.js';
 import {
   accountUpdateChange,
   inboundMessageChange,
@@ -282,9 +289,29 @@ export const accountUpdateSchema = z.strictObject({
   details: z.record(z.string(), z.unknown()).default({}),
 });
 
+const restrictionInfo = z.array(z.looseObject({ restriction_type: z.string(), expiration: z.number().optional() }));
+
+/**
+ * What an account_update does to the WABA's standing, as Meta's account_update reference describes the events:
+ * ACCOUNT_RESTRICTION carries the restrictions in force (`restriction_info`, empty when lifted), DISABLED_UPDATE a
+ * `ban_info.waba_ban_state` of DISABLE (banned) or REINSTATE. Other events leave it as it is.
+ */
+function updateStanding(standing: AccountStanding, event: string, details: Record<string, unknown>): void {
+  if (event === 'ACCOUNT_RESTRICTION') {
+    const parsed = restrictionInfo.safeParse(details.restriction_info ?? []);
+    standing.restrictions = parsed.success ? parsed.data : [];
+  }
+  if (event === 'DISABLED_UPDATE') {
+    const banState = (details.ban_info as { waba_ban_state?: unknown } | undefined)?.waba_ban_state;
+    if (banState === 'DISABLE') standing.banned = true;
+    if (banState === 'REINSTATE') standing.banned = false;
+  }
+}
+
 export function emitAccountUpdate(context: SandboxContext, wabaId: string, input: z.output<typeof accountUpdateSchema>) {
   if (context.state.numbersOfWaba(wabaId).length === 0) throw notFound(`WABA ${wabaId}`);
   if ('event' in input.details) throw new ControlError(400, 'validation_failed', 'details must not repeat event');
+  for (const number of context.state.numbersOfWaba(wabaId)) updateStanding(number.standing, input.event, input.details);
   context.dispatcher.emitForWaba(wabaId, accountUpdateChange(input.event, input.details));
   return { webhook_emitted: true };
 }

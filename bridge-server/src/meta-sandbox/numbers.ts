@@ -83,6 +83,7 @@ export function upsertNumber(state: SandboxState, input: z.output<typeof numberI
     knobs: existing?.knobs ?? {},
     sendFault: existing?.sendFault,
     recentSendTimesMs: existing?.recentSendTimesMs ?? [],
+    standing: existing?.standing ?? { restrictions: [], banned: false },
   };
   state.numbers.set(number.phoneNumberId, number);
   if (!state.templates.has(number.wabaId)) state.templates.set(number.wabaId, seedTemplates(number.wabaId));
@@ -127,5 +128,6 @@ export function numberView(number: PhoneNumber): Record<string, unknown> {
     profile: number.profile,
     knobs: number.knobs,
     send_fault: number.sendFault ?? null,
+    standing: number.standing,
   };
 }

@@ -23,7 +23,57 @@ function phoneNumberFields(number: PhoneNumber): Record<string, unknown> {
     account_mode: 'LIVE',
     is_official_business_account: false,
     webhook_configuration: { application: number.webhookUrl ?? '' },
+    health_status: healthStatus(number),
   };
+}
+
+/**
+ * `health_status` after Meta's "Messaging and Calling Health Status" page: one entity per node involved in a send
+ * (PHONE_NUMBER, WABA, BUSINESS, APP), each AVAILABLE, LIMITED (with `additional_info`) or BLOCKED (with `errors`:
+ * `error_code`, `error_description`, `possible_solution`); the overall value is the worst of them. The sandbox blocks
+ * a number that is not registered (133010) and a banned WABA (131031, "Business Account locked", from the error
+ * codes reference), and limits a WABA under a restriction of account_update's `restriction_info`.
+ */
+function healthStatus(number: PhoneNumber): Record<string, unknown> {
+  const phone = number.registered
+    ? { can_send_message: 'AVAILABLE' }
+    : {
+        can_send_message: 'BLOCKED',
+        errors: [
+          {
+            error_code: 133010,
+            error_description: 'Phone number not registered',
+            possible_solution: 'Register the phone number on the WhatsApp Business Platform.',
+          },
+        ],
+      };
+  const { banned, restrictions } = number.standing;
+  const waba = banned
+    ? {
+        can_send_message: 'BLOCKED',
+        errors: [
+          {
+            error_code: 131031,
+            error_description: 'Business Account locked',
+            possible_solution: 'Review the policy violation in WhatsApp Manager and request a review of the decision.',
+          },
+        ],
+      }
+    : restrictions.length > 0
+      ? {
+          can_send_message: 'LIMITED',
+          additional_info: restrictions.map((restriction) => `Messaging restricted: ${restriction.restriction_type}`),
+        }
+      : { can_send_message: 'AVAILABLE' };
+  const entities = [
+    { entity_type: 'PHONE_NUMBER', id: number.phoneNumberId, ...phone },
+    { entity_type: 'WABA', id: number.wabaId, ...waba },
+    { entity_type: 'BUSINESS', id: `9${number.wabaId.slice(1)}`, can_send_message: 'AVAILABLE' },
+    { entity_type: 'APP', id: '634974688087057', can_send_message: 'AVAILABLE' },
+  ];
+  const states = entities.map((entity) => entity.can_send_message);
+  const overall = states.includes('BLOCKED') ? 'BLOCKED' : states.includes('LIMITED') ? 'LIMITED' : 'AVAILABLE';
+  return { can_send_message: overall, entities };
 }
 
 /** What Graph returns for `GET /{phone-number-id}` without `fields` (the reference's example response). */

@@ -79,6 +79,15 @@ export interface PhoneNumber {
   sendFault: SendFault | undefined;
   /** Times of recent Graph send calls, for the per-second throughput limit. */
   recentSendTimesMs: number[];
+  /** What Meta's back office did to the number's WABA (account_update): restrictions and a ban, for health_status. */
+  standing: AccountStanding;
+}
+
+export interface AccountStanding {
+  /** `restriction_info` of the latest ACCOUNT_RESTRICTION: type and expiry (Unix seconds). */
+  restrictions: { restriction_type: string; expiration?: number }[];
+  /** DISABLED_UPDATE with `ban_info.waba_ban_state` DISABLE (REINSTATE lifts it). */
+  banned: boolean;
 }
 
 export interface Customer {

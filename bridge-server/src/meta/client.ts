@@ -14,6 +14,8 @@ import {
   businessProfileResponseSchema,
   businessProfileUpdateSchema,
   defaultTemplateFields,
+  type HealthStatus,
+  healthStatusSchema,
   type MediaInfo,
   type MessageTemplate,
   type MessageTemplateStatus,
@@ -492,6 +494,14 @@ export class MetaGraphClient {
     const request: GraphRequest = { method: 'GET', pathSegments: [wabaId, 'subscribed_apps'] };
     const answer = await this.call(accessToken, request, subscribedAppsSchema, 'repeatable');
     return answer.data.length > 0;
+  }
+
+  /** Whether a send through the number would succeed, per node (`GET /{phone-number-id}?fields=health_status`). */
+  async getHealthStatus(accessToken: string, phoneNumberId: string): Promise<HealthStatus> {
+    this.checkToken(accessToken);
+    parseInput(graphId, phoneNumberId, 'phoneNumberId');
+    const request: GraphRequest = { method: 'GET', pathSegments: [phoneNumberId], query: { fields: 'health_status' } };
+    return (await this.call(accessToken, request, healthStatusSchema, 'repeatable')).health_status;
   }
 
   private checkToken(accessToken: string): void {

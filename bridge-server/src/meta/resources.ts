@@ -135,6 +135,39 @@ export const subscribedAppsSchema = z.looseObject({
   ),
 });
 
+/**
+ * `GET /{node-id}?fields=health_status` (Meta's "Messaging and Calling Health Status" page): the overall
+ * `can_send_message` (AVAILABLE, LIMITED, BLOCKED: blocked if any node is, limited if any is) and one entity per node
+ * involved in a send (PHONE_NUMBER, WABA, BUSINESS, APP); a LIMITED node carries `additional_info`, a BLOCKED one
+ * `errors` with `error_code`, `error_description` and `possible_solution`.
+ */
+export const healthStatusSchema = z.looseObject({
+  health_status: z.looseObject({
+    can_send_message: z.string(),
+    entities: z
+      .array(
+        z.looseObject({
+          entity_type: z.string(),
+          id: z.string().optional(),
+          can_send_message: z.string(),
+          additional_info: z.array(z.string()).optional(),
+          errors: z
+            .array(
+              z.looseObject({
+                error_code: z.union([z.number(), z.string()]).optional(),
+                error_description: z.string().optional(),
+                possible_solution: z.string().optional(),
+              }),
+            )
+            .optional(),
+        }),
+      )
+      .default([]),
+  }),
+});
+
+export type HealthStatus = z.infer<typeof healthStatusSchema>['health_status'];
+
 // ---------------------------------------------------------------------------------------------------
 // Business profile
 

@@ -5,22 +5,30 @@ import { DomainError } from '../domain/errors.js';
 import { accountScope, type Caller } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
+import { deploymentHealth } from './health.js';
+import { readStoredHealth } from './health-store.js';
+import { whatsAppLinkOf } from './link.js';
 import { callMeta } from './meta-problems.js';
 
 /**
  * A deployment's number through the bridge: registration (request a code by SMS or voice, verify it, register with
  * the two-step PIN) and the business profile. Every call goes to Meta with the deployment's own token; Meta's
- * refusals become the problems of meta-problems.ts. Tenants: an installation sees its own account's numbers only.
+ * refusals become the problems of meta-problems.ts. Also the number's health (health.ts) and its wa.me link (link.ts). Tenants: an installation sees its own account's numbers only.
  */
 export function numbersRouter(services: Services, options: MountOptions): Router {
-  const { db, secretBox, meta } = services;
+  const { db, secretBox, meta, clock } = services;
   const router = Router();
 
-  async function number(deploymentId: string, caller: Caller) {
+  async function deploymentOf(deploymentId: string, caller: Caller) {
     const deployment = await findDeployment(db, deploymentId, accountScope(caller));
     if (deployment === undefined) throw new DomainError('not_found', `No deployment ${deploymentId}.`);
+    return deployment;
+  }
+
+  async function number(deploymentId: string, caller: Caller) {
+    const deployment = await deploymentOf(deploymentId, caller);
     const accessToken = secretBox.open(deployment.access_token_sealed, secretContext(deployment.id, 'access_token'));
-    return { accessToken, phoneNumberId: deployment.phone_number_id };
+    return { accessToken, phoneNumberId: deployment.phone_number_id, deployment };
   }
 
   async function profileOf(accessToken: string, phoneNumberId: string): Promise<BusinessProfile> {
@@ -99,6 +107,32 @@ export function numbersRouter(services: Services, options: MountOptions): Router
         }),
       );
       return profileOf(accessToken, phoneNumberId);
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.getDeploymentHealth,
+    async ({ params }, { caller }) => {
+      const { accessToken, phoneNumberId, deployment } = await number(params.deployment_id, caller);
+      const stored = await readStoredHealth(db, deployment.id, deployment.account_id);
+      return deploymentHealth(meta, {
+        deploymentId: deployment.id,
+        wabaId: deployment.waba_id,
+        phoneNumberId,
+        accessToken,
+        stored,
+        now: clock.now(),
+      });
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.getWhatsAppLink,
+    async ({ params, query }, { caller }) => {
+      const deployment = await deploymentOf(params.deployment_id, caller);
+      return whatsAppLinkOf(deployment.display_phone_number, query.text);
     },
     options,
   );

@@ -1,13 +1,24 @@
-import type { RouteAuth } from '@wabridge/shared';
-import type { Request } from 'express';
+import type { RouteDefinition } from '@wabridge/shared';
+import type { Request, Response } from 'express';
 import { type Kysely, sql } from 'kysely';
+import { changesSomething, checkOrigin, sessionCookieOf } from '../console/cookie.js';
+import { actorOf, type ConsoleActor, findSession } from '../console/store.js';
 import { DomainError } from '../domain/errors.js';
 import type { Caller } from '../http/caller.js';
 import type { Schema } from '../storage/schema.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
 import { secretsEqual, sha256Hex } from './tokens.js';
 
-export type Authenticate = (request: Request, requirement: Exclude<RouteAuth, 'none'>) => Promise<Caller>;
+export type Authenticate = (
+  request: Request,
+  response: Response,
+  route: Pick<RouteDefinition, 'auth' | 'accountAdmin'>,
+) => Promise<Caller>;
+
+/** Set on `response.locals` when a console session authenticated the request: the audit records who it was. */
+export interface ConsoleLocals {
+  consoleActor?: ConsoleActor;
+}
 
 /**
  * Establishes the caller from `Authorization: Bearer <token>`: the administrator token (compared in
@@ -15,7 +26,25 @@ export type Authenticate = (request: Request, requirement: Exclude<RouteAuth, 'n
  * Every failed attempt counts against the client; a client over the limit is refused with 429 even
  * before its token is checked, so guessing cannot continue.
  */
-export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limiter: AuthFailureLimiter): Authenticate {
+/** Refuses a client over its failed-authentication limit (429), before any secret it sent is checked. */
+export async function refuseOverLimit(limiter: AuthFailureLimiter, clientKey: string): Promise<void> {
+  const retryAfter = await limiter.retryAfterSeconds(clientKey);
+  if (retryAfter > 0) {
+    throw new DomainError(
+      'too_many_auth_failures',
+      `Too many failed authentications from this client; retry in ${retryAfter} s.`,
+      {},
+      { retryAfterSeconds: retryAfter },
+    );
+  }
+}
+
+export function createAuthenticator(
+  db: Kysely<Schema>,
+  adminToken: string,
+  limiter: AuthFailureLimiter,
+  publicUrl: string,
+): Authenticate {
   /**
    * The client's failures in the current window and, for an installation token, its installation: one query (a
    * round trip and a statement fewer on every panel request than reading them apart). Nothing about a token is
@@ -50,8 +79,44 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
     return { failures: row?.failures ?? 0, installation };
   }
 
-  return async function authenticate(request, requirement) {
+  /**
+   * A request without an Authorization header but with the console's session cookie (console/cookie.ts): the
+   * operator's session is the administrator, an account admin's is confined to its account. An ended or unknown
+   * session counts as a failed authentication.
+   */
+  async function fromSession(request: Request, response: Response, token: string): Promise<Caller> {
+    const clientKey = `ip:${request.ip ?? 'unknown'}`;
+    await refuseOverLimit(limiter, clientKey);
+    const session = await findSession(db, token);
+    if (session === undefined || !session.live) {
+      await limiter.recordFailure(clientKey);
+      throw new DomainError('session_required', 'The console session has ended; sign in again.');
+    }
+    if (changesSomething(request)) checkOrigin(request, publicUrl);
+    (response.locals as ConsoleLocals).consoleActor = actorOf(session);
+    return session.kind === 'operator' || session.adminId === null || session.accountId === null
+      ? { kind: 'admin' }
+      : { kind: 'account_admin', adminId: session.adminId, accountId: session.accountId };
+  }
+
+  function checkRequirement(caller: Caller, route: Pick<RouteDefinition, 'auth' | 'accountAdmin'>): Caller {
+    const requirement = route.auth;
+    if (requirement === 'admin' && caller.kind === 'account_admin' && route.accountAdmin !== true) {
+      throw new DomainError('operator_required', 'Only the bridge operator may do this.');
+    }
+    if (requirement === 'admin' && caller.kind === 'installation') {
+      throw new DomainError('admin_required', 'This endpoint needs the administrator token.');
+    }
+    if (requirement === 'installation' && caller.kind !== 'installation') {
+      throw new DomainError('installation_required', 'This endpoint acts for one installation: use its token.');
+    }
+    return caller;
+  }
+
+  return async function authenticate(request, response, route) {
     const header = request.get('authorization');
+    const sessionToken = header === undefined ? sessionCookieOf(request) : undefined;
+    if (sessionToken !== undefined) return checkRequirement(await fromSession(request, response, sessionToken), route);
     if (header === undefined) {
       throw new DomainError('unauthorized', 'This endpoint needs an Authorization: Bearer <token> header.');
     }
@@ -96,12 +161,6 @@ export function createAuthenticator(db: Kysely<Schema>, adminToken: string, limi
       await limiter.recordFailure(clientKey);
       throw new DomainError('invalid_token', 'The bearer token is not one this bridge issued.');
     }
-    if (requirement === 'admin' && caller.kind !== 'admin') {
-      throw new DomainError('admin_required', 'This endpoint needs the administrator token.');
-    }
-    if (requirement === 'installation' && caller.kind !== 'installation') {
-      throw new DomainError('installation_required', 'This endpoint acts for one installation: use its token.');
-    }
-    return caller;
+    return checkRequirement(caller, route);
   };
 }

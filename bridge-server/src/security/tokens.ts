@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 const base32Alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** `prefix_` + 24 base-32 characters: 120 random bits, enough that ids are unguessable and never collide. */
-export function newId(prefix: 'acc' | 'dep' | 'ins' | 'med' | 'msg' | 'pay' | 'tsy' | 'zcl'): string {
+export function newId(prefix: 'acc' | 'adm' | 'dep' | 'ins' | 'med' | 'msg' | 'pay' | 'tsy' | 'zcl' | 'aut' | 'zhl'): string {
   const bytes = randomBytes(15);
   let bits = 0;
   let value = 0;

@@ -157,6 +157,9 @@ export interface Schema {
     created_at: CreatedAt;
     updated_at: ColumnType<Date, Date | undefined, Date>;
     media_upload_id: ColumnType<string | null, string | null | undefined, never>;
+    /** Migration 0020: who asked for it, and the automation's name when a helpdesk automation did. */
+    source: ColumnType<MessageSource, MessageSource | undefined, never>;
+    automation: ColumnType<string | null, string | null | undefined, never>;
   };
   media_uploads: {
     id: string;
@@ -417,6 +420,24 @@ export interface Schema {
     created_at: CreatedAt;
     removed_at: ColumnType<Date | null, never, Date>;
   };
+  zoho_channel_links: {
+    id: string;
+    installation_id: string;
+    org_id: string;
+    locale: string;
+    security_context_sha256: string;
+    signing_key_sealed: string;
+    accounts_url: string;
+    client_id: string;
+    client_secret_sealed: string;
+    refresh_token_sealed: string;
+    api_domain: string;
+    access_token_sealed: string | null;
+    access_token_expires_at: Date | null;
+    start_xid: ColumnType<string, never, never>;
+    created_at: CreatedAt;
+    removed_at: ColumnType<Date | null, never, Date>;
+  };
   zendesk_channel_events: {
     id: Generated<number>;
     link_id: string;
@@ -425,6 +446,71 @@ export interface Schema {
     verified: boolean;
     payload: Json;
     received_at: CreatedAt;
+  };
+  helpdesk_connections: {
+    installation_id: string;
+    api_url: string;
+    credentials_sealed: string;
+    webhook_secret_sealed: string | null;
+    locale: 'en' | 'ja';
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  automation_runs: {
+    id: string;
+    installation_id: string;
+    account_id: string;
+    delivery_key: string;
+    source: 'zendesk_automation' | 'zoho_workflow';
+    automation: string;
+    ticket_id: string;
+    request: Json;
+    state: ColumnType<'queued' | 'sent' | 'refused', 'queued' | 'sent' | 'refused' | undefined, 'queued' | 'sent' | 'refused'>;
+    message_id: string | null;
+    refusal_code: string | null;
+    refusal_detail: string | null;
+    created_at: CreatedAt;
+    finished_at: Date | null;
+  };
+  automation_settings: {
+    account_id: string;
+    window_reminder_minutes: number | null;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
+  window_reminders: {
+    deployment_id: string;
+    recipient_phone: string;
+    window_opened_at: Date;
+    installation_id: string;
+    ticket_id: string;
+    closes_at: Date;
+    created_at: CreatedAt;
+  };
+  account_admins: {
+    id: string;
+    account_id: string;
+    name: string;
+    credential_sha256: string;
+    credential_hint: string;
+    created_at: CreatedAt;
+    revoked_at: ColumnType<Date | null, never, Date>;
+  };
+  console_sessions: {
+    token_sha256: string;
+    kind: 'operator' | 'account_admin';
+    account_admin_id: string | null;
+    created_at: CreatedAt;
+    expires_at: Date;
+    ended_at: ColumnType<Date | null, never, Date>;
+  };
+  console_audit: {
+    id: Generated<string>;
+    at: CreatedAt;
+    actor: string;
+    actor_name: string | null;
+    account_id: string | null;
+    action: string;
+    target: string;
+    status: number;
   };
   /** Invalidations for the panel's live stream (0023), written by triggers. */
   live_events: {
@@ -438,3 +524,6 @@ export interface Schema {
     created_at: CreatedAt;
   };
 }
+
+/** Who asked for a message (migration 0020). */
+export type MessageSource = 'agent' | 'bridge' | 'zendesk_automation' | 'zoho_workflow';

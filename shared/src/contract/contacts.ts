@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { phoneNumber, timestamp } from './common.js';
+import { healthIssueCodes } from './numbers.js';
 import { topicConsent } from './optin.js';
 
 export const contactPath = z.strictObject({
@@ -29,6 +30,17 @@ export const windowStatus = z
   })
   .meta({ id: 'WindowStatus' });
 
+/**
+ * Whether the deployment's number can send at all, from its health (quality restricted, banned, token refused…):
+ * the panel says so instead of letting Meta refuse each send. Absent from bridges that predate it.
+ */
+export const numberSending = z
+  .object({
+    can_send: z.boolean(),
+    cannot_send_reason: z.enum(healthIssueCodes).nullable().meta({ description: 'The blocking health issue, by code.' }),
+  })
+  .meta({ id: 'NumberSending' });
+
 export const contactStatus = z
   .object({
     contact: z.object({
@@ -40,6 +52,7 @@ export const contactStatus = z
     window: windowStatus,
     last_inbound_at: timestamp.nullable().meta({ description: 'Meta’s timestamp of the customer’s latest message.' }),
     opt_in: z.record(z.string(), topicConsent).meta({ description: 'The customer’s consent per topic of the account.' }),
+    number: numberSending.optional(),
   })
   .meta({ id: 'ContactStatus', description: 'An unknown contact has a closed window, not an error.' });
 

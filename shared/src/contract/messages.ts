@@ -103,6 +103,12 @@ export const message = z
     text: z.string().nullable(),
     media: messageMedia.nullable().meta({ description: 'For media messages: the file sent and its caption.' }),
     ticket: z.object({ helpdesk, id: z.string() }).nullable(),
+    source: z.enum(['agent', 'bridge', 'zendesk_automation', 'zoho_workflow']).meta({
+      description:
+        'Who asked for it: an agent (the panel or the API), the bridge itself (a confirmation reply), or a helpdesk ' +
+        'automation (a Zendesk trigger or automation, a Zoho Desk workflow rule), named in `automation`.',
+    }),
+    automation: z.string().nullable().meta({ description: 'The automation that sent it (or was refused), for automated sends.' }),
     error: messageError.nullable(),
     charge: messageCharge
       .nullable()

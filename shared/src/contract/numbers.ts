@@ -8,8 +8,7 @@ import { defineRoute } from './route.js';
  * business profile, health, and the number's wa.me link and QR code. Facts from Meta's Cloud API reference pages
  * (Registration: request_code, verify_code, register; Business profiles; Phone numbers; webhooks reference of
  * account_update, phone_number_quality_update, phone_number_name_update, message_template_status_update).
- * Kept in its own file so that other route groups merge next to it. The health and wa.me link schemas below are
- * the contract of the next step: no route serves them yet.
+ * Kept in its own file so that other route groups merge next to it.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -136,6 +135,9 @@ export const businessProfile = z
 // Health
 
 export const healthIssueCodes = [
+  'deliveries_failing',
+  'messaging_blocked',
+  'messaging_limited',
   'meta_token_invalid',
   'meta_unreachable',
   'webhooks_not_subscribed',
@@ -182,6 +184,10 @@ export const deploymentHealth = z
       z.object({ restriction_type: z.string(), expires_at: timestamp.nullable(), reported_at: timestamp.nullable() }),
     ),
     templates_by_status: z.record(z.string(), z.int().nonnegative()),
+    dead_deliveries: z
+      .int()
+      .nonnegative()
+      .meta({ description: 'Helpdesk deliveries (ticket comments, automations) that failed for good: dead jobs.' }),
     issues: z.array(healthIssue),
   })
   .meta({ id: 'DeploymentHealth', description: 'A number’s health from Meta’s webhooks and Graph reads.' });
@@ -201,7 +207,9 @@ export const whatsAppLink = z
     url: z.url().meta({ example: 'https://wa.me/819012345678?text=Hello' }),
     display_phone_number: z.string(),
     text: z.string().nullable(),
-    qr_svg_url: z.string().meta({ description: 'Where the same link is served as a QR code (SVG).' }),
+    qr_svg: z
+      .string()
+      .meta({ description: 'The same link as a QR code: a standalone SVG document (save it as .svg, or use it as an image).' }),
   })
   .meta({ id: 'WhatsAppLink' });
 
@@ -296,6 +304,32 @@ export const numberRoutes = {
     successStatus: 200,
     response: businessProfile,
     problems: ['validation_failed', 'not_found', 'meta_token_invalid', 'meta_rejected', 'meta_unavailable'],
+  }),
+  getDeploymentHealth: defineRoute({
+    method: 'get',
+    path: '/v1/deployments/{deployment_id}/health',
+    operationId: 'getDeploymentHealth',
+    summary:
+      'The number’s health: token, webhooks, quality, messaging limit, restrictions, templates, failing deliveries, and what fixes each problem.',
+    tag: 'Numbers',
+    auth: 'admin_or_installation',
+    params: deploymentPath,
+    successStatus: 200,
+    response: deploymentHealth,
+    problems: ['not_found'],
+  }),
+  getWhatsAppLink: defineRoute({
+    method: 'get',
+    path: '/v1/deployments/{deployment_id}/whatsapp-link',
+    operationId: 'getWhatsAppLink',
+    summary: 'The number’s wa.me link, with an optional prefilled text, and the same link as a QR code (SVG).',
+    tag: 'Numbers',
+    auth: 'admin_or_installation',
+    params: deploymentPath,
+    query: whatsAppLinkQuery,
+    successStatus: 200,
+    response: whatsAppLink,
+    problems: ['validation_failed', 'not_found'],
   }),
 } as const;
 

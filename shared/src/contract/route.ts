@@ -25,6 +25,11 @@ export interface RouteDefinition<
   summary: string;
   tag: string;
   auth: RouteAuth;
+  /**
+   * On an `admin` route: an account's admin signed in to the console may call it too, confined to its own account
+   * (the handler scopes it with `accountScope` / `actingAccount`). Without it, an `admin` route is the operator's.
+   */
+  accountAdmin?: true;
   params?: Params;
   /**
    * What an invalid path parameter means: by default it cannot name anything (404); for a value the

@@ -1,4 +1,4 @@
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Message } from '../contract/messages.js';
 import { ConversationView } from './conversation/ConversationView.js';
 import { useLiveChanges } from './data/live.js';
@@ -6,7 +6,7 @@ import { requesterPhoneOf } from './data/phone.js';
 import { useBridgeApi } from './data/useBridgeApi.js';
 import { useConversation } from './data/useConversation.js';
 import { useResource } from './data/useResource.js';
-import { useTicketMessages } from './data/useTicketMessages.js';
+import { isFinal, useTicketMessages } from './data/useTicketMessages.js';
 import type { TicketContext } from './host.js';
 import { MessageHistory } from './messages/MessageHistory.js';
 import { consentOf, type OptinContext } from './optin/model.js';
@@ -62,6 +62,18 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   });
   const conversation = useConversation(phoneE164, live);
   const { reload: reloadConversation } = conversation;
+  const messageList = messages.state === 'ready' ? messages.data : noMessages;
+  // A message reaching its outcome changes more than the history: a read or failed message's held points are
+  // captured or returned (the wallet), and Meta's 131050 opts the customer out of marketing (the contact's consent).
+  const outcomes = outcomeKey(messageList);
+  const seenOutcomes = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = seenOutcomes.current;
+    seenOutcomes.current = outcomes;
+    if (previous === null || previous === outcomes) return;
+    reloadWallet();
+    if (phoneE164 !== null) reloadContact();
+  }, [outcomes, reloadWallet, reloadContact, phoneE164]);
   const onSent = useCallback(
     (_message: Message) => {
       reloadMessages();
@@ -84,10 +96,21 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
         customerName={customerName}
         onRecorded={reloadContact}
       />
-      <ReplyForm ticket={ticket} phone={phone} contact={contact} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} onSent={onSent} />
+      <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
+      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
       {phoneE164 === null ? <MessageHistory messages={messages} /> : <ConversationView conversation={conversation} live={live} />}
       <WalletCard wallet={wallet} metered={metered} />
     </>
   );
+}
+
+const noMessages: readonly Message[] = [];
+
+/** Which messages have reached their outcome, and which: changes exactly when one more settles. */
+function outcomeKey(messages: readonly Message[]): string | null {
+  if (messages === noMessages) return null;
+  return messages
+    .filter(isFinal)
+    .map((message) => `${message.id}:${message.status ?? message.state}`)
+    .join(',');
 }

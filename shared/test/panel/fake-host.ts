@@ -446,6 +446,8 @@ export class FakeHost implements HelpdeskHost {
       template: template === undefined ? null : { name: template.name, language: template.language, category: 'UTILITY' },
       text: text?.body ?? null,
       media: null,
+      source: 'agent',
+      automation: null,
       ticket: ticket ?? null,
       error: null,
       charge,
@@ -457,19 +459,31 @@ export class FakeHost implements HelpdeskHost {
     return { status: 202, body: message };
   }
 
-  /** Meta reports a status for a message (as the webhook processor would store it). */
+  /**
+   * Meta reports a status for a message, as the webhook processor would store it: a held charge is captured when the
+   * message is read and returned when it failed, and Meta's 131050 opts the customer out of marketing.
+   */
   reportStatus(id: string, status: NonNullable<Message['status']>, error: Message['error'] = null): void {
-    this.messages = this.messages.map((message) =>
-      message.id === id
-        ? {
-            ...message,
-            status,
-            state: status === 'failed' ? 'failed' : message.state,
-            error,
-            timeline: [...message.timeline, { status, at: new Date(this.now()).toISOString() }],
-          }
-        : message,
-    );
+    this.messages = this.messages.map((message) => {
+      if (message.id !== id) return message;
+      let charge = message.charge;
+      if (charge?.state === 'held' && (status === 'read' || status === 'failed')) {
+        const captured = status === 'read' ? charge.points : 0;
+        this.wallet = { balance: this.wallet.balance - captured, reserved: this.wallet.reserved - charge.points };
+        charge =
+          status === 'read' ? { ...charge, state: 'captured', captured_points: captured } : { ...charge, state: 'released' };
+      }
+      if (status === 'failed' && error?.code === 131050)
+        this.consent(message.to, 'marketing', 'opted_out', 'whatsapp_preferences');
+      return {
+        ...message,
+        status,
+        state: status === 'failed' ? 'failed' : message.state,
+        error,
+        charge,
+        timeline: [...message.timeline, { status, at: new Date(this.now()).toISOString() }],
+      };
+    });
   }
 }
 

@@ -32,6 +32,8 @@ export const zendeskKnobsSchema = z.strictObject({
     .int()
     .min(1)
     .max(100 * 1024 * 1024),
+  /** Updates one API user may make to one ticket in 10 minutes (Zendesk: 30), then 429 with Retry-After. */
+  ticketUpdatesPerTenMinutes: z.int().min(1).max(1_000),
 });
 export type ZendeskKnobs = z.infer<typeof zendeskKnobsSchema>;
 
@@ -46,6 +48,7 @@ export function defaultZendeskKnobs(): ZendeskKnobs {
     channelbackTimeoutMs: 10_000,
     outboundTimeoutMs: 10_000,
     fileBytesMax: 50 * 1024 * 1024,
+    ticketUpdatesPerTenMinutes: 30,
   };
 }
 
@@ -57,7 +60,7 @@ export interface ZendeskContext {
   now(): number;
   timers: Timers;
   outbound: Outbound;
-  faults: { push: FaultSwitch };
+  faults: { push: FaultSwitch; tickets: FaultSwitch };
   /** The account's subdomain, posted to the admin UI. */
   subdomain: string;
   /** How integrations reach this sandbox (return_url, attachment URLs); known once it listens. */

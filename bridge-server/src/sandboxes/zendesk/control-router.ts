@@ -29,6 +29,7 @@ import { isoNow, type ZendeskContext } from './context.js';
 import { destroyInstance, registerIntegration, visitAdminUi } from './integrations.js';
 import { pullNow } from './pull.js';
 import type { Attachment, Instance, Ticket } from './state.js';
+import { issueApiToken } from './tickets-api.js';
 import { commentView, instanceView, integrationView, ticketView, userView } from './views.js';
 
 const adminVisitSchema = z.strictObject({
@@ -158,7 +159,45 @@ function agentAttachments(context: ZendeskContext, inputs: z.infer<typeof agentC
   });
 }
 
+const newTicketSchema = z.strictObject({
+  subject: z.string().min(1).max(255),
+  requester_name: z.string().min(1).max(255).default('Customer'),
+  requester_phone: z.string().min(1).max(32).optional(),
+  status: z.enum(['new', 'open', 'pending', 'solved']).default('open'),
+});
+
 function ticketRoutes(router: Router, context: ZendeskContext): void {
+  router.post(
+    '/sandbox/api-tokens',
+    controlHandler((request, response) => {
+      const { email } = parseInput(z.strictObject({ email: z.email() }), request.body, 'body');
+      response.status(201).json({ email, token: issueApiToken(context, email) });
+    }),
+  );
+  // A ticket made by an agent or by email, outside any channel integration (automations act on those too).
+  router.post(
+    '/sandbox/tickets',
+    controlHandler((request, response) => {
+      const input = parseInput(newTicketSchema, request.body, 'body');
+      const requester = context.state.addUser({ role: 'end-user', name: input.requester_name });
+      const at = isoNow(context);
+      const ticket: Ticket = {
+        id: context.state.newId(),
+        subject: input.subject,
+        status: input.status,
+        requesterId: requester.id,
+        instanceId: undefined,
+        threadId: undefined,
+        followupSourceId: undefined,
+        allowChannelback: false,
+        fields: input.requester_phone === undefined ? [] : [{ id: 'requester_phone', value: input.requester_phone }],
+        createdAt: at,
+        updatedAt: at,
+      };
+      context.state.tickets.set(ticket.id, ticket);
+      response.status(201).json(ticketView(context, ticket));
+    }),
+  );
   router.get(
     '/sandbox/tickets',
     controlHandler((request, response) => {

@@ -1,4 +1,4 @@
-import type { Express } from 'express';
+import { type Express, Router } from 'express';
 import pino, { type Logger } from 'pino';
 import { Timers } from '../../meta-sandbox/timers.js';
 import { FaultSwitch } from '../common/faults.js';
@@ -12,6 +12,7 @@ import { zendeskControlRoutes } from './control-router.js';
 import { pullAll } from './pull.js';
 import { zendeskSchemas } from './schemas.js';
 import { ZendeskState } from './state.js';
+import { zendeskTicketsApi } from './tickets-api.js';
 
 export interface ZendeskSandboxOptions {
   /** Defaults to a silent logger, so tests stay quiet. */
@@ -52,7 +53,7 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions = {}): Zende
     now: options.now ?? Date.now,
     timers: new Timers(),
     outbound: new Outbound(),
-    faults: { push: new FaultSwitch() },
+    faults: { push: new FaultSwitch(), tickets: new FaultSwitch() },
     subdomain: options.subdomain ?? 'sandbox',
     publicUrl: () => listeningUrl,
   };
@@ -65,7 +66,8 @@ export function createZendeskSandbox(options: ZendeskSandboxOptions = {}): Zende
       logger,
     ),
     controlRoutes: zendeskControlRoutes(context),
-    apiRouter: zendeskApiRouter(context),
+    // The Tickets API first: the Channel framework's router answers every other /api path with 404.
+    apiRouter: Router().use(zendeskTicketsApi(context), zendeskApiRouter(context)),
     sendApiError: (response) => sendZendeskError(response, 500, { error: 'InternalError', description: 'Something went wrong.' }),
     resetState: () => {
       context.state = new ZendeskState();

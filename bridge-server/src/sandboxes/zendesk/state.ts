@@ -155,6 +155,10 @@ export class ZendeskState {
   readonly externalIds = new Map<string, number>();
   /** `${instanceId} ${threadId}` → ticket id: one conversation thread stays one ticket. */
   readonly threads = new Map<string, number>();
+  /** API tokens by the API user's email (Basic `{email}/token:{token}`). */
+  readonly apiTokens = new Map<string, string>();
+  /** `${email} ${ticketId}` → times of that user's recent updates of that ticket (Zendesk's per-ticket limit). */
+  readonly ticketUpdates = new Map<string, number[]>();
   private nextId = 1;
   readonly agentId: number;
 
@@ -179,6 +183,12 @@ export class ZendeskState {
     };
     this.users.set(user.id, user);
     return user;
+  }
+
+  /** The agent an API user is, created on first use. */
+  apiUserId(email: string): number {
+    const known = [...this.users.values()].find((user) => user.role === 'agent' && user.name === email);
+    return (known ?? this.addUser({ role: 'agent', name: email })).id;
   }
 
   commentsOf(ticketId: number): Comment[] {

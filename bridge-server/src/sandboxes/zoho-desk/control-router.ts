@@ -128,7 +128,45 @@ function extensionRoutes(router: Router, context: ZohoContext): void {
   );
 }
 
+const newTicketSchema = z.strictObject({
+  subject: z.string().min(1).max(255),
+  contact_name: z.string().min(1).max(255).default('Customer'),
+  phone: z.string().min(1).max(32).optional(),
+});
+
 function ticketRoutes(router: Router, context: ZohoContext): void {
+  // A ticket an agent or an email made, outside any channel extension (workflow rules act on those too).
+  router.post(
+    '/sandbox/tickets',
+    controlHandler((request, response) => {
+      const input = parseInput(newTicketSchema, request.body, 'body');
+      const contact = {
+        id: context.state.newId(),
+        extId: undefined,
+        lastName: input.contact_name,
+        email: undefined,
+        phone: input.phone,
+        photoURL: undefined,
+      };
+      context.state.contacts.set(contact.id, contact);
+      const at = isoNow(context);
+      const ticket: Ticket = {
+        id: context.state.newId(),
+        ticketNumber: context.state.newTicketNumber(),
+        extId: undefined,
+        extensionId: undefined,
+        subject: input.subject,
+        status: 'Open',
+        channel: 'Web',
+        contactId: contact.id,
+        departmentId: '1892000000006907',
+        createdTime: at,
+        modifiedTime: at,
+      };
+      context.state.tickets.set(ticket.id, ticket);
+      response.status(201).json(agentTicketView(context, ticket));
+    }),
+  );
   router.get(
     '/sandbox/tickets',
     controlHandler((_request, response) => {

@@ -1,6 +1,9 @@
 import { mergeRouteGroups } from '../route.js';
+import { automationsRoutes } from './automations.js';
+import { consoleRoutes } from './console.js';
 import { liveRoutes } from './live.js';
 import { operationsRoutes } from './operations.js';
+import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
  * Route groups kept in files of their own and merged into the contract's route table (`routes`, in ../routes.ts).
@@ -8,4 +11,4 @@ import { operationsRoutes } from './operations.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes, liveRoutes);
+export const routeGroups = mergeRouteGroups(operationsRoutes, automationsRoutes, zohoChannelRoutes, consoleRoutes, liveRoutes);

@@ -1,7 +1,9 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { consoleProblemsEn } from './console-problems.js';
 import { numberProblemsEn } from './number-problems.js';
+import { zohoChannelProblemsEn } from './zoho-channel-problems.js';
 
 /*
  * Every string the panel shows, in English. `ja.ts` must have the same keys (its type is `Messages`, derived from
@@ -61,6 +63,7 @@ const problems: Record<ProblemCode, string> = {
   payment_pending: 'A payment is still being processed; wait for it to finish before buying again.',
   unknown_payment_method: 'This payment method is not known to the payment provider.',
   payments_not_configured: 'Buying points is not available on this bridge; ask your administrator.',
+  invalid_automation_signature: 'The helpdesk automation could not be verified.',
   invalid_callback_signature: 'The payment notification could not be verified.',
   webhook_url_refused: 'The bridge does not deliver webhooks to this address.',
   invalid_rate_card: 'The rate card file has an error; nothing was imported.',
@@ -74,6 +77,8 @@ const problems: Record<ProblemCode, string> = {
   internal_error: 'The bridge failed unexpectedly. Try again; if it persists, contact your administrator.',
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
   ...numberProblemsEn,
+  ...zohoChannelProblemsEn,
+  ...consoleProblemsEn,
 };
 
 /** What can be wrong with a template value (shared/src/templates/problems.ts). */
@@ -297,6 +302,7 @@ export const en = {
     media: 'File',
     sentAt: 'Sent {dateTime}',
     metaCode: 'Meta error {code}',
+    refusedLater: 'Meta refused this message: {reason}',
   },
   points: {
     one: '{count} point',
@@ -316,6 +322,8 @@ export const en = {
       'A payment for points failed ({dateTime}); no points were added. Ask your administrator to check the payment method.',
     autoRechargePaused:
       'Automatic recharge is paused since {dateTime} after failed payments. Ask your administrator to check the payment method.',
+    autoRechargeLimitReached:
+      'Automatic recharge is paused since {dateTime}: it reached its limit of recharges for 30 days. Ask your administrator to buy points or raise the limit.',
     chargeExpired: 'Not charged yet (points returned while WhatsApp has not priced it)',
   },
   freeReasons: {

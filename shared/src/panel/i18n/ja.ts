@@ -1,8 +1,10 @@
 import type { ProblemCode } from '../../errors.js';
 import type { ConsentProblemCode, ConsentSource } from '../../optin/consent.js';
 import type { TemplateProblemCode } from '../../templates/index.js';
+import { consoleProblemsJa } from './console-problems.js';
 import type { Messages } from './en.js';
 import { numberProblemsJa } from './number-problems.js';
+import { zohoChannelProblemsJa } from './zoho-channel-problems.js';
 
 /* Every string the panel shows, in Japanese: the same keys as en.ts (the `Messages` type enforces it). */
 
@@ -62,6 +64,7 @@ const problems: Record<ProblemCode, string> = {
   payment_pending: '処理中の支払いがあります。完了してから再度購入してください。',
   unknown_payment_method: 'この支払い方法は決済事業者に登録されていません。',
   payments_not_configured: 'このブリッジではポイントを購入できません。管理者に連絡してください。',
+  invalid_automation_signature: 'ヘルプデスクの自動化を検証できませんでした。',
   invalid_callback_signature: '支払い通知を検証できませんでした。',
   webhook_url_refused: 'ブリッジはこのアドレスに Webhook を送信しません。',
   invalid_rate_card: '料金表ファイルに誤りがあるため、何も取り込まれていません。',
@@ -75,6 +78,8 @@ const problems: Record<ProblemCode, string> = {
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
   ...numberProblemsJa,
+  ...zohoChannelProblemsJa,
+  ...consoleProblemsJa,
 };
 
 const templateProblems: Record<TemplateProblemCode, string> = {
@@ -299,6 +304,7 @@ export const ja: Messages = {
     media: 'ファイル',
     sentAt: '送信日時 {dateTime}',
     metaCode: 'Meta エラー {code}',
+    refusedLater: 'Meta がこのメッセージを拒否しました：{reason}',
   },
   points: {
     one: '{count} ポイント',
@@ -318,6 +324,8 @@ export const ja: Messages = {
       'ポイントの支払いに失敗しました（{dateTime}）。ポイントは追加されていません。管理者に支払い方法の確認を依頼してください。',
     autoRechargePaused:
       '支払いの失敗により、{dateTime} から自動チャージが停止しています。管理者に支払い方法の確認を依頼してください。',
+    autoRechargeLimitReached:
+      '30 日間の自動チャージ回数の上限に達したため、{dateTime} から自動チャージが停止しています。管理者にポイントの購入か上限の変更を依頼してください。',
     chargeExpired: '未課金（WhatsApp の料金確定待ちのためポイント返却）',
   },
   freeReasons: {

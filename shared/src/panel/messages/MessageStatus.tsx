@@ -1,5 +1,5 @@
 import type { Message } from '../../contract/messages.js';
-import { useI18n } from '../i18n/I18nProvider.js';
+import { type I18n, useI18n } from '../i18n/I18nProvider.js';
 import type { TagProps } from '../ui/kit.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 
@@ -23,23 +23,28 @@ const tones: Record<ShownState, TagProps['tone']> = {
 };
 
 export function MessageStatus({ message }: { message: Message }) {
-  const { t, tIfKnown } = useI18n();
+  const i18n = useI18n();
   const { Tag, Text } = useUiKit();
   const state = shownState(message);
   const { error } = message;
   return (
     <div>
       <Tag tone={tones[state]} data-testid="message-status">
-        {t(`states.${state}`)}
+        {i18n.t(`states.${state}`)}
       </Tag>
       {state === 'failed' && error !== null && (
         <Text role="note" tone="danger" data-testid="message-error">
-          {/* Meta's reason in the agent's language when we know it, else Meta's own title. */}
-          {tIfKnown(`failureReasons.${error.reason}`) ?? error.title}
-          {error.details !== null && error.details !== error.title ? ` ${error.details}` : ''}
-          {error.code !== null ? ` (${t('messages.metaCode', { code: error.code })})` : ''}
+          {failureText(i18n, error)}
         </Text>
       )}
     </div>
   );
+}
+
+/** Why Meta refused a message: its reason in the agent's language when we know it (else Meta's own title), and its code. */
+export function failureText({ t, tIfKnown }: I18n, error: NonNullable<Message['error']>): string {
+  const reason = tIfKnown(`failureReasons.${error.reason}`) ?? error.title;
+  const details = error.details !== null && error.details !== error.title ? ` ${error.details}` : '';
+  const code = error.code !== null ? ` (${t('messages.metaCode', { code: error.code })})` : '';
+  return `${reason}${details}${code}`;
 }

@@ -43,7 +43,9 @@ export function WalletCard({ wallet, metered }: { wallet: Resource<WalletOvervie
 
 function describePaymentProblem({ t, formatDateTime }: I18n, problem: WalletEvent): string {
   const dateTime = formatDateTime(problem.created_at);
-  return problem.type === 'auto_recharge_paused'
-    ? t('points.autoRechargePaused', { dateTime })
-    : t('points.paymentFailed', { dateTime });
+  if (problem.type !== 'auto_recharge_paused') return t('points.paymentFailed', { dateTime });
+  // The bridge says why it paused (bridge-server/src/wallet/auto-recharge.ts `Pause`): its limit, or failed payments.
+  return problem.data.reason === 'limit_reached'
+    ? t('points.autoRechargeLimitReached', { dateTime })
+    : t('points.autoRechargePaused', { dateTime });
 }

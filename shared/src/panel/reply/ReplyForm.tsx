@@ -4,7 +4,7 @@ import type { Message } from '../../contract/messages.js';
 import { useNow } from '../clock.js';
 import { BlockedReason } from '../components/BlockedReason.js';
 import { Section } from '../components/Section.js';
-import { SendFeedback } from '../components/SendFeedback.js';
+import { latestOf, SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
 import { useIdempotentSend } from '../data/useIdempotentSend.js';
 import type { Resource } from '../data/useResource.js';
@@ -21,11 +21,13 @@ interface ReplyFormProps {
   ticket: TicketContext;
   phone: RequesterPhone;
   contact: Resource<ContactStatus> | null;
+  /** The ticket's messages as the history reads them: what became of the reply after the bridge accepted it. */
+  messages?: readonly Message[];
   onSent: (message: Message) => void;
 }
 
 /** A free-form reply: only while the customer service window is open. */
-export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
+export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: ReplyFormProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const { Button, Field, TextArea } = useUiKit();
@@ -75,7 +77,7 @@ export function ReplyForm({ ticket, phone, contact, onSent }: ReplyFormProps) {
         </Button>
         <BlockedReason id={reasonId} reason={shownReason} />
       </form>
-      <SendFeedback state={state} sentText={t('reply.sent')} />
+      <SendFeedback state={state} sentText={t('reply.sent')} latest={latestOf(messages, state)} />
     </Section>
   );
 }

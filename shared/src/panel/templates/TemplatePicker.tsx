@@ -4,6 +4,7 @@ import type { Wallet } from '../../contract/wallet.js';
 import { ErrorState } from '../components/ErrorState.js';
 import { LoadingState } from '../components/LoadingState.js';
 import { Section } from '../components/Section.js';
+import { SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
 import { useBridgeApi } from '../data/useBridgeApi.js';
 import { type Resource, useResource } from '../data/useResource.js';
@@ -25,31 +26,35 @@ interface TemplatePickerProps {
   optin: OptinContext | null;
   /** The account's points: a template costing more than is available cannot be sent. */
   wallet?: Resource<Wallet> | null;
+  /** The ticket's messages as the history reads them: what became of the template after the bridge accepted it. */
+  messages?: readonly Message[];
   onSent: (message: Message) => void;
 }
 
 /** The approved templates: choose one (search, category, language), fill it in, preview it, send it. */
-export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: TemplatePickerProps) {
+export function TemplatePicker({ ticket, phone, optin, wallet = null, messages = [], onSent }: TemplatePickerProps) {
   const { t, locale } = useI18n();
   const api = useBridgeApi();
-  const { Notice, Text } = useUiKit();
+  const { Text } = useUiKit();
   const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
   const [filter, setFilter] = useState(noFilter);
   const [chosen, setChosen] = useState<PanelTemplate | null>(null);
-  const [justSent, setJustSent] = useState(false);
+  const [justSent, setJustSent] = useState<Message | null>(null);
   const all = templates.state === 'ready' ? templates.data : [];
   const shown = useMemo(() => filterTemplates(all, filter, locale), [all, filter, locale]);
 
   const choose = (template: PanelTemplate | null) => {
-    setJustSent(false);
+    setJustSent(null);
     setChosen(template);
   };
   return (
     <Section heading={t('templates.heading')}>
-      {justSent && (
-        <Notice tone="success" role="status">
-          <Notice.Paragraph>{t('templates.sent')}</Notice.Paragraph>
-        </Notice>
+      {justSent !== null && (
+        <SendFeedback
+          state={{ phase: 'sent', message: justSent }}
+          sentText={t('templates.sent')}
+          latest={messages.find((message) => message.id === justSent.id)}
+        />
       )}
       {templates.state === 'loading' ? (
         <LoadingState />
@@ -67,7 +72,7 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, onSent }: 
           onSent={(message) => {
             // Back to the list: the form is done, and a late second click finds nothing to send again.
             setChosen(null);
-            setJustSent(true);
+            setJustSent(message);
             onSent(message);
           }}
         />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../test/support/clock.js';
-import { verifyZendeskSignature, zendeskSignature, zendeskSignatureWindowMs } from '../src/automations/zendesk-signature.js';
+import { TestClock } from '../../../test/support/clock.js';
+import { verifyZendeskSignature, zendeskSignature, zendeskSignatureWindowMs } from '../../src/automations/zendesk-signature.js';
 
 // A vector computed outside the code under test:
 // printf '%s' '2026-12-05T20:00:00Z{"ticket_id":"42","template":"order_update"}' \
@@ -16,6 +16,17 @@ describe('Zendesk webhook signature', () => {
   it('accepts the vector signed with the installation secret', () => {
     expect(verifyZendeskSignature({ body, signature, timestamp, secret }, clock)).toBe('valid');
     expect(zendeskSignature(secret, timestamp, body)).toBe(signature);
+  });
+
+  it("accepts a vector signed with Zendesk's documented test secret, used as Zendesk uses it (the string, not its base64 bytes)", () => {
+    // The signing secret of Zendesk's Node.js verification example
+    // (https://developer.zendesk.com/documentation/webhooks/verifying/); the signature computed with
+    // printf '%s' '2026-12-05T20:00:00Z{"ticket_id":"42","template":"order_update"}' \
+    //   | openssl dgst -sha256 -hmac 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==' -binary | base64
+    const zendeskTestSecret = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
+    const zendeskSigned = '6t8clG+EHieSJc1rts8ZDWVCHJiD3oGGNG26CnXOeV8=';
+    expect(verifyZendeskSignature({ body, signature: zendeskSigned, timestamp, secret: zendeskTestSecret }, clock)).toBe('valid');
+    expect(verifyZendeskSignature({ body, signature: zendeskSigned, timestamp, secret }, clock)).toBe('mismatch');
   });
 
   it('refuses a signature made with another secret', () => {

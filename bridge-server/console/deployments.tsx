@@ -1,0 +1,300 @@
+import type { Deployment, Installation } from '@wabridge/shared';
+import { bridgeErrorOf } from '@wabridge/shared/client';
+import { Button } from '@zendeskgarden/react-buttons';
+import { Field, Input, Select } from '@zendeskgarden/react-forms';
+import { Alert, Well } from '@zendeskgarden/react-notifications';
+import { Tag } from '@zendeskgarden/react-tags';
+import { LG, MD } from '@zendeskgarden/react-typography';
+import { useCallback, useEffect, useState } from 'react';
+import { bridge, errorText } from './api.js';
+import { type Key, useT } from './i18n.js';
+
+/** A webhook verify token for Meta's handshake: 128 random bits, made in the browser and shown once. */
+function newVerifyToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `wbv_${[...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const fields = [
+  ['display_name', 'deployments.displayName', 'text'],
+  ['display_phone_number', 'deployments.phone', 'tel'],
+  ['waba_id', 'deployments.wabaId', 'text'],
+  ['phone_number_id', 'deployments.phoneNumberId', 'text'],
+  ['access_token', 'deployments.accessToken', 'password'],
+  ['app_secret', 'deployments.appSecret', 'password'],
+] as const satisfies readonly (readonly [string, Key, string])[];
+type FieldName = (typeof fields)[number][0];
+
+function CreateDeployment({
+  accountId,
+  onCreated,
+}: {
+  accountId: string;
+  onCreated: (deployment: Deployment, verifyToken: string) => void;
+}) {
+  const i18n = useT();
+  const [values, setValues] = useState<Record<FieldName, string>>({
+    display_name: '',
+    display_phone_number: '',
+    waba_id: '',
+    phone_number_id: '',
+    access_token: '',
+    app_secret: '',
+  });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      aria-label={i18n.t('deployments.create')}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        setBusy(true);
+        setError(undefined);
+        setFieldErrors({});
+        const verifyToken = newVerifyToken();
+        try {
+          const created = await bridge.call('createDeployment', {
+            body: { account_id: accountId, ...values, verify_token: verifyToken },
+          });
+          onCreated(created, verifyToken);
+        } catch (thrown) {
+          const problem = bridgeErrorOf(thrown);
+          if (problem.kind === 'problem' && problem.errors !== undefined) {
+            setFieldErrors(Object.fromEntries(problem.errors.map((issue) => [issue.path.replace(/^body\./, ''), issue.message])));
+          }
+          setError(errorText(i18n.locale, thrown));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <LG tag="h3">{i18n.t('deployments.create')}</LG>
+      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))', gap: 12 }}>
+        {fields.map(([name, label, type]) => (
+          <Field key={name}>
+            <Field.Label>{i18n.t(label)}</Field.Label>
+            <Input
+              name={name}
+              type={type}
+              autoComplete="off"
+              value={values[name]}
+              validation={fieldErrors[name] === undefined ? undefined : 'error'}
+              onChange={(event) => setValues({ ...values, [name]: event.target.value })}
+            />
+            {fieldErrors[name] !== undefined && <Field.Message validation="error">{fieldErrors[name]}</Field.Message>}
+          </Field>
+        ))}
+      </div>
+      {error !== undefined && (
+        <Alert type="error" role="alert" style={{ marginTop: 12 }}>
+          {error}
+        </Alert>
+      )}
+      <Button type="submit" isPrimary disabled={busy} style={{ marginTop: 12 }}>
+        {i18n.t('deployments.submit')}
+      </Button>
+    </form>
+  );
+}
+
+function Installations({ deployment }: { deployment: Deployment }) {
+  const i18n = useT();
+  const [rows, setRows] = useState<Installation[]>([]);
+  const [helpdesk, setHelpdesk] = useState<'zendesk' | 'zoho'>('zendesk');
+  const [instance, setInstance] = useState('');
+  const [issued, setIssued] = useState<string>();
+  const [error, setError] = useState<string>();
+  const load = useCallback(async () => {
+    try {
+      setRows((await bridge.call('listInstallations', { params: { deployment_id: deployment.id }, query: { limit: 100 } })).data);
+    } catch (thrown) {
+      setError(errorText(i18n.locale, thrown));
+    }
+  }, [deployment.id, i18n.locale]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <section>
+      <MD isBold tag="h4" style={{ marginTop: 16 }}>
+        {i18n.t('deployments.installations')}
+      </MD>
+      {rows.length === 0 ? (
+        <MD>{i18n.t('deployments.noInstallations')}</MD>
+      ) : (
+        <table className="data">
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id}>
+                <td>{row.helpdesk}</td>
+                <td>{row.instance}</td>
+                <td>
+                  <code>{row.token_hint}…</code>
+                </td>
+                <td>
+                  <Tag hue={row.revoked_at === null ? 'green' : 'grey'}>
+                    {i18n.t(row.revoked_at === null ? 'deployments.active' : 'deployments.revoked')}
+                  </Tag>
+                </td>
+                <td>
+                  {row.revoked_at === null && (
+                    <Button
+                      size="small"
+                      isDanger
+                      onClick={async () => {
+                        try {
+                          await bridge.call('revokeInstallation', { params: { installation_id: row.id } });
+                          await load();
+                        } catch (thrown) {
+                          setError(errorText(i18n.locale, thrown));
+                        }
+                      }}
+                    >
+                      {i18n.t('deployments.revoke')}
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        style={{ display: 'flex', gap: 8, alignItems: 'flex-end', marginTop: 8, flexWrap: 'wrap' }}
+        onSubmit={async (event) => {
+          event.preventDefault();
+          setError(undefined);
+          try {
+            const created = await bridge.call('createInstallation', {
+              params: { deployment_id: deployment.id },
+              body: { helpdesk, instance: instance.trim() },
+            });
+            setIssued(created.token);
+            setInstance('');
+            await load();
+          } catch (thrown) {
+            setError(errorText(i18n.locale, thrown));
+          }
+        }}
+      >
+        <Field>
+          <Field.Label>{i18n.t('deployments.helpdesk')}</Field.Label>
+          <Select name="helpdesk" value={helpdesk} onChange={(event) => setHelpdesk(event.target.value as 'zendesk' | 'zoho')}>
+            <option value="zendesk">Zendesk Support</option>
+            <option value="zoho">Zoho Desk</option>
+          </Select>
+        </Field>
+        <Field style={{ flex: 1, minWidth: 240 }}>
+          <Field.Label>{i18n.t('deployments.instance')}</Field.Label>
+          <Input name="instance" value={instance} onChange={(event) => setInstance(event.target.value)} />
+        </Field>
+        <Button type="submit" disabled={instance.trim() === ''}>
+          {i18n.t('deployments.issue')}
+        </Button>
+      </form>
+      {issued !== undefined && (
+        <Alert type="success" style={{ marginTop: 8 }}>
+          {i18n.t('deployments.issued')} <code data-testid="installation-token">{issued}</code>
+        </Alert>
+      )}
+      {error !== undefined && (
+        <Alert type="error" role="alert" style={{ marginTop: 8 }}>
+          {error}
+        </Alert>
+      )}
+    </section>
+  );
+}
+
+function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; verifyToken: string | undefined }) {
+  const i18n = useT();
+  const bridgeUrl = new URL(deployment.webhook_url).origin;
+  return (
+    <Well style={{ marginTop: 16 }} data-testid="deployment">
+      <Well.Title>
+        {deployment.display_name} · {deployment.display_phone_number}
+      </Well.Title>
+      <table className="data">
+        <tbody>
+          <tr>
+            <th>{i18n.t('deployments.id')}</th>
+            <td>
+              <code data-testid="deployment-id">{deployment.id}</code>
+            </td>
+          </tr>
+          <tr>
+            <th>{i18n.t('deployments.callbackUrl')}</th>
+            <td>
+              <code>{deployment.webhook_url}</code>
+            </td>
+          </tr>
+          {verifyToken !== undefined && (
+            <tr>
+              <th>{i18n.t('deployments.verifyToken')}</th>
+              <td>
+                <code data-testid="verify-token">{verifyToken}</code>
+                <div>{i18n.t('deployments.verifyTokenOnce')}</div>
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <MD style={{ marginTop: 8 }}>
+        {i18n.t('deployments.webhook')} — {i18n.t('deployments.subscribe')}
+      </MD>
+      <MD isBold tag="h4" style={{ marginTop: 12 }}>
+        {i18n.t('deployments.install')}
+      </MD>
+      <ol style={{ margin: '4px 0', paddingLeft: 20 }}>
+        <li>{i18n.t('deployments.zendeskSteps', { url: bridgeUrl, id: deployment.id })}</li>
+        <li>{i18n.t('deployments.zohoSteps', { url: bridgeUrl, id: deployment.id })}</li>
+      </ol>
+      <Installations deployment={deployment} />
+    </Well>
+  );
+}
+
+export function DeploymentsPage({ accountId }: { accountId: string }) {
+  const i18n = useT();
+  const [rows, setRows] = useState<Deployment[]>();
+  const [created, setCreated] = useState<{ id: string; verifyToken: string }>();
+  const [error, setError] = useState<string>();
+  const load = useCallback(async () => {
+    try {
+      setRows((await bridge.call('listDeployments', { query: { account_id: accountId, limit: 100 } })).data);
+    } catch (thrown) {
+      setError(errorText(i18n.locale, thrown));
+    }
+  }, [accountId, i18n.locale]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <div style={{ paddingTop: 16 }}>
+      {error !== undefined && <Alert type="error">{error}</Alert>}
+      {created !== undefined && (
+        <Alert type="success" role="status">
+          {i18n.t('deployments.created', { id: created.id })}
+        </Alert>
+      )}
+      {rows?.length === 0 && <MD>{i18n.t('deployments.none')}</MD>}
+      {rows?.map((deployment) => (
+        <DeploymentCard
+          key={deployment.id}
+          deployment={deployment}
+          verifyToken={created?.id === deployment.id ? created.verifyToken : undefined}
+        />
+      ))}
+      <div style={{ marginTop: 24 }}>
+        <CreateDeployment
+          accountId={accountId}
+          onCreated={(deployment, verifyToken) => {
+            setCreated({ id: deployment.id, verifyToken });
+            void load();
+          }}
+        />
+      </div>
+    </div>
+  );
+}
