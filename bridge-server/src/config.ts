@@ -25,6 +25,18 @@ const mediaBytesMax = (defaultBytes: number, metaCapMegabytes: number) =>
     .default(defaultBytes);
 
 /** Every environment variable the bridge reads; `.env.example` documents each one. */
+/** A comma-separated list of http(s) origins, trailing slashes trimmed; empty by default. */
+const httpOrigins = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
+  .default([]);
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -49,27 +61,9 @@ const environmentSchema = z.object({
     .default([]),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   // Zendesk's admin UI return_url is https://<subdomain>.zendesk.com/…; other origins (a local Zendesk sandbox) only if listed.
-  ZENDESK_RETURN_URL_ORIGINS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim().replace(/\/+$/, ''))
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
-    .default([]),
+  ZENDESK_RETURN_URL_ORIGINS: httpOrigins,
   // Zoho's accounts servers are https://accounts.zoho.<data centre>; others (a local Zoho sandbox) only if listed.
-  ZOHO_ACCOUNTS_URLS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim().replace(/\/+$/, ''))
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http(s) origins' })))
-    .default([]),
+  ZOHO_ACCOUNTS_URLS: httpOrigins,
   // The push client id of the Zendesk app's OAuth client: the manifest offers push, and accounts linked afterwards
   // get a push token (channels/zendesk/push.ts). Unset: pull only.
   ZENDESK_PUSH_CLIENT_ID: z
