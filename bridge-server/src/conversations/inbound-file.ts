@@ -9,7 +9,7 @@ import { findInboundMessage } from './store.js';
 /*
  * A customer's file, fetched from Meta when a helpdesk asks for it (through a URL the helpdesk's connector signed):
  * the bridge keeps no copy. Meta keeps a customer's media for about 30 days; after that, or when Meta cannot be
- * reached, there is no file. (The Zendesk channel's media.ts does the same inline; it can move onto this.)
+ * reached, there is no file.
  */
 
 /** The largest file passed on: Meta's own limit for documents (100 MB); nothing a customer sends is larger. */

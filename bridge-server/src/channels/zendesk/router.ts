@@ -1,18 +1,19 @@
 import { routes } from '@wabridge/shared';
 import express, { type Request, type Response, Router } from 'express';
 import { DomainError } from '../../domain/errors.js';
-import { type MountOptions, mountByHand, validatedQuery } from '../../http/mount.js';
+import { type MountOptions, mountByHand } from '../../http/mount.js';
 import type { MediaService } from '../../media/service.js';
 import { IdempotentSender } from '../../messages/idempotent-send.js';
 import { AuthFailureLimiter } from '../../security/auth-failures.js';
 import type { Services } from '../../services.js';
 import { bridgeVersion } from '../../version.js';
+import { serveSignedFile } from '../signed-file.js';
 import { ZendeskAdminUi } from './admin.js';
 import { channelback, channelbackFormSchema, channelbackRefusalFor } from './channelback.js';
 import { zendeskChannelbackFiles } from './channelback-files.js';
 import { eventsBodySchema, recordEvents } from './events.js';
 import { verifyMetadata } from './links.js';
-import { mediaQuerySchema, signedMediaFile } from './media.js';
+import { signedMediaFile } from './media.js';
 import { escapeHtml } from './pages.js';
 import { mediaUrl, pull, pullFormSchema } from './pull.js';
 
@@ -120,22 +121,6 @@ export function zendeskChannelRouter(services: Services, media: MediaService, op
     const recorded = await recordEvents(db, secretBox, parsed.data.events, clock.now());
     response.json({ recorded });
   });
-  router.get(mountByHand(options, routes.zendeskMedia), async (request, response) => {
-    const query = validatedQuery(mediaQuerySchema, request);
-    const file = await signedMediaFile(
-      { db, secretBox, meta: services.meta, nowMs: () => clock.now().getTime(), downloadTimeoutMs: config.metaUploadTimeoutMs },
-      {
-        linkId: String(request.params.link_id),
-        wamid: String(request.params.wamid),
-        expires: query.expires,
-        signature: query.signature,
-      },
-    );
-    response.set('Content-Type', file.mimeType);
-    if (file.filename !== null) {
-      response.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-    }
-    response.send(file.bytes);
-  });
+  router.get(mountByHand(options, routes.zendeskMedia), serveSignedFile(services, signedMediaFile));
   return router;
 }

@@ -1,6 +1,6 @@
-import { type InboundFile, type InboundFileDependencies, inboundFile } from '../../conversations/inbound-file.js';
-import { DomainError } from '../../domain/errors.js';
+import { type InboundFile, inboundFile } from '../../conversations/inbound-file.js';
 import { secretsEqual } from '../../security/tokens.js';
+import { type SignedFileDependencies, type SignedFileRequest, signedFileExpired, signedFileRefused } from '../signed-file.js';
 import { findZohoLinkById, zohoMediaSignature } from './links.js';
 
 /*
@@ -9,18 +9,11 @@ import { findZohoLinkById, zohoMediaSignature } from './links.js';
  * (another link's key, another message, a later time).
  */
 
-const refused = () =>
-  new DomainError('signed_url_invalid', 'This file link is not valid (forged, for another file, or expired).');
-
-export async function zohoSignedFile(
-  dependencies: InboundFileDependencies & { nowMs: () => number },
-  request: { linkId: string; wamid: string; expires: string; signature: string },
-): Promise<InboundFile> {
-  const expiresAtSeconds = Number(request.expires);
-  if (expiresAtSeconds * 1000 < dependencies.nowMs()) throw refused();
+export async function zohoSignedFile(dependencies: SignedFileDependencies, request: SignedFileRequest): Promise<InboundFile> {
+  if (signedFileExpired(request.expires, dependencies.nowMs())) throw signedFileRefused();
   const link = await findZohoLinkById(dependencies.db, dependencies.secretBox, request.linkId);
-  if (link === undefined || !secretsEqual(request.signature, zohoMediaSignature(link, request.wamid, expiresAtSeconds))) {
-    throw refused();
+  if (link === undefined || !secretsEqual(request.signature, zohoMediaSignature(link, request.wamid, Number(request.expires)))) {
+    throw signedFileRefused();
   }
   return inboundFile(dependencies, link.deploymentId, request.wamid);
 }

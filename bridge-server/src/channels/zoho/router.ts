@@ -3,10 +3,11 @@ import express, { type Request, Router } from 'express';
 import * as z from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { installationOf } from '../../http/caller.js';
-import { type MountOptions, mountByHand, mountRoute, validatedQuery } from '../../http/mount.js';
+import { type MountOptions, mountByHand, mountRoute } from '../../http/mount.js';
 import type { MediaService } from '../../media/service.js';
 import { IdempotentSender } from '../../messages/idempotent-send.js';
 import type { Services } from '../../services.js';
+import { serveSignedFile } from '../signed-file.js';
 import { createZohoLink, findZohoLink, findZohoLinkOfInstallation, zohoTokens } from './links.js';
 import { zohoSignedFile } from './media.js';
 import { accessTokenRenewalMarginMs, allowedAccountsUrl, deskGet, refreshAccessToken, type ZohoHttp } from './oauth.js';
@@ -15,11 +16,6 @@ import { pushBodySchema, zohoReply } from './push.js';
 
 /** A pull's body is config params; a push's, one reply of up to 65,535 characters (4 bytes each at most). */
 const json = express.json({ limit: 512 * 1024, type: () => true });
-
-const mediaQuerySchema = z.object({
-  expires: z.string().regex(/^\d{1,12}$/),
-  signature: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
-});
 
 const organizationsSchema = z.object({ data: z.array(z.object({ id: z.union([z.string(), z.number()]) })) });
 
@@ -151,22 +147,6 @@ export function zohoChannelRouter(
     if (state.retryAfterSeconds !== undefined) response.set('Retry-After', String(state.retryAfterSeconds));
     response.status(503).type('text/plain').send(state.text);
   });
-  router.get(mountByHand(options, routes.zohoChannelMedia), async (request, response) => {
-    const query = validatedQuery(mediaQuerySchema, request);
-    const file = await zohoSignedFile(
-      { db, secretBox, meta: services.meta, nowMs: () => clock.now().getTime(), downloadTimeoutMs: config.metaUploadTimeoutMs },
-      {
-        linkId: String(request.params.link_id),
-        wamid: String(request.params.wamid),
-        expires: query.expires,
-        signature: query.signature,
-      },
-    );
-    response.set('Content-Type', file.mimeType);
-    if (file.filename !== null) {
-      response.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-    }
-    response.send(file.bytes);
-  });
+  router.get(mountByHand(options, routes.zohoChannelMedia), serveSignedFile(services, zohoSignedFile));
   return router;
 }
