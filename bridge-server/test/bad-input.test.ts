@@ -65,6 +65,7 @@ describe.each(backends)('bad input on $name', (backend) => {
     ] as const) {
       const account = await bridge.request('POST', '/v1/accounts', { json: { name } });
       const request = deploymentRequest(account.body.id);
+      bridge.metaKnows(request);
       const deployment = await bridge.request('POST', '/v1/deployments', { json: request });
       const installation = await bridge.request('POST', `/v1/deployments/${deployment.body.id}/installations`, {
         json: { helpdesk: 'zendesk', instance: `${name.toLowerCase()}.zendesk.com` },

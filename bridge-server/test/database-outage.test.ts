@@ -80,6 +80,7 @@ describe.skipIf(postgres === undefined)('PostgreSQL outage behind a proxy', () =
     );
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Outage' } });
     const request = deploymentRequest(account.body.id);
+    bridge.metaKnows(request);
     const created = await bridge.request('POST', '/v1/deployments', { json: request });
     deployment = { id: created.body.id, phoneNumberId: String(request.phone_number_id), appSecret: String(request.app_secret) };
   });

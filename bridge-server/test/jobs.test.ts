@@ -6,7 +6,7 @@ import { refusalsLeaving } from '../../test/support/problems.js';
 import { type JobHandler, type JobOutcome, JobRunner, jobDead, jobDone, jobRetry } from '../src/jobs/runner.js';
 import { claimJob, enqueueJob, type JobRow, settleJob } from '../src/jobs/store.js';
 import { backends } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 
 /** A parsed JSON answer; tests assert on it field by field. */
 // biome-ignore lint/suspicious/noExplicitAny: see above.
@@ -230,7 +230,7 @@ describe.each(backends)('durable jobs on $name', (backend) => {
     ]);
 
     // An installation, whatever its account, sees no jobs: they are the operator's.
-    const deployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account) })).body;
+    const deployment = (await bridge.createDeployment(account)).answer.body;
     const installationToken = (
       await bridge.request('POST', `/v1/deployments/${deployment.id}/installations`, {
         json: { helpdesk: 'zendesk', instance: `jobs-${kind.replaceAll('_', '-')}.zendesk.com` },

@@ -28,9 +28,7 @@ describe.each(backends.slice(0, 1))('numbers on $name', (backend) => {
     await bridge?.close();
   });
 
-  // Skipped until the check is wired into POST /v1/deployments (deployments/router.ts): tests written on other branches
-  // create deployments without making their number known to the Meta sandbox, and must be brought along first.
-  describe.skip('creating a deployment checks its credentials with Meta', () => {
+  describe('creating a deployment checks its credentials with Meta', () => {
     it('refuses a token Meta does not know with 422 meta_token_invalid, and stores nothing', async () => {
       const request = deploymentRequest(accountId);
       registerWithMeta(sandbox(), { ...request, access_token: `EAAG${randomBytes(24).toString('hex')}` });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, type TestDatabase } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 
 /**
  * The panel's hot path (`GET /v1/contacts/{phone}/status`) reads the client's failures and the token's installation in
@@ -25,7 +25,7 @@ describe.each(backends)('the status endpoint’s authentication on $name', (back
     }
     const first = replicas[0] as TestBridge;
     const account = await first.request('POST', '/v1/accounts', { json: { name: 'Hot path' } });
-    deploymentId = (await first.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) })).body.id;
+    deploymentId = (await first.createDeployment(account.body.id)).answer.body.id;
   });
   afterAll(async () => {
     for (const replica of replicas) await replica.close();

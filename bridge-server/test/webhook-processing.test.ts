@@ -7,7 +7,7 @@ import { openDatabase } from '../src/storage/database.js';
 import type { Schema } from '../src/storage/schema.js';
 import { WebhookProcessor } from '../src/webhooks/processor.js';
 import { backends, type TestDatabase } from './support/backends.js';
-import { deploymentRequest, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { inboundText, metaJson, statusUpdate } from './support/meta.js';
 
 const silent = pino({ level: 'silent' });
@@ -63,7 +63,7 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     await bridge.bridge.processor.stop();
     db = bridge.bridge.database.db;
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Processing' } });
-    deployment = (await bridge.request('POST', '/v1/deployments', { json: deploymentRequest(account.body.id) })).body;
+    deployment = (await bridge.createDeployment(account.body.id)).answer.body;
   });
   afterAll(async () => {
     await bridge?.close();

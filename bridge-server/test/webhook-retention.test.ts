@@ -26,6 +26,7 @@ describe.each(backends)('webhook body retention on $name', (backend) => {
     db = bridge.bridge.database.db;
     const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Retention' } });
     const request = deploymentRequest(account.body.id);
+    bridge.metaKnows(request);
     const created = await bridge.request('POST', '/v1/deployments', { json: request });
     deployment = {
       id: created.body.id,

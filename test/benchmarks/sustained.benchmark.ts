@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { it } from 'vitest';
 import type { RunningBridge } from '../../bridge-server/src/server.js';
-import { deploymentRequest } from '../../bridge-server/test/support/bridge.js';
+import { createMetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
+import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
 import { cpuShares } from './diagnostics.js';
 import { LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
@@ -71,30 +72,35 @@ async function startBridges(
 ) {
   const keys = { adminToken: randomBytes(32).toString('hex'), encryptionKey: randomBytes(32).toString('hex') };
   const replicas: RunningBridge[] = [];
+  // Nothing here may reach the real Graph API: a Meta sandbox answers the credential check of the new deployment
+  // (and its first template sync); it sends no webhooks, since its number has no webhook URL.
+  const meta = createMetaSandbox();
+  const metaServer = await meta.listen(0);
   try {
-    const first = await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9', keys);
+    const first = await startBenchmarkBridge(database, logLevel, metaServer.url, keys);
     replicas.push(first.running);
     // Two replicas run in this one Node process (one event loop): the second shares the machine's two cores with
     // the first and the load generator, as a second process would, but also its thread; see the report's note.
     for (let index = 1; index < replicaCount; index += 1) {
-      replicas.push((await startBenchmarkBridge(database, logLevel, 'http://127.0.0.1:9', keys)).running);
+      replicas.push((await startBenchmarkBridge(database, logLevel, metaServer.url, keys)).running);
     }
     const account = await first.api('/v1/accounts', { name: 'Sustained' });
-    const deployment = await first.api(
-      '/v1/deployments',
-      deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId }),
-    );
+    const request = deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId });
+    registerWithMeta(meta, request);
+    const deployment = await first.api('/v1/deployments', request);
     return {
       name,
       replicas,
       path: `/v1/webhooks/meta/${deployment.id}`,
       async close() {
         for (const replica of replicas) await replica.close();
+        await metaServer.close();
         await database.drop();
       },
     } satisfies BridgeSet;
   } catch (error) {
     for (const replica of replicas) await replica.close();
+    await metaServer.close();
     await database.drop();
     throw error;
   }

@@ -3,10 +3,11 @@ import { Router } from 'express';
 import { DomainError } from '../domain/errors.js';
 import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
+import { checkDeploymentCredentials } from '../numbers/credentials.js';
 import type { Services } from '../services.js';
 import { findDeployment, insertDeployment, listDeployments, presentDeployment } from './store.js';
 
-export function deploymentsRouter({ db, secretBox, config }: Services, options: MountOptions): Router {
+export function deploymentsRouter({ db, secretBox, config, meta }: Services, options: MountOptions): Router {
   const router = Router();
   mountRoute(
     router,
@@ -19,9 +20,9 @@ export function deploymentsRouter({ db, secretBox, config }: Services, options: 
           errors: [{ path: 'body.account_id', code: 'unknown_account', message: 'no such account' }],
         });
       }
-      // The credential check with Meta (numbers/credentials.ts, checkDeploymentCredentials) is not wired in yet: tests
-      // that create deployments without making their number known to the Meta sandbox must be brought along first.
-      const result = await insertDeployment(db, secretBox, body);
+      // Once the account exists and the number is free, Meta confirms the credentials before anything is stored:
+      // a wrong token is a 422 now, not a 201 whose template sync fails later with error 190.
+      const result = await insertDeployment(db, secretBox, body, () => checkDeploymentCredentials(meta, body));
       switch (result.kind) {
         case 'unknown_account':
           throw new DomainError('unknown_account', `There is no account ${body.account_id}.`, {
