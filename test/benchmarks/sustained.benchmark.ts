@@ -123,6 +123,8 @@ interface RunFigures {
   serverElu: number;
   cpu: ReturnType<ReturnType<typeof cpuShares>>;
   check: { stored: number; processedOnce: number; failed: number };
+  /** Webhooks still waiting (journal or table) when the drain timed out: not lost, not yet applied. */
+  unappliedAtDrainEnd: number;
 }
 
 async function runAtRate(
@@ -164,9 +166,11 @@ async function runAtRate(
   await sampler;
   backlogMax = Math.max(backlogMax, backlogAtEnd);
   const drainStartedAt = performance.now();
-  while ((await backlog(bridges)) > 0) {
+  let unappliedAtDrainEnd = await backlog(bridges);
+  while (unappliedAtDrainEnd > 0) {
     if (performance.now() - drainStartedAt > settings.drainTimeoutS * 1000) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
+    unappliedAtDrainEnd = await backlog(bridges);
   }
   const drainedAfterS = (performance.now() - drainStartedAt) / 1000;
   const lagRow = (
@@ -193,6 +197,7 @@ async function runAtRate(
       max: Number(lagRow?.max ?? Number.NaN),
     },
     drainedAfterS,
+    unappliedAtDrainEnd,
     serverElu,
     cpu: cpuFigures,
     check: {
@@ -275,8 +280,12 @@ it('sustained webhook load', async () => {
               const figures = await runAtRate(bridges, generator, first, ratePerSecond, arrivals, settings);
               const latency = summarize(figures.load.latencies);
               const answered2xx = figures.load.answered - figures.load.non2xx;
+              // A drain that timed out leaves webhooks unapplied (on PGlite some still in the journal, not yet in
+              // webhook_events): they cannot be checked, and are reported as such rather than as lost.
+              const drained = figures.unappliedAtDrainEnd === 0;
               const exactlyOnce =
-                figures.check.stored === answered2xx && figures.check.processedOnce === answered2xx && figures.check.failed === 0;
+                figures.check.failed === 0 &&
+                (!drained || (figures.check.stored === answered2xx && figures.check.processedOnce === answered2xx));
               const holds =
                 figures.backlogAtEnd < ratePerSecond && figures.lag.p99 < 1 && figures.load.non2xx + figures.load.errors === 0;
               if (!exactlyOnce)
@@ -284,7 +293,7 @@ it('sustained webhook load', async () => {
                   `${target.name} at ${rate}/s ${arrivals}: ${JSON.stringify(figures.check)} for ${answered2xx} acknowledged`,
                 );
               out(
-                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${fixed(figures.serverElu)} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${exactlyOnce ? `yes (${whole(answered2xx)})` : '**NO**'} |`,
+                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${fixed(figures.serverElu)} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
               );
             }
             first += Math.ceil(bodies * 1.05);

@@ -8,7 +8,7 @@
  *   POST   /sandbox/numbers                                 create or replace a number (seeds its WABA's templates)
  *   GET    /sandbox/numbers[/:id]    PATCH /sandbox/numbers/:id   read / change a number (quality, tier, registration…)
  *   PUT    /sandbox/numbers/:id/knobs  DELETE …/knobs       per-number knob overrides
- *   POST   /sandbox/numbers/:id/send-fault                  {mode: hang|error_500|none, count?}
+ *   POST   /sandbox/numbers/:id/send-fault                  {mode: hang|error_500|reset|throttle|pair_limit|reset_before|none, count?}
  *   GET    /sandbox/numbers/:id/customers  POST …/customers customer settings (undeliverable, never_read…)
  *   POST   /sandbox/numbers/:id/inbound                     the customer writes (text, timestamp?, referral?)
  *   POST   /sandbox/numbers/:id/marketing-preference        the customer presses Stop / Resume
@@ -49,7 +49,7 @@ import {
 } from './customer-actions.js';
 import { applyKnobsPatch, knobsPatchSchema } from './knobs.js';
 import { numberInputSchema, numberPatchSchema, numberView, patchNumber, upsertNumber } from './numbers.js';
-import type { PhoneNumber } from './state.js';
+import { type PhoneNumber, sendFaultModes } from './state.js';
 import { templateResource } from './templates-seed.js';
 
 /** Control bodies are a few hundred bytes of JSON; 256 KB leaves room for long test texts and bounds memory. */
@@ -63,7 +63,7 @@ function numberOf(context: SandboxContext, request: Request): PhoneNumber {
 }
 
 const sendFaultSchema = z.strictObject({
-  mode: z.enum(['hang', 'error_500', 'none']),
+  mode: z.enum([...sendFaultModes, 'none']),
   /** How many of the next sends are affected; leave out for every send until cleared with mode none. */
   count: z.int().min(1).max(10_000).optional(),
 });

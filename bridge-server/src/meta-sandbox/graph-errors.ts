@@ -19,6 +19,9 @@ export const graphErrorCatalogue = {
   2500: { title: 'Unknown path components', httpStatus: 400, whatsappDetails: false },
   // heltar.com on 130429: "This error comes with a 400 Bad Request status"; Meta's example message is "(#130429) Rate limit hit".
   130429: { title: 'Rate limit hit', httpStatus: 400, whatsappDetails: true },
+  // "(Business Account, Consumer Account) pair rate limit hit": too many messages from one number to one customer in
+  // a short time (Meta's error-code table as mirrored by help.botbee.io and heltar.com: HTTP 400).
+  131056: { title: '(Business Account, Consumer Account) pair rate limit hit', httpStatus: 400, whatsappDetails: true },
   131009: { title: 'Parameter value is not valid', httpStatus: 400, whatsappDetails: true },
   131026: { title: 'Message undeliverable', httpStatus: 400, whatsappDetails: true },
   131047: { title: 'Re-engagement message', httpStatus: 400, whatsappDetails: true },

@@ -15,6 +15,7 @@ import {
   wabaResource,
 } from './phone-number.js';
 import { acceptSend } from './send-message.js';
+import type { SendFaultMode } from './state.js';
 import { listTemplates } from './templates-listing.js';
 
 /** Cloud API bodies are small JSON (media uploads have their own limit). 1 MB is generous and bounds memory. */
@@ -80,44 +81,68 @@ function mediaNodeRoute(context: SandboxContext, method: 'get' | 'delete'): Hand
   };
 }
 
-/**
- * The accepted send answers 200 normally; the send-fault control makes it hang (no answer at all) or answer
- * 500 after the message was accepted, to test that a client never sends twice after a timeout.
- */
-function answerSend(
-  context: SandboxContext,
-  phoneNumberId: string,
-  response: Response,
-  body: unknown,
-  markOutcome: (outcome: 'hung' | 'error_500') => void,
-): void {
+/** The fault the next send meets, if any, counting it down (state.ts `SendFault`). */
+function takeSendFault(context: SandboxContext, phoneNumberId: string): SendFaultMode | undefined {
   const number = context.state.numbers.get(phoneNumberId);
   const fault = number?.sendFault;
-  if (number === undefined || fault === undefined) {
-    response.status(200).json(body);
-    return;
-  }
+  if (number === undefined || fault === undefined) return undefined;
   if (fault.remaining !== undefined) {
     fault.remaining -= 1;
     if (fault.remaining <= 0) number.sendFault = undefined;
   }
-  if (fault.mode === 'hang') {
+  return fault.mode;
+}
+
+/**
+ * The accepted send answers 200 normally; the send-fault control makes it hang (no answer at all), answer 500, or
+ * reset the connection after the message was accepted, to test that a client never sends twice after a timeout.
+ */
+function answerSend(
+  context: SandboxContext,
+  response: Response,
+  body: unknown,
+  fault: SendFaultMode | undefined,
+  markOutcome: (outcome: 'hung' | 'error_500' | 'reset') => void,
+): void {
+  if (fault === 'hang') {
     markOutcome('hung');
     context.hungResponses.add(response);
     response.on('close', () => context.hungResponses.delete(response));
     return;
   }
-  markOutcome('error_500');
-  response.status(500).json(graphErrorBody(new GraphError(1, 'An unknown error has occurred.')));
+  if (fault === 'reset') {
+    markOutcome('reset');
+    response.socket?.destroy();
+    return;
+  }
+  if (fault === 'error_500') {
+    markOutcome('error_500');
+    response.status(500).json(graphErrorBody(new GraphError(1, 'An unknown error has occurred.')));
+    return;
+  }
+  response.status(200).json(body);
 }
 
 function messagesRoute(context: SandboxContext): Handler {
   return (request, response) => {
     const phoneNumberId = String(request.params.phoneNumberId);
     const number = authorizeNumber(context.state, request, phoneNumberId);
+    // Faults before Meta takes the message: refused as Meta refuses a send it did not act on, or the connection lost.
+    const fault = takeSendFault(context, phoneNumberId);
+    if (fault === 'throttle') throw new GraphError(130429, 'Cloud API message throughput has been reached.');
+    if (fault === 'pair_limit') {
+      throw new GraphError(
+        131056,
+        'Too many messages sent from this phone number to the same phone number in a short period of time.',
+      );
+    }
+    if (fault === 'reset_before') {
+      request.socket.destroy();
+      return;
+    }
     const { response: body, message } = acceptSend(context, number, request.body);
     context.logger.info({ phoneNumberId, wamid: message.wamid, type: message.type }, 'message accepted');
-    answerSend(context, phoneNumberId, response, body, (outcome) => {
+    answerSend(context, response, body, fault, (outcome) => {
       message.httpOutcome = outcome;
     });
   };

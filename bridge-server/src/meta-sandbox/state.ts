@@ -42,12 +42,19 @@ export interface SentVerificationCode {
   sentAtMs: number;
 }
 
-/** What Meta would do to the HTTP answer of the next sends after accepting them. */
+/**
+ * What Meta would do to the next sends: after accepting them, to their HTTP answer (`hang`, `error_500`, `reset`: the
+ * connection reset instead of the answer); or before accepting them, refusing them (`throttle`: 130429, `pair_limit`:
+ * 131056, both HTTP 400 as Meta answers them; `reset_before`: the connection reset before Meta took the request).
+ */
 export interface SendFault {
-  mode: 'hang' | 'error_500';
+  mode: SendFaultMode;
   /** Sends still to be affected; undefined = every send until cleared. */
   remaining: number | undefined;
 }
+
+export const sendFaultModes = ['hang', 'error_500', 'reset', 'throttle', 'pair_limit', 'reset_before'] as const;
+export type SendFaultMode = (typeof sendFaultModes)[number];
 
 export interface PhoneNumber {
   phoneNumberId: string;
@@ -174,7 +181,7 @@ export interface SentMessage {
   bizOpaqueCallbackData: string | undefined;
   acceptedAtMs: number;
   /** What happened to the HTTP answer: a normal 200, none at all (hang) or a 500 after accepting. */
-  httpOutcome: 'answered' | 'hung' | 'error_500';
+  httpOutcome: 'answered' | 'hung' | 'error_500' | 'reset';
   /** Statuses emitted so far, in emission order. */
   statuses: StatusRecord[];
   request: unknown;

@@ -41,9 +41,21 @@ const contactKeys = (deploymentId: string, identity: { waId: string | null; user
 ];
 const messageKey = (deploymentId: string, wamid: string) => `${deploymentId}\u0000${wamid}`;
 
+/** Our message as a batch read it: its id, and its wamid (NULL until Meta's answer or a status gave it one). */
+interface KnownMessage {
+  id: string;
+  deploymentId: string;
+  wamid: string | null;
+}
+
+const callbackIdOf = (event: StatusEvent) =>
+  event.bizOpaqueCallbackData?.startsWith('msg_') === true ? event.bizOpaqueCallbackData : undefined;
+
 /**
  * What a batch reads once instead of once per event: which contacts and messages its statuses could touch (most
- * statuses touch none, and then cost no query of their own), and each account's opt-in settings.
+ * statuses touch none, and then cost no query of their own), and each account's opt-in settings. Our messages are
+ * read with their ids, so that a status about one of them finds it without a query of its own: by our id in
+ * biz_opaque_callback_data or by its wamid.
  */
 class BatchLookups {
   readonly #optinSettings = new Map<string, Promise<OptinSettings>>();
@@ -52,8 +64,11 @@ class BatchLookups {
     private readonly transaction: Transaction<Schema>,
     /** Contacts (by identity) that exist: read at the start, and every identity an event of the batch created. */
     private readonly contacts: Set<string>,
-    /** Our messages (by deployment and wamid) the batch's statuses name. */
+    /** Our messages (by deployment and wamid) the batch's statuses may name: read, or named by our id. */
     private readonly messages: Set<string>,
+    /** Our messages the batch read, by id and by deployment and wamid. */
+    private readonly messagesById: Map<string, KnownMessage>,
+    private readonly messagesByWamid: Map<string, KnownMessage>,
   ) {}
 
   static async load(transaction: Transaction<Schema>, events: RoutedEvent[]): Promise<BatchLookups> {
@@ -82,19 +97,28 @@ class BatchLookups {
             )
             .execute();
     const wamids = [...new Set(statuses.map(({ event }) => event.messageId))];
+    const callbackIds = [...new Set(statuses.flatMap(({ event }) => callbackIdOf(event) ?? []))];
+    // One read for both keys: the unique (deployment_id, wamid) index and the primary key.
     const messages =
       wamids.length === 0
         ? []
         : await transaction
             .selectFrom('messages')
-            .select(['deployment_id', 'wamid'])
-            .where('deployment_id', 'in', deploymentIds)
-            .where('wamid', 'in', wamids)
+            .select(['id', 'deployment_id', 'wamid'])
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('deployment_id', 'in', deploymentIds), eb('wamid', 'in', wamids)]),
+                ...(callbackIds.length === 0 ? [] : [eb('id', 'in', callbackIds)]),
+              ]),
+            )
             .execute();
+    const known = messages.map((row) => ({ id: row.id, deploymentId: row.deployment_id, wamid: row.wamid }));
     return new BatchLookups(
       transaction,
       new Set(contacts.flatMap((row) => contactKeys(row.deployment_id, { waId: row.wa_id, userId: row.user_id }))),
-      new Set(messages.map((row) => messageKey(row.deployment_id, row.wamid ?? ''))),
+      new Set(known.flatMap((row) => (row.wamid === null ? [] : [messageKey(row.deploymentId, row.wamid)]))),
+      new Map(known.map((row) => [row.id, row])),
+      new Map(known.flatMap((row) => (row.wamid === null ? [] : [[messageKey(row.deploymentId, row.wamid), row]]))),
     );
   }
 
@@ -112,8 +136,43 @@ class BatchLookups {
    */
   messageMayExist(deploymentId: string, event: StatusEvent): boolean {
     const key = messageKey(deploymentId, event.messageId);
-    if (event.bizOpaqueCallbackData?.startsWith('msg_') === true) this.messages.add(key);
+    if (callbackIdOf(event) !== undefined) this.messages.add(key);
     return this.messages.has(key);
+  }
+
+  /**
+   * Whether a status naming our id may still have to give our message its wamid: not when the batch read that
+   * message with a wamid already (Meta's answer to the send, or an earlier status, gave it one; a wamid once set is
+   * never cleared), so that reconcileFromStatus's UPDATE, which would match nothing, is not sent.
+   */
+  mayAccept(deploymentId: string, event: StatusEvent): boolean {
+    const callbackId = callbackIdOf(event);
+    if (callbackId === undefined) return false;
+    const known = this.messagesById.get(callbackId);
+    return known === undefined || known.deploymentId !== deploymentId || known.wamid === null;
+  }
+
+  /** A status gave our message its wamid (reconcileFromStatus matches only a message that had none). */
+  accepted(deploymentId: string, event: StatusEvent): void {
+    const known = this.messagesById.get(callbackIdOf(event) ?? '');
+    if (known === undefined || known.deploymentId !== deploymentId || known.wamid !== null) return;
+    known.wamid = event.messageId;
+    this.messagesByWamid.set(messageKey(deploymentId, event.messageId), known);
+  }
+
+  /**
+   * Our message a status is about, as messageIdOfStatus finds it (by our id, else by wamid), from what the batch
+   * read; a message the batch did not read is looked up.
+   */
+  async messageIdOf(deploymentId: string, event: StatusEvent): Promise<string | undefined> {
+    const byCallback = this.messagesById.get(callbackIdOf(event) ?? '');
+    if (byCallback?.deploymentId === deploymentId) return byCallback.id;
+    const byWamid = this.messagesByWamid.get(messageKey(deploymentId, event.messageId));
+    if (byWamid !== undefined) return byWamid.id;
+    return messageIdOfStatus(this.transaction, deploymentId, {
+      wamid: event.messageId,
+      bizOpaqueCallbackData: event.bizOpaqueCallbackData,
+    });
   }
 
   optinSettings(accountId: string): Promise<OptinSettings> {
@@ -241,20 +300,23 @@ async function applyStatus(
   }
   await recordStatusStopConsent(transaction, accountId, deploymentId, event);
   const firstError = event.errors[0];
+  const mayAccept = lookups.mayAccept(deploymentId, event);
   const acceptedNow = await reconcileFromStatus(transaction, deploymentId, {
     wamid: event.messageId,
-    bizOpaqueCallbackData: event.bizOpaqueCallbackData,
+    // Our id only when the message may still lack its wamid: otherwise its UPDATE would match nothing.
+    bizOpaqueCallbackData: mayAccept ? event.bizOpaqueCallbackData : null,
     failure:
       event.status === 'failed' && firstError !== undefined
         ? metaApiErrorFrom({ source: 'status_webhook', error: firstError })
         : undefined,
   });
+  if (mayAccept) lookups.accepted(deploymentId, event);
   // A send whose answer we never saw, accepted after all: the helpdesks get it like any message the business sent.
   if (acceptedNow !== undefined) {
     await queueHelpdeskDelivery(transaction, deploymentId, { direction: 'outbound', externalId: acceptedNow, accountId });
   }
   // A status about a message we did not send (or another tool sent) has no charge to settle.
-  if (lookups.messageMayExist(deploymentId, event)) await settleFromStatus(transaction, deploymentId, event);
+  if (lookups.messageMayExist(deploymentId, event)) await settleFromStatus(transaction, lookups, deploymentId, event);
 }
 
 type StatusEvent = Extract<WebhookEvent, { kind: 'message_status' }>;
@@ -265,13 +327,15 @@ type StatusEvent = Extract<WebhookEvent, { kind: 'message_status' }>;
  * under its row lock, so a duplicate or a later status (sent, then delivered, both priced) settles nothing again.
  * Meta's word is kept beside the settlement either way, for the reconciliation to compare.
  */
-async function settleFromStatus(transaction: Transaction<Schema>, deploymentId: string, event: StatusEvent): Promise<void> {
+async function settleFromStatus(
+  transaction: Transaction<Schema>,
+  lookups: BatchLookups,
+  deploymentId: string,
+  event: StatusEvent,
+): Promise<void> {
   const settlement = settlementOf(event.status, event.pricing);
   if (settlement === undefined) return;
-  const messageId = await messageIdOfStatus(transaction, deploymentId, {
-    wamid: event.messageId,
-    bizOpaqueCallbackData: event.bizOpaqueCallbackData,
-  });
+  const messageId = await lookups.messageIdOf(deploymentId, event);
   if (messageId === undefined) return;
   await settleCharge(transaction, messageId, settlement);
   await recordBillingReport(transaction, messageId, {
