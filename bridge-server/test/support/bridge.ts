@@ -103,7 +103,17 @@ export async function startTestBridge(
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${bridge.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const send = () => fetch(`${bridge.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      // A pooled keep-alive connection that the server closed at the same moment (its keepAliveTimeout passed while
+      // a test held the event loop with database work) fails the request before it reached the server. Browsers and
+      // HTTP clients send an idempotent request again on a fresh connection then; so does this one, once.
+      if (method !== 'GET' || (error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      response = await send();
+    }
     const text = await response.text();
     const isJson = /json/.test(response.headers.get('content-type') ?? '');
     return { status: response.status, headers: response.headers, body: isJson && text ? JSON.parse(text) : text };
