@@ -59,6 +59,13 @@ describe('the demo (npm start, the README’s first command)', () => {
     expect(page).toContain(first.deploymentId);
     expect(page).toContain('<span class="status">ready</span>');
     expect(page).not.toContain(first.zendeskToken);
+    // The admin console, built by npm start and served by the bridge at /, linked from the demo page.
+    expect(page).toContain(`href="${bridgeUrl}/"`);
+    const consolePage = await fetch(`${viaIpv4(bridgeUrl)}/`);
+    expect({ status: consolePage.status, root: (await consolePage.text()).includes('<div id="root">') }).toEqual({
+      status: 200,
+      root: true,
+    });
     // The Zendesk app on its local host page, linked from the demo page; the token stays on the server.
     const zendeskUrl = first.urls.zendesk;
     expect(zendeskUrl).toMatch(/^http:\/\/localhost:/);
