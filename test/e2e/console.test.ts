@@ -207,6 +207,7 @@ describe('the admin console in Chromium', () => {
       await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,000');
       await photograph(page, 'points', async () => {
         await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('1,000');
+        expect(await page.getByTestId('ledger').textContent()).toContain('購入');
       });
 
       // A paid template from the helpdesk, then its charge in the chart.
@@ -250,8 +251,11 @@ describe('the admin console in Chromium', () => {
       await page.getByRole('tab', { name: 'Charts' }).click();
       const perDay = page.getByTestId('chart-per-day');
       await expect.poll(() => perDay.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
-      expect(await perDay.locator('.recharts-legend-wrapper').textContent()).toContain(usage.key.category);
-      await photograph(page, 'charts');
+      expect(usage.key.category).toBe('utility');
+      expect(await perDay.locator('.recharts-legend-wrapper').textContent()).toContain('Utility');
+      await photograph(page, 'charts', async () => {
+        await expect.poll(() => perDay.locator('.recharts-legend-wrapper').textContent()).toContain('ユーティリティ');
+      });
       expect(said.filter((line) => line.startsWith('page error'))).toEqual([]);
     } catch (error) {
       await page.screenshot({ fullPage: true, path: join(screenshots, 'console-failed-operator.png') });
