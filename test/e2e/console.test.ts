@@ -94,11 +94,11 @@ describe('the admin console in Chromium', () => {
   async function photograph(page: Page, name: string, check?: (locale: 'en' | 'ja') => Promise<void>): Promise<void> {
     await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-en.png`) });
     await page.getByRole('button', { name: '日本語' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('ja');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
     await check?.('ja');
     await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-ja.png`) });
     await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
   }
 
   /** Opens the console; `signedIn`: the context already holds a session cookie. */
