@@ -27,7 +27,9 @@ describe('the demo (npm start, the README’s first command)', () => {
       ZOHO_HOST_PORT: '0',
       DATA_DIR: dataDirectory,
     });
-    await waitForOutput(demo, /Press Ctrl\+C to stop/);
+    // npm start builds first (tsc, the admin console, the Zendesk app, the Zoho extension): on a busy two-core machine
+    // that alone can take two minutes, so the deadline that turns a demo that never starts into a failure is generous.
+    await waitForOutput(demo, /Press Ctrl\+C to stop/, 300_000);
     const printed = (label: string) => demo.output().match(new RegExp(`${label}\\s+(http://\\S+)`))?.[1];
     const urls = {
       page: printed('Demo page'),
@@ -59,6 +61,13 @@ describe('the demo (npm start, the README’s first command)', () => {
     expect(page).toContain(first.deploymentId);
     expect(page).toContain('<span class="status">ready</span>');
     expect(page).not.toContain(first.zendeskToken);
+    // The admin console, built by npm start and served by the bridge at /, linked from the demo page.
+    expect(page).toContain(`href="${bridgeUrl}/"`);
+    const consolePage = await fetch(`${viaIpv4(bridgeUrl)}/`);
+    expect({ status: consolePage.status, root: (await consolePage.text()).includes('<div id="root">') }).toEqual({
+      status: 200,
+      root: true,
+    });
     // The Zendesk app on its local host page, linked from the demo page; the token stays on the server.
     const zendeskUrl = first.urls.zendesk;
     expect(zendeskUrl).toMatch(/^http:\/\/localhost:/);
@@ -129,5 +138,5 @@ describe('the demo (npm start, the README’s first command)', () => {
     second.demo.child.kill('SIGTERM');
     expect([0, 'SIGTERM']).toContain(await second.demo.exited);
     // Two `npm start`s, each building the bridge and both apps: minutes on a loaded 2-core machine.
-  }, 300_000);
+  }, 900_000);
 });

@@ -58,7 +58,7 @@ function AccountAdmins({ account }: { account: Account }) {
     load().catch((thrown) => setError(errorText(i18n.locale, thrown)));
   }, [load, i18n.locale]);
   return (
-    <Well style={{ marginTop: 12 }}>
+    <Well style={{ marginTop: 12 }} data-testid={`account-${account.id}`}>
       <Well.Title>
         {account.name} <code>{account.id}</code>
       </Well.Title>

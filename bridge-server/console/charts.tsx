@@ -4,7 +4,7 @@ import { LG, MD } from '@zendeskgarden/react-typography';
 import { useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { bridge, errorText } from './api.js';
-import { useT } from './i18n.js';
+import { type ConsoleI18n, useT } from './i18n.js';
 
 /*
  * Charts with Recharts (recharts.org): React components over D3's scales, SVG out, kept up (v3, MIT, millions of
@@ -43,6 +43,14 @@ function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: Usa
       return { at: entry.created_at.slice(0, 16).replace('T', ' '), balance };
     }),
   };
+}
+
+const categories = ['marketing', 'utility', 'authentication', 'authentication_international', 'service'] as const;
+
+/** Meta's pricing category in the console's language; one the console does not know is shown as the bridge gave it. */
+function categoryName(i18n: ConsoleI18n, category: string): string {
+  const known = categories.find((name) => name === category.toLowerCase());
+  return known === undefined ? category : i18n.t(`charts.category_${known}`);
 }
 
 function Chart({ title, testId, children }: { title: string; testId: string; children: React.ReactElement }) {
@@ -96,6 +104,7 @@ export function ChartsPage({ accountId }: { accountId: string }) {
             <Bar
               key={category}
               dataKey={category}
+              name={categoryName(i18n, category)}
               stackId="points"
               fill={palette[index % palette.length]}
               isAnimationActive={false}

@@ -7,6 +7,7 @@ import { Tag } from '@zendeskgarden/react-tags';
 import { LG, MD } from '@zendeskgarden/react-typography';
 import { useCallback, useEffect, useState } from 'react';
 import { bridge, errorText } from './api.js';
+import { Health } from './health.js';
 import { type Key, useT } from './i18n.js';
 
 /** A webhook verify token for Meta's handshake: 128 random bits, made in the browser and shown once. */
@@ -24,6 +25,14 @@ const fields = [
   ['app_secret', 'deployments.appSecret', 'password'],
 ] as const satisfies readonly (readonly [string, Key, string])[];
 type FieldName = (typeof fields)[number][0];
+const emptyForm: Record<FieldName, string> = {
+  display_name: '',
+  display_phone_number: '',
+  waba_id: '',
+  phone_number_id: '',
+  access_token: '',
+  app_secret: '',
+};
 
 function CreateDeployment({
   accountId,
@@ -33,14 +42,7 @@ function CreateDeployment({
   onCreated: (deployment: Deployment, verifyToken: string) => void;
 }) {
   const i18n = useT();
-  const [values, setValues] = useState<Record<FieldName, string>>({
-    display_name: '',
-    display_phone_number: '',
-    waba_id: '',
-    phone_number_id: '',
-    access_token: '',
-    app_secret: '',
-  });
+  const [values, setValues] = useState<Record<FieldName, string>>(emptyForm);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -57,6 +59,8 @@ function CreateDeployment({
           const created = await bridge.call('createDeployment', {
             body: { account_id: accountId, ...values, verify_token: verifyToken },
           });
+          // The secrets leave the page once the bridge holds them (sealed); the form is ready for the next number.
+          setValues(emptyForm);
           onCreated(created, verifyToken);
         } catch (thrown) {
           const problem = bridgeErrorOf(thrown);
@@ -207,9 +211,124 @@ function Installations({ deployment }: { deployment: Deployment }) {
   );
 }
 
-function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; verifyToken: string | undefined }) {
+/**
+ * Registering the number for the Cloud API through the bridge (numbers/router.ts): request a code by SMS or voice in
+ * a language, verify the 6-digit code, register with the two-step verification PIN. Meta's refusals (wrong code, too
+ * many codes, already registered) arrive as problems the panel's catalogue translates. Operator only (the routes'
+ * auth is the administrator's).
+ */
+function Registration({ deployment, onRegistered }: { deployment: Deployment; onRegistered: () => void }) {
+  const i18n = useT();
+  const [codeMethod, setCodeMethod] = useState<'SMS' | 'VOICE'>('SMS');
+  const [language, setLanguage] = useState(i18n.locale === 'ja' ? 'ja' : 'en_US');
+  const [code, setCode] = useState('');
+  const [pin, setPin] = useState('');
+  const [step, setStep] = useState<'code_requested' | 'code_verified' | 'registered'>();
+  const [error, setError] = useState<string>();
+  const params = { deployment_id: deployment.id };
+  const act =
+    (action: () => Promise<{ step: 'code_requested' | 'code_verified' | 'registered' }>) => async (event: React.FormEvent) => {
+      event.preventDefault();
+      setError(undefined);
+      try {
+        const answer = await action();
+        setStep(answer.step);
+        if (answer.step === 'registered') onRegistered();
+      } catch (thrown) {
+        setError(errorText(i18n.locale, thrown));
+      }
+    };
+  const row = { display: 'flex', gap: 8, alignItems: 'flex-end', marginTop: 8, flexWrap: 'wrap' } as const;
+  return (
+    <section data-testid="registration">
+      <MD isBold tag="h4" style={{ marginTop: 16 }}>
+        {i18n.t('deployments.registration')}
+      </MD>
+      <MD>{i18n.t('deployments.registrationHint')}</MD>
+      <form
+        style={row}
+        onSubmit={act(() => bridge.call('requestVerificationCode', { params, body: { code_method: codeMethod, language } }))}
+      >
+        <Field>
+          <Field.Label>{i18n.t('deployments.codeMethod')}</Field.Label>
+          <Select
+            name="code_method"
+            value={codeMethod}
+            onChange={(event) => setCodeMethod(event.target.value as 'SMS' | 'VOICE')}
+          >
+            <option value="SMS">{i18n.t('deployments.sms')}</option>
+            <option value="VOICE">{i18n.t('deployments.voice')}</option>
+          </Select>
+        </Field>
+        <Field>
+          <Field.Label>{i18n.t('deployments.codeLanguage')}</Field.Label>
+          <Select name="code_language" value={language} onChange={(event) => setLanguage(event.target.value)}>
+            <option value="en_US">English</option>
+            <option value="ja">日本語</option>
+          </Select>
+        </Field>
+        <Button type="submit" disabled={step === 'registered'}>
+          {i18n.t('deployments.requestCode')}
+        </Button>
+      </form>
+      <form style={row} onSubmit={act(() => bridge.call('verifyVerificationCode', { params, body: { code: code.trim() } }))}>
+        <Field>
+          <Field.Label>{i18n.t('deployments.code')}</Field.Label>
+          <Input
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(event) => setCode(event.target.value)}
+          />
+        </Field>
+        <Button type="submit" disabled={code.trim() === '' || step === 'registered'}>
+          {i18n.t('deployments.verify')}
+        </Button>
+      </form>
+      <form style={row} onSubmit={act(() => bridge.call('registerNumber', { params, body: { pin } }))}>
+        <Field>
+          <Field.Label>{i18n.t('deployments.pin')}</Field.Label>
+          <Input
+            name="pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            value={pin}
+            onChange={(event) => setPin(event.target.value)}
+          />
+        </Field>
+        <Button type="submit" isPrimary disabled={pin === '' || step === 'registered'}>
+          {i18n.t('deployments.register')}
+        </Button>
+      </form>
+      {step !== undefined && (
+        <Alert type="success" role="status" style={{ marginTop: 8 }} data-testid="registration-step">
+          {i18n.t(`deployments.step_${step}`, { method: i18n.t(codeMethod === 'SMS' ? 'deployments.sms' : 'deployments.voice') })}
+        </Alert>
+      )}
+      {error !== undefined && (
+        <Alert type="error" role="alert" style={{ marginTop: 8 }}>
+          {error}
+        </Alert>
+      )}
+    </section>
+  );
+}
+
+function DeploymentCard({
+  deployment,
+  verifyToken,
+  operator,
+}: {
+  deployment: Deployment;
+  verifyToken: string | undefined;
+  operator: boolean;
+}) {
   const i18n = useT();
   const bridgeUrl = new URL(deployment.webhook_url).origin;
+  // Health is read again once the number is registered (its banner goes away).
+  const [healthRead, setHealthRead] = useState(0);
   return (
     <Well style={{ marginTop: 16 }} data-testid="deployment">
       <Well.Title>
@@ -240,6 +359,7 @@ function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; v
           )}
         </tbody>
       </table>
+      <Health key={healthRead} deploymentId={deployment.id} />
       <MD style={{ marginTop: 8 }}>
         {i18n.t('deployments.webhook')} — {i18n.t('deployments.subscribe')}
       </MD>
@@ -250,12 +370,13 @@ function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; v
         <li>{i18n.t('deployments.zendeskSteps', { url: bridgeUrl, id: deployment.id })}</li>
         <li>{i18n.t('deployments.zohoSteps', { url: bridgeUrl, id: deployment.id })}</li>
       </ol>
+      {operator && <Registration deployment={deployment} onRegistered={() => setHealthRead((read) => read + 1)} />}
       <Installations deployment={deployment} />
     </Well>
   );
 }
 
-export function DeploymentsPage({ accountId }: { accountId: string }) {
+export function DeploymentsPage({ accountId, operator }: { accountId: string; operator: boolean }) {
   const i18n = useT();
   const [rows, setRows] = useState<Deployment[]>();
   const [created, setCreated] = useState<{ id: string; verifyToken: string }>();
@@ -284,6 +405,7 @@ export function DeploymentsPage({ accountId }: { accountId: string }) {
           key={deployment.id}
           deployment={deployment}
           verifyToken={created?.id === deployment.id ? created.verifyToken : undefined}
+          operator={operator}
         />
       ))}
       <div style={{ marginTop: 24 }}>

@@ -168,7 +168,7 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
             ) : accountId === undefined ? (
               <Alert type="info">{i18n.t('account.none')}</Alert>
             ) : name === 'deployments' ? (
-              <DeploymentsPage accountId={accountId} />
+              <DeploymentsPage accountId={accountId} operator={session.kind === 'operator'} />
             ) : name === 'wallet' ? (
               <WalletPage accountId={accountId} />
             ) : (

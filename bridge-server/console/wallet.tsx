@@ -75,7 +75,7 @@ function AutoRechargeForm({ accountId }: { accountId: string }) {
       }}
     >
       <LG tag="h3">
-        {i18n.t('wallet.autoRecharge')} {state !== undefined && <Tag>{state.state}</Tag>}
+        {i18n.t('wallet.autoRecharge')} {state !== undefined && <Tag>{i18n.t(`walletWords.state_${state.state}`)}</Tag>}
       </LG>
       {state?.paused != null && <Alert type="warning">{state.paused.detail}</Alert>}
       <div style={{ display: 'flex', gap: 12, alignItems: 'flex-end', flexWrap: 'wrap' }}>
@@ -208,7 +208,7 @@ export function WalletPage({ accountId }: { accountId: string }) {
                 <td>{i18n.money(payment.amount, payment.currency)}</td>
                 <td>
                   <Tag hue={payment.state === 'succeeded' ? 'green' : payment.state === 'failed' ? 'red' : 'yellow'}>
-                    {payment.state}
+                    {i18n.t(`walletWords.state_${payment.state}`)}
                   </Tag>
                 </td>
                 <td>{payment.failure?.message ?? ''}</td>
@@ -227,7 +227,9 @@ export function WalletPage({ accountId }: { accountId: string }) {
             <Select name="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
               <option value="">{i18n.t('wallet.all')}</option>
               {walletEntryKinds.map((name) => (
-                <option key={name}>{name}</option>
+                <option key={name} value={name}>
+                  {i18n.t(`walletWords.kind_${name}`)}
+                </option>
               ))}
             </Select>
           </Field>
@@ -248,7 +250,7 @@ export function WalletPage({ accountId }: { accountId: string }) {
             {entries.map((entry) => (
               <tr key={entry.id}>
                 <td>{i18n.dateTime(entry.created_at)}</td>
-                <td>{entry.kind}</td>
+                <td>{i18n.t(`walletWords.kind_${entry.kind}`)}</td>
                 <td>
                   {entry.balance_delta_points !== 0 && i18n.number(entry.balance_delta_points)}
                   {entry.reserved_delta_points !== 0 && ` (${i18n.number(entry.reserved_delta_points)})`}

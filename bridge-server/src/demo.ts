@@ -106,6 +106,7 @@ wabridge demo is running${seeded ? ' (seeded a demo account)' : ''}.
   Zendesk sidebar  ${'url' in zendesk ? `${zendesk.url}   (a local Zendesk ticket with the app; customer +81 90-1234-0001 wrote)` : `not started: ${zendesk.missing}`}
   Zoho Desk panel  ${'url' in zoho ? `${zoho.url}   (a local Zoho Desk ticket with the extension; same customers, same wallet)` : `not started: ${zoho.missing}`}
   Bridge API       ${bridge.url}   (OpenAPI: ${bridge.url}/openapi.json)
+  Admin console    ${bridge.url}/   (sign in as the operator with the Admin token below)
   Meta sandbox     ${runningSandbox.url}
   Storage          PGlite in ${dataDir}  (secrets of this demo: ${dataDir}/demo.json)
 

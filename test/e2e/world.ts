@@ -36,7 +36,11 @@ export interface E2eWorld {
   close(): Promise<void>;
 }
 
-export async function startE2eWorld(installation: { helpdesk: 'zendesk' | 'zoho'; instance: string }): Promise<E2eWorld> {
+export async function startE2eWorld(
+  installation: { helpdesk: 'zendesk' | 'zoho'; instance: string },
+  /** `consoleDir`: the admin console build the bridge serves at `/`; `environment`: more of the bridge's config. */
+  options: { consoleDir?: string; environment?: Record<string, string> } = {},
+): Promise<E2eWorld> {
   // Statuses: delivered soon after sending, read after the panel has polled at least once in between.
   const sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
   const sandboxServer = await sandbox.listen(0, '127.0.0.1');
@@ -51,8 +55,9 @@ export async function startE2eWorld(installation: { helpdesk: 'zendesk' | 'zoho'
       META_GRAPH_URL: sandboxServer.url,
       LOG_LEVEL: 'silent',
       TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
+      ...options.environment,
     }),
-    { logger: pino({ level: 'silent' }) },
+    { logger: pino({ level: 'silent' }), ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) },
   );
   const call = async (bearer: string, method: string, path: string, body?: unknown): Promise<Json> => {
     const response = await fetch(`${bridge.url}${path}`, {

@@ -9,10 +9,19 @@ import { repositoryRoot } from './processes.js';
  * as `npm run build -w zendesk-app` does into zendesk-app/dist/app. A private folder per caller: test projects
  * run in parallel and must not rebuild one another's app under their feet.
  */
-export async function buildZendeskApp(environment: Record<string, string> = {}): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'wabridge-zendesk-app-'));
+export function buildZendeskApp(environment: Record<string, string> = {}): Promise<string> {
+  return buildWithVite('zendesk-app/vite.config.ts', 'wabridge-zendesk-app-', environment);
+}
+
+/** Builds the bridge's admin console (bridge-server/console) into a fresh temporary directory, for `consoleDir`. */
+export function buildConsole(): Promise<string> {
+  return buildWithVite('bridge-server/console/vite.config.ts', 'wabridge-console-', {});
+}
+
+async function buildWithVite(config: string, prefix: string, environment: Record<string, string>): Promise<string> {
+  const outDir = await mkdtemp(join(tmpdir(), prefix));
   const vite = join(repositoryRoot, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'zendesk-app/vite.config.ts', '--outDir', outDir], {
+  const child = spawn(process.execPath, [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir'], {
     cwd: repositoryRoot,
     // Vitest runs with NODE_ENV=test, which would make Vite build React's development JSX runtime.
     env: { ...process.env, NODE_ENV: 'production', ...environment },
@@ -26,6 +35,6 @@ export async function buildZendeskApp(environment: Record<string, string> = {}):
     output += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`building the Zendesk app failed (${code}):\n${output}`);
+  if (code !== 0) throw new Error(`building ${config} failed (${code}):\n${output}`);
   return outDir;
 }

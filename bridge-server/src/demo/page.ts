@@ -76,6 +76,9 @@ export function demoPage(state: DemoState, links: DemoLinks): string {
     <p>WhatsApp for the helpdesks people already use: Zendesk and Zoho Desk on one bridge and one points wallet, with a
     Meta Cloud API sandbox standing in for Meta.</p>
     <p>Bridge: <span class="status${links.bridgeReady ? '' : ' down'}">${links.bridgeReady ? 'ready' : 'not ready'}</span></p>
+    <p class="console"><a href="${links.bridgeUrl}/" target="_blank" rel="noopener">Admin console ↗</a>: sign in as the demo
+    operator with the <b>Admin token</b> the terminal printed (also <code>adminToken</code> in the data folder's
+    <code>demo.json</code>).</p>
   </header>
   <main>
     ${frame('Zendesk Support', links.zendeskUrl, 'The local Zendesk page is not running: build it with <code>npm run build -w zendesk-app</code>.')}
