@@ -58,7 +58,7 @@ function MessageItem({ message }: { message: Message }) {
 }
 
 /** What the message cost in points; null for an account that does not pay in points (no charge recorded). */
-function chargeText(i18n: I18n, charge: Message['charge']): string | null {
+export function chargeText(i18n: I18n, charge: Message['charge']): string | null {
   if (charge === null) return null;
   switch (charge.state) {
     case 'free': {
