@@ -103,7 +103,7 @@ describe('free-form reply and the ticket’s messages', () => {
       },
     ];
     renderPanel(host);
-    const history = await findSection('Sent from this ticket');
+    const history = await findSection('Conversation');
     const automations = await within(history).findAllByTestId('message-automation');
     expect(automations.map((line) => line.textContent)).toEqual([
       'Sent by automation wa_send_order_update',

@@ -5,7 +5,7 @@ import { Section } from '../components/Section.js';
 import type { LiveState } from '../data/live.js';
 import type { Resource } from '../data/useResource.js';
 import { useI18n } from '../i18n/I18nProvider.js';
-import { chargeText } from '../messages/MessageHistory.js';
+import { chargeText, MessageAutomation } from '../messages/MessageHistory.js';
 import { MessageStatus } from '../messages/MessageStatus.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 import type { ConversationData } from './model.js';
@@ -83,6 +83,7 @@ function EntryItem({ entry, customerName }: { entry: ConversationEntry; customer
       )}
       {message !== null && (
         <>
+          <MessageAutomation message={message} />
           {charge !== null && <Text data-testid="message-charge">{charge}</Text>}
           <MessageStatus message={message} />
         </>
