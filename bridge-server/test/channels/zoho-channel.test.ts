@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
+import { freePort } from '../../../test/support/free-port.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZohoDeskSandbox, type ZohoDeskSandbox } from '../../src/sandboxes/zoho-desk/sandbox.js';
 import { SecretBox } from '../../src/security/secret-box.js';
@@ -13,15 +13,6 @@ import { customerSendsImage } from './zendesk-support.js';
 type Json = any;
 
 const orgId = '60001234567';
-
-/** A port nothing listens on now, so the bridge's PUBLIC_URL (which media URLs are built from) is known ahead. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The Zoho Desk channel end to end: the Meta sandbox plays the customer, the Zoho Desk sandbox plays the organisation
