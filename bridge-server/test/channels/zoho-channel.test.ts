@@ -291,9 +291,9 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
     // Routing Zoho Desk leaves Zendesk's route as it was.
     expect(named.body.zendesk).toEqual(zendeskBefore);
 
-    await world.customerWrites('+819011110003', 'Routed to the other organisation');
+    await world.customerWrites('+819011110004', 'Routed to the other organisation');
     expect((await pull()).results).toEqual([]);
-    expect((await tickets()).map((ticket) => ticket.extId)).not.toContain('whatsapp:+819011110003');
+    expect((await tickets()).map((ticket) => ticket.extId)).not.toContain('whatsapp:+819011110004');
 
     // Routed here again: what was written meanwhile comes with the next pull, once.
     const back = await world.bridge.request('PUT', routingPath, { json: { zoho_installation_id: zohoInstallationId } });
@@ -303,7 +303,7 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
       ['thread', 'created'],
     ]);
     expect((await pull()).results).toEqual([]);
-    const routed = (await tickets()).find((ticket) => ticket.extId === 'whatsapp:+819011110003');
+    const routed = (await tickets()).find((ticket) => ticket.extId === 'whatsapp:+819011110004');
     expect(routed.threads.map((thread: Json) => thread.content)).toEqual(['Routed to the other organisation']);
   });
 });
