@@ -184,9 +184,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
   /** The sidebar as the helpdesk shows it: the app's iframe at 320 px, whole (it sizes itself to the panel). */
   async function sidebarScreenshot(page: Page, name: string) {
     await page.setViewportSize({ width: 1200, height: 2400 });
-    await page.evaluate(() => {
-      const frame = document.querySelector<HTMLIFrameElement>('aside iframe');
-      if (frame !== null) frame.style.width = '320px';
+    await page.locator('aside iframe').evaluate((frame: { style: { width: string } }) => {
+      frame.style.width = '320px';
     });
     await page.locator('aside iframe').screenshot({ path: join(screenshots, name) });
   }
@@ -196,7 +195,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const liveState = app.getByTestId('live-state');
     await expect.poll(() => liveState.textContent(), { timeout: 10_000 }).toBe('● Live');
     // A mark in the app's window: a reload (or a new iframe) would lose it.
-    await app.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await app.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
     await world.customerWrites('Can I change the delivery address?');
     const written = app.getByTestId('conversation-inbound').filter({ hasText: 'Can I change the delivery address?' });
@@ -209,7 +208,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('Delivered');
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('Read');
     // All of it came by the stream: still the same page, still live.
-    expect(await app.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await app.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await liveState.textContent()).toBe('● Live');
     await sidebarScreenshot(page, 'zendesk-live-en.png');
     await page.close();
