@@ -19,8 +19,8 @@ import { useBridgeApi } from './useBridgeApi.js';
  * Why server-sent events with a stream token, rather than polling or a WebSocket: the panel only needs to hear from
  * the bridge (one way), within about a second (issue #11), and SSE is plain HTTP that passes proxies, with reconnection
  * and resumption (Last-Event-ID) built into EventSource. Polling through the helpdesk's proxy every second for every
- * open ticket would cost the helpdesk's request limits (Zendesk rate-limits `client.request`) and the bridge a query per
- * panel per second. The helpdesk's proxy cannot carry a stream, and EventSource cannot send an Authorization header,
+ * open ticket would spend the helpdesk's request limits (Zendesk's rate limits include an "Apps rate limit",
+ * developer.zendesk.com/api-reference/introduction/rate-limits) and the bridge a query per panel per second. The helpdesk's proxy cannot carry a stream, and EventSource cannot send an Authorization header,
  * so the browser connects to the bridge itself; the installation token must stay in the helpdesk's secure settings,
  * hence a token of its own: minutes long, read-only, for one customer's stream (bridge-server/src/live/token.ts).
  */
