@@ -20,6 +20,8 @@ import { installationsRouter } from './installations/router.js';
 import { registerJobMetrics } from './jobs/metrics.js';
 import { jobsRouter } from './jobs/router.js';
 import type { JobRunner } from './jobs/runner.js';
+import { LiveHub } from './live/hub.js';
+import { liveRouter } from './live/router.js';
 import { mediaRouter } from './media/router.js';
 import { MediaService } from './media/service.js';
 import { messagesRouter } from './messages/router.js';
@@ -104,6 +106,8 @@ export interface Workers {
   walletAudit?: WalletAuditor;
   /** Runs durable jobs; a replayed job wakes it. */
   jobs?: JobRunner;
+  /** The panel's live streams (one hub per process); the app makes its own when none is given. */
+  live?: LiveHub;
 }
 
 /** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
@@ -152,6 +156,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(mediaRouter(media, services.db, mountOptions));
   app.use(messagesRouter(services, media, mountOptions));
   app.use(conversationsRouter(services, mountOptions));
+  app.use(liveRouter(services, workers.live ?? new LiveHub(services.db, services.logger), mountOptions));
   app.use(zendeskChannelRouter(services, media, mountOptions));
   app.use(zohoChannelRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));

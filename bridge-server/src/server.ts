@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { jobKinds } from './jobs/kinds.js';
 import { JobRunner } from './jobs/runner.js';
+import { LiveHub } from './live/hub.js';
 import { deleteMetaMediaHandler } from './media/delete-job.js';
 import { MediaService } from './media/service.js';
 import { IdempotentSender } from './messages/idempotent-send.js';
@@ -202,6 +203,7 @@ export async function startBridge(
     ...(database.backend === 'pglite' ? pgliteProcessing : {}),
     ...(journal === undefined ? {} : { journal }),
   });
+  const live = new LiveHub(database.db, logger.child({ component: 'live' }));
   const app = createApp(
     services,
     lifecycle,
@@ -210,6 +212,7 @@ export async function startBridge(
       templateSyncer,
       walletAudit,
       jobs,
+      live,
       ...(journal === undefined ? {} : { journal }),
       ...(payments === undefined || autoRecharge === undefined ? {} : { payments: { service: payments, worker: autoRecharge } }),
     },
@@ -245,6 +248,8 @@ export async function startBridge(
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     lifecycle.draining = true;
+    // Open streams never finish by themselves: end them first, or the server's drain would wait for its timeout.
+    await live.stop();
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => {

@@ -57,6 +57,7 @@ describe.each(backends)('storage on $name', (backend) => {
       'inbound_messages',
       'installations',
       'jobs',
+      'live_events',
       'media_uploads',
       'message_billing_reports',
       'message_charges',

@@ -23,6 +23,11 @@ export const problemCatalogue = {
   unauthorized: { status: 401, title: 'Authentication is required: send Authorization: Bearer <token>.' },
   invalid_token: { status: 401, title: 'The bearer token is not valid.' },
   token_revoked: { status: 401, title: 'This installation token has been revoked.' },
+  stream_token_invalid: {
+    status: 401,
+    title:
+      'The stream token is not valid for this stream: expired, altered, for another customer, or its installation was revoked.',
+  },
   invalid_signature: {
     status: 401,
     title: 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.',

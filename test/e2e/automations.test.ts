@@ -1,6 +1,7 @@
 /**
  * What an agent sees of helpdesk automations, in the Zendesk app in a real browser at the sidebar's width: the
- * ticket's history names the automation that sent a message (and the one that was refused, with why), and the window
+ * conversation with the ticket's customer names the automation that sent a message (and the one that was refused, with
+ * why), and the window
  * card shows the reminder written for the customer's window. Deliveries go through the real endpoint, signed as
  * Zendesk signs them; screenshots in English and Japanese go to test-results/.
  */
@@ -71,7 +72,14 @@ describe('helpdesk automations in the Zendesk sidebar', () => {
       language: 'ja',
       parameters: { 'body.1': '鈴木', 'body.2': 'ORD-7', 'body.3': '12月9日' },
     };
-    await deliver({ automation: 'wa_send_order_confirmation', phone: optedIn, ...template });
+    // Sent on ticket 102, whose requester is this customer: the panel shows the conversation with the ticket's customer.
+    await deliver({
+      automation: 'wa_send_order_confirmation',
+      phone: optedIn,
+      ticket_url: 'e2e.zendesk.com/agent/tickets/102',
+      ticket_id: '102',
+      ...template,
+    });
     // Refused (no such template): recorded on the ticket for the customer who wrote, who therefore still wrote last.
     await deliver({ automation: 'wa_send_shipping_notice', phone: wroteRecently, template: 'shipping_notice', language: 'ja' });
     await world.bridge.jobs.drain();
@@ -86,7 +94,10 @@ describe('helpdesk automations in the Zendesk sidebar', () => {
       deploymentId: world.deploymentId,
       installationToken: world.token,
       locale: 'en-US',
-      tickets: [{ id: 101, subject: 'Where is my order?', requesterName: 'Hanako Yamada', requesterPhone: '+81 90-1234-0001' }],
+      tickets: [
+        { id: 101, subject: 'Where is my order?', requesterName: 'Hanako Yamada', requesterPhone: '+81 90-1234-0001' },
+        { id: 102, subject: 'Order confirmation', requesterName: 'Taro Suzuki', requesterPhone: '+81 90-1234-0002' },
+      ],
     });
     ({ browser, context } = await launchRecordedBrowser(browserTraffic));
   }, 120_000);
@@ -99,9 +110,9 @@ describe('helpdesk automations in the Zendesk sidebar', () => {
     if (appDirectory) await rm(appDirectory, { recursive: true, force: true });
   });
 
-  async function openTicket(locale: string): Promise<{ page: Page; app: Frame }> {
+  async function openTicket(locale: string, ticketId = 101): Promise<{ page: Page; app: Frame }> {
     const page = await context.newPage();
-    await page.goto(`${hostPage.url}/?ticket=101&locale=${locale}`);
+    await page.goto(`${hostPage.url}/?ticket=${ticketId}&locale=${locale}`);
     const app = page.frame({ name: 'wabridge-app' });
     if (app === null) throw new Error('the app iframe is missing');
     await app.waitForSelector('[data-testid="window-card"]', { timeout: 10_000 });
@@ -123,9 +134,13 @@ describe('helpdesk automations in the Zendesk sidebar', () => {
     ],
   ])('shows in %s which automation sent or was refused, and the window reminder', async (locale, sent, refused, reminder) => {
     const { page, app } = await openTicket(locale);
-    await expect.poll(() => app.getByTestId('message-automation').allTextContents()).toEqual([sent, refused]);
+    await expect.poll(() => app.getByTestId('message-automation').allTextContents()).toEqual([refused]);
     await expect.poll(() => app.getByTestId('window-reminder').textContent()).toMatch(reminder);
     await page.screenshot({ fullPage: true, path: join(screenshots, `zendesk-automations-${locale}.png`) });
     await page.close();
+    const other = await openTicket(locale, 102);
+    await expect.poll(() => other.app.getByTestId('message-automation').allTextContents()).toEqual([sent]);
+    await other.page.screenshot({ fullPage: true, path: join(screenshots, `zendesk-automations-sent-${locale}.png`) });
+    await other.page.close();
   });
 });

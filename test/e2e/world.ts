@@ -10,6 +10,7 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { loadConfig } from '../../bridge-server/src/config.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
+import { freePort } from '../support/free-port.js';
 import { type Json, sandboxControl, settle as settleSandbox } from '../support/sandbox.js';
 
 export type { Json };
@@ -31,6 +32,8 @@ export interface E2eWorld {
   call(bearer: string, method: string, path: string, body?: unknown): Promise<Json>;
   /** Acts on the Meta sandbox's control API (as the customer, as Meta's review). */
   control(method: string, path: string, body: unknown): Promise<void>;
+  /** The customer who wrote recently writes again, now (through the Meta sandbox's inbound webhook). */
+  customerWrites(text: string): Promise<void>;
   /** Waits until the sandbox has delivered its webhooks and the bridge has applied them. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -45,9 +48,12 @@ export async function startE2eWorld(
   const sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
   const sandboxServer = await sandbox.listen(0, '127.0.0.1');
   const adminToken = randomBytes(32).toString('hex');
+  // A known port, so that PUBLIC_URL (which the live stream's URL is built from) is where the bridge listens.
+  const port = await freePort();
   const bridge = await startBridge(
     loadConfig({
-      PORT: '0',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',
       DATA_DIR: 'memory://',
       BRIDGE_ADMIN_TOKEN: adminToken,
@@ -122,6 +128,12 @@ export async function startE2eWorld(
     deploymentId: deployment.id,
     call,
     control,
+    customerWrites: (text) =>
+      control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, {
+        from: wroteRecently.slice(1),
+        name: 'Hanako Yamada',
+        text,
+      }),
     settle,
     async close() {
       await sandboxServer.close();

@@ -181,6 +181,48 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await page.close();
   });
 
+  /** The sidebar as the helpdesk shows it: the app's iframe at 320 px, whole (it sizes itself to the panel). */
+  async function sidebarScreenshot(page: Page, name: string) {
+    await page.setViewportSize({ width: 1200, height: 2400 });
+    await page.locator('aside iframe').evaluate((frame: { style: { width: string } }) => {
+      frame.style.width = '320px';
+    });
+    await page.locator('aside iframe').screenshot({ path: join(screenshots, name) });
+  }
+
+  it('follows the conversation live, without a reload, as the customer writes and statuses arrive', async () => {
+    const { page, app } = await openTicket(101);
+    const liveState = app.getByTestId('live-state');
+    await expect.poll(() => liveState.textContent(), { timeout: 10_000 }).toBe('● Live');
+    // A mark in the app's window: a reload (or a new iframe) would lose it.
+    await app.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+
+    await world.customerWrites('Can I change the delivery address?');
+    const written = app.getByTestId('conversation-inbound').filter({ hasText: 'Can I change the delivery address?' });
+    await expect.poll(() => written.count(), { timeout: 10_000 }).toBe(1);
+
+    await app.getByLabel('Message').fill('Yes: reply with the new address, please.');
+    await app.getByRole('button', { name: 'Send reply' }).click();
+    const sent = app.getByTestId('message').filter({ hasText: 'Yes: reply with the new address, please.' });
+    const status = sent.getByTestId('message-status');
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('Delivered');
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('Read');
+    // All of it came by the stream: still the same page, still live.
+    expect(await app.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await liveState.textContent()).toBe('● Live');
+    await sidebarScreenshot(page, 'zendesk-live-en.png');
+    await page.close();
+
+    const japanese = await openTicket(101, 'ja');
+    const liveJa = japanese.app.getByTestId('live-state');
+    await expect.poll(() => liveJa.textContent(), { timeout: 10_000 }).toBe('● ライブ');
+    await world.customerWrites('新しい住所は東京都港区です。');
+    const writtenJa = japanese.app.getByTestId('conversation-inbound').filter({ hasText: '新しい住所は東京都港区です。' });
+    await expect.poll(() => writtenJa.count(), { timeout: 10_000 }).toBe(1);
+    await sidebarScreenshot(japanese.page, 'zendesk-live-ja.png');
+    await japanese.page.close();
+  });
+
   it('never lets the installation token reach the browser, yet every bridge call carried it', async () => {
     const { page } = await openTicket(101);
     const traffic = await page.evaluate(() => (globalThis as unknown as { __zafTraffic: { data: string }[] }).__zafTraffic);

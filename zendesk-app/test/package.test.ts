@@ -123,7 +123,9 @@ describe('the Zendesk app package', () => {
     process.stdout.write(`zendesk app JS+CSS: ${code.length} files, ${(gzippedBytes / 1024).toFixed(1)} KiB gzipped\n`);
     // 224 KiB: the panel checks every answer against the contract's response schemas (shared/src/client), which
     // brings the contract's schemas into the bundle (+24 KiB gzipped when that came, at 211 KiB; 187 KiB before).
-    expect(gzippedBytes).toBeLessThanOrEqual(224 * 1024);
+    // 228 KiB: the live conversation (issue #11: the conversation view, the event-stream client, the stream-token and
+    // conversation schemas) came at 225.8 KiB.
+    expect(gzippedBytes).toBeLessThanOrEqual(228 * 1024);
   });
 
   /** Each case breaks one rule on a copy of the real package; the validator must name that rule. */

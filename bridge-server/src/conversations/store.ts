@@ -4,8 +4,10 @@ import { findContactByPhone } from '../contacts/store.js';
 import { DomainError } from '../domain/errors.js';
 import { type MessageRow, presentMessage, statusesOf } from '../messages/store.js';
 import type { Schema } from '../storage/schema.js';
+import { committedXidBound, runningTransactions } from '../storage/xid-bound.js';
 import { chargesOf } from '../wallet/charges.js';
 import { describeInbound, type InboundContent } from './inbound.js';
+import { renderedTemplateTexts } from './rendered.js';
 
 /*
  * The conversation with one customer on one deployment: what they wrote (inbound_messages, recorded by the webhook
@@ -113,6 +115,16 @@ async function outboundEntries(
     db,
     rows.map((row) => row.id),
   );
+  const rendered = await renderedTemplateTexts(
+    db,
+    deploymentId,
+    rows.map((row) => ({
+      id: row.id,
+      templateName: row.template_name,
+      templateLanguage: row.template_language,
+      content: row.content,
+    })),
+  );
   return rows.map((row) => {
     const message = presentMessage(row, statuses, charges.get(row.id));
     const entry: ConversationEntry = {
@@ -120,7 +132,10 @@ async function outboundEntries(
       direction: 'outbound',
       at: message.created_at,
       type: message.kind === 'media' ? (message.media?.kind ?? 'media') : message.kind,
-      text: message.text ?? message.media?.caption ?? (message.template === null ? null : `[Template] ${message.template.name}`),
+      text:
+        message.text ??
+        message.media?.caption ??
+        (message.template === null ? null : (rendered.get(message.id) ?? `[Template] ${message.template.name}`)),
       media:
         message.media === null
           ? null
@@ -192,32 +207,12 @@ export interface FeedPosition {
 }
 
 /**
- * Transactions of this database running now, and the first transaction id not yet assigned. Read in a statement of
- * its own, before the feed's: see `readInboundFeed`.
- */
-async function runningTransactions(db: Kysely<Schema>): Promise<{ running: string[]; nextXid: string }> {
-  const result = await sql<{ running: string[]; next_xid: string }>`
-    select array(
-             select backend_xid::text from pg_stat_activity
-             where datname = current_database() and backend_xid is not null
-           ) as running,
-           pg_snapshot_xmax(pg_current_snapshot())::text as next_xid`.execute(db);
-  const row = result.rows[0]!;
-  return { running: row.running, nextXid: row.next_xid };
-}
-
-/**
  * The feed's upper bound, as a value: no transaction of this database below it can still commit (see
  * `readInboundFeed`), so the queries that follow may all read up to it.
  */
 async function feedBound(db: Kysely<Schema>): Promise<string> {
-  const { running, nextXid } = await runningTransactions(db);
-  const result = await sql<{ bound: string }>`
-    select (
-      select coalesce(min(xid), pg_snapshot_xmax(pg_current_snapshot()))
-      from pg_snapshot_xip(pg_current_snapshot()) as xid
-      where xid::text = any(${running}::text[]) or xid >= ${nextXid}::xid8
-    )::text as bound`.execute(db);
+  const bound = committedXidBound(await runningTransactions(db));
+  const result = await sql<{ bound: string }>`select ${bound}::text as bound`.execute(db);
   return result.rows[0]!.bound;
 }
 

@@ -521,6 +521,17 @@ export interface Schema {
     target: string;
     status: number;
   };
+  /** Invalidations for the panel's live stream (0023), written by triggers. */
+  live_events: {
+    id: Generated<number>;
+    /** xid8 as text: the recording transaction; the stream follows (recorded_xid, id). */
+    recorded_xid: ColumnType<string, never, never>;
+    account_id: string;
+    deployment_id: string | null;
+    phone: string | null;
+    kind: 'conversation' | 'contact' | 'wallet';
+    created_at: CreatedAt;
+  };
 }
 
 /** Who asked for a message (migration 0020). */

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
+import { freePort } from '../../../test/support/free-port.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZohoDeskSandbox, type ZohoDeskSandbox } from '../../src/sandboxes/zoho-desk/sandbox.js';
 import { SecretBox } from '../../src/security/secret-box.js';
@@ -13,15 +13,6 @@ import { customerSendsImage } from './zendesk-support.js';
 type Json = any;
 
 const orgId = '60001234567';
-
-/** A port nothing listens on now, so the bridge's PUBLIC_URL (which media URLs are built from) is known ahead. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The Zoho Desk channel end to end: the Meta sandbox plays the customer, the Zoho Desk sandbox plays the organisation
@@ -38,6 +29,7 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
   let extension: Json;
   let oauthClient: Json;
   let zohoToken: string;
+  let zohoInstallationId: string;
   const clock = new TestClock(new Date());
   const control = async (method: string, path: string, body?: unknown) => (await call(`${zohoUrl}${path}`, method, body)).body;
   const tickets = async () => (await control('GET', '/sandbox/tickets')).data as Json[];
@@ -74,6 +66,7 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
       json: { helpdesk: 'zoho', instance: orgId },
     });
     zohoToken = installation.body.token;
+    zohoInstallationId = installation.body.id;
     // What installing the extension does in Zoho Desk: the channel of resources.json, with its sync endpoints.
     extension = await control('POST', '/sandbox/extensions', {
       resourceName: 'wabridge_whatsapp',
@@ -280,5 +273,37 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
     await control('POST', '/sandbox/oauth/expire');
     expect((await status()).status).toBe(200);
     expect(await storedToken()).not.toBe(renewed);
+  });
+
+  it('delivers a new conversation only to the Zoho Desk installation the deployment routes it to', async () => {
+    const routingPath = `/v1/deployments/${world.deployment.id}/conversation-routing`;
+    const before = await world.bridge.request('GET', routingPath);
+    expect(before.body.zoho).toEqual({ installation_ids: expect.arrayContaining([zohoInstallationId]), explicit: false });
+    const zendeskBefore = before.body.zendesk;
+    // A second Zoho Desk organisation on the same number, named as the one that receives conversations.
+    const other = await world.bridge.request('POST', `/v1/deployments/${world.deployment.id}/installations`, {
+      json: { helpdesk: 'zoho', instance: '60007654321' },
+    });
+    expect(other.status).toBe(201);
+    const named = await world.bridge.request('PUT', routingPath, { json: { zoho_installation_id: other.body.id } });
+    expect(named.status).toBe(200);
+    expect(named.body.zoho).toEqual({ installation_ids: [other.body.id], explicit: true });
+    // Routing Zoho Desk leaves Zendesk's route as it was.
+    expect(named.body.zendesk).toEqual(zendeskBefore);
+
+    await world.customerWrites('+819011110004', 'Routed to the other organisation');
+    expect((await pull()).results).toEqual([]);
+    expect((await tickets()).map((ticket) => ticket.extId)).not.toContain('whatsapp:+819011110004');
+
+    // Routed here again: what was written meanwhile comes with the next pull, once.
+    const back = await world.bridge.request('PUT', routingPath, { json: { zoho_installation_id: zohoInstallationId } });
+    expect(back.body.zoho).toEqual({ installation_ids: [zohoInstallationId], explicit: true });
+    expect((await pull()).results.map((result: Json) => [result.entity, result.outcome])).toEqual([
+      ['ticket', 'created'],
+      ['thread', 'created'],
+    ]);
+    expect((await pull()).results).toEqual([]);
+    const routed = (await tickets()).find((ticket) => ticket.extId === 'whatsapp:+819011110004');
+    expect(routed.threads.map((thread: Json) => thread.content)).toEqual(['Routed to the other organisation']);
   });
 });

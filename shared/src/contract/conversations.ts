@@ -25,9 +25,14 @@ export const conversationEntry = z
     direction: z.enum(['inbound', 'outbound']),
     at: timestamp.meta({ description: 'Meta’s timestamp of a customer’s message; when we recorded one we sent.' }),
     type: z.string().meta({ description: 'text, image, location, reaction, template… as WhatsApp names it.' }),
-    text: z.string().nullable().meta({
-      description: 'What the message says in words: the text, a caption, or a description of a location, contact card…',
-    }),
+    text: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          'What the message says in words: the text, a caption, a description of a location, contact card…; for a template ' +
+          'we sent, its header text, body and footer with the values it was sent with (what the customer read).',
+      }),
     media: conversationMedia.nullable(),
     wamid: z.string().nullable(),
     message: message.nullable().meta({

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Message } from '../contract/messages.js';
+import { ConversationView } from './conversation/ConversationView.js';
+import { useLiveChanges } from './data/live.js';
 import { requesterPhoneOf } from './data/phone.js';
 import { useBridgeApi } from './data/useBridgeApi.js';
+import { useConversation } from './data/useConversation.js';
 import { useResource } from './data/useResource.js';
 import { isFinal, useTicketMessages } from './data/useTicketMessages.js';
 import type { TicketContext } from './host.js';
@@ -48,6 +51,17 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const { reload: reloadMessages } = messages;
   const { reload: reloadContact } = contactResource;
   const { reload: reloadWallet } = wallet;
+  // Live: the customer writes, presses Stop, a status or the wallet changes → the sections concerned read again.
+  const live = useLiveChanges(phoneE164, {
+    conversation: () => {
+      reloadConversation();
+      reloadMessages();
+    },
+    contact: () => reloadContact(),
+    wallet: () => reloadWallet(),
+  });
+  const conversation = useConversation(phoneE164, live);
+  const { reload: reloadConversation } = conversation;
   const messageList = messages.state === 'ready' ? messages.data : noMessages;
   // A message reaching its outcome changes more than the history: a read or failed message's held points are
   // captured or returned (the wallet), and Meta's 131050 opts the customer out of marketing (the contact's consent).
@@ -63,12 +77,13 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const onSent = useCallback(
     (_message: Message) => {
       reloadMessages();
+      reloadConversation();
       // A paid send holds its points at once.
       reloadWallet();
       // A first reply to an ad starts a free entry point: the window card should say so at once.
       if (phoneE164 !== null) reloadContact();
     },
-    [reloadMessages, reloadContact, reloadWallet, phoneE164],
+    [reloadMessages, reloadConversation, reloadContact, reloadWallet, phoneE164],
   );
 
   return (
@@ -83,7 +98,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
       />
       <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
       <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
-      <MessageHistory messages={messages} />
+      {phoneE164 === null ? <MessageHistory messages={messages} /> : <ConversationView conversation={conversation} live={live} />}
       <WalletCard wallet={wallet} metered={metered} />
     </>
   );

@@ -1,8 +1,10 @@
 import { type BridgeClient, type CallInput, createBridgeClient } from '../client/index.js';
 import type { ContactStatus } from '../contract/contacts.js';
+import type { Conversation } from '../contract/conversations.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { OptinSettings } from '../contract/optin.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
+import type { StreamToken } from '../contract/routes/live.js';
 import type { Routes } from '../contract/routes.js';
 import type { TemplateSummary } from '../contract/templates.js';
 import type { WalletOverview } from '../contract/wallet.js';
@@ -39,6 +41,10 @@ export interface BridgeApi {
   quote(query: QuoteQuery): Promise<PricingQuoteResponse>;
   /** The wallet, its low-balance threshold and any unresolved payment problem. */
   wallet(): Promise<WalletOverview>;
+  /** The latest page of the conversation with a customer, both directions, oldest first. */
+  conversation(phoneE164: string): Promise<Conversation>;
+  /** A short-lived token for the customer's live stream (data/live.ts). */
+  streamToken(phoneE164: string): Promise<StreamToken>;
 }
 
 /** The contract's client over the host's proxy. */
@@ -58,5 +64,7 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     recordConsent: (phone, body) => client.call('recordConsent', { params: { phone }, body }),
     quote: (query) => client.call('pricingQuote', { query }),
     wallet: () => client.call('getWallet'),
+    conversation: (phone) => client.call('getConversation', { params: { phone }, query: { limit: 50 } }),
+    streamToken: (phone) => client.call('createStreamToken', { params: { phone } }),
   };
 }

@@ -2,6 +2,7 @@ import { afterEach, expect } from 'vitest';
 import { BridgeRequestError, type MatchedRoute, matchRoute, readAnswer } from '../../src/client/index.js';
 import { problem as problemSchema } from '../../src/contract/common.js';
 import type { ContactStatus, WindowStatus } from '../../src/contract/contacts.js';
+import type { ConversationEntry } from '../../src/contract/conversations.js';
 import { type Message, messagesQuery, sendMessageRequest } from '../../src/contract/messages.js';
 import { type PricingQuoteResponse, pricingQuoteQuery } from '../../src/contract/pricing.js';
 import { routes } from '../../src/contract/routes.js';
@@ -82,6 +83,12 @@ export class FakeHost implements HelpdeskHost {
   lowBalanceThreshold = 100;
   /** The unresolved payment problem `GET /v1/wallet` answers, or null. */
   paymentProblem: WalletEvent | null = null;
+  /** What customers wrote, as the conversation lists it (`phone` says whose). */
+  inbound: (ConversationEntry & { phone: string })[] = [];
+  /** The customer's WhatsApp profile name, as the conversation names them. */
+  customerProfileName: string | null = null;
+  /** Stream tokens issued so far. */
+  streamTokens = 0;
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();
@@ -206,6 +213,42 @@ export class FakeHost implements HelpdeskHost {
           low: available < this.lowBalanceThreshold,
           payment_problem: this.paymentProblem,
         });
+      }
+      case 'getConversation': {
+        const phone = params.phone ?? '';
+        const entries = [
+          ...this.inbound.filter((entry) => entry.phone === phone).map(({ phone: _phone, ...entry }) => entry),
+          ...this.messages
+            .filter((message) => message.to === phone)
+            .map((message) => ({
+              id: message.id,
+              direction: 'outbound' as const,
+              at: message.created_at,
+              type:
+                message.kind === 'template' ? 'template' : message.kind === 'media' ? (message.media?.kind ?? 'media') : 'text',
+              text:
+                message.text ??
+                message.media?.caption ??
+                (message.template === null ? null : `Rendered ${message.template.name}`),
+              media: null,
+              wamid: message.wamid,
+              message,
+            })),
+        ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+        return ok({ contact: { phone, name: this.customerProfileName }, data: entries, next_cursor: null });
+      }
+      case 'createStreamToken': {
+        const phone = params.phone ?? '';
+        const token = `wbs_test${++this.streamTokens}`;
+        return {
+          status: 201,
+          body: {
+            token,
+            expires_at: new Date(this.now() + 600_000).toISOString(),
+            stream_url: `https://bridge.test/v1/conversations/${encodeURIComponent(phone)}/events?token=${token}&last_event_id=1.1`,
+            position: '1.1',
+          },
+        };
       }
       case 'getOptinSettings':
         return ok(this.presentOptin());

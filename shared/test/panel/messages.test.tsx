@@ -26,8 +26,8 @@ describe('free-form reply and the ticket’s messages', () => {
     const host = hostWithOpenWindow();
     const { user, clock } = renderPanel(host);
     const reply = await findSection('Reply on WhatsApp');
-    const history = await findSection('Sent from this ticket');
-    expect(await within(history).findByText('Nothing has been sent from this ticket yet.')).toBeTruthy();
+    const history = await findSection('Conversation');
+    expect(await within(history).findByText('No messages with this customer yet.')).toBeTruthy();
     await screen.findByText(/You can reply freely for/);
     await user.type(within(reply).getByLabelText('Message'), 'お問い合わせありがとうございます。');
     await user.click(within(reply).getByRole('button', { name: 'Send reply' }));
@@ -52,17 +52,17 @@ describe('free-form reply and the ticket’s messages', () => {
     await clock.advance(messagePollIntervalMs);
     expect(statuses(history)).toEqual(['Read']);
 
-    const asked = host.count('GET', '/v1/messages');
+    const asked = host.count('GET', `/v1/conversations/${encodeURIComponent(phone)}`);
     await clock.advance(10 * messagePollIntervalMs);
-    expect(host.count('GET', '/v1/messages')).toBe(asked);
+    expect(host.count('GET', `/v1/conversations/${encodeURIComponent(phone)}`)).toBe(asked);
   });
 
   it('does not poll when every message is final', async () => {
     const host = hostWithOpenWindow();
     const { clock } = renderPanel(host);
-    await screen.findByText('Nothing has been sent from this ticket yet.');
+    await screen.findByText('No messages with this customer yet.');
     await clock.advance(5 * messagePollIntervalMs);
-    expect(host.count('GET', '/v1/messages')).toBe(1);
+    expect(host.count('GET', `/v1/conversations/${encodeURIComponent(phone)}`)).toBe(1);
   });
 
   it('shows a failed message with Meta’s reason, translated, and Meta’s code', async () => {
@@ -80,7 +80,7 @@ describe('free-form reply and the ticket’s messages', () => {
       reason: 'recipient_undeliverable',
     });
     await clock.advance(messagePollIntervalMs);
-    const history = await findSection('Sent from this ticket');
+    const history = await findSection('Conversation');
     expect(statuses(history)).toEqual(['Failed']);
     expect(within(history).getByTestId('message-error').textContent).toBe(
       'WhatsApp could not deliver the message: the number may not use WhatsApp. (Meta error 131026)',
@@ -103,7 +103,7 @@ describe('free-form reply and the ticket’s messages', () => {
       },
     ];
     renderPanel(host);
-    const history = await findSection('Sent from this ticket');
+    const history = await findSection('Conversation');
     const automations = await within(history).findAllByTestId('message-automation');
     expect(automations.map((line) => line.textContent)).toEqual([
       'Sent by automation wa_send_order_update',
@@ -125,7 +125,7 @@ describe('free-form reply and the ticket’s messages', () => {
       },
     ];
     renderPanel(host);
-    const history = await findSection('Sent from this ticket');
+    const history = await findSection('Conversation');
     expect((await within(history).findByTestId('message-error')).textContent).toBe(
       'Generic user error Something odd (Meta error 135000)',
     );
@@ -176,15 +176,15 @@ describe('free-form reply and the ticket’s messages', () => {
 
   it('shows an error with retry when the messages cannot be loaded', async () => {
     const host = hostWithOpenWindow();
-    const stop = host.intercept((request) => (request.route === '/v1/messages' ? 'unreachable' : undefined));
+    const stop = host.intercept((request) => (request.route.startsWith('/v1/conversations/') ? 'unreachable' : undefined));
     const { user } = renderPanel(host);
-    const history = await findSection('Sent from this ticket');
+    const history = await findSection('Conversation');
     expect(
       await within(history).findByText('The bridge could not be reached. Check your connection and try again.'),
     ).toBeTruthy();
     stop();
     await user.click(within(history).getByRole('button', { name: 'Retry' }));
-    expect(await within(history).findByText('Nothing has been sent from this ticket yet.')).toBeTruthy();
+    expect(await within(history).findByText('No messages with this customer yet.')).toBeTruthy();
   });
 
   it('shows statuses and failures in Japanese', async () => {
@@ -203,7 +203,7 @@ describe('free-form reply and the ticket’s messages', () => {
       },
     ];
     renderPanel(host);
-    const history = await findSection('このチケットから送信');
+    const history = await findSection('会話');
     await within(history).findByText('一通目');
     expect(statuses(history)).toEqual(['既読', '失敗']);
     expect(within(history).getByTestId('message-error').textContent).toBe(

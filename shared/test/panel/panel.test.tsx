@@ -29,7 +29,11 @@ describe('sidebar panel', () => {
     const card = await findSection('Conversation window');
     expect(await within(card).findByText('Only templates can reach this customer.')).toBeTruthy();
     expect(host.requests.map((request) => request.path)).toEqual(
-      expect.arrayContaining(['/v1/contacts/%2B447911123456/status', '/v1/messages?ticket_helpdesk=zendesk&ticket_id=9999']),
+      expect.arrayContaining([
+        '/v1/contacts/%2B447911123456/status',
+        '/v1/messages?ticket_helpdesk=zendesk&ticket_id=9999',
+        '/v1/conversations/%2B447911123456?limit=50',
+      ]),
     );
     // Once per ticket: nothing of the old ticket is fetched again after the change.
     expect(host.count('GET', '/v1/messages')).toBe(2);
@@ -41,7 +45,7 @@ describe('sidebar panel', () => {
   it('unsubscribes from ticket changes when unmounted', async () => {
     const host = new FakeHost();
     const { unmount } = renderPanel(host);
-    await screen.findByText('Nothing has been sent from this ticket yet.');
+    await screen.findByText('No messages with this customer yet.');
     unmount();
     expect(host.listenerCount).toBe(0);
   });
@@ -61,7 +65,7 @@ describe('sidebar panel', () => {
     );
     const host = new FakeHost();
     renderPanel(host);
-    await screen.findByText('Nothing has been sent from this ticket yet.');
+    await screen.findByText('No messages with this customer yet.');
     expect(observed.length).toBeGreaterThan(0);
     act(() => observed.at(-1)?.([], {} as ResizeObserver));
     expect(host.heights.length).toBeGreaterThan(0);
@@ -71,7 +75,7 @@ describe('sidebar panel', () => {
     expect(typeof ResizeObserver).toBe('undefined');
     const host = new FakeHost();
     renderPanel(host);
-    await screen.findByText('Nothing has been sent from this ticket yet.');
+    await screen.findByText('No messages with this customer yet.');
     expect(host.heights).toEqual([0]);
   });
 
@@ -87,13 +91,13 @@ describe('sidebar panel', () => {
     expect(host.requests).toHaveLength(0);
     fail = false;
     await user.click(screen.getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByText('Nothing has been sent from this ticket yet.')).toBeTruthy();
+    expect(await screen.findByText('No messages with this customer yet.')).toBeTruthy();
   });
 
   it('draws with the kit it is given, and with nothing of another kit', async () => {
     const host = new FakeHost();
     const { container } = renderPanel(host);
-    await screen.findByText('Nothing has been sent from this ticket yet.');
+    await screen.findByText('No messages with this customer yet.');
     const drawn = {
       garden: container.querySelector('[data-garden-id]') !== null,
       zoho: container.querySelector('.wbz') !== null,
@@ -106,11 +110,11 @@ describe('sidebar panel', () => {
     host.agentLocale = 'ja';
     host.templates = [welcomeEn];
     renderPanel(host);
-    for (const heading of ['会話ウィンドウ', 'WhatsApp で返信', 'テンプレートを送信', 'このチケットから送信']) {
+    for (const heading of ['会話ウィンドウ', 'WhatsApp で返信', 'テンプレートを送信', '会話']) {
       expect(await findSection(heading)).toBeTruthy();
     }
     expect(await screen.findByText('このお客様からの WhatsApp メッセージはまだありません。')).toBeTruthy();
-    expect(screen.getByText('このチケットからはまだ何も送信されていません。')).toBeTruthy();
+    expect(screen.getByText('このお客様とのメッセージはまだありません。')).toBeTruthy();
     expect(screen.getByLabelText('テンプレートを検索')).toBeTruthy();
   });
 });

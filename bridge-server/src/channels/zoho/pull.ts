@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
+import { receivesConversations } from '../../conversations/routing.js';
 import { type FeedMessage, readInboundFeed } from '../../conversations/store.js';
 import type { Schema } from '../../storage/schema.js';
 import { customerExternalId, positionOf, stateOf } from '../zendesk/pull.js';
@@ -79,6 +80,11 @@ export async function zohoPull(
   fileUrl: (wamid: string) => string,
 ) {
   const position = positionOf(channelState, link);
+  // Routing (conversations/routing.ts): when the deployment names another Zoho Desk installation, this channel receives
+  // nothing and keeps its cursor, so that what was written meanwhile comes once it is routed here again.
+  if (!(await receivesConversations(db, link.installationId))) {
+    return { channelState: stateOf(position), data: { tickets: [], threads: [] } };
+  }
   const messages = await readInboundFeed(db, link.deploymentId, position, zohoPullThreadsMax);
   const tickets = new Map<string, { extId: string; subject: string; createdTime: string; actor: SyncActor }>();
   for (const message of messages) {

@@ -46,19 +46,27 @@ function MessageItem({ message }: { message: Message }) {
     <li data-testid="message" style={{ borderTop: '1px solid #e9ebed', padding: '6px 0' }}>
       <div style={{ overflowWrap: 'anywhere' }}>{summary}</div>
       <Text>{t('messages.sentAt', { dateTime: formatDateTime(message.created_at) })}</Text>
-      {message.automation !== null && (
-        <Text data-testid="message-automation">
-          {t(message.state === 'failed' ? 'messages.automationRefused' : 'messages.automation', { name: message.automation })}
-        </Text>
-      )}
+      <MessageAutomation message={message} />
       {charge !== null && <Text data-testid="message-charge">{charge}</Text>}
       <MessageStatus message={message} />
     </li>
   );
 }
 
+/** Which automation sent the message, or was refused (a failed message); nothing for an agent's message. */
+export function MessageAutomation({ message }: { message: Message }) {
+  const { t } = useI18n();
+  const { Text } = useUiKit();
+  if (message.automation === null) return null;
+  return (
+    <Text data-testid="message-automation">
+      {t(message.state === 'failed' ? 'messages.automationRefused' : 'messages.automation', { name: message.automation })}
+    </Text>
+  );
+}
+
 /** What the message cost in points; null for an account that does not pay in points (no charge recorded). */
-function chargeText(i18n: I18n, charge: Message['charge']): string | null {
+export function chargeText(i18n: I18n, charge: Message['charge']): string | null {
   if (charge === null) return null;
   switch (charge.state) {
     case 'free': {
