@@ -3,6 +3,7 @@ import type { ContactStatus } from '../contract/contacts.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { OptinSettings } from '../contract/optin.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
+import type { InstallationContext } from '../contract/routes/installation.js';
 import type { Routes } from '../contract/routes.js';
 import type { TemplateSummary } from '../contract/templates.js';
 import type { WalletOverview } from '../contract/wallet.js';
@@ -39,6 +40,8 @@ export interface BridgeApi {
   quote(query: QuoteQuery): Promise<PricingQuoteResponse>;
   /** The wallet, its low-balance threshold and any unresolved payment problem. */
   wallet(): Promise<WalletOverview>;
+  /** The installation's business number and its country (national numbers on tickets are read in it). */
+  installation(): Promise<InstallationContext>;
 }
 
 /** The contract's client over the host's proxy. */
@@ -58,5 +61,6 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     recordConsent: (phone, body) => client.call('recordConsent', { params: { phone }, body }),
     quote: (query) => client.call('pricingQuote', { query }),
     wallet: () => client.call('getWallet'),
+    installation: () => client.call('getInstallationContext'),
   };
 }

@@ -1,6 +1,7 @@
 import { mergeRouteGroups } from '../route.js';
 import { automationsRoutes } from './automations.js';
 import { consoleRoutes } from './console.js';
+import { installationContextRoutes } from './installation.js';
 import { operationsRoutes } from './operations.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
 
@@ -10,4 +11,10 @@ import { zohoChannelRoutes } from './zoho-channel.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes, automationsRoutes, zohoChannelRoutes, consoleRoutes);
+export const routeGroups = mergeRouteGroups(
+  operationsRoutes,
+  automationsRoutes,
+  zohoChannelRoutes,
+  consoleRoutes,
+  installationContextRoutes,
+);
