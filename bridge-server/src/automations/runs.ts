@@ -1,4 +1,10 @@
-import { type AutomationRun, countryOfPhoneNumber, normalizePhoneNumber, problemCatalogue, type SendMessageRequest } from '@wabridge/shared';
+import {
+  type AutomationRun,
+  countryOfPhoneNumber,
+  normalizePhoneNumber,
+  problemCatalogue,
+  type SendMessageRequest,
+} from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import * as z from 'zod';
 import { DomainError } from '../domain/errors.js';

@@ -66,13 +66,21 @@ export function demoClock(options: {
 }
 
 /** A move of the clock: at least a minute, at most three days (time enough for the 72-hour free entry point to end). */
-const advanceSchema = z.strictObject({ minutes: z.int().min(1).max(3 * 24 * 60) });
+const advanceSchema = z.strictObject({
+  minutes: z
+    .int()
+    .min(1)
+    .max(3 * 24 * 60),
+});
 
 /** `GET /clock` (how far it moved) and `POST /clock/advance {minutes}` for the demo page. */
 export function clockRouter(clock: DemoClock): Router {
   const router = express.Router();
   router.get('/clock', (request, response) => {
-    response.json({ advanced_minutes: clock.advancedMinutes, label: clockLabel(demoLocaleOf(request.query.locale), clock.advancedMinutes) });
+    response.json({
+      advanced_minutes: clock.advancedMinutes,
+      label: clockLabel(demoLocaleOf(request.query.locale), clock.advancedMinutes),
+    });
   });
   router.post('/clock/advance', express.json({ limit: '1kb' }), async (request, response) => {
     const input = advanceSchema.safeParse(request.body);

@@ -243,7 +243,8 @@ describe('serialisation like Meta', () => {
         image: { id: expect.stringMatching(/^\d+$/), mime_type: 'image/png', sha256, caption: 'The box arrived damaged' },
       }),
     ]);
-    const media = await harness.graph('GET', `/${change?.value.messages[0].image.id}`);
+    const [message] = (change?.value.messages ?? []) as Json[];
+    const media = await harness.graph('GET', `/${message.image.id}`);
     expect(media.body).toMatchObject({ mime_type: 'image/png', sha256, file_size: bytes.length });
     const download = await fetch(media.body.url, { headers: { Authorization: `Bearer ${testNumber.access_token}` } });
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);

@@ -46,7 +46,10 @@ export function stubOf(source: string): string {
   for (const match of source.matchAll(/^export (?:const|let|function\*?|class) ([A-Za-z_$][\w$]*)/gm)) names.add(match[1]!);
   for (const match of source.matchAll(/^export \{([^}]*)\}/gm)) {
     for (const part of match[1]!.split(',')) {
-      const exported = part.trim().split(/\s+as\s+/).pop();
+      const exported = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop();
       if (exported) names.add(exported);
     }
   }

@@ -166,7 +166,9 @@ describe('window card', () => {
     host.ticketContext.requesterPhone = '090-1234-5678';
     renderPanel(host);
     const card = await findSection('Conversation window');
-    expect(await within(card).findByText(/“090-1234-5678” is not a valid number. Write it with \+ and the country code/)).toBeTruthy();
+    expect(
+      await within(card).findByText(/“090-1234-5678” is not a valid number. Write it with \+ and the country code/),
+    ).toBeTruthy();
     expect(host.count('GET', /^\/v1\/contacts\//)).toBe(0);
   });
 
