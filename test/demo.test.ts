@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript, waitForOutput } from './support/processes.js';
+import { repositoryRoot, runScript, waitForOutput } from './support/processes.js';
 import { waitFor } from './support/wait-for.js';
+
+const screenshots = join(repositoryRoot, 'test-results');
 
 /** The demo prints localhost URLs for people; its servers listen on 127.0.0.1, which localhost may not resolve to first. */
 const viaIpv4 = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
@@ -62,7 +65,7 @@ describe('the demo (npm start, the README’s first command)', () => {
     expect(page).toContain('<span class="status">ready</span>');
     expect(page).not.toContain(first.zendeskToken);
     // The admin console, built by npm start and served by the bridge at /, linked from the demo page.
-    expect(page).toContain(`href="${bridgeUrl}/"`);
+    expect(page).toContain(`href="${bridgeUrl}/?lang=en"`);
     const consolePage = await fetch(`${viaIpv4(bridgeUrl)}/`);
     expect({ status: consolePage.status, root: (await consolePage.text()).includes('<div id="root">') }).toEqual({
       status: 200,
@@ -94,6 +97,14 @@ describe('the demo (npm start, the README’s first command)', () => {
     });
     expect(quote.status).toBe(200);
     expect(((await quote.json()) as { points: number }).points).toBeGreaterThan(0);
+    // The terminal stays readable: the sidebar's probe of a free-form reply to #102's customer, whose window is closed,
+    // is a 409 on every load of that ticket, and no warning. A 404 is one: once it is printed, a 409 would have been too.
+    const asZendesk = { authorization: `Bearer ${first.zendeskToken}` };
+    const probe = await fetch(`${bridgeUrl}/v1/pricing/quote?to=%2B819012340002&text=1`, { headers: asZendesk });
+    expect(probe.status).toBe(409);
+    expect((await fetch(`${bridgeUrl}/v1/no-such-route`, { headers: asZendesk })).status).toBe(404);
+    await waitForOutput(first.demo, /"msg":"GET 404"/);
+    expect(first.demo.output()).not.toContain('GET 409');
     // One page: both helpdesks framed side by side, and the customer's phone. Writing as ticket #102's customer (who
     // never wrote) goes through the sandbox's signed webhook and opens their window in the bridge.
     expect(page).toContain(`<iframe class="helpdesk" title="Zendesk Support" src="${zendeskUrl}"`);
@@ -123,6 +134,45 @@ describe('the demo (npm start, the README’s first command)', () => {
       messages: { direction: string; text: string }[];
     };
     expect(phone.messages).toContainEqual(expect.objectContaining({ direction: 'in', text: 'Can I have the invoice?' }));
+    const post = (path: string, body: unknown) =>
+      fetch(`${demoPage}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // A photo from the phone reaches the bridge as WhatsApp delivers images: a media id the bridge fetches from Meta.
+    expect((await post('/phone/1/photo', { caption: 'The invoice I got' })).status).toBe(204);
+    const image = await waitFor('the photo in the conversation with #102’s customer', async () => {
+      const answer = await fetch(`${bridgeUrl}/v1/conversations/%2B819012340002`, { headers: asZendesk });
+      const body = (await answer.json()) as { data: { type: string; media: unknown }[] };
+      return body.data.find((entry) => entry.type === 'image');
+    });
+    expect(image.media).toMatchObject({ kind: 'image', mime_type: 'image/png', caption: 'The invoice I got' });
+    expect((await fetch(`${demoPage}/phone/photo.png`)).headers.get('content-type')).toBe('image/png');
+    // The demo clock: a day later the window #101's customer opened at start is closed, in the bridge and in Meta.
+    const windowOf = async (phone: string) => {
+      const answer = await fetch(`${bridgeUrl}/v1/contacts/${encodeURIComponent(phone)}/status`, { headers: asZendesk });
+      return ((await answer.json()) as { window: { state: string } }).window.state;
+    };
+    expect(await windowOf('+819012340001')).toBe('open');
+    expect((await post('/clock/advance', { minutes: 0 })).status).toBe(400);
+    expect((await post('/clock/advance', { minutes: 24 * 60 })).status).toBe(204);
+    expect(await windowOf('+819012340001')).toBe('closed');
+    expect(await (await fetch(`${demoPage}/clock`)).json()).toMatchObject({ advanced_minutes: 24 * 60 });
+    const { phoneNumberId } = JSON.parse(await readFile(join(dataDirectory, 'demo.json'), 'utf8'));
+    const sandboxCustomers = (await (await fetch(`${first.urls.sandbox}/sandbox/numbers/${phoneNumberId}/customers`)).json()) as {
+      data: { wa_id: string; window_open: boolean }[];
+    };
+    expect(sandboxCustomers.data.find((customer) => customer.wa_id === '819012340001')?.window_open).toBe(false);
+    expect(await (await fetch(`${demoPage}/`)).text()).toContain('moved forward 24 h');
+    // The page and both helpdesks in Japanese.
+    const japanese = await (await fetch(`${demoPage}/?locale=ja`)).text();
+    expect(japanese).toContain('<html lang="ja">');
+    expect(japanese).toContain(`<iframe class="helpdesk" title="Zendesk Support" src="${zendeskUrl}/?locale=ja"`);
+    expect(japanese).toContain(`<iframe class="helpdesk" title="Zoho Desk" src="${zohoUrl}/?locale=ja"`);
+    expect(japanese).toContain('お客様の WhatsApp');
+    expect(japanese).toContain('24 時間 進めています');
+    await screenshotDemoPage(demoPage);
     expect((await stat(join(dataDirectory, 'demo.json'))).mode & 0o077).toBe(0);
     first.demo.child.kill('SIGINT');
     expect([0, 'SIGINT']).toContain(await first.demo.exited);
@@ -140,3 +190,37 @@ describe('the demo (npm start, the README’s first command)', () => {
     // Two `npm start`s, each building the bridge and both apps: minutes on a loaded 2-core machine.
   }, 900_000);
 });
+
+/**
+ * The demo page as a newcomer sees it, in English and Japanese (test-results/demo-en.png, demo-ja.png): both helpdesks
+ * with their sidebars, the phone with the photo, the clock moved forward. The page must not scroll sideways.
+ */
+async function screenshotDemoPage(demoPage: string): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    await mkdir(screenshots, { recursive: true });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    for (const [locale, windowHeading, photoButton] of [
+      ['en', 'Conversation window', 'Send a photo'],
+      ['ja', '会話ウィンドウ', '写真を送信'],
+    ] as const) {
+      await page.goto(`${demoPage}/?locale=${locale}`);
+      await page.getByRole('button', { name: photoButton }).waitFor();
+      for (const helpdesk of ['Zendesk Support', 'Zoho Desk']) {
+        // The sidebar app inside the host page inside the demo page.
+        const sidebar = page.frameLocator(`iframe[title="${helpdesk}"]`).frameLocator('aside iframe');
+        await sidebar.getByText(windowHeading, { exact: true }).first().waitFor({ timeout: 60_000 });
+      }
+      // #102's customer, who sent the photo.
+      await page.selectOption('#customer', '1');
+      await page.locator('img.photo').first().waitFor();
+      expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+      await page.screenshot({ path: join(screenshots, `demo-${locale}.png`) });
+    }
+  } finally {
+    await browser.close();
+  }
+}

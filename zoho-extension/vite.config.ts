@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
+import { browserBundle } from '@wabridge/shared/bundle';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { zohoExtensionFiles } from './scripts/extension-files.js';
 
@@ -16,7 +17,7 @@ export default defineConfig({
   root: here('./src'),
   base: './',
   publicDir: false,
-  plugins: [react(), zohoExtensionFiles()],
+  plugins: [browserBundle(), react(), zohoExtensionFiles()],
   // Workspace packages export their TypeScript sources under this condition (see shared/package.json).
   resolve: { conditions: ['wabridge-source', ...defaultClientConditions], dedupe: ['react', 'react-dom'] },
   build: {

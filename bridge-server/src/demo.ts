@@ -15,8 +15,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { clockRouter, demoClock } from './demo/clock.js';
 import { startHostPage } from './demo/host-pages.js';
-import { demoPage } from './demo/page.js';
+import { demoLocaleOf, demoPage } from './demo/page.js';
 import { customerPhone } from './demo/phone.js';
 import { loadDemoState } from './demo/secrets.js';
 import { customerWrites, demoCustomerWrote, seedDemo, seedPoints } from './demo/seed.js';
@@ -83,16 +84,24 @@ async function main(): Promise<void> {
 
   const phone = customerPhone({ sandboxUrl: runningSandbox.url, phoneNumberId: state.phoneNumberId });
   phone.remember(0, demoCustomerWrote, new Date());
+  const clock = demoClock({
+    db: bridge.database.db,
+    deploymentId: state.deploymentId!,
+    sandbox,
+    phoneNumberId: state.phoneNumberId,
+    movePast: phone.movePast,
+  });
   const page = express();
   page.use(phone.router);
-  page.get('/', async (_request, response) => {
+  page.use(clockRouter(clock));
+  page.get('/', async (request, response) => {
     const bridgeReady = await fetch(`${bridge.url}/readyz`).then(
       (answer) => answer.ok,
       () => false,
     );
-    response
-      .type('html')
-      .send(demoPage(state, { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady, zendeskUrl, zohoUrl }));
+    const links = { bridgeUrl: bridge.url, sandboxUrl: runningSandbox.url, bridgeReady, zendeskUrl, zohoUrl };
+    const view = { locale: demoLocaleOf(request.query.locale), advancedMinutes: clock.advancedMinutes };
+    response.type('html').send(demoPage(state, links, view));
   });
   const pageServer = page.listen(demoPort, '127.0.0.1');
   await new Promise<void>((resolve, reject) => pageServer.once('listening', resolve).once('error', reject));

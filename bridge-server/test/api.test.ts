@@ -383,6 +383,17 @@ describe.each(backends)('bridge API on $name', (backend) => {
         token: tenant.a.token,
       });
     });
+
+    it('tells an installation its own context: its business number and that number’s country', async () => {
+      const answer = await bridge.request('GET', '/v1/installation', { token: tenant.a.token });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        installation_id: tenant.a.installationId,
+        helpdesk: 'zendesk',
+        deployment: { id: tenant.a.deploymentId, display_phone_number: expect.any(String), country: 'JP' },
+      });
+      await expectRefused('installation_required', 403, 'GET', '/v1/installation');
+    });
   });
 
   describe('authentication', () => {

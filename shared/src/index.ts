@@ -13,6 +13,7 @@ export * from './contract/pricing.js';
 export * from './contract/route.js';
 export * from './contract/routes/automations.js';
 export * from './contract/routes/console.js';
+export * from './contract/routes/installation.js';
 export * from './contract/routes/live.js';
 export * from './contract/routes.js';
 export * from './contract/templates.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhoneNumber } from '../src/phone.js';
+import { countryOfPhoneNumber, normalizePhoneNumber, normalizeWhatsAppNumber } from '../src/phone.js';
 
 describe('normalizePhoneNumber', () => {
   it.each([
@@ -23,4 +23,52 @@ describe('normalizePhoneNumber', () => {
     expect(result.ok).toBe(false);
     expect(result.ok === false && result.reason).toContain(reason);
   });
+});
+
+describe('national numbers read in the deployment’s country', () => {
+  it('accepts a Japanese national number with Japan as the default country', () => {
+    expect(normalizePhoneNumber('090-1234-0002', { defaultCountry: 'JP' })).toEqual({
+      ok: true,
+      e164: '+819012340002',
+      country: 'JP',
+    });
+  });
+
+  it('takes the default country from the deployment’s display number', () => {
+    const defaultCountry = countryOfPhoneNumber('+81 3-1234-5678');
+    expect(defaultCountry).toBe('JP');
+    expect(normalizePhoneNumber('03-1234-5678', { defaultCountry })).toMatchObject({ ok: true, e164: '+81312345678' });
+  });
+
+  it('still reads an international number as written, whatever the default', () => {
+    expect(normalizePhoneNumber('+44 20 7946 0958', { defaultCountry: 'JP' })).toMatchObject({ e164: '+442079460958' });
+  });
+
+  it.each([
+    ['no default country', '090-1234-0002', undefined],
+    ['a default that is no country', '090-1234-0002', 'XX'],
+    ['a number invalid in the default country', '090-12', 'JP'],
+  ])('refuses a national number with %s', (_case, input, defaultCountry) => {
+    expect(normalizePhoneNumber(input, { defaultCountry }).ok).toBe(false);
+  });
+});
+
+describe('normalizeWhatsAppNumber (numbers WhatsApp delivered)', () => {
+  it('accepts a wa_id in a range the metadata does not know', () => {
+    // The full metadata refuses it: the range is not allocated as far as libphonenumber-js knows.
+    expect(normalizePhoneNumber('+44 7700 900123').ok).toBe(false);
+    expect(normalizeWhatsAppNumber('447700900123')).toEqual({ ok: true, e164: '+447700900123', country: undefined });
+    expect(normalizeWhatsAppNumber('+447700900123')).toMatchObject({ ok: true, e164: '+447700900123' });
+  });
+
+  it('normalises a known number like any other', () => {
+    expect(normalizeWhatsAppNumber('819012345678')).toEqual({ ok: true, e164: '+819012345678', country: 'JP' });
+  });
+
+  it.each(['', '+', '0819012345678', '81901', '81 90 1234 5678', '1234567890123456', 'whatsapp-user:US.123'])(
+    'refuses %j, which is no wa_id',
+    (input) => {
+      expect(normalizeWhatsAppNumber(input).ok).toBe(false);
+    },
+  );
 });

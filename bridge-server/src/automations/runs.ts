@@ -1,4 +1,10 @@
-import { type AutomationRun, normalizePhoneNumber, problemCatalogue, type SendMessageRequest } from '@wabridge/shared';
+import {
+  type AutomationRun,
+  countryOfPhoneNumber,
+  normalizePhoneNumber,
+  problemCatalogue,
+  type SendMessageRequest,
+} from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import * as z from 'zod';
 import { DomainError } from '../domain/errors.js';
@@ -119,8 +125,9 @@ async function loadRun(db: Kysely<Schema>, runId: string) {
   return db
     .selectFrom('automation_runs')
     .innerJoin('installations', 'installations.id', 'automation_runs.installation_id')
+    .innerJoin('deployments', 'deployments.id', 'installations.deployment_id')
     .selectAll('automation_runs')
-    .select(['installations.deployment_id', 'installations.helpdesk'])
+    .select(['installations.deployment_id', 'installations.helpdesk', 'deployments.display_phone_number'])
     .where('automation_runs.id', '=', runId)
     .executeTakeFirst();
 }
@@ -196,10 +203,13 @@ async function markRefused(
   });
 }
 
-/** What an automation's request sends, or why it cannot (a number that is none). */
+/**
+ * What an automation's request sends, or why it cannot (a number that is none). The ticket's number is the one its
+ * agents typed: a national number (`090-1234-0002`) is read in the deployment's own country.
+ */
 function sendRequestOf(run: NonNullable<LoadedRun>): SendMessageRequest | { refusal: string } {
   const request = run.request as unknown as AutomationRequest;
-  const phone = normalizePhoneNumber(request.phone);
+  const phone = normalizePhoneNumber(request.phone, { defaultCountry: countryOfPhoneNumber(run.display_phone_number) });
   if (!phone.ok) return { refusal: request.phone === '' ? 'the ticket has no phone number' : `${request.phone} ${phone.reason}` };
   const ticket = { helpdesk: run.helpdesk, id: run.ticket_id };
   if (request.text !== undefined) return { to: phone.e164, text: { body: request.text }, ticket };

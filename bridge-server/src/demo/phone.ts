@@ -1,12 +1,14 @@
 import express, { type Router } from 'express';
 import * as z from 'zod';
 import { demoCustomers } from './host-pages.js';
+import { samplePhotoPng } from './sample-photo.js';
 
 /**
  * The customer's phone on the demo page: act as one of the demo customers through the Meta sandbox's control API
  * (which signs and delivers the webhook to the bridge, as Meta would), and see what the business sent them. Writing
  * opens their window, writing from an ad opens the 72-hour free entry point, "wrote 23 h 58 min ago" leaves a window
- * that closes in two minutes, Stop turns marketing off. Everything goes through the sandbox: the demo never writes
+ * that closes in two minutes, a photo arrives as WhatsApp delivers images (a media id the bridge fetches), Stop turns
+ * marketing off. Everything goes through the sandbox: the demo never writes
  * into the bridge behind its back.
  */
 
@@ -17,6 +19,8 @@ export interface PhoneMessage {
   text: string;
   /** The business's message: its last delivery status in the sandbox (accepted, sent, delivered, read, failed). */
   status?: string;
+  /** The customer sent the demo's photo (`GET /phone/photo.png`); `text` is its caption. */
+  photo?: true;
 }
 
 const customerIndex = z.coerce
@@ -35,7 +39,13 @@ const writeSchema = z.strictObject({
 
 const preferenceSchema = z.strictObject({ value: z.enum(['stop', 'resume']) });
 
+const photoSchema = z.strictObject({ caption: z.string().trim().max(1024).default('') });
+
 const digits = (phone: string) => phone.replace(/\D/g, '');
+
+/** The photo "Send a photo" sends, base64 as the sandbox takes it. */
+const samplePhotoBytes = samplePhotoPng();
+const samplePhoto = samplePhotoBytes.toString('base64');
 
 /** A template send as the customer reads it: its name and the values it was sent with. */
 function describeSent(request: Record<string, unknown>): string {
@@ -63,15 +73,17 @@ export interface Phone {
   router: Router;
   /** Shows a message the customer wrote outside the phone (the one the demo writes at start). */
   remember(customer: number, text: string, at: Date): void;
+  /** Moves what the customers wrote back in time (the demo clock moved forward). */
+  movePast(byMs: number): void;
 }
 
 export function customerPhone(options: { sandboxUrl: string; phoneNumberId: string }): Phone {
   const router = express.Router();
   /** What each customer wrote, kept by the demo process (the sandbox keeps only the window's times). */
   const written = new Map<number, PhoneMessage[]>();
-  const remember = (customer: number, text: string, at: Date) => {
+  const remember = (customer: number, text: string, at: Date, photo = false) => {
     const list = written.get(customer) ?? [];
-    list.push({ direction: 'in', at: at.toISOString(), text });
+    list.push({ direction: 'in', at: at.toISOString(), text, ...(photo ? { photo: true as const } : {}) });
     written.set(customer, list);
   };
 
@@ -85,6 +97,10 @@ export function customerPhone(options: { sandboxUrl: string; phoneNumberId: stri
   };
 
   router.use(express.json({ limit: '16kb' }));
+
+  router.get('/phone/photo.png', (_request, response) => {
+    response.type('png').send(samplePhotoBytes);
+  });
 
   router.get('/phone/:customer/messages', async (request, response) => {
     const index = customerIndex.safeParse(request.params.customer);
@@ -128,6 +144,26 @@ export function customerPhone(options: { sandboxUrl: string; phoneNumberId: stri
     response.status(204).end();
   });
 
+  router.post('/phone/:customer/photo', async (request, response) => {
+    const index = customerIndex.safeParse(request.params.customer);
+    const input = photoSchema.safeParse(request.body);
+    if (!index.success) return void response.status(404).json({ error: 'no such customer' });
+    if (!input.success) return void response.status(400).json({ error: z.prettifyError(input.error) });
+    const customer = demoCustomers[index.data]!;
+    const caption = input.data.caption === '' ? undefined : input.data.caption;
+    try {
+      await control('inbound', {
+        from: digits(customer.phone),
+        name: customer.name,
+        image: { mime_type: 'image/png', data_base64: samplePhoto, ...(caption === undefined ? {} : { caption }) },
+      });
+    } catch (error) {
+      return void response.status(502).json({ error: (error as Error).message });
+    }
+    remember(index.data, caption ?? '', new Date(), true);
+    response.status(204).end();
+  });
+
   router.post('/phone/:customer/marketing', async (request, response) => {
     const index = customerIndex.safeParse(request.params.customer);
     const input = preferenceSchema.safeParse(request.body);
@@ -141,5 +177,11 @@ export function customerPhone(options: { sandboxUrl: string; phoneNumberId: stri
     response.status(204).end();
   });
 
-  return { router, remember };
+  const movePast = (byMs: number) => {
+    for (const messages of written.values()) {
+      for (const message of messages) message.at = new Date(Date.parse(message.at) - byMs).toISOString();
+    }
+  };
+
+  return { router, remember, movePast };
 }

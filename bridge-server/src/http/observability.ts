@@ -21,6 +21,18 @@ export function loggableUrl(url: string): string {
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * How loud a request's log line is. Failures of ours (5xx, a thrown error) are errors; a request that was wrong or not
+ * allowed (400, 401, 403, 404, 422, 429…) is a warning. A 409 is neither: it answers a sound request with the state
+ * of things (the window is closed, no prices are configured, the same Idempotency-Key is still in flight), and the
+ * sidebar asks such questions on every load, so at warn it would fill the terminal with lines that need no action.
+ */
+export function requestLogLevel(statusCode: number, error?: unknown): 'error' | 'warn' | 'info' {
+  if (error !== undefined || statusCode >= 500) return 'error';
+  if (statusCode >= 400 && statusCode !== 409) return 'warn';
+  return 'info';
+}
+
+/**
  * One JSON log line per request with a request id (the caller's X-Request-Id when well-formed, else a
  * fresh UUID, echoed in the response). Headers that carry credentials are redacted; bodies are never
  * logged, so message text and secrets in payloads cannot leak into logs.
@@ -44,8 +56,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       }),
       res: (response) => ({ statusCode: response.statusCode }),
     },
-    customLogLevel: (_request, response, error) =>
-      error !== undefined || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    customLogLevel: (_request, response, error) => requestLogLevel(response.statusCode, error),
     customSuccessMessage: (request, response) => `${request.method} ${response.statusCode}`,
     customErrorMessage: (request, response) => `${request.method} ${response.statusCode}`,
   });

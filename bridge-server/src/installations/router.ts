@@ -1,8 +1,8 @@
-import { routes } from '@wabridge/shared';
+import { countryOfPhoneNumber, routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { findDeployment } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
-import { accountScope } from '../http/caller.js';
+import { accountScope, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { insertInstallation, listInstallations, presentInstallation, revokeInstallation } from './store.js';
@@ -53,6 +53,24 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
         throw new DomainError('not_found', `No installation ${params.installation_id}.`);
       }
       return undefined;
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.getInstallationContext,
+    async (_input, { caller }) => {
+      const installation = installationOf(caller);
+      const deployment = await db
+        .selectFrom('deployments')
+        .select(['id', 'display_phone_number'])
+        .where('id', '=', installation.deploymentId)
+        .executeTakeFirstOrThrow();
+      return {
+        installation_id: installation.installationId,
+        helpdesk: installation.helpdesk,
+        deployment: { ...deployment, country: countryOfPhoneNumber(deployment.display_phone_number) ?? null },
+      };
     },
     options,
   );

@@ -10,7 +10,7 @@
  *   PUT    /sandbox/numbers/:id/knobs  DELETE …/knobs       per-number knob overrides
  *   POST   /sandbox/numbers/:id/send-fault                  {mode: hang|error_500|reset|throttle|pair_limit|reset_before|none, count?}
  *   GET    /sandbox/numbers/:id/customers  POST …/customers customer settings (undeliverable, never_read…)
- *   POST   /sandbox/numbers/:id/inbound                     the customer writes (text, timestamp?, referral?)
+ *   POST   /sandbox/numbers/:id/inbound                     the customer writes (text or image, timestamp?, referral?)
  *   POST   /sandbox/numbers/:id/marketing-preference        the customer presses Stop / Resume
  *   POST   /sandbox/numbers/:id/quality                     phone_number_quality_update
  *   POST   /sandbox/numbers/:id/name-decision               phone_number_name_update (display name review)

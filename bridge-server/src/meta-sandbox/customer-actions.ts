@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type { SandboxContext } from './context.js';
 import { ControlError, notFound } from './control-errors.js';
-import { newBusinessScopedUserId, newWamid } from './ids.js';
+import { newBusinessScopedUserId, newGraphId, newWamid } from './ids.js';
 import { windowExpiresAtMs } from './pricing.js';
 import {
   type AccountStanding,
@@ -14,6 +14,7 @@ import {
 } from './state.js';
 import {
   accountUpdateChange,
+  type InboundImage,
   inboundMessageChange,
   nameDecisionChange,
   qualityChange,
@@ -55,7 +56,20 @@ export const inboundSchema = z
     user_id: businessScopedUserId.optional(),
     username: z.string().min(1).max(64).optional(),
     name: z.string().min(1).max(256).optional(),
-    text: z.string().min(1).max(4096),
+    /** A text message; or give `image` instead. */
+    text: z.string().min(1).max(4096).optional(),
+    /**
+     * A photo instead of text: Meta delivers `type: "image"` with the media id, MIME type, SHA-256 and caption, and keeps
+     * the file for the business to fetch (`GET /{media-id}`), as for its own uploads. JPEG and PNG, at most 5 MB, as
+     * Meta takes images (developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types).
+     */
+    image: z
+      .strictObject({
+        mime_type: z.enum(['image/jpeg', 'image/png']),
+        data_base64: z.base64().max(Math.ceil((5 * 1024 * 1024 * 4) / 3)),
+        caption: z.string().min(1).max(1024).optional(),
+      })
+      .optional(),
     /** Unix seconds; give one in the past to start a window that is already partly (or fully) spent. */
     timestamp: unixTimestamp.optional(),
     referral: referralSchema.optional(),
@@ -63,6 +77,10 @@ export const inboundSchema = z
   })
   .refine((input) => input.from !== undefined || input.user_id !== undefined || input.username !== undefined, {
     message: 'give from (a phone number), user_id or username',
+  })
+  .refine((input) => (input.text === undefined) !== (input.image === undefined), {
+    message: 'give text or image (one of them)',
+    path: ['text'],
   });
 
 export function customerView(customer: Customer, nowMs: number): Record<string, unknown> {
@@ -117,12 +135,37 @@ export function receiveInbound(context: SandboxContext, number: PhoneNumber, inp
     inboundMessageChange(number, customer, {
       wamid,
       timestampSeconds,
-      text: input.text,
+      content: input.image === undefined ? { text: input.text ?? '' } : { image: keepInboundImage(context, number, input.image) },
       referral,
       contextMessageId: input.context?.message_id,
     }),
   );
   return { id: wamid, customer: customerView(customer, nowMs) };
+}
+
+/** Keeps the customer's photo as Meta keeps inbound media, for the business to fetch by its id. */
+function keepInboundImage(
+  context: SandboxContext,
+  number: PhoneNumber,
+  image: NonNullable<z.output<typeof inboundSchema>['image']>,
+): InboundImage {
+  const bytes = Buffer.from(image.data_base64, 'base64');
+  let id = newGraphId();
+  while (context.state.media.has(id)) id = newGraphId();
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  context.state.media.set(id, {
+    id,
+    phoneNumberId: number.phoneNumberId,
+    mimeType: image.mime_type,
+    detectedMimeType: image.mime_type,
+    sizeBytes: bytes.length,
+    sha256,
+    filename: undefined,
+    bytes,
+    uploadedAtMs: context.now(),
+    deleted: false,
+  });
+  return { id, mime_type: image.mime_type, sha256, ...(image.caption !== undefined ? { caption: image.caption } : {}) };
 }
 
 export const customerInputSchema = z

@@ -56,16 +56,24 @@ export function statusChange(number: PhoneNumber, message: SentMessage, record: 
   return { field: 'messages', value: messagesValue(number, { statuses: [status] }) };
 }
 
+/** An inbound photo as Meta's webhook describes it: the media id to fetch, its type and hash, the caption. */
+export interface InboundImage {
+  id: string;
+  mime_type: string;
+  sha256: string;
+  caption?: string;
+}
+
 export interface InboundMessage {
   wamid: string;
   timestampSeconds: number;
-  text: string;
+  content: { text: string } | { image: InboundImage };
   referral: Record<string, unknown> | undefined;
   contextMessageId: string | undefined;
 }
 
 /**
- * A customer's text message. A username-only customer has no phone number: the message then carries
+ * A customer's text message or photo. A username-only customer has no phone number: the message then carries
  * `from_user_id` instead of `from` (Meta's 2026 business-scoped user id change; exact field names uncertain).
  */
 export function inboundMessageChange(number: PhoneNumber, customer: Customer, inbound: InboundMessage): WebhookChange {
@@ -76,8 +84,9 @@ export function inboundMessageChange(number: PhoneNumber, customer: Customer, in
     timestamp: String(inbound.timestampSeconds),
     ...(inbound.contextMessageId !== undefined ? { context: { from: displayDigits(number), id: inbound.contextMessageId } } : {}),
     ...(inbound.referral !== undefined ? { referral: inbound.referral } : {}),
-    type: 'text',
-    text: { body: inbound.text },
+    ...('image' in inbound.content
+      ? { type: 'image', image: inbound.content.image }
+      : { type: 'text', text: { body: inbound.content.text } }),
   };
   return { field: 'messages', value: messagesValue(number, { contacts: [contactOf(customer)], messages: [message] }) };
 }

@@ -235,6 +235,17 @@ describe.each(backends)('helpdesk automations on $name', (backend) => {
     expect(message.charge.points).toBeGreaterThan(0);
   });
 
+  it('reads a national number on the ticket in the deployment’s country (its display number is Japanese)', async () => {
+    const ticketId = await zendeskTicket();
+    // The customer's +81 80-1234-5670 as a Japanese agent types it.
+    expect((await deliver(delivery(ticketId, { phone: '080-1234-5670' }))).status).toBe(202);
+    await runAll();
+    const history = await world.bridge.request('GET', `/v1/messages?ticket_helpdesk=zendesk&ticket_id=${ticketId}`, {
+      token: world.token,
+    });
+    expect(history.body.data).toEqual([expect.objectContaining({ to: customer, state: 'accepted' })]);
+  });
+
   it('writes each refusal on the ticket and sends nothing', async () => {
     // Meta pauses a template (its quality dropped): the bridge learns it from Meta's webhook.
     await world.control('POST', `/sandbox/wabas/${world.deployment.waba_id}/template-status`, {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/support/wait-for.js';
 import {
@@ -221,6 +221,43 @@ describe('serialisation like Meta', () => {
         text: { body: 'Hello' },
       },
     ]);
+  });
+
+  it('posts a customer’s photo as Meta does and keeps it for the business to fetch', async () => {
+    // Any bytes do: the sandbox keeps what the customer sent, as Meta keeps the file the customer's phone uploaded.
+    const bytes = Buffer.from('\x89PNG\r\n\x1a\n a photo of the parcel', 'latin1');
+    const inbound = await harness.control('POST', `${numberPath}/inbound`, {
+      from: customerWaId,
+      image: { mime_type: 'image/png', data_base64: bytes.toString('base64'), caption: 'The box arrived damaged' },
+    });
+    expect(inbound.status).toBe(201);
+    const [change] = await waitFor(
+      'the inbound change',
+      () => harness.receiver.changes('messages').length > 0 && harness.receiver.changes('messages'),
+    );
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    expect(change?.value.messages).toEqual([
+      expect.objectContaining({
+        from: customerWaId,
+        type: 'image',
+        image: { id: expect.stringMatching(/^\d+$/), mime_type: 'image/png', sha256, caption: 'The box arrived damaged' },
+      }),
+    ]);
+    const [message] = (change?.value.messages ?? []) as Json[];
+    const media = await harness.graph('GET', `/${message.image.id}`);
+    expect(media.body).toMatchObject({ mime_type: 'image/png', sha256, file_size: bytes.length });
+    const download = await fetch(media.body.url, { headers: { Authorization: `Bearer ${testNumber.access_token}` } });
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+  });
+
+  it.each([
+    ['both text and a photo', { text: 'Hi', image: { mime_type: 'image/png', data_base64: 'AAAA' } }],
+    ['neither', {}],
+    ['a photo that is not base64', { image: { mime_type: 'image/png', data_base64: 'not base64!' } }],
+    ['a GIF, which Meta does not take as an image', { image: { mime_type: 'image/gif', data_base64: 'AAAA' } }],
+  ])('refuses an inbound with %s', async (_case, body) => {
+    const answer = await harness.control('POST', `${numberPath}/inbound`, { from: customerWaId, ...body });
+    expect(answer.status).toBe(400);
   });
 
   it('serves a username-only customer by business-scoped user id', async () => {

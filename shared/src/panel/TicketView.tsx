@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { Message } from '../contract/messages.js';
+import { LoadingState } from './components/LoadingState.js';
 import { ConversationView } from './conversation/ConversationView.js';
 import { useLiveChanges } from './data/live.js';
-import { requesterPhoneOf } from './data/phone.js';
+import { type RequesterPhone, useRequesterPhone } from './data/phone.js';
 import { useBridgeApi } from './data/useBridgeApi.js';
 import { useConversation } from './data/useConversation.js';
 import { useResource } from './data/useResource.js';
@@ -24,7 +25,8 @@ import { WindowCard } from './window/WindowCard.js';
  */
 export function TicketView({ ticket }: { ticket: TicketContext }) {
   const api = useBridgeApi();
-  const phone = useMemo(() => requesterPhoneOf(ticket.requesterPhone), [ticket.requesterPhone]);
+  const resolvedPhone = useRequesterPhone(api, ticket.requesterPhone);
+  const phone = resolvedPhone ?? noPhoneYet;
   const phoneE164 = phone.kind === 'ok' ? phone.e164 : null;
   const contactResource = useResource(phoneE164, () => api.contactStatus(phoneE164 ?? ''));
   const contact = phoneE164 === null ? null : contactResource;
@@ -86,6 +88,8 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
     [reloadMessages, reloadConversation, reloadContact, reloadWallet, phoneE164],
   );
 
+  // A national number waits for the deployment's country (one small request) rather than showing it as invalid.
+  if (resolvedPhone === null) return <LoadingState />;
   return (
     <>
       <WindowCard phone={phone} contact={contact} />
@@ -105,6 +109,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
 }
 
 const noMessages: readonly Message[] = [];
+const noPhoneYet: RequesterPhone = { kind: 'missing' };
 
 /** Which messages have reached their outcome, and which: changes exactly when one more settles. */
 function outcomeKey(messages: readonly Message[]): string | null {

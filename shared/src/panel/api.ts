@@ -4,6 +4,7 @@ import type { Conversation } from '../contract/conversations.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { OptinSettings } from '../contract/optin.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
+import type { InstallationContext } from '../contract/routes/installation.js';
 import type { StreamToken } from '../contract/routes/live.js';
 import type { Routes } from '../contract/routes.js';
 import type { TemplateSummary } from '../contract/templates.js';
@@ -45,6 +46,8 @@ export interface BridgeApi {
   conversation(phoneE164: string): Promise<Conversation>;
   /** A short-lived token for the customer's live stream (data/live.ts). */
   streamToken(phoneE164: string): Promise<StreamToken>;
+  /** The installation's business number and its country (national numbers on tickets are read in it). */
+  installation(): Promise<InstallationContext>;
 }
 
 /** The contract's client over the host's proxy. */
@@ -66,5 +69,6 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     wallet: () => client.call('getWallet'),
     conversation: (phone) => client.call('getConversation', { params: { phone }, query: { limit: 50 } }),
     streamToken: (phone) => client.call('createStreamToken', { params: { phone } }),
+    installation: () => client.call('getInstallationContext'),
   };
 }

@@ -22,7 +22,7 @@ import {
   validateConsent,
 } from '../../src/optin/index.js';
 import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '../../src/panel/index.js';
-import { normalizePhoneNumber } from '../../src/phone.js';
+import { countryOfPhoneNumber, normalizePhoneNumber } from '../../src/phone.js';
 import { listedParameters, messageTemplateSchema, validateTemplateValues } from '../../src/templates/index.js';
 
 /*
@@ -95,6 +95,8 @@ export class FakeHost implements HelpdeskHost {
   private readonly interceptors: Interceptor[] = [];
   private readonly idempotency = new Map<string, { body: string; response: BridgeResponse }>();
   private nextMessage = 1;
+  /** The deployment's business number, as `GET /v1/installation` answers it: national numbers are read in its country. */
+  displayPhoneNumber = '+81 3-1234-5678';
   /** The bridge's clock, for message timestamps. */
   now: () => number = () => Date.now();
 
@@ -252,6 +254,16 @@ export class FakeHost implements HelpdeskHost {
       }
       case 'getOptinSettings':
         return ok(this.presentOptin());
+      case 'getInstallationContext':
+        return ok({
+          installation_id: 'ins_0h2kq3v8x9w1m4n5p6r7s8t9',
+          helpdesk: this.ticketContext.helpdesk,
+          deployment: {
+            id: 'dep_0h2kq3v8x9w1m4n5p6r7s8t9',
+            display_phone_number: this.displayPhoneNumber,
+            country: countryOfPhoneNumber(this.displayPhoneNumber) ?? null,
+          },
+        });
       case 'putOptinSettings':
         return this.putOptin(request.body);
       case 'recordConsent':

@@ -40,6 +40,23 @@ describe('window card', () => {
     expect(host.requests.map((request) => request.path)).toContain('/v1/contacts/%2B819012345678/status');
   });
 
+  it('reads a national number on the ticket in the country of the deployment’s business number', async () => {
+    const host = hostWith(openWindow(startMs, hourMs));
+    host.ticketContext.requesterPhone = '090-1234-5678';
+    renderPanel(host);
+    await screen.findByText(/You can reply freely for/);
+    expect(host.requests.map((request) => request.path)).toContain('/v1/contacts/%2B819012345678/status');
+    // The country came from the installation's answer, asked once.
+    expect(host.count('GET', '/v1/installation')).toBe(1);
+  });
+
+  it('asks the installation nothing for an international number', async () => {
+    const host = hostWith(openWindow(startMs, hourMs));
+    renderPanel(host);
+    await screen.findByText(/You can reply freely for/);
+    expect(host.count('GET', '/v1/installation')).toBe(0);
+  });
+
   it('counts down every second while the window is open', async () => {
     // Opened 20 h 47 min 30 s ago: 3 h 12 min 30 s left.
     const host = hostWith(openWindow(startMs, 20 * hourMs + 47 * minuteMs + 30_000));
@@ -142,12 +159,16 @@ describe('window card', () => {
     expect(within(reply).getByText('There is no WhatsApp number to send to.')).toBeTruthy();
   });
 
-  it('explains a phone number that is not international', async () => {
+  it('explains a national number that is none in the deployment’s country', async () => {
     const host = new FakeHost();
+    // A Japanese mobile number, written nationally, on a ticket of a deployment in the United States.
+    host.displayPhoneNumber = '+1 415 555 2671';
     host.ticketContext.requesterPhone = '090-1234-5678';
     renderPanel(host);
     const card = await findSection('Conversation window');
-    expect(await within(card).findByText(/“090-1234-5678” is not a complete international number/)).toBeTruthy();
+    expect(
+      await within(card).findByText(/“090-1234-5678” is not a valid number. Write it with \+ and the country code/),
+    ).toBeTruthy();
     expect(host.count('GET', /^\/v1\/contacts\//)).toBe(0);
   });
 

@@ -28,15 +28,17 @@ export function hostPageHtml(model: HostPageModel): string {
   header { background: #03363d; color: #fff; padding: .5rem 1rem; display: flex; gap: 1rem; align-items: center; }
   header .tab { color: #d8dcde; text-decoration: none; padding: .25rem .75rem; border-radius: 4px; }
   header .tab.active { background: #fff; color: #03363d; }
-  main { display: grid; grid-template-columns: 1fr 360px; gap: 0; min-height: calc(100vh - 42px); }
+  main { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 0; min-height: calc(100vh - 42px); }
   #ticket { padding: 1.5rem 2rem; background: #fff; }
   #ticket h1 { font-size: 1.25rem; margin: 0 0 1rem; }
-  #ticket dl { display: grid; grid-template-columns: 9rem 1fr; gap: .25rem 1rem; }
+  #ticket dl { display: grid; grid-template-columns: 9rem minmax(0, 1fr); overflow-wrap: break-word; gap: .25rem 1rem; }
   #ticket dt { color: #68737d; }
   #ticket .controls { margin-top: 1.5rem; display: flex; gap: .5rem; flex-wrap: wrap; }
   aside { border-left: 1px solid #d8dcde; background: #f8f9f9; }
   aside h2 { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: #68737d; margin: .75rem 1rem .5rem; }
   aside iframe { display: block; width: 100%; border: 0; background: #fff; height: 200px; }
+  /* In a narrow frame (the demo page shows two helpdesks side by side) the sidebar keeps its width: the ticket stacks. */
+  @media (max-width: 760px) { #ticket { padding: 1rem; } #ticket dl { grid-template-columns: minmax(0, 1fr); } #ticket dd { margin: 0 0 .35rem; } }
 </style></head>
 <body>
   <header><strong>Zendesk Support · local</strong>${tabs}</header>

@@ -29,14 +29,16 @@ export function hostPageHtml(model: HostPageModel): string {
   header { background: #1e2836; color: #fff; padding: .4rem 1rem; display: flex; gap: .5rem; align-items: center; }
   header button.tab { color: #c5ccd6; background: none; border: 0; font: inherit; padding: .25rem .75rem; border-radius: 4px; cursor: pointer; }
   header button.tab.active { background: #fff; color: #1e2836; }
-  main { display: grid; grid-template-columns: 1fr ${rightPanelWidthPx}px; min-height: calc(100vh - 40px); }
+  main { display: grid; grid-template-columns: minmax(0, 1fr) ${rightPanelWidthPx}px; min-height: calc(100vh - 40px); }
   #ticket { padding: 1.5rem 2rem; background: #fff; }
   #ticket h1 { font-size: 1.2rem; margin: 0 0 1rem; }
-  #ticket dl { display: grid; grid-template-columns: 9rem 1fr; gap: .25rem 1rem; }
+  #ticket dl { display: grid; grid-template-columns: 9rem minmax(0, 1fr); overflow-wrap: break-word; gap: .25rem 1rem; }
   #ticket dt { color: #6b778c; }
   aside { border-left: 1px solid #dde1e6; background: #f7f8fa; }
   aside h2 { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em; color: #6b778c; margin: .75rem 1rem .5rem; }
   aside iframe { display: block; width: 100%; border: 0; background: #fff; height: 200px; }
+  /* In a narrow frame (the demo page shows two helpdesks side by side) the sidebar keeps its width: the ticket stacks. */
+  @media (max-width: 760px) { #ticket { padding: 1rem; } #ticket dl { grid-template-columns: minmax(0, 1fr); } #ticket dd { margin: 0 0 .35rem; } }
 </style></head>
 <body>
   <header><strong>Zoho Desk · local</strong><nav id="tabs"></nav></header>

@@ -1,4 +1,4 @@
-import { normalizePhoneNumber, type SendMessageRequest } from '@wabridge/shared';
+import { normalizeWhatsAppNumber, type SendMessageRequest } from '@wabridge/shared';
 import * as z from 'zod';
 import { DomainError, type DomainErrorMapping } from '../../domain/errors.js';
 import type { MediaUploadRow } from '../../media/store.js';
@@ -32,12 +32,13 @@ const whatsAppTextCharactersMax = 4096;
 /**
  * The customer the reply is for: Zendesk's recipient_id (the author id we gave the customer), else the ticket's
  * thread. A ticket the business's own message opened has the business as requester: its thread still names the customer.
+ * Both carry the `+<wa_id>` WhatsApp delivered, so it is taken even in a range the phone-number metadata does not know.
  */
 function recipientOf(form: ChannelbackForm, link: LinkContext): string {
   const threadPrefix = `whatsapp:${link.deploymentId}:`;
   const fromThread = form.thread_id?.startsWith(threadPrefix) === true ? form.thread_id.slice(threadPrefix.length) : undefined;
   for (const customer of [form.recipient_id, fromThread]) {
-    const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
+    const phone = customer === undefined ? undefined : normalizeWhatsAppNumber(customer);
     if (phone?.ok === true) return phone.e164;
   }
   throw new DomainError('validation_failed', 'The ticket’s requester has no WhatsApp number on this channel.', {

@@ -1,4 +1,4 @@
-import { normalizePhoneNumber, type SendMessageRequest } from '@wabridge/shared';
+import { normalizeWhatsAppNumber, type SendMessageRequest } from '@wabridge/shared';
 import * as z from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import type { IdempotentSender } from '../../messages/idempotent-send.js';
@@ -46,10 +46,13 @@ function plainTextOf(content: string, contentType: 'text/plain' | 'text/html'): 
     .replace(/&amp;/g, '&');
 }
 
-/** The send a reply asks for: its ticket's extId names the customer (`whatsapp:+<E.164>`). */
+/**
+ * The send a reply asks for: its ticket's extId names the customer (`whatsapp:+<wa_id>`, the number WhatsApp delivered,
+ * taken even in a range the phone-number metadata does not know).
+ */
 export function zohoSendRequestOf(body: PushBody): SendMessageRequest {
   const customer = /^whatsapp:(\+\d+)$/.exec(body.resource.extParentId)?.[1];
-  const phone = customer === undefined ? undefined : normalizePhoneNumber(customer);
+  const phone = customer === undefined ? undefined : normalizeWhatsAppNumber(customer);
   if (phone === undefined || !phone.ok) {
     throw new DomainError('validation_failed', 'The ticket is not a WhatsApp conversation with a phone number.', {
       errors: [{ path: 'body.resource.extParentId', code: 'no_whatsapp_number', message: 'no WhatsApp number to reply to' }],

@@ -1,6 +1,7 @@
 import { mergeRouteGroups } from '../route.js';
 import { automationsRoutes } from './automations.js';
 import { consoleRoutes } from './console.js';
+import { installationContextRoutes } from './installation.js';
 import { liveRoutes } from './live.js';
 import { operationsRoutes } from './operations.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
@@ -11,4 +12,11 @@ import { zohoChannelRoutes } from './zoho-channel.js';
  * below: merges of parallel work then only add lines. `mergeRouteGroups` refuses two groups naming one route, and
  * the bridge's start-up check (bridge-server/src/http/mount-check.ts) refuses two routes with one method and path.
  */
-export const routeGroups = mergeRouteGroups(operationsRoutes, automationsRoutes, zohoChannelRoutes, consoleRoutes, liveRoutes);
+export const routeGroups = mergeRouteGroups(
+  operationsRoutes,
+  automationsRoutes,
+  zohoChannelRoutes,
+  consoleRoutes,
+  liveRoutes,
+  installationContextRoutes,
+);

@@ -164,7 +164,7 @@ export const en = {
   phone: {
     missingTitle: 'No WhatsApp number',
     missing: 'The requester of this ticket has no phone number, so WhatsApp cannot reach them from here.',
-    invalid: 'The requester’s phone number “{phone}” is not a complete international number (it needs + and the country code).',
+    invalid: 'The requester’s phone number “{phone}” is not a valid number. Write it with + and the country code.',
   },
   templates: {
     heading: 'Send a template',

@@ -166,7 +166,7 @@ export const ja: Messages = {
   phone: {
     missingTitle: 'WhatsApp 番号がありません',
     missing: 'このチケットのリクエスターには電話番号がないため、ここから WhatsApp で連絡できません。',
-    invalid: 'リクエスターの電話番号「{phone}」は完全な国際番号ではありません（+ と国番号が必要です）。',
+    invalid: 'リクエスターの電話番号「{phone}」は有効な番号ではありません。+ と国番号を付けて入力してください。',
   },
   templates: {
     heading: 'テンプレートを送信',

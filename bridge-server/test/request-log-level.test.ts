@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { requestLogLevel } from '../src/http/observability.js';
+
+describe('how loud a request is logged', () => {
+  it.each([
+    [200, 'info'],
+    [204, 'info'],
+    // The sidebar's quote for a customer whose window is closed: an answer about state, logged quietly.
+    [409, 'info'],
+    [400, 'warn'],
+    [401, 'warn'],
+    [403, 'warn'],
+    [404, 'warn'],
+    [422, 'warn'],
+    [429, 'warn'],
+    [500, 'error'],
+    [503, 'error'],
+  ] as const)('%i at %s', (statusCode, level) => {
+    expect(requestLogLevel(statusCode)).toBe(level);
+  });
+
+  it('logs a thrown error as an error whatever the status', () => {
+    expect(requestLogLevel(200, new Error('boom'))).toBe('error');
+  });
+});

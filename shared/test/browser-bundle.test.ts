@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { browserBundle, stubOf } from '../src/bundle/browser.js';
+
+// zod exports no deep paths: its files are found beside its package.json.
+const zodRoot = dirname(createRequire(import.meta.url).resolve('zod/package.json'));
+const zodCore = (module: string) => join(zodRoot, 'v4', 'core', module);
+
+describe('what the browser bundles leave out', () => {
+  it.each(['to-json-schema.js', 'json-schema-processors.js'])(
+    'stubs zod’s %s with every export it has, each throwing',
+    async (module) => {
+      const path = zodCore(module);
+      const real = await import(path);
+      const stub = await import(`data:text/javascript,${encodeURIComponent((await browserBundle().load(path)) ?? '')}`);
+      expect(Object.keys(stub).sort()).toEqual(Object.keys(real).sort());
+      expect(Object.keys(stub).length).toBeGreaterThan(3);
+      for (const name of Object.keys(stub)) expect(() => stub[name]()).toThrow(/left out of the browser bundle/);
+    },
+  );
+
+  it('leaves every other module alone and swaps only libphonenumber-js/max for min', async () => {
+    const plugin = browserBundle();
+    expect(await plugin.load(zodCore('schemas.js'))).toBeUndefined();
+    const [alias] = plugin.config().resolve.alias;
+    expect('libphonenumber-js/max'.replace(alias!.find, alias!.replacement)).toBe('libphonenumber-js/min');
+    expect(alias!.find.test('libphonenumber-js/max/metadata')).toBe(false);
+  });
+
+  it('names renamed exports as they are exported', () => {
+    const stub = stubOf('export function a() {}\nexport const b = 1;\nfunction c() {}\nexport { c as d, a as e };\n');
+    expect(stub.match(/export const (\w+)/g)?.map((line) => line.slice('export const '.length))).toEqual(['a', 'b', 'd', 'e']);
+  });
+});
