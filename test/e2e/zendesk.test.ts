@@ -211,6 +211,9 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     expect(await app.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await liveState.textContent()).toBe('● Live');
     await sidebarScreenshot(page, 'zendesk-live-en.png');
+    await app
+      .getByRole('region', { name: 'Conversation', exact: true })
+      .screenshot({ path: join(screenshots, 'zendesk-live-conversation-en.png') });
     await page.close();
 
     const japanese = await openTicket(101, 'ja');
@@ -220,6 +223,9 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const writtenJa = japanese.app.getByTestId('conversation-inbound').filter({ hasText: '新しい住所は東京都港区です。' });
     await expect.poll(() => writtenJa.count(), { timeout: 10_000 }).toBe(1);
     await sidebarScreenshot(japanese.page, 'zendesk-live-ja.png');
+    await japanese.app
+      .getByRole('region', { name: '会話', exact: true })
+      .screenshot({ path: join(screenshots, 'zendesk-live-conversation-ja.png') });
     await japanese.page.close();
   });
 
