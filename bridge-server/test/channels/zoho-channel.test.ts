@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
 import { freePort } from '../../../test/support/free-port.js';
@@ -185,6 +186,29 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
     expect(once.status).toBe(200);
     expect(twice.body).toEqual(once.body);
     expect(world.sandbox.state.messages.size).toBe(sentBefore + 2);
+  });
+
+  it('puts the business’s messages from the sidebar in the ticket as outgoing threads, and an agent’s reply only once', async () => {
+    const sent = await world.bridge.request('POST', '/v1/messages', {
+      token: zohoToken,
+      json: { to: '+819011110002', text: { body: 'We have your order, Taro.' } },
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    expect(sent.status).toBe(202);
+    await world.settle();
+    await pull();
+    const taro = (await tickets()).find((ticket) => ticket.extId === 'whatsapp:+819011110002');
+    const fromSidebar = taro.threads.find((thread: Json) => thread.extId === sent.body.id);
+    expect(fromSidebar).toMatchObject({
+      direction: 'out',
+      content: 'We have your order, Taro.',
+      author: { type: 'AGENT', name: world.deployment.display_name },
+    });
+    // The agent's replies from Zoho's composer are on the ticket already: a pull brings none of them again.
+    const contents = taro.threads.map((thread: Json) => thread.content);
+    expect(contents.filter((content: string) => content === 'Hello Taro, how can we help?')).toHaveLength(1);
+    expect(contents.filter((content: string) => content === 'One message only')).toHaveLength(0);
+    expect((await pull()).results).toEqual([]);
   });
 
   it('fails a reply outside the window with the reason in the portal’s language, sending nothing', async () => {

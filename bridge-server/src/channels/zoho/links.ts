@@ -24,6 +24,8 @@ export interface ZohoLinkContext {
   apiDomain: string;
   startXid: string;
   signingKey: Buffer;
+  /** The number's display name: the author of the business's own messages in the ticket. */
+  businessName: string;
 }
 
 const sealContext = (linkId: string, what: 'signing_key' | 'client_secret' | 'refresh_token' | 'access_token') =>
@@ -105,6 +107,7 @@ function activeLinks(db: Kysely<Schema>) {
       (eb) => eb.cast<string>('link.start_xid', 'text').as('start_xid'),
       'installations.deployment_id',
       'deployments.account_id',
+      'deployments.display_name',
     ])
     .where('link.removed_at', 'is', null)
     .where('installations.revoked_at', 'is', null);
@@ -123,6 +126,7 @@ function contextOf(secretBox: SecretBox, row: LinkRow): ZohoLinkContext {
     apiDomain: row.api_domain,
     startXid: row.start_xid,
     signingKey: Buffer.from(secretBox.open(row.signing_key_sealed, sealContext(row.id, 'signing_key')), 'base64url'),
+    businessName: row.display_name,
   };
 }
 

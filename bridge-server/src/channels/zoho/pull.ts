@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import * as z from 'zod';
 import { receivesConversations } from '../../conversations/routing.js';
-import { type FeedMessage, readInboundFeed } from '../../conversations/store.js';
+import { type FeedMessage, readConversationFeed } from '../../conversations/store.js';
 import type { Schema } from '../../storage/schema.js';
 import { customerExternalId, positionOf, stateOf } from '../zendesk/pull.js';
 import { type ZohoLinkContext, zohoMediaSignature } from './links.js';
@@ -11,7 +11,7 @@ import { type ZohoLinkContext, zohoMediaSignature } from './links.js';
  * the channel's sync.pull, and we answer a SYNC_OBJECT `{channelState, data: {tickets, threads}}` (at most 1,000 of
  * each). One ticket per customer, `extId` = `whatsapp:<E.164>` (the guide's own example: "whatsapp:+919994411345"),
  * repeated with every batch the customer appears in so that its threads always find it (a repeat updates it); one
- * thread per message, `extId` = the wamid, so a message pulled twice is stored once. `channelState` is the same
+ * thread per message, `extId` = the wamid (our message id for the business's own), so a message pulled twice is stored once. `channelState` is the same
  * transaction-safe cursor as the Zendesk pull (recorded_xid, wamid): it never passes a message whose transaction may
  * still commit, and Zoho keeps the old state when a thread of the answer could not be stored, so that page comes again.
  *
@@ -55,16 +55,24 @@ function actorOf(customer: FeedMessage['customer']): SyncActor {
   return { extId, name: customer.profileName ?? number ?? extId, ...(number === undefined ? {} : { phone: number }) };
 }
 
-function threadOf(message: FeedMessage, fileUrl: (wamid: string) => string) {
+/**
+ * One message as a thread of the customer's ticket: theirs `in`, authored by them; the business's own (sent from the
+ * sidebar, the API or an automation, not from Zoho's composer) `out`, authored by the business, so that the ticket
+ * holds the whole conversation.
+ */
+function threadOf(message: FeedMessage, link: ZohoLinkContext, fileUrl: (wamid: string) => string) {
   const media = message.content.media;
+  const inbound = message.direction === 'inbound';
   return {
-    extId: message.wamid,
+    extId: message.externalId,
     extParentId: ticketExtIdOf(message.customer),
     content: message.content.text.slice(0, contentCharactersMax),
     contentType: 'text/plain' as const,
     createdTime: message.sentAt.toISOString(),
-    direction: 'in' as const,
-    actor: actorOf(message.customer),
+    direction: inbound ? ('in' as const) : ('out' as const),
+    actor: inbound
+      ? actorOf(message.customer)
+      : { extId: `whatsapp-business:${link.deploymentId}`, name: link.businessName.slice(0, 255) },
     canReply: true,
     ...(media === null
       ? {}
@@ -85,7 +93,7 @@ export async function zohoPull(
   if (!(await receivesConversations(db, link.installationId))) {
     return { channelState: stateOf(position), data: { tickets: [], threads: [] } };
   }
-  const messages = await readInboundFeed(db, link.deploymentId, position, zohoPullThreadsMax);
+  const messages = await readConversationFeed(db, link.deploymentId, position, zohoPullThreadsMax);
   const tickets = new Map<string, { extId: string; subject: string; createdTime: string; actor: SyncActor }>();
   for (const message of messages) {
     const actor = actorOf(message.customer);
@@ -101,6 +109,6 @@ export async function zohoPull(
   const last = messages.at(-1);
   return {
     channelState: stateOf(last === undefined ? position : last.position),
-    data: { tickets: [...tickets.values()], threads: messages.map((message) => threadOf(message, fileUrl)) },
+    data: { tickets: [...tickets.values()], threads: messages.map((message) => threadOf(message, link, fileUrl)) },
   };
 }

@@ -101,7 +101,13 @@ export function zohoReplyRefusalFor(locale: string): (error: DomainError) => Zoh
 export async function zohoReply(sender: IdempotentSender, link: ZohoLinkContext, body: PushBody): Promise<ZohoReplyState> {
   try {
     const message = await sender.send(
-      { accountId: link.accountId, deploymentId: link.deploymentId, installationId: link.installationId },
+      {
+        accountId: link.accountId,
+        deploymentId: link.deploymentId,
+        installationId: link.installationId,
+        // On the ticket already (Zoho's own thread): never fed back to it by a pull.
+        channelReply: 'zoho',
+      },
       zohoReplyKey(link, body),
       zohoSendRequestOf(body),
     );
