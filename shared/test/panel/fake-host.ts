@@ -82,6 +82,14 @@ export class FakeHost implements HelpdeskHost {
   lowBalanceThreshold = 100;
   /** The unresolved payment problem `GET /v1/wallet` answers, or null. */
   paymentProblem: WalletEvent | null = null;
+  /** What the panel keeps in the host's storage (`HelpdeskHost.storage`), by key. */
+  readonly stored = new Map<string, string>();
+  readonly storage = {
+    get: async (key: string) => this.stored.get(key) ?? null,
+    set: async (key: string, value: string) => {
+      this.stored.set(key, value);
+    },
+  };
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();

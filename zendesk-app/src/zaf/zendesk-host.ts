@@ -1,4 +1,11 @@
-import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '@wabridge/shared/panel';
+import {
+  type BridgeRequest,
+  type BridgeResponse,
+  type HelpdeskHost,
+  localPanelStorage,
+  type PanelLocale,
+  type TicketContext,
+} from '@wabridge/shared/panel';
 import { settingNames } from '../../definition/settings.js';
 import type { ZafClient, ZafCompleteResponse } from './client.js';
 
@@ -25,6 +32,8 @@ export function phoneFieldPath(setting: unknown): string | null {
 
 interface ZafUser {
   name?: string | null;
+  /** The user's language (`ja`, `en-US`): developer.zendesk.com/api-reference/apps/apps-support-api/all_locations/#user-object. */
+  locale?: string | null;
   phone?: string | null;
   identities?: { type?: string; value?: string }[];
 }
@@ -78,8 +87,12 @@ export function createZendeskHost(client: ZafClient): HelpdeskHost {
         helpdesk: 'zendesk',
         requesterName: requester?.name ?? null,
         requesterPhone: fieldPhone ?? requesterPhone(requester),
+        requesterLanguage: typeof requester?.locale === 'string' ? requester.locale : null,
       };
     },
+
+    // Per installation: two installations of the app in one account never share what an agent folded away.
+    storage: localPanelStorage(async () => `zendesk:${(await client.metadata()).installationId ?? 'local'}`),
 
     async locale(): Promise<PanelLocale> {
       const data = await client.get('currentUser.locale');

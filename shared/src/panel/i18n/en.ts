@@ -260,6 +260,11 @@ export const en = {
     saving: 'Recording…',
     saved: 'Consent recorded.',
   },
+  topicNames: {
+    marketing: 'Marketing',
+    utility: 'Service updates',
+    authentication: 'Sign-in codes',
+  },
   consentStates: {
     opted_in: 'Opted in',
     opted_out: 'Opted out',

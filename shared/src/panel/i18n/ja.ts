@@ -167,7 +167,7 @@ export const ja: Messages = {
     invalid: 'リクエスターの電話番号「{phone}」は完全な国際番号ではありません（+ と国番号が必要です）。',
   },
   templates: {
-    heading: 'テンプレートを送信',
+    heading: 'テンプレートで送信',
     search: 'テンプレートを検索',
     searchHint: '名前または本文で検索',
     category: 'カテゴリー',
@@ -261,6 +261,11 @@ export const ja: Messages = {
     save: '同意を記録',
     saving: '記録中…',
     saved: '同意を記録しました。',
+  },
+  topicNames: {
+    marketing: 'マーケティング',
+    utility: 'サービスのお知らせ',
+    authentication: 'ログインコード',
   },
   consentStates: {
     opted_in: '同意済み',

@@ -105,7 +105,7 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
           <Field label={t('optin.topic')} error={fieldError('topic')}>
             <Select
               value={topic}
-              options={settings.topics.map(({ id }) => ({ value: id, label: topicName(settings, id) }))}
+              options={settings.topics.map(({ id }) => ({ value: id, label: topicName(settings, id, i18n) }))}
               onChange={setTopic}
             />
           </Field>
@@ -167,7 +167,10 @@ function fieldOf(error: ProblemFieldError): string {
 }
 
 /** A sentence the customer could have agreed to, naming the topic and the business, in the agent's language. */
-export function suggestedWording({ t }: I18n, settings: OptinSettings, topic: string, state: ConsentState): string {
-  const params = { topic: topicName(settings, topic), business: settings.business_names[0] ?? t('optin.yourBusiness') };
-  return state === 'opted_in' ? t('optin.wordingOptIn', params) : t('optin.wordingOptOut', params);
+export function suggestedWording(i18n: I18n, settings: OptinSettings, topic: string, state: ConsentState): string {
+  const params = {
+    topic: topicName(settings, topic, i18n),
+    business: settings.business_names[0] ?? i18n.t('optin.yourBusiness'),
+  };
+  return state === 'opted_in' ? i18n.t('optin.wordingOptIn', params) : i18n.t('optin.wordingOptOut', params);
 }

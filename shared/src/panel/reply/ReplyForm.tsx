@@ -61,7 +61,7 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   };
 
   return (
-    <Section heading={t('reply.heading')}>
+    <Section heading={t('reply.heading')} collapsible="reply">
       <form onSubmit={submit}>
         <Field label={t('reply.label')} hint={t('reply.hint')}>
           <TextArea rowsMin={3} rowsMax={10} value={text} disabled={!windowOpen} onChange={setText} />

@@ -13,7 +13,7 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
 import { QuoteLine } from '../points/QuoteLine.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
-import { categoryName, type PanelTemplate } from './model.js';
+import { categoryName, languageName, type PanelTemplate, templateTitle } from './model.js';
 import { ParameterField, problemText } from './ParameterField.js';
 import { templateBlockedReason } from './sendability.js';
 import { TemplatePreview } from './TemplatePreview.js';
@@ -79,9 +79,14 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
         {t('templates.back')}
       </Button>
       <Heading level={3} style={{ marginTop: 8 }}>
-        {summary.name}
+        {templateTitle(summary)}
       </Heading>
-      <Text>{t('templates.statusLine', { category: categoryName(i18n, summary.category), language: summary.language })}</Text>
+      <Text>
+        {t('templates.statusLine', {
+          category: categoryName(i18n, summary.category),
+          language: languageName(i18n.locale, summary.language),
+        })}
+      </Text>
       <Heading level={4} style={{ marginTop: 8 }}>
         {t('templates.values')}
       </Heading>
