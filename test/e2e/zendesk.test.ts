@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
+import { chooseTemplate, templateOptions } from '../support/panel.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
@@ -100,7 +101,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       (template: Json) => template.name === 'order_confirmation',
     );
     expect(summary.parameters.map((parameter: Json) => parameter.key)).toEqual(['body.1', 'body.2', 'body.3']);
-    await app.getByText('order_confirmation').first().click();
+    await chooseTemplate(app, 'order_confirmation');
     const inputs = app.locator('[data-testid="template-form"] input, form input');
     const values = ['山田', 'ORD-777', '12月1日'];
     for (const [index, value] of values.entries()) await inputs.nth(index).fill(value);
@@ -123,7 +124,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await expect
       .poll(() => app.getByTestId('blocked-reason').first().textContent())
       .toMatch(/has not written on WhatsApp yet; only a template/);
-    expect(await app.getByText('order_confirmation').count()).toBeGreaterThan(0);
+    expect(await templateOptions(app, 'order_confirmation').count()).toBeGreaterThan(0);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-closed-window.png') });
     await page.close();
   });
@@ -132,12 +133,12 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const { page, app } = await openTicket(103);
     const optin = app.getByTestId('optin-topic-utility');
     await expect.poll(() => optin.textContent()).toContain('Unknown');
-    await app.getByText('order_confirmation').first().click();
+    await chooseTemplate(app, 'order_confirmation');
     const form = app.getByRole('form', { name: 'Selected template' });
     const send = form.getByRole('button', { name: 'Send template' });
     await expect
       .poll(() => form.getByTestId('blocked-reason').textContent())
-      .toBe('Jiro Tanaka has not opted in to ‘utility’ messages.');
+      .toBe('Jiro Tanaka has not opted in to ‘Service updates’ messages.');
     expect(await send.isDisabled()).toBe(true);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-optin-required.png') });
 
@@ -146,7 +147,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await consent.getByLabel('Topic').selectOption('utility');
     await consent.getByLabel('How it was given').selectOption('whatsapp_conversation');
     expect(await consent.getByLabel('Wording').inputValue()).toMatch(
-      /^I agree to receive utility messages from .+ on WhatsApp\.$/,
+      /^I agree to receive ‘Service updates’ messages from .+ on WhatsApp\.$/,
     );
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-record-consent.png') });
     await consent.getByRole('button', { name: 'Record consent' }).click();
@@ -176,7 +177,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
   it('speaks Japanese to a Japanese agent', async () => {
     const { page, app } = await openTicket(101, 'ja');
     await expect.poll(() => app.getByTestId('window-card').textContent()).toContain('オープン');
-    expect(await app.locator('body').textContent()).toContain('テンプレートを送信');
+    expect(await app.locator('body').textContent()).toContain('テンプレートで送信');
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-japanese.png') });
     await page.close();
   });
@@ -246,7 +247,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     expect(await wallet.textContent()).toContain(
       'No points left. Paid templates cannot be sent until your administrator buys more.',
     );
-    await app.getByText('summer_sale').first().click();
+    await chooseTemplate(app, 'summer_sale');
     const form = app.getByRole('form', { name: 'Selected template' });
     await expect.poll(() => form.getByTestId('quote').textContent()).toBe(`Cost: ${quote.points} points`);
     await expect

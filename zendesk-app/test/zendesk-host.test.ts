@@ -52,6 +52,7 @@ function fakeClient(values: Record<string, unknown>, settings: Record<string, un
 
 const requester = {
   name: 'Hanako Yamada',
+  locale: 'ja',
   identities: [
     { type: 'email', value: 'h@example.com' },
     { type: 'phone_number', value: '+81 90-1234-0001' },
@@ -59,14 +60,20 @@ const requester = {
 };
 
 describe('the Zendesk HelpdeskHost', () => {
-  it('reads the ticket id and the requester’s name and phone identity', async () => {
+  it('reads the ticket id and the requester’s name, language and phone identity', async () => {
     const { client } = fakeClient({ 'ticket.id': 4242, 'ticket.requester': requester });
     expect(await createZendeskHost(client).ticket()).toEqual({
       ticketId: '4242',
       helpdesk: 'zendesk',
       requesterName: 'Hanako Yamada',
       requesterPhone: '+81 90-1234-0001',
+      requesterLanguage: 'ja',
     });
+  });
+
+  it('tells no language when the requester has none', async () => {
+    const { client } = fakeClient({ 'ticket.id': 1, 'ticket.requester': { ...requester, locale: undefined } });
+    expect((await createZendeskHost(client).ticket()).requesterLanguage).toBeNull();
   });
 
   it('prefers the configured phone field, and falls back to the requester when it is empty', async () => {

@@ -100,7 +100,7 @@ describe('opt-in section', () => {
     await user.selectOptions(within(form).getByLabelText('How it was given'), 'whatsapp_conversation');
     expect(within(form).getByLabelText('Wording')).toHaveProperty(
       'value',
-      'I agree to receive Service updates messages from Example Shop on WhatsApp.',
+      'I agree to receive ‘Service updates’ messages from Example Shop on WhatsApp.',
     );
     await user.click(within(form).getByRole('button', { name: 'Record consent' }));
 
@@ -110,7 +110,7 @@ describe('opt-in section', () => {
       topic: 'utility',
       state: 'opted_in',
       source: 'whatsapp_conversation',
-      evidence: 'I agree to receive Service updates messages from Example Shop on WhatsApp.',
+      evidence: 'I agree to receive ‘Service updates’ messages from Example Shop on WhatsApp.',
       recorded_by: 'zendesk:agent:77',
     });
     const utility = await topicRow('utility');
