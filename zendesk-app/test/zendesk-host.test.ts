@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ZafClient, ZafRequestOptions } from '../src/zaf/client.js';
-import { createZendeskHost, phoneFieldPath, ticketChangeEvents } from '../src/zaf/zendesk-host.js';
+import { createZendeskHost, givenName, phoneFieldPath, ticketChangeEvents } from '../src/zaf/zendesk-host.js';
 
 /** A ZAF client stub that answers like the SDK (lib/client.js): `get` → `{[path]: value, errors}`. */
 function fakeClient(values: Record<string, unknown>, settings: Record<string, unknown> = {}) {
@@ -66,9 +66,18 @@ describe('the Zendesk HelpdeskHost', () => {
       ticketId: '4242',
       helpdesk: 'zendesk',
       requesterName: 'Hanako Yamada',
+      requesterFirstName: 'Hanako',
       requesterPhone: '+81 90-1234-0001',
       requesterLanguage: 'ja',
     });
+  });
+
+  it('tells the first name only where the name shows it: Latin script, two words or more', () => {
+    expect(givenName('Hanako Yamada')).toBe('Hanako');
+    expect(givenName('  Anne-Marie  O’Neil ')).toBe('Anne-Marie');
+    expect(givenName('山田 花子')).toBeNull();
+    expect(givenName('Madonna')).toBeNull();
+    expect(givenName(null)).toBeNull();
   });
 
   it('tells no language when the requester has none', async () => {

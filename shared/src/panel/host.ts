@@ -18,6 +18,11 @@ export interface TicketContext {
   /** The customer's WhatsApp number as the helpdesk holds it (any notation; the panel normalises it). */
   requesterPhone: string | null;
   /**
+   * The requester's first (given) name, where the helpdesk keeps it or it can be told safely from the name; null or
+   * absent otherwise. A template's `{{first_name}}` starts filled with it.
+   */
+  requesterFirstName?: string | null;
+  /**
    * The requester's language as the helpdesk holds it (`ja`, `en-US`), or null or absent when it cannot tell: the
    * templates in that language are offered first.
    */

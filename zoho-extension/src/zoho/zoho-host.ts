@@ -103,6 +103,8 @@ export function createZohoHost(sdk: ZohoDeskSdk, app: ZohoApp): HelpdeskHost {
         ticketId: id,
         helpdesk: 'zoho',
         requesterName: contactName(contact, ticketContactName),
+        // Zoho Desk keeps the contact's first name apart: a template's {{first_name}} starts with it.
+        requesterFirstName: isObject(contact) ? text(contact.firstName) : null,
         requesterPhone: fieldPhone ?? contactPhone ?? text(ticketPhone),
       };
     },

@@ -199,6 +199,7 @@ export const en = {
     'button.url_suffix': 'Button {number}: end of the link',
     'button.coupon_code': 'Button {number}: coupon code',
     'button.payload': 'Button {number}: reply payload',
+    shared: '{placeholder} (header and body)',
     example: 'Example: “{example}”',
     optional: 'Optional.',
     lengthMax: 'At most {lengthMax} characters.',

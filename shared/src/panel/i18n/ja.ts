@@ -200,6 +200,7 @@ export const ja: Messages = {
     'button.url_suffix': 'ボタン {number}: リンクの末尾',
     'button.coupon_code': 'ボタン {number}: クーポンコード',
     'button.payload': 'ボタン {number}: 返信ペイロード',
+    shared: '{placeholder}（ヘッダーと本文）',
     example: '例: 「{example}」',
     optional: '任意。',
     lengthMax: '{lengthMax} 文字以内。',
