@@ -10,6 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sidebarWidthPx } from '../../zendesk-app/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
 import { chooseTemplate, templateOptions } from '../support/panel.js';
@@ -18,6 +19,11 @@ import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
+/**
+ * How much of the sidebar an agent sees before scrolling: a 768 px tall laptop screen, less the browser's bars and
+ * Zendesk's header and app title, leaves about this much.
+ */
+const firstScreenPx = 560;
 /** Never wrote and never opted in: the panel records their consent. */
 const noConsent = '+819012340003';
 
@@ -181,6 +187,31 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-japanese.png') });
     await page.close();
   });
+
+  it.each(['en-US', 'ja'])(
+    'is compact at the sidebar’s 320 px in %s: no sideways scroll, the window and the template search on the first screen',
+    async (locale) => {
+      const { page, app } = await openTicket(101, locale);
+      await app.getByRole('option').first().waitFor();
+      expect(await app.evaluate(() => document.documentElement.clientWidth)).toBe(sidebarWidthPx);
+      const layout = await app.evaluate(() => {
+        const bottomOf = (selector: string) => document.querySelector(selector)?.getBoundingClientRect().bottom ?? null;
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          windowState: bottomOf('[data-testid="window-card"] strong'),
+          search: bottomOf('[role="combobox"]'),
+        };
+      });
+      process.stdout.write(`zendesk e2e: layout at ${sidebarWidthPx} px in ${locale}: ${JSON.stringify(layout)}\n`);
+      await page.locator('aside').screenshot({ path: join(screenshots, `zendesk-compact-320-${locale}.png`) });
+      expect(layout.scrollWidth).toBe(sidebarWidthPx);
+      expect(layout.windowState).not.toBeNull();
+      expect(layout.windowState).toBeLessThanOrEqual(firstScreenPx);
+      expect(layout.search).not.toBeNull();
+      expect(layout.search).toBeLessThanOrEqual(firstScreenPx);
+      await page.close();
+    },
+  );
 
   it('never lets the installation token reach the browser, yet every bridge call carried it', async () => {
     const { page } = await openTicket(101);

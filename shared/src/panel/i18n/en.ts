@@ -280,7 +280,6 @@ export const en = {
   reply: {
     heading: 'Reply on WhatsApp',
     label: 'Message',
-    hint: 'Sent as a WhatsApp message to the customer.',
     send: 'Send reply',
     sending: 'Sending…',
     sent: 'Reply sent.',

@@ -282,7 +282,6 @@ export const ja: Messages = {
   reply: {
     heading: 'WhatsApp で返信',
     label: 'メッセージ',
-    hint: 'WhatsApp メッセージとしてお客様に送信されます。',
     send: '返信を送信',
     sending: '送信中…',
     sent: '返信を送信しました。',

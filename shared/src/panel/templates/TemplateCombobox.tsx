@@ -42,9 +42,11 @@ export function TemplateCombobox({ templates, onChoose }: TemplateComboboxProps)
 
   return (
     <div style={{ marginBottom: 8 }}>
-      <Field label={t('templates.search')} hint={t('templates.searchHint')}>
+      {/* The hint is the box's placeholder: one line less above the list. */}
+      <Field label={t('templates.search')}>
         <TextInput
           type="search"
+          placeholder={t('templates.searchHint')}
           role="combobox"
           aria-expanded={shown.length > 0}
           aria-controls={listId}
