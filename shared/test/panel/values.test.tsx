@@ -73,11 +73,12 @@ describe('template values', () => {
     expect(screen.getByTestId('template-preview').textContent).toContain('Order ORD-5');
     await user.click(section.getByRole('button', { name: 'Send template' }));
     expect(await section.findByText('Template sent.')).toBeTruthy();
-    expect(fake.posts()[0]?.body).toMatchObject({
-      template: { parameters: { 'header.order_id': 'ORD-5', 'body.order_id': 'ORD-5', 'body.first_name': 'Ann' } },
+    // Exactly these three, each name once per place it is used.
+    expect(fake.posts()[0]?.body).toHaveProperty('template.parameters', {
+      'header.order_id': 'ORD-5',
+      'body.order_id': 'ORD-5',
+      'body.first_name': 'Ann',
     });
-    // Exactly those three: nothing else goes out under another key.
-    expect(Object.keys((fake.posts()[0]?.body as { template: { parameters: object } }).template.parameters)).toHaveLength(3);
   });
 
   it('keeps positional values apart: {{1}} of the header is not {{1}} of the body', async () => {
