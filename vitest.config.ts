@@ -20,7 +20,14 @@ export default defineConfig({
       {
         extends: true,
         // The sidebar panel's component tests, in a simulated browser.
-        test: { name: 'panel', include: ['shared/test/panel/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+        // The deadline is generous: on a busy two-core machine jsdom and Garden take seconds for what takes
+        // milliseconds alone, and every wait in these tests is by condition, so a higher limit fails nothing wrongly.
+        test: {
+          name: 'panel',
+          include: ['shared/test/panel/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          testTimeout: 30_000,
+        },
       },
       {
         extends: true,
@@ -32,6 +39,7 @@ export default defineConfig({
           // The kits' own contract test already checks both kits.
           exclude: ['shared/test/panel/ui-kit.test.tsx'],
           environment: 'jsdom',
+          testTimeout: 30_000,
           env: { PANEL_UI_KIT: 'zoho' },
         },
       },

@@ -126,12 +126,21 @@ describe.each(backends)('bridge API on $name', (backend) => {
       ['an empty name', { name: '' }, 'body.name', 'too_small'],
       ['a name of the wrong type', { name: 42 }, 'body.name', 'invalid_type'],
       ['an unknown field', { name: 'X', plan: 'gold' }, 'body', 'unknown_field'],
-      ['a missing name', {}, 'body.name', 'invalid_type'],
+      ['a missing name', {}, 'body.name', 'required'],
       ['a too long name', { name: 'x'.repeat(201) }, 'body.name', 'too_big'],
       ['an array instead of an object', [{ name: 'X' }], 'body', 'invalid_type'],
     ])('refuses %s', async (_case, json, path, issueCode) => {
       const problem = await expectRefused('validation_failed', 422, 'POST', '/v1/accounts', { json });
       expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, code: issueCode })]));
+    });
+
+    it('says a missing field is required, not zod’s “expected string, received undefined”', async () => {
+      const problem = await expectRefused('validation_failed', 422, 'POST', '/v1/accounts', { json: {} });
+      expect(problem.errors).toEqual([{ path: 'body.name', code: 'required', message: 'required' }]);
+      // A present value of the wrong type still says what was expected.
+      const wrong = await expectRefused('validation_failed', 422, 'POST', '/v1/accounts', { json: { name: null } });
+      expect(wrong.errors).toEqual([expect.objectContaining({ path: 'body.name', code: 'invalid_type' })]);
+      expect(wrong.errors[0].message).toMatch(/expected string/);
     });
 
     it('refuses malformed JSON, missing bodies, other media types and oversize bodies', async () => {

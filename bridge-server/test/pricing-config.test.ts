@@ -499,7 +499,7 @@ describe.each(backends)('rate cards and rule sets per account on $name', (backen
         [{ enabled_rule_sets: ['pmp-2025-07-01'] }, 'rule_set_published'],
         [{ enabled_rule_sets: ['pmp-2026-10-01', 'pmp-2026-10-01'] }, 'duplicate_rule_set'],
         [{ enabled_rule_sets: [], time_zone: 'Mars/Olympus_Mons' }, 'custom'],
-        [{ time_zone: 'UTC' }, 'invalid_type'],
+        [{ time_zone: 'UTC' }, 'required'],
         [{ enabled_rule_sets: [], extra: 1 }, 'unknown_field'],
       ];
       for (const [json, issue] of invalid) {

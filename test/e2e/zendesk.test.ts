@@ -10,13 +10,24 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sidebarWidthPx } from '../../zendesk-app/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
+import { chooseTemplate, templateOptions } from '../support/panel.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
+/**
+ * How much of the sidebar an agent sees before scrolling: a 768 px tall laptop screen, less the browser's bars and
+ * Zendesk's header and app title, leaves about this much.
+ */
+const firstScreenPx = 560;
+interface PanelDocument {
+  documentElement: { clientWidth: number; scrollWidth: number };
+  querySelector(selector: string): { getBoundingClientRect(): { bottom: number } } | null;
+}
 /** Never wrote and never opted in: the panel records their consent. */
 const noConsent = '+819012340003';
 
@@ -100,7 +111,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       (template: Json) => template.name === 'order_confirmation',
     );
     expect(summary.parameters.map((parameter: Json) => parameter.key)).toEqual(['body.1', 'body.2', 'body.3']);
-    await app.getByText('order_confirmation').first().click();
+    await chooseTemplate(app, 'order_confirmation');
     const inputs = app.locator('[data-testid="template-form"] input, form input');
     const values = ['山田', 'ORD-777', '12月1日'];
     for (const [index, value] of values.entries()) await inputs.nth(index).fill(value);
@@ -123,7 +134,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await expect
       .poll(() => app.getByTestId('blocked-reason').first().textContent())
       .toMatch(/has not written on WhatsApp yet; only a template/);
-    expect(await app.getByText('order_confirmation').count()).toBeGreaterThan(0);
+    expect(await templateOptions(app, 'order_confirmation').count()).toBeGreaterThan(0);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-closed-window.png') });
     await page.close();
   });
@@ -132,12 +143,12 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     const { page, app } = await openTicket(103);
     const optin = app.getByTestId('optin-topic-utility');
     await expect.poll(() => optin.textContent()).toContain('Unknown');
-    await app.getByText('order_confirmation').first().click();
+    await chooseTemplate(app, 'order_confirmation');
     const form = app.getByRole('form', { name: 'Selected template' });
     const send = form.getByRole('button', { name: 'Send template' });
     await expect
       .poll(() => form.getByTestId('blocked-reason').textContent())
-      .toBe('Jiro Tanaka has not opted in to ‘utility’ messages.');
+      .toBe('Jiro Tanaka has not opted in to ‘Service updates’ messages.');
     expect(await send.isDisabled()).toBe(true);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-optin-required.png') });
 
@@ -146,7 +157,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await consent.getByLabel('Topic').selectOption('utility');
     await consent.getByLabel('How it was given').selectOption('whatsapp_conversation');
     expect(await consent.getByLabel('Wording').inputValue()).toMatch(
-      /^I agree to receive utility messages from .+ on WhatsApp\.$/,
+      /^I agree to receive ‘Service updates’ messages from .+ on WhatsApp\.$/,
     );
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-record-consent.png') });
     await consent.getByRole('button', { name: 'Record consent' }).click();
@@ -176,7 +187,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
   it('speaks Japanese to a Japanese agent', async () => {
     const { page, app } = await openTicket(101, 'ja');
     await expect.poll(() => app.getByTestId('window-card').textContent()).toContain('オープン');
-    expect(await app.locator('body').textContent()).toContain('テンプレートを送信');
+    expect(await app.locator('body').textContent()).toContain('テンプレートで送信');
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-japanese.png') });
     await page.close();
   });
@@ -228,6 +239,34 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       .screenshot({ path: join(screenshots, 'zendesk-live-conversation-ja.png') });
     await japanese.page.close();
   });
+
+  it.each(['en-US', 'ja'])(
+    'is compact at the sidebar’s 320 px in %s: no sideways scroll, the window and the template search on the first screen',
+    async (locale) => {
+      const { page, app } = await openTicket(101, locale);
+      await app.getByRole('option').first().waitFor();
+      const layout = await app.evaluate(() => {
+        // The browser's document, typed as far as this reads it (the tests compile without the DOM library).
+        const { document } = globalThis as unknown as { document: PanelDocument };
+        const bottomOf = (selector: string) => document.querySelector(selector)?.getBoundingClientRect().bottom ?? null;
+        return {
+          clientWidth: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          windowState: bottomOf('[data-testid="window-card"] strong'),
+          search: bottomOf('[role="combobox"]'),
+        };
+      });
+      process.stdout.write(`zendesk e2e: layout at ${sidebarWidthPx} px in ${locale}: ${JSON.stringify(layout)}\n`);
+      await page.locator('aside').screenshot({ path: join(screenshots, `zendesk-compact-320-${locale}.png`) });
+      expect(layout.clientWidth).toBe(sidebarWidthPx);
+      expect(layout.scrollWidth).toBe(sidebarWidthPx);
+      expect(layout.windowState).not.toBeNull();
+      expect(layout.windowState).toBeLessThanOrEqual(firstScreenPx);
+      expect(layout.search).not.toBeNull();
+      expect(layout.search).toBeLessThanOrEqual(firstScreenPx);
+      await page.close();
+    },
+  );
 
   it('never lets the installation token reach the browser, yet every bridge call carried it', async () => {
     const { page } = await openTicket(101);
@@ -294,7 +333,7 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     expect(await wallet.textContent()).toContain(
       'No points left. Paid templates cannot be sent until your administrator buys more.',
     );
-    await app.getByText('summer_sale').first().click();
+    await chooseTemplate(app, 'summer_sale');
     const form = app.getByRole('form', { name: 'Selected template' });
     await expect.poll(() => form.getByTestId('quote').textContent()).toBe(`Cost: ${quote.points} points`);
     await expect

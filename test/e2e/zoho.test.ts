@@ -17,6 +17,7 @@ import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
 import { buildExtension } from '../../zoho-extension/test/build.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
+import { chooseTemplate, templateOptions } from '../support/panel.js';
 import { repositoryRoot } from '../support/processes.js';
 import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
@@ -139,7 +140,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
 
   it('sends a template with its values through Zoho’s request proxy and follows it to delivered', async () => {
     const { page, widget } = await openTicket(tickets[0]!.id);
-    await widget.getByText('order_confirmation').first().click();
+    await chooseTemplate(widget, 'order_confirmation');
     const inputs = widget.locator('[data-testid="template-form"] input, form input');
     const values = ['山田', 'ORD-778', '12月2日'];
     for (const [index, value] of values.entries()) await inputs.nth(index).fill(value);
@@ -162,7 +163,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await expect
       .poll(() => widget.getByTestId('blocked-reason').first().textContent())
       .toMatch(/has not written on WhatsApp yet; only a template/);
-    expect(await widget.getByText('order_confirmation').count()).toBeGreaterThan(0);
+    expect(await templateOptions(widget, 'order_confirmation').count()).toBeGreaterThan(0);
     await screenshotPanel(page, 'zoho-closed-window.png');
     await page.close();
   });
@@ -182,7 +183,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
   it('speaks Japanese to a Japanese agent', async () => {
     const { page, widget } = await openTicket(tickets[0]!.id, 'ja');
     await expect.poll(() => widget.getByTestId('window-card').textContent()).toContain('オープン');
-    expect(await widget.locator('body').textContent()).toContain('テンプレートを送信');
+    expect(await widget.locator('body').textContent()).toContain('テンプレートで送信');
     await screenshotPanel(page, 'zoho-japanese.png');
     await page.close();
   });
@@ -212,11 +213,11 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     const { page, widget } = await openTicket(tickets[2]!.id);
     const optin = widget.getByTestId('optin-topic-utility');
     await expect.poll(() => optin.textContent()).toContain('Unknown');
-    await widget.getByText('order_confirmation').first().click();
+    await chooseTemplate(widget, 'order_confirmation');
     const form = widget.getByRole('form', { name: 'Selected template' });
     await expect
       .poll(() => form.getByTestId('blocked-reason').textContent())
-      .toBe('Jiro Tanaka has not opted in to ‘utility’ messages.');
+      .toBe('Jiro Tanaka has not opted in to ‘Service updates’ messages.');
     expect(await form.getByRole('button', { name: 'Send template' }).isDisabled()).toBe(true);
     await screenshotPanel(page, 'zoho-optin-required.png');
 
@@ -244,7 +245,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
 
     const { page, widget } = await openTicket(tickets[0]!.id);
     await expect.poll(() => widget.getByTestId('wallet').textContent()).toContain('0 points available');
-    await widget.getByText('summer_sale').first().click();
+    await chooseTemplate(widget, 'summer_sale');
     const form = widget.getByRole('form', { name: 'Selected template' });
     await expect
       .poll(() => form.getByTestId('blocked-reason').textContent())
@@ -299,7 +300,7 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
       const shows = (points: number) => `${points.toLocaleString('en')} points available`;
 
       const sendOrderConfirmation = async (panel: Frame, values: string[]) => {
-        await panel.getByText('order_confirmation').first().click();
+        await chooseTemplate(panel, 'order_confirmation');
         const form = panel.getByRole('form', { name: 'Selected template' });
         const inputs = form.locator('input');
         for (const [index, value] of values.entries()) await inputs.nth(index).fill(value);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ZafClient, ZafRequestOptions } from '../src/zaf/client.js';
-import { createZendeskHost, phoneFieldPath, ticketChangeEvents } from '../src/zaf/zendesk-host.js';
+import { createZendeskHost, givenName, phoneFieldPath, ticketChangeEvents } from '../src/zaf/zendesk-host.js';
 
 /** A ZAF client stub that answers like the SDK (lib/client.js): `get` → `{[path]: value, errors}`. */
 function fakeClient(values: Record<string, unknown>, settings: Record<string, unknown> = {}) {
@@ -52,6 +52,7 @@ function fakeClient(values: Record<string, unknown>, settings: Record<string, un
 
 const requester = {
   name: 'Hanako Yamada',
+  locale: 'ja',
   identities: [
     { type: 'email', value: 'h@example.com' },
     { type: 'phone_number', value: '+81 90-1234-0001' },
@@ -59,14 +60,29 @@ const requester = {
 };
 
 describe('the Zendesk HelpdeskHost', () => {
-  it('reads the ticket id and the requester’s name and phone identity', async () => {
+  it('reads the ticket id and the requester’s name, language and phone identity', async () => {
     const { client } = fakeClient({ 'ticket.id': 4242, 'ticket.requester': requester });
     expect(await createZendeskHost(client).ticket()).toEqual({
       ticketId: '4242',
       helpdesk: 'zendesk',
       requesterName: 'Hanako Yamada',
+      requesterFirstName: 'Hanako',
       requesterPhone: '+81 90-1234-0001',
+      requesterLanguage: 'ja',
     });
+  });
+
+  it('tells the first name only where the name shows it: Latin script, two words or more', () => {
+    expect(givenName('Hanako Yamada')).toBe('Hanako');
+    expect(givenName('  Anne-Marie  O’Neil ')).toBe('Anne-Marie');
+    expect(givenName('山田 花子')).toBeNull();
+    expect(givenName('Madonna')).toBeNull();
+    expect(givenName(null)).toBeNull();
+  });
+
+  it('tells no language when the requester has none', async () => {
+    const { client } = fakeClient({ 'ticket.id': 1, 'ticket.requester': { ...requester, locale: undefined } });
+    expect((await createZendeskHost(client).ticket()).requesterLanguage).toBeNull();
   });
 
   it('prefers the configured phone field, and falls back to the requester when it is empty', async () => {

@@ -66,6 +66,7 @@ describe('the Zoho Desk HelpdeskHost', () => {
       ticketId: '1892000000093001',
       helpdesk: 'zoho',
       requesterName: 'Hanako Yamada',
+      requesterFirstName: 'Hanako',
       requesterPhone: '+81 90-1234-0001',
     });
   });
@@ -79,8 +80,9 @@ describe('the Zoho Desk HelpdeskHost', () => {
     });
     const ticketOnly = fakeZoho({ 'ticket.id': '8', 'ticket.contactName': 'Jiro Tanaka', 'ticket.phone': '+81 90-1234-0003' });
     expect(await ticketOnly.host.ticket()).toMatchObject({ requesterName: 'Jiro Tanaka', requesterPhone: '+81 90-1234-0003' });
+    expect(await ticketOnly.host.ticket()).toMatchObject({ requesterFirstName: null });
     const nothing = fakeZoho({ 'ticket.id': '9' });
-    expect(await nothing.host.ticket()).toMatchObject({ requesterName: null, requesterPhone: null });
+    expect(await nothing.host.ticket()).toMatchObject({ requesterName: null, requesterFirstName: null, requesterPhone: null });
   });
 
   it('prefers the configured custom field, and falls back when it is empty', async () => {

@@ -52,12 +52,20 @@ export function expressPath(contractPath: string): string {
   return contractPath.replace(/\{(\w+)\}/g, ':$1');
 }
 
-function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'headers'): ValidationIssue[] {
+/**
+ * Zod's issues as our `errors`: a field that is absent is `required` (zod says "Invalid input: expected string,
+ * received undefined", which an API user and the apps' agents should not have to decode); other issues keep zod's
+ * code and message, unknown keys become `unknown_field`.
+ */
+function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'headers', input: unknown): ValidationIssue[] {
   return error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
       (text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`),
       source === 'params' ? 'path' : source,
     );
+    if (issue.code === 'invalid_type' && issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
+      return { path, code: 'required', message: 'required' };
+    }
     const custom = issue.code === 'custom' ? (issue.params as { problem?: string } | undefined)?.problem : undefined;
     const code = custom ?? (issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code);
     const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
@@ -65,10 +73,21 @@ function issuesOf(error: z.ZodError, source: 'body' | 'query' | 'params' | 'head
   });
 }
 
+/** The value at `path` inside `input`, or undefined where anything on the way is absent. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
 /** A hand-mounted route's query, validated by its contract schema and reported as mountRoute reports it. */
 export function validatedQuery<S extends z.ZodType>(schema: S, request: Request): z.infer<S> {
-  const parsed = schema.safeParse({ ...request.query });
-  if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
+  const query = { ...request.query };
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query', query));
   return parsed.data;
 }
 
@@ -174,15 +193,16 @@ export function mountRoute<R extends RouteDefinition>(
     if (route.params) {
       const parsed = route.params.safeParse(request.params);
       if (!parsed.success) {
-        if (route.invalidParams === 'validation_failed') throw validationFailed(issuesOf(parsed.error, 'params'));
+        if (route.invalidParams === 'validation_failed') throw validationFailed(issuesOf(parsed.error, 'params', request.params));
         throw new DomainError('not_found', `No such resource: ${request.path}.`);
       }
       params = parsed.data;
     }
     let query: unknown;
     if (route.query) {
-      const parsed = route.query.safeParse({ ...request.query });
-      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query'));
+      const given = { ...request.query };
+      const parsed = route.query.safeParse(given);
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'query', given));
       query = parsed.data;
     } else if (Object.keys(request.query as object).length > 0) {
       throw validationFailed([{ path: 'query', code: 'unknown_field', message: 'this endpoint takes no query parameters' }]);
@@ -190,7 +210,7 @@ export function mountRoute<R extends RouteDefinition>(
     let headers: unknown;
     if (route.headers) {
       const parsed = route.headers.safeParse(request.headers);
-      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'headers'));
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'headers', request.headers));
       headers = parsed.data;
     }
     let body: unknown;
@@ -200,7 +220,7 @@ export function mountRoute<R extends RouteDefinition>(
         throw validationFailed([{ path: 'body', code: 'invalid_type', message: 'a JSON body is required' }]);
       }
       const parsed = route.body.safeParse(raw);
-      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'body'));
+      if (!parsed.success) throw validationFailed(issuesOf(parsed.error, 'body', raw));
       body = parsed.data;
     }
 

@@ -55,7 +55,9 @@ export function page<T extends z.ZodType>(item: T) {
 export const validationIssue = z
   .object({
     path: z.string().meta({ description: 'Where the problem is: `body.display_phone_number`, `query.limit`…' }),
-    code: z.string().meta({ description: 'Stable machine code of the issue (zod issue codes, or ours).' }),
+    code: z.string().meta({
+      description: 'Stable machine code of the issue: `required` for an absent field, `unknown_field`, zod issue codes, or ours.',
+    }),
     message: z.string(),
   })
   .meta({ id: 'ValidationIssue' });

@@ -20,8 +20,9 @@ import { WindowCard } from './window/WindowCard.js';
 
 /**
  * The panel for one ticket. Sections, top to bottom, in the order an agent decides: can I reply (window), reply,
- * or reach them by template (which needs their opt-in to its topic, shown and recorded after the window card), then
- * what became of it, and last the account's points (PRODUCT.md §5), for accounts that pay in points.
+ * or reach them by template (which needs their opt-in to its topic: a template form says when it is missing, and the
+ * opt-in section right below records it), then what became of it, and last the account's points (PRODUCT.md §5), for
+ * accounts that pay in points. What the agent can do now stays on the first screen of a 320 px sidebar (issue #15).
  */
 export function TicketView({ ticket }: { ticket: TicketContext }) {
   const api = useBridgeApi();
@@ -93,6 +94,8 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   return (
     <>
       <WindowCard phone={phone} contact={contact} />
+      <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
+      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
       <OptinSection
         phone={phone}
         contact={contact}
@@ -100,8 +103,6 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
         customerName={customerName}
         onRecorded={reloadContact}
       />
-      <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
       {phoneE164 === null ? <MessageHistory messages={messages} /> : <ConversationView conversation={conversation} live={live} />}
       <WalletCard wallet={wallet} metered={metered} />
     </>

@@ -17,6 +17,25 @@ export interface TicketContext {
   requesterName: string | null;
   /** The customer's WhatsApp number as the helpdesk holds it (any notation; the panel normalises it). */
   requesterPhone: string | null;
+  /**
+   * The requester's first (given) name, where the helpdesk keeps it or it can be told safely from the name; null or
+   * absent otherwise. A template's `{{first_name}}` starts filled with it.
+   */
+  requesterFirstName?: string | null;
+  /**
+   * The requester's language as the helpdesk holds it (`ja`, `en-US`), or null or absent when it cannot tell: the
+   * templates in that language are offered first.
+   */
+  requesterLanguage?: string | null;
+}
+
+/**
+ * Small settings the panel keeps in the agent's browser for this installation (which sections are collapsed, the
+ * templates used last). Each host keys them by its installation, so two installations never share them.
+ */
+export interface PanelStorage {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
 }
 
 export interface HelpdeskHost {
@@ -37,6 +56,8 @@ export interface HelpdeskHost {
    * the helpdesk cannot tell. Optional: a host without it records consent without naming the agent.
    */
   agent?(): Promise<string | null>;
+  /** Where the panel remembers the agent's choices; absent: nothing is remembered beyond the page. */
+  storage?: PanelStorage;
   /** Called when the agent switches ticket or the ticket's requester changes; returns an unsubscribe. */
   onTicketChanged(listener: () => void): () => void;
 }

@@ -89,6 +89,14 @@ export class FakeHost implements HelpdeskHost {
   customerProfileName: string | null = null;
   /** Stream tokens issued so far. */
   streamTokens = 0;
+  /** What the panel keeps in the host's storage (`HelpdeskHost.storage`), by key. */
+  readonly stored = new Map<string, string>();
+  readonly storage = {
+    get: async (key: string) => this.stored.get(key) ?? null,
+    set: async (key: string, value: string) => {
+      this.stored.set(key, value);
+    },
+  };
   readonly requests: RecordedRequest[] = [];
   readonly heights: number[] = [];
   private readonly listeners = new Set<() => void>();

@@ -110,7 +110,7 @@ describe('sidebar panel', () => {
     host.agentLocale = 'ja';
     host.templates = [welcomeEn];
     renderPanel(host);
-    for (const heading of ['会話ウィンドウ', 'WhatsApp で返信', 'テンプレートを送信', '会話']) {
+    for (const heading of ['会話ウィンドウ', 'WhatsApp で返信', 'テンプレートで送信', '会話']) {
       expect(await findSection(heading)).toBeTruthy();
     }
     expect(await screen.findByText('このお客様からの WhatsApp メッセージはまだありません。')).toBeTruthy();

@@ -2,7 +2,7 @@ import './setup-dom.js';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedWindow, contactStatus, FakeHost, openWindow, problem } from './fake-host.js';
-import { findSection, renderPanel, startMs } from './render.js';
+import { chooseTemplateOption, findSection, renderPanel, startMs } from './render.js';
 import { orderShippedJa, welcomeEn } from './templates-fixtures.js';
 
 const phone = '+819012345678';
@@ -23,10 +23,8 @@ function meteredHost({ available = 0, reserved = 0, window = openWindow(startMs,
 
 async function chooseTemplate(host: FakeHost, name: string) {
   const rendered = renderPanel(host);
-  const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートを送信' : 'Send a template');
-  const items = await within(section).findAllByRole('listitem');
-  const item = items.find((candidate) => candidate.textContent?.startsWith(name));
-  await rendered.user.click(within(item as HTMLElement).getByRole('button'));
+  const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートで送信' : 'Send a template');
+  await chooseTemplateOption(rendered.user, section, name);
   return { ...rendered, section };
 }
 

@@ -3,7 +3,7 @@ import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WhatsAppText } from '../../src/panel/templates/WhatsAppText.js';
 import { contactStatus, FakeHost, listedTemplate, openWindow } from './fake-host.js';
-import { findSection, renderPanel, startMs } from './render.js';
+import { chooseTemplateOption, findSection, renderPanel, startMs } from './render.js';
 
 /* What issue #15 found hard to read in the panel: placeholders read as formatting, long words widening the sidebar. */
 
@@ -49,10 +49,11 @@ function host(...templates: ReturnType<typeof listedTemplate>[]) {
   return fake;
 }
 
-/** The template's entry in the picker, once the templates are in. */
-async function templateButton(name: RegExp) {
+/** Opens the template's form as the agent would: search for it in the combobox, pick the option. */
+async function openTemplate(user: ReturnType<typeof renderPanel>['user'], name: string) {
   const section = await findSection('Send a template');
-  return within(section).findByRole('button', { name }, { timeout: 5000 });
+  await user.type(await within(section).findByRole('combobox'), name);
+  await chooseTemplateOption(user, section, name);
 }
 
 describe('WhatsApp formatting around placeholders', () => {
@@ -71,7 +72,7 @@ describe('WhatsApp formatting around placeholders', () => {
 
   it('shows the empty preview of a named template with its placeholders as written', async () => {
     const { user } = renderPanel(host(shippingUpdate));
-    await user.click(await templateButton(/shipping/i));
+    await openTemplate(user, 'shipping_update');
     const body = await screen.findByTestId('preview-body');
     expect(body.textContent).toBe('{{first_name}}, your order {{order_id}} ships today.');
     expect([...body.querySelectorAll('em')].map((node) => node.textContent)).toEqual(['today']);
@@ -89,7 +90,7 @@ function wrappingAncestor(element: HTMLElement | null): HTMLElement | null {
 describe('long words in a narrow sidebar', () => {
   it('lets a long example link in a hint break instead of widening the panel', async () => {
     const { user } = renderPanel(host(productLaunchVideo));
-    await user.click(await templateButton(/product/i));
+    await openTemplate(user, 'product_launch_video');
     const section = await findSection('Send a template');
     const hint = within(section).getByText(`Example: “${longLink}”`);
     expect(wrappingAncestor(hint)).not.toBeNull();

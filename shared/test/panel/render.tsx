@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { SidebarPanel, type UiKit } from '../../src/panel/index.js';
 import { gardenKit } from '../../src/ui-garden/index.js';
@@ -26,4 +26,24 @@ export function renderPanel(host: FakeHost, clock = new ManualClock(startMs)) {
 /** The section with this heading. */
 export async function findSection(name: string | RegExp): Promise<HTMLElement> {
   return screen.findByRole('region', { name });
+}
+
+/** The template combobox's options in `section`, once the templates are in. */
+export async function templateOptions(section: HTMLElement): Promise<HTMLElement[]> {
+  return within(section).findAllByRole('option');
+}
+
+/** Chooses a template from the combobox by Meta's name (and language, when given), as the agent clicks it. */
+export async function chooseTemplateOption(
+  user: ReturnType<typeof userEvent.setup>,
+  section: HTMLElement,
+  name: string,
+  language?: string,
+): Promise<void> {
+  const option = (await templateOptions(section)).find((candidate) => {
+    const [optionName, optionLanguage] = (candidate.dataset.template ?? '').split(':');
+    return optionName === name && (language === undefined || optionLanguage === language);
+  });
+  if (option === undefined) throw new Error(`No template option ${name}${language === undefined ? '' : `:${language}`}`);
+  await user.click(option);
 }

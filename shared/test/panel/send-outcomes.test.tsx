@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WalletEvent } from '../../src/contract/wallet-events.js';
 import { messagePollIntervalMs } from '../../src/panel/data/useTicketMessages.js';
 import { contactStatus, FakeHost, openWindow } from './fake-host.js';
-import { findSection, renderPanel, startMs } from './render.js';
+import { chooseTemplateOption, findSection, renderPanel, startMs } from './render.js';
 import { welcomeEn } from './templates-fixtures.js';
 
 /*
@@ -36,10 +36,8 @@ function meteredHost(locale: 'en' | 'ja' = 'en') {
 
 async function sendWelcome(host: FakeHost) {
   const rendered = renderPanel(host);
-  const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートを送信' : 'Send a template');
-  const items = await within(section).findAllByRole('listitem');
-  const item = items.find((candidate) => candidate.textContent?.includes('welcome'));
-  await rendered.user.click(within(item as HTMLElement).getByRole('button'));
+  const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートで送信' : 'Send a template');
+  await chooseTemplateOption(rendered.user, section, 'welcome_offer');
   await within(section).findByText(host.agentLocale === 'ja' ? '11 ポイント' : '11 points');
   await rendered.user.click(
     within(section).getByRole('button', { name: host.agentLocale === 'ja' ? 'テンプレートを送信' : 'Send template' }),

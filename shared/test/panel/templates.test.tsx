@@ -2,7 +2,7 @@ import './setup-dom.js';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contactStatus, FakeHost, openWindow, problem } from './fake-host.js';
-import { findSection, renderPanel, startMs } from './render.js';
+import { chooseTemplateOption, findSection, renderPanel, startMs } from './render.js';
 import { allTemplates, orderShippedJa, welcomeEn } from './templates-fixtures.js';
 
 const phone = '+819012345678';
@@ -21,13 +21,13 @@ function hostWithTemplates() {
 
 async function templateSection() {
   const section = await findSection('Send a template');
-  await within(section).findByRole('list', { name: 'Send a template' });
+  await within(section).findByRole('listbox', { name: 'Send a template' });
   return section;
 }
 
 function listedNames(section: HTMLElement): string[] {
   return within(section)
-    .getAllByRole('listitem')
+    .getAllByRole('option')
     .map((item) => item.textContent ?? '');
 }
 
@@ -36,13 +36,13 @@ describe('template picker', () => {
     const host = hostWithTemplates();
     host.agentLocale = 'ja';
     renderPanel(host);
-    const loading = await findSection('テンプレートを送信');
+    const loading = await findSection('テンプレートで送信');
     expect(within(loading).getByRole('status', { name: '読み込み中' })).toBeTruthy();
-    const items = await within(loading).findAllByRole('listitem');
+    const items = await within(loading).findAllByRole('option');
     expect(items.map((item) => item.textContent)).toEqual([
-      'order_shippedユーティリティ · ja',
-      'order_shippedユーティリティ · en_US',
-      'welcome_offerマーケティング · en',
+      'Order shippedユーティリティ · 日本語',
+      'Order shippedユーティリティ · アメリカ英語',
+      'Welcome offerマーケティング · 英語',
     ]);
     expect(screen.queryByText('old_campaign')).toBeNull();
     expect(host.count('GET', '/v1/templates')).toBe(1);
@@ -53,28 +53,42 @@ describe('template picker', () => {
     renderPanel(host);
     const section = await templateSection();
     expect(listedNames(section)).toEqual([
-      'order_shippedUtility · en_US',
-      'welcome_offerMarketing · en',
-      'order_shippedUtility · ja',
+      'Order shippedUtility · American English',
+      'Welcome offerMarketing · English',
+      'Order shippedUtility · Japanese',
     ]);
   });
 
-  it('searches names and body text, and filters by category and language', async () => {
+  it('searches names, body text, categories and language names in one combobox, chosen by keyboard', async () => {
     const host = hostWithTemplates();
     const { user } = renderPanel(host);
     const section = await templateSection();
-    await user.type(within(section).getByLabelText('Search templates'), '10% OFF');
-    expect(listedNames(section)).toEqual(['welcome_offerMarketing · en']);
-    await user.clear(within(section).getByLabelText('Search templates'));
-    await user.type(within(section).getByLabelText('Search templates'), 'nothing like this');
+    const search = within(section).getByRole('combobox', { name: 'Search templates' });
+    await user.type(search, '10% OFF');
+    expect(listedNames(section)).toEqual(['Welcome offerMarketing · English']);
+    await user.clear(search);
+    await user.type(search, 'nothing like this');
     expect(within(section).getByText('No template matches.')).toBeTruthy();
-    await user.clear(within(section).getByLabelText('Search templates'));
-    await user.selectOptions(within(section).getByLabelText('Category'), 'UTILITY');
-    expect(listedNames(section)).toEqual(['order_shippedUtility · en_US', 'order_shippedUtility · ja']);
-    await user.selectOptions(within(section).getByLabelText('Language'), 'ja');
-    expect(listedNames(section)).toEqual(['order_shippedUtility · ja']);
+    await user.clear(search);
+    await user.type(search, 'utility');
+    expect(listedNames(section)).toEqual(['Order shippedUtility · American English', 'Order shippedUtility · Japanese']);
+    await user.clear(search);
+    await user.type(search, 'japanese');
+    expect(listedNames(section)).toEqual(['Order shippedUtility · Japanese']);
     // Filtering is local: the list was fetched once.
     expect(host.count('GET', '/v1/templates')).toBe(1);
+    await user.keyboard('{Enter}');
+    expect(await within(section).findByRole('heading', { name: 'Order shipped' })).toBeTruthy();
+  });
+
+  it('offers the templates used last first, remembered by the host, then the ticket’s language', async () => {
+    const host = hostWithTemplates();
+    host.ticketContext = { ...host.ticketContext, requesterLanguage: 'ja' };
+    host.stored.set('recentTemplates', JSON.stringify(['welcome_offer:en']));
+    renderPanel(host);
+    const section = await templateSection();
+    await expect.poll(() => listedNames(section)[0]).toBe('Welcome offerMarketing · English');
+    expect(listedNames(section).slice(1)).toEqual(['Order shippedUtility · Japanese', 'Order shippedUtility · American English']);
   });
 
   it('says when there are no approved templates', async () => {
@@ -91,19 +105,15 @@ describe('template picker', () => {
     expect(await within(section).findByText(/The bridge failed unexpectedly/)).toBeTruthy();
     stop();
     await user.click(within(section).getByRole('button', { name: 'Retry' }));
-    expect(await within(section).findAllByRole('listitem')).toHaveLength(3);
+    expect(await within(section).findAllByRole('option')).toHaveLength(3);
   });
 });
 
 describe('template form', () => {
   async function openOrderShippedJa(host: FakeHost) {
     const rendered = renderPanel(host);
-    const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートを送信' : 'Send a template');
-    await within(section).findAllByRole('listitem');
-    const item = within(section)
-      .getAllByRole('listitem')
-      .find((candidate) => candidate.textContent?.endsWith('· ja'));
-    await rendered.user.click(within(item as HTMLElement).getByRole('button'));
+    const section = await findSection(host.agentLocale === 'ja' ? 'テンプレートで送信' : 'Send a template');
+    await chooseTemplateOption(rendered.user, section, 'order_shipped', 'ja');
     return { ...rendered, section };
   }
 
@@ -170,7 +180,7 @@ describe('template form', () => {
       request.method === 'POST' ? new Promise<undefined>((resolve) => (release = () => resolve(undefined))) : undefined,
     );
     const { user } = renderPanel(host);
-    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(await screen.findByRole('option', { name: /Welcome offer/ }));
     const send = screen.getByRole('button', { name: 'Send template' });
     await user.click(send);
     await user.click(send);
@@ -188,13 +198,13 @@ describe('template form', () => {
     let lose = true;
     host.intercept((request) => (request.method === 'POST' && lose ? 'unreachable' : undefined));
     const { user } = renderPanel(host);
-    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(await screen.findByRole('option', { name: /Welcome offer/ }));
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     expect(await screen.findByText('The bridge could not be reached. Check your connection and try again.')).toBeTruthy();
     lose = false;
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     expect(await screen.findByText('Template sent.')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: /welcome_offer/ }));
+    await user.click(screen.getByRole('option', { name: /Welcome offer/ }));
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     await screen.findByText('Template sent.');
     const keys = host.posts().map((post) => post.headers?.['idempotency-key']);
@@ -209,7 +219,7 @@ describe('template form', () => {
     host.consent(phone, 'marketing');
     host.intercept((request) => (request.method === 'POST' ? problem('template_not_approved') : undefined));
     const { user } = renderPanel(host);
-    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(await screen.findByRole('option', { name: /Welcome offer/ }));
     await user.click(screen.getByRole('button', { name: 'Send template' }));
     expect(await screen.findByText('This template cannot be sent now: Meta has not approved it, or paused it.')).toBeTruthy();
   });
@@ -220,7 +230,7 @@ describe('template form', () => {
     host.consent(phone, 'marketing');
     host.ticketContext.requesterPhone = null;
     const { user } = renderPanel(host);
-    await user.click(await screen.findByRole('button', { name: /welcome_offer/ }));
+    await user.click(await screen.findByRole('option', { name: /Welcome offer/ }));
     const send = screen.getByRole('button', { name: 'Send template' });
     expect(send).toHaveProperty('disabled', true);
     const templates = await findSection('Send a template');

@@ -9,6 +9,12 @@ export interface HostPageModel {
   appGuid: string;
 }
 
+/**
+ * The width Zendesk Support gives a ticket sidebar app's iframe by default (Zendesk, "Ticket and New Ticket sidebar":
+ * https://developer.zendesk.com/apps/docs/support-api/ticket_sidebar); the column is one pixel wider for its border.
+ */
+export const sidebarWidthPx = 320;
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** The page that looks like a Zendesk ticket: the ticket on the left, the app's iframe on the right. */
@@ -28,7 +34,7 @@ export function hostPageHtml(model: HostPageModel): string {
   header { background: #03363d; color: #fff; padding: .5rem 1rem; display: flex; gap: 1rem; align-items: center; }
   header .tab { color: #d8dcde; text-decoration: none; padding: .25rem .75rem; border-radius: 4px; }
   header .tab.active { background: #fff; color: #03363d; }
-  main { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 0; min-height: calc(100vh - 42px); }
+  main { display: grid; grid-template-columns: minmax(0, 1fr) ${sidebarWidthPx + 1}px; gap: 0; min-height: calc(100vh - 42px); }
   #ticket { padding: 1.5rem 2rem; background: #fff; }
   #ticket h1 { font-size: 1.25rem; margin: 0 0 1rem; }
   #ticket dl { display: grid; grid-template-columns: 9rem minmax(0, 1fr); overflow-wrap: break-word; gap: .25rem 1rem; }

@@ -1,4 +1,11 @@
-import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '@wabridge/shared/panel';
+import {
+  type BridgeRequest,
+  type BridgeResponse,
+  type HelpdeskHost,
+  localPanelStorage,
+  type PanelLocale,
+  type TicketContext,
+} from '@wabridge/shared/panel';
 import { settingNames } from '../../definition/settings.js';
 import type { ZafClient, ZafCompleteResponse } from './client.js';
 
@@ -25,6 +32,8 @@ export function phoneFieldPath(setting: unknown): string | null {
 
 interface ZafUser {
   name?: string | null;
+  /** The user's language (`ja`, `en-US`): developer.zendesk.com/api-reference/apps/apps-support-api/all_locations/#user-object. */
+  locale?: string | null;
   phone?: string | null;
   identities?: { type?: string; value?: string }[];
 }
@@ -58,6 +67,18 @@ function asCompleteResponse(value: unknown): ZafCompleteResponse | null {
 }
 
 /** The Zendesk implementation of the panel's `HelpdeskHost`, on a ZAF v2 client. */
+/**
+ * The given name in a Zendesk user's one `name` field, where it can be told: the first of two or more words in Latin
+ * script ("Hanako Yamada" → "Hanako"). Names in other scripts are often written family name first ("山田 花子"), and
+ * a single word may be either, so those give none rather than a wrong guess. (Zendesk users have only `name`:
+ * https://developer.zendesk.com/api-reference/ticketing/users/users/)
+ */
+export function givenName(name: string | null): string | null {
+  const words = name?.trim().split(/\s+/) ?? [];
+  const first = words[0];
+  return words.length >= 2 && first !== undefined && /^\p{Script=Latin}[\p{Script=Latin}'’.-]*$/u.test(first) ? first : null;
+}
+
 export function createZendeskHost(client: ZafClient): HelpdeskHost {
   let settings: Promise<Record<string, unknown>> | undefined;
   const loadSettings = () => {
@@ -77,9 +98,14 @@ export function createZendeskHost(client: ZafClient): HelpdeskHost {
         ticketId: String(data['ticket.id']),
         helpdesk: 'zendesk',
         requesterName: requester?.name ?? null,
+        requesterFirstName: givenName(requester?.name ?? null),
         requesterPhone: fieldPhone ?? requesterPhone(requester),
+        requesterLanguage: typeof requester?.locale === 'string' ? requester.locale : null,
       };
     },
+
+    // Per installation: two installations of the app in one account never share what an agent folded away.
+    storage: localPanelStorage(async () => `zendesk:${(await client.metadata()).installationId ?? 'local'}`),
 
     async locale(): Promise<PanelLocale> {
       const data = await client.get('currentUser.locale');

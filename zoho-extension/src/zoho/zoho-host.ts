@@ -1,4 +1,11 @@
-import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '@wabridge/shared/panel';
+import {
+  type BridgeRequest,
+  type BridgeResponse,
+  type HelpdeskHost,
+  localPanelStorage,
+  type PanelLocale,
+  type TicketContext,
+} from '@wabridge/shared/panel';
 import { configNames, installationTokenPlaceholder } from '../../definition/config.js';
 import type { ZohoApp, ZohoDeskSdk } from './sdk.js';
 import { readZohoAnswer } from './zoho-answer.js';
@@ -96,9 +103,14 @@ export function createZohoHost(sdk: ZohoDeskSdk, app: ZohoApp): HelpdeskHost {
         ticketId: id,
         helpdesk: 'zoho',
         requesterName: contactName(contact, ticketContactName),
+        // Zoho Desk keeps the contact's first name apart: a template's {{first_name}} starts with it.
+        requesterFirstName: isObject(contact) ? text(contact.firstName) : null,
         requesterPhone: fieldPhone ?? contactPhone ?? text(ticketPhone),
       };
     },
+
+    // Per installation: its deployment ID names it (Zoho gives the widget no installation id of its own).
+    storage: localPanelStorage(async () => `zoho:${(await loadConfig())[configNames.deploymentId] ?? 'local'}`),
 
     async locale(): Promise<PanelLocale> {
       const locale = text(app.locale) ?? text(await read(sdk, 'user.langCode'));

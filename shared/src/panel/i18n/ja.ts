@@ -169,7 +169,7 @@ export const ja: Messages = {
     invalid: 'リクエスターの電話番号「{phone}」は有効な番号ではありません。+ と国番号を付けて入力してください。',
   },
   templates: {
-    heading: 'テンプレートを送信',
+    heading: 'テンプレートで送信',
     search: 'テンプレートを検索',
     searchHint: '名前または本文で検索',
     category: 'カテゴリー',
@@ -202,6 +202,7 @@ export const ja: Messages = {
     'button.url_suffix': 'ボタン {number}: リンクの末尾',
     'button.coupon_code': 'ボタン {number}: クーポンコード',
     'button.payload': 'ボタン {number}: 返信ペイロード',
+    shared: '{placeholder}（ヘッダーと本文）',
     example: '例: 「{example}」',
     optional: '任意。',
     lengthMax: '{lengthMax} 文字以内。',
@@ -264,6 +265,11 @@ export const ja: Messages = {
     saving: '記録中…',
     saved: '同意を記録しました。',
   },
+  topicNames: {
+    marketing: 'マーケティング',
+    utility: 'サービスのお知らせ',
+    authentication: 'ログインコード',
+  },
   consentStates: {
     opted_in: '同意済み',
     opted_out: '停止済み',
@@ -278,7 +284,6 @@ export const ja: Messages = {
   reply: {
     heading: 'WhatsApp で返信',
     label: 'メッセージ',
-    hint: 'WhatsApp メッセージとしてお客様に送信されます。',
     send: '返信を送信',
     sending: '送信中…',
     sent: '返信を送信しました。',

@@ -105,7 +105,7 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
           <Field label={t('optin.topic')} error={fieldError('topic')}>
             <Select
               value={topic}
-              options={settings.topics.map(({ id }) => ({ value: id, label: topicName(settings, id) }))}
+              options={settings.topics.map(({ id }) => ({ value: id, label: topicName(settings, id, i18n) }))}
               onChange={setTopic}
             />
           </Field>
@@ -150,14 +150,14 @@ export function ConsentForm({ phoneE164, settings, customerName, onRecorded }: C
 }
 
 /**
- * What is wrong with a field, in the agent's language. The consent rules' codes have their own text; the request
- * schema's (zod's `invalid_type`, `too_big`…) carry a developer's English message ("expected string, received
- * undefined") that an agent should never read: a value that is absent is "required", anything else "not valid".
+ * What is wrong with a field, in the agent's language. The consent rules' codes have their own text; an absent value
+ * (the bridge's `required`) is "required"; the request schema's other codes (zod's `invalid_type`, `too_big`…) carry a
+ * developer's English message an agent should never read, so they all read "not valid".
  */
 export function fieldErrorText(i18n: I18n, error: ProblemFieldError): string {
   const known = i18n.tIfKnown(`consentProblems.${error.code}`);
   if (known !== undefined) return known;
-  if (error.code === 'invalid_type' && /received undefined/.test(error.message)) return i18n.t('consentProblems.missing');
+  if (error.code === 'required') return i18n.t('consentProblems.missing');
   return i18n.t('errors.invalidField');
 }
 
@@ -167,7 +167,10 @@ function fieldOf(error: ProblemFieldError): string {
 }
 
 /** A sentence the customer could have agreed to, naming the topic and the business, in the agent's language. */
-export function suggestedWording({ t }: I18n, settings: OptinSettings, topic: string, state: ConsentState): string {
-  const params = { topic: topicName(settings, topic), business: settings.business_names[0] ?? t('optin.yourBusiness') };
-  return state === 'opted_in' ? t('optin.wordingOptIn', params) : t('optin.wordingOptOut', params);
+export function suggestedWording(i18n: I18n, settings: OptinSettings, topic: string, state: ConsentState): string {
+  const params = {
+    topic: topicName(settings, topic, i18n),
+    business: settings.business_names[0] ?? i18n.t('optin.yourBusiness'),
+  };
+  return state === 'opted_in' ? i18n.t('optin.wordingOptIn', params) : i18n.t('optin.wordingOptOut', params);
 }

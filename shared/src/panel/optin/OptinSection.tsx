@@ -29,7 +29,7 @@ export function OptinSection({ phone, contact, settings, customerName, onRecorde
   // retry in the window card above: either way the window card already says why.
   if (phone.kind !== 'ok' || contact === null || contact.state === 'error') return null;
   return (
-    <Section heading={t('optin.heading')}>
+    <Section heading={t('optin.heading')} collapsible="optin">
       {settings.state === 'error' ? (
         <ErrorState error={settings.error} onRetry={settings.reload} />
       ) : contact.state === 'loading' || settings.state === 'loading' ? (
@@ -45,7 +45,8 @@ export function OptinSection({ phone, contact, settings, customerName, onRecorde
 }
 
 function TopicList({ settings, contact }: { settings: OptinSettings; contact: ContactStatus }) {
-  const { t, tIfKnown, formatDateTime } = useI18n();
+  const i18n = useI18n();
+  const { t, tIfKnown, formatDateTime } = i18n;
   const { Tag, Text } = useUiKit();
   const topics = useMemo(() => shownTopics(settings, contact), [settings, contact]);
   return (
@@ -56,7 +57,7 @@ function TopicList({ settings, contact }: { settings: OptinSettings; contact: Co
         return (
           <li key={topic} data-testid={`optin-topic-${topic}`} style={{ marginBottom: 8 }}>
             <div style={{ display: 'flex', gap: 8, alignItems: 'center', justifyContent: 'space-between' }}>
-              <span>{topicName(settings, topic)}</span>
+              <span>{topicName(settings, topic, i18n)}</span>
               <Tag tone={stateTones[consent.state]}>{t(`consentStates.${consent.state}`)}</Tag>
             </div>
             <Text>

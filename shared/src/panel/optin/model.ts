@@ -23,9 +23,17 @@ export function consentOf(contact: ContactStatus): ConsentByTopic {
   );
 }
 
-/** The topic's label when the account set one, else its id. */
-export function topicName(settings: OptinSettings, topic: string): string {
-  return settings.topics.find((candidate) => candidate.id === topic)?.label ?? topic;
+/**
+ * The topic's label when the account set one, else the built-in topic's name in the agent's language (marketing,
+ * utility, authentication), else its id made readable (`order_news` → "Order news").
+ */
+export function topicName(settings: OptinSettings, topic: string, i18n?: Pick<I18n, 'tIfKnown'>): string {
+  const label = settings.topics.find((candidate) => candidate.id === topic)?.label;
+  if (label !== undefined) return label;
+  const builtIn = i18n?.tIfKnown(`topicNames.${topic}`);
+  if (builtIn !== undefined) return builtIn;
+  const words = topic.replace(/[_-]+/g, ' ').trim();
+  return words === '' ? topic : words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /**
@@ -45,13 +53,14 @@ export function templateConsent(optin: OptinContext, template: { name: string; c
 
 /** Why consent stops this template, in the agent's language, or null when it does not. */
 export function consentBlockedReason(
-  { t }: I18n,
+  i18n: I18n,
   optin: OptinContext | null,
   template: { name: string; category: string | null },
 ): string | null {
+  const { t } = i18n;
   if (optin === null) return t('sendBlocked.optinUnknown');
   const verdict = templateConsent(optin, template);
   if (verdict.allowed) return null;
-  const params = { name: optin.customerName ?? t('optin.customer'), topic: topicName(optin.settings, verdict.topic) };
+  const params = { name: optin.customerName ?? t('optin.customer'), topic: topicName(optin.settings, verdict.topic, i18n) };
   return verdict.reason === 'opted_out' ? t('sendBlocked.optedOut', params) : t('sendBlocked.notOptedIn', params);
 }

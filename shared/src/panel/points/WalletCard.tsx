@@ -20,7 +20,11 @@ export function WalletCard({ wallet, metered }: { wallet: Resource<WalletOvervie
   if (metered !== true || wallet.state !== 'ready') return null;
   const { available, reserved, low, low_balance_threshold: threshold, payment_problem: problem } = wallet.data;
   return (
-    <Section heading={t('points.walletHeading')}>
+    <Section
+      heading={t('points.walletHeading')}
+      collapsible="points"
+      glance={t('points.available', { points: formatPoints(i18n, wallet.data.available) })}
+    >
       <div data-testid="wallet">
         <Text size="medium" bold>
           {t('points.available', { points: formatPoints(i18n, available) })}

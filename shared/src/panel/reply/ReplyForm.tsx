@@ -61,10 +61,11 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   };
 
   return (
-    <Section heading={t('reply.heading')}>
+    <Section heading={t('reply.heading')} collapsible="reply">
       <form onSubmit={submit}>
-        <Field label={t('reply.label')} hint={t('reply.hint')}>
-          <TextArea rowsMin={3} rowsMax={10} value={text} disabled={!windowOpen} onChange={setText} />
+        {/* No hint under the label: the section's heading already says the reply goes out on WhatsApp. */}
+        <Field label={t('reply.label')}>
+          <TextArea rowsMin={2} rowsMax={10} value={text} disabled={!windowOpen} onChange={setText} />
         </Field>
         <Button
           type="submit"

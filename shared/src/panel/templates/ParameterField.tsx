@@ -7,6 +7,8 @@ import { useUiKit } from '../ui/UiKitProvider.js';
 
 interface ParameterFieldProps {
   parameter: ListedParameter;
+  /** How many parameters take this value: more than one for a name a NAMED template uses in header and body. */
+  sharedBy?: number;
   value: string;
   /** The problems with this value; shown once the agent has touched the field. */
   problems: TemplateProblem[];
@@ -16,13 +18,25 @@ interface ParameterFieldProps {
 }
 
 /** One template value: a labelled input with its example, its limit and what is wrong with it. */
-export function ParameterField({ parameter, value, problems, showProblems, onChange, onBlur }: ParameterFieldProps) {
+export function ParameterField({
+  parameter,
+  sharedBy = 1,
+  value,
+  problems,
+  showProblems,
+  onChange,
+  onBlur,
+}: ParameterFieldProps) {
   const i18n = useI18n();
   const { Field, TextInput } = useUiKit();
   const problem = showProblems ? problems[0] : undefined;
   return (
     <Field
-      label={parameterLabel(i18n, parameter)}
+      label={
+        sharedBy > 1
+          ? i18n.t('parameter.shared', { placeholder: `{{${parameter.placeholder ?? ''}}}` })
+          : parameterLabel(i18n, parameter)
+      }
       hint={parameterHint(i18n, parameter)}
       error={problem === undefined ? null : problemText(i18n, problem)}
       style={{ marginBottom: 8 }}

@@ -13,7 +13,8 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
 import { QuoteLine } from '../points/QuoteLine.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
-import { categoryName, type PanelTemplate } from './model.js';
+import { prefilledValues, templateFields } from './fields.js';
+import { categoryName, languageName, type PanelTemplate, templateTitle } from './model.js';
 import { ParameterField, problemText } from './ParameterField.js';
 import { templateBlockedReason } from './sendability.js';
 import { TemplatePreview } from './TemplatePreview.js';
@@ -36,11 +37,13 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
   const api = useBridgeApi();
   const { t } = i18n;
   const { Button, Heading, Notice, Text } = useUiKit();
-  const [values, setValues] = useState<Record<string, string>>({});
+  const { summary, parameters } = template;
+  const fields = useMemo(() => templateFields(summary), [summary]);
+  // What the ticket knows is filled in once, when the form opens; the agent may change it.
+  const [values, setValues] = useState<Record<string, string>>(() => prefilledValues(fields, ticket));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const { state, send } = useIdempotentSend();
   const reasonId = useId();
-  const { summary, parameters } = template;
   const to = phone.kind === 'ok' ? phone.e164 : null;
   // What this template costs this customer now; fetched again when the template or the customer changes.
   const quoteResource = useResource(to === null ? null : `quote:${to}:${summary.name}:${summary.language}`, () =>
@@ -79,22 +82,28 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
         {t('templates.back')}
       </Button>
       <Heading level={3} style={{ marginTop: 8 }}>
-        {summary.name}
+        {templateTitle(summary)}
       </Heading>
-      <Text>{t('templates.statusLine', { category: categoryName(i18n, summary.category), language: summary.language })}</Text>
+      <Text>
+        {t('templates.statusLine', {
+          category: categoryName(i18n, summary.category),
+          language: languageName(i18n.locale, summary.language),
+        })}
+      </Text>
       <Heading level={4} style={{ marginTop: 8 }}>
         {t('templates.values')}
       </Heading>
       {parameters.length === 0 && <Text>{t('templates.noValues')}</Text>}
-      {parameters.map((parameter) => (
+      {fields.map(({ parameter, keys }) => (
         <ParameterField
           key={parameter.key}
           parameter={parameter}
+          sharedBy={keys.length}
           value={values[parameter.key] ?? ''}
-          problems={problems.filter((problem) => problem.key === parameter.key)}
+          problems={problems.filter((problem) => keys.includes(problem.key))}
           showProblems={touched.has(parameter.key)}
           onChange={(value) => {
-            setValues((previous) => ({ ...previous, [parameter.key]: value }));
+            setValues((previous) => ({ ...previous, ...Object.fromEntries(keys.map((key) => [key, value])) }));
             setTouched((previous) => new Set(previous).add(parameter.key));
           }}
           onBlur={() => setTouched((previous) => new Set(previous).add(parameter.key))}

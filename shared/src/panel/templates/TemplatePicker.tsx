@@ -7,17 +7,18 @@ import { Section } from '../components/Section.js';
 import { SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
 import { useBridgeApi } from '../data/useBridgeApi.js';
+import { usePersistentState } from '../data/usePersistentState.js';
 import { type Resource, useResource } from '../data/useResource.js';
 import type { TicketContext } from '../host.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { OptinContext } from '../optin/model.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
-import { distinct, filterTemplates, type PanelTemplate, panelTemplateOf, type TemplateFilter } from './model.js';
-import { TemplateFilters } from './TemplateFilters.js';
+import { orderTemplates, type PanelTemplate, panelTemplateOf, primaryLanguage, templateKey } from './model.js';
+import { TemplateCombobox } from './TemplateCombobox.js';
 import { TemplateForm } from './TemplateForm.js';
-import { TemplateList } from './TemplateList.js';
 
-const noFilter: TemplateFilter = { search: '', category: null, language: null };
+/** How many templates the combobox remembers as used last. */
+const recentMax = 5;
 
 interface TemplatePickerProps {
   ticket: TicketContext;
@@ -37,18 +38,26 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, messages =
   const api = useBridgeApi();
   const { Text } = useUiKit();
   const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
-  const [filter, setFilter] = useState(noFilter);
+  const [recent, setRecent] = usePersistentState<string[]>('recentTemplates', []);
   const [chosen, setChosen] = useState<PanelTemplate | null>(null);
   const [justSent, setJustSent] = useState<Message | null>(null);
   const all = templates.state === 'ready' ? templates.data : [];
-  const shown = useMemo(() => filterTemplates(all, filter, locale), [all, filter, locale]);
+  const ticketLanguage = ticket.requesterLanguage ?? null;
+  const shown = useMemo(
+    () =>
+      orderTemplates(all, {
+        recent: Array.isArray(recent) ? recent : [],
+        languages: [...(ticketLanguage === null ? [] : [primaryLanguage(ticketLanguage)]), locale],
+      }),
+    [all, recent, ticketLanguage, locale],
+  );
 
   const choose = (template: PanelTemplate | null) => {
     setJustSent(null);
     setChosen(template);
   };
   return (
-    <Section heading={t('templates.heading')}>
+    <Section heading={t('templates.heading')} collapsible="templates">
       {justSent !== null && (
         <SendFeedback
           state={{ phase: 'sent', message: justSent }}
@@ -73,21 +82,15 @@ export function TemplatePicker({ ticket, phone, optin, wallet = null, messages =
             // Back to the list: the form is done, and a late second click finds nothing to send again.
             setChosen(null);
             setJustSent(message);
+            const key = templateKey(chosen.summary);
+            setRecent([key, ...(Array.isArray(recent) ? recent : []).filter((other) => other !== key)].slice(0, recentMax));
             onSent(message);
           }}
         />
       ) : all.length === 0 ? (
         <Text>{t('templates.empty')}</Text>
       ) : (
-        <>
-          <TemplateFilters
-            filter={filter}
-            categories={distinct(all, 'category')}
-            languages={distinct(all, 'language')}
-            onChange={setFilter}
-          />
-          {shown.length === 0 ? <Text>{t('templates.noMatch')}</Text> : <TemplateList templates={shown} onChoose={choose} />}
-        </>
+        <TemplateCombobox templates={shown} onChoose={choose} />
       )}
     </Section>
   );

@@ -1,6 +1,5 @@
 import type { ListedParameter, TemplateSummary } from '../../contract/templates.js';
 import { type MessageTemplate, messageTemplateSchema, renderTemplatePreview } from '../../templates/index.js';
-import type { PanelLocale } from '../host.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 
 export interface PanelTemplate {
@@ -29,36 +28,67 @@ export function primaryLanguage(language: string): string {
   return language.split(/[_-]/)[0]?.toLowerCase() ?? language;
 }
 
-export interface TemplateFilter {
-  search: string;
-  category: string | null;
-  language: string | null;
-}
-
-/** The templates that match the filter, the agent's language first, then by name and language. */
-export function filterTemplates(templates: PanelTemplate[], filter: TemplateFilter, locale: PanelLocale): PanelTemplate[] {
-  const search = filter.search.trim().toLowerCase();
-  return templates
-    .filter(({ summary, bodyText }) => {
-      if (filter.category !== null && summary.category !== filter.category) return false;
-      if (filter.language !== null && summary.language !== filter.language) return false;
-      return search === '' || summary.name.toLowerCase().includes(search) || bodyText.toLowerCase().includes(search);
-    })
-    .sort((a, b) => {
-      const aFirst = primaryLanguage(a.summary.language) === locale ? 0 : 1;
-      const bFirst = primaryLanguage(b.summary.language) === locale ? 0 : 1;
-      return (
-        aFirst - bFirst || a.summary.name.localeCompare(b.summary.name) || a.summary.language.localeCompare(b.summary.language)
-      );
-    });
-}
-
-/** The distinct values of a field across templates, sorted: the options of a filter. */
-export function distinct(templates: PanelTemplate[], field: 'category' | 'language'): string[] {
-  return [...new Set(templates.map(({ summary }) => summary[field]))].sort();
-}
-
 /** Meta's category in the agent's language; a category Meta adds later shows as Meta names it. */
 export function categoryName(i18n: I18n, category: string): string {
   return i18n.tIfKnown(`categories.${category}`) ?? category;
+}
+
+/**
+ * A template's name as an agent reads it: Meta's names are snake_case identifiers (`shipping_update`), shown as words
+ * ("Shipping update"). Meta has no display name for templates; an account may later give one through the bridge.
+ */
+export function templateTitle(summary: Pick<TemplateSummary, 'name'>): string {
+  const words = summary.name.replace(/[_-]+/g, ' ').trim();
+  return words === '' ? summary.name : words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Meta's language code (`en_US`, `pt_BR`, `ja`) as the language's name in the agent's locale ("English (United
+ * States)", "英語 (アメリカ合衆国)"), by the browser's Intl.DisplayNames; the code itself where it has no name.
+ */
+export function languageName(locale: string, code: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(code.replace('_', '-')) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * The order the combobox offers templates in: those used last (most recent first), then those in the ticket's
+ * language, then the agent's, then by name and language.
+ */
+export function orderTemplates(
+  templates: PanelTemplate[],
+  { recent, languages }: { recent: readonly string[]; languages: readonly string[] },
+): PanelTemplate[] {
+  const rank = (template: PanelTemplate) => {
+    const used = recent.indexOf(templateKey(template.summary));
+    if (used >= 0) return used;
+    const language = languages.indexOf(primaryLanguage(template.summary.language));
+    return recent.length + (language >= 0 ? language : languages.length);
+  };
+  return [...templates].sort(
+    (a, b) =>
+      rank(a) - rank(b) || a.summary.name.localeCompare(b.summary.name) || a.summary.language.localeCompare(b.summary.language),
+  );
+}
+
+/** One template in one language, as the list of recent templates remembers it. */
+export function templateKey(summary: Pick<TemplateSummary, 'name' | 'language'>): string {
+  return `${summary.name}:${summary.language}`;
+}
+
+/** Whether the template matches what the agent typed: in its name, its title, its body, its language or category. */
+export function matchesSearch(i18n: I18n, template: PanelTemplate, search: string): boolean {
+  const needle = search.trim().toLowerCase();
+  if (needle === '') return true;
+  const { summary, bodyText } = template;
+  return [
+    summary.name,
+    templateTitle(summary),
+    bodyText,
+    languageName(i18n.locale, summary.language),
+    categoryName(i18n, summary.category),
+  ].some((haystack) => haystack.toLowerCase().includes(needle));
 }

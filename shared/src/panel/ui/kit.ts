@@ -1,4 +1,4 @@
-import type { ComponentType, CSSProperties, ReactElement, ReactNode } from 'react';
+import type { ComponentType, CSSProperties, KeyboardEvent, ReactElement, ReactNode } from 'react';
 
 /*
  * The design system as the panel sees it: only the primitives its components use, named by what they mean, never by
@@ -55,6 +55,13 @@ export interface TextInputProps {
   type?: 'text' | 'search' | 'url';
   required?: boolean;
   placeholder?: string;
+  /** The text box of a combobox (a search that offers a list): the kit passes these to its input as they are. */
+  role?: 'combobox';
+  'aria-expanded'?: boolean;
+  'aria-controls'?: string;
+  'aria-activedescendant'?: string;
+  'aria-autocomplete'?: 'list';
+  onKeyDown?: (event: KeyboardEvent<HTMLInputElement>) => void;
 }
 
 export interface TextAreaProps {

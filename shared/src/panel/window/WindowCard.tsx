@@ -64,9 +64,12 @@ function WindowDetails({ status }: { status: ContactStatus }) {
         </p>
       )}
       {live.closingSoon && (
-        <Notice tone="warning">
-          <Notice.Paragraph>{t('window.closingSoon', { duration: formatDuration(live.remainingMs) })}</Notice.Paragraph>
-        </Notice>
+        // One warning line, not a boxed notice: the line above already gives the time left, and a box (its padding
+        // and icon column) pushed the template search below the first screen of a 320 px sidebar (issue #15).
+        <Text data-testid="window-closing-soon" bold style={closingSoonStyle}>
+          <span aria-hidden="true">⚠ </span>
+          <span>{t('window.closingSoon', { duration: formatDuration(live.remainingMs) })}</span>
+        </Text>
       )}
       {live.open && status.window_reminder != null && (
         <Notice tone="warning" data-testid="window-reminder">
@@ -101,3 +104,6 @@ function WindowDetails({ status }: { status: ContactStatus }) {
     </div>
   );
 }
+
+/** Garden's warning foreground (orange 700 on white passes WCAG AA): the warning's colour without a box. */
+const closingSoonStyle = { color: '#ad5918', margin: '0 0 8px' } as const;
