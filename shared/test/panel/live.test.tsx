@@ -81,7 +81,7 @@ describe('the live conversation', () => {
 
   it('shows what the customer wrote, without a reload, when the stream says the conversation changed', async () => {
     const fake = host();
-    renderPanel(fake);
+    const { user } = renderPanel(fake);
     const source = await stream();
     await source.emit('ready', { resumed: true });
     const section = await findSection('Conversation');
@@ -101,6 +101,12 @@ describe('the live conversation', () => {
     expect(await within(section).findByText('Is this the right size?')).toBeTruthy();
     expect(within(section).getByTestId('conversation-media').textContent).toBe('📎 Image');
     expect(within(section).getByText('Hanako')).toBeTruthy();
+
+    // Folded, like the other sections (remembered through the host's storage), the latest message stays a glance away.
+    await user.click(within(section).getByRole('button', { name: 'Conversation' }));
+    expect(within(section).queryByRole('list', { name: 'Conversation' })).toBeNull();
+    expect((await within(section).findByTestId('section-glance')).textContent).toBe('Hanako: Is this the right size?');
+    await expect.poll(() => fake.stored.get('section:conversation')).toBe('true');
   });
 
   it('reads the contact again on a contact change (Stop), and the wallet on a wallet change', async () => {

@@ -18,8 +18,18 @@ import type { ConversationData } from './model.js';
 export function ConversationView({ conversation, live }: { conversation: Resource<ConversationData>; live: LiveState }) {
   const { t } = useI18n();
   const { Text } = useUiKit();
+  const latest = conversation.state === 'ready' ? conversation.data.entries.at(-1) : undefined;
   return (
-    <Section heading={t('conversation.heading')}>
+    <Section
+      heading={t('conversation.heading')}
+      collapsible="conversation"
+      // Folded, the latest message stays a glance away: who wrote last, and its first words.
+      glance={
+        latest === undefined
+          ? undefined
+          : glanceOf(latest, conversation.state === 'ready' ? conversation.data.customerName : null, t)
+      }
+    >
       {live !== 'off' && <Text data-testid="live-state">{t(liveKeys[live])}</Text>}
       {conversation.state === 'loading' ? (
         <LoadingState />
@@ -43,6 +53,14 @@ const liveKeys = {
   live: 'conversation.liveLive',
   polling: 'conversation.livePolling',
 } as const;
+
+/** The glance of a folded conversation: `Hanako: Can I change the delivery…` (at most 60 characters of text). */
+function glanceOf(entry: ConversationEntry, customerName: string | null, t: ReturnType<typeof useI18n>['t']): string {
+  const who = entry.direction === 'inbound' ? (customerName ?? t('conversation.customer')) : t('conversation.us');
+  const words = (entry.text ?? '').replace(/\s+/g, ' ').trim();
+  const text = words.length > 60 ? `${words.slice(0, 59)}…` : words;
+  return text === '' ? who : `${who}: ${text}`;
+}
 
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
