@@ -43,15 +43,38 @@ async function download(url: string, accessToken: string, timeoutMs: number) {
   return { bytes, mimeType: response.headers.get('content-type') };
 }
 
-/** The file of a customer's message on a deployment, from Meta with the deployment's token. */
-export async function inboundFile(
+/** What a message's file is at Meta: its media id, and what we know of it before asking. */
+type FileAtMeta = { metaMediaId: string; mimeType: string | null; filename: string | null };
+
+/**
+ * A message's file at Meta: a customer's (by wamid: the media id Meta's webhook gave), or one the business sent (by
+ * our message id, msg_…: the media id of the upload it was sent with; Meta keeps uploads for 30 days as well).
+ */
+async function fileAtMeta(db: Kysely<Schema>, deploymentId: string, externalId: string): Promise<FileAtMeta | undefined> {
+  if (externalId.startsWith('msg_')) {
+    return db
+      .selectFrom('messages')
+      .innerJoin('media_uploads', 'media_uploads.id', 'messages.media_upload_id')
+      .select(['media_uploads.meta_media_id as metaMediaId', 'media_uploads.mime_type as mimeType', 'media_uploads.filename'])
+      .where('messages.id', '=', externalId)
+      .where('messages.deployment_id', '=', deploymentId)
+      .executeTakeFirst();
+  }
+  return (await findInboundMessage(db, deploymentId, externalId))?.content.media ?? undefined;
+}
+
+/**
+ * The file of a message in a deployment's conversation, by its external id in the helpdesk (a customer's wamid, or
+ * our message id for the business's own), from Meta with the deployment's token.
+ */
+export async function conversationFile(
   dependencies: InboundFileDependencies,
   deploymentId: string,
-  wamid: string,
+  externalId: string,
 ): Promise<InboundFile> {
   const { db, secretBox, meta } = dependencies;
-  const media = (await findInboundMessage(db, deploymentId, wamid))?.content.media;
-  if (media === undefined || media === null) throw new DomainError('not_found', 'This message has no file.');
+  const media = await fileAtMeta(db, deploymentId, externalId);
+  if (media === undefined) throw new DomainError('not_found', 'This message has no file.');
   const deployment = await db
     .selectFrom('deployments')
     .select('access_token_sealed')

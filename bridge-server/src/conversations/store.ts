@@ -293,7 +293,12 @@ function outboundFeedQuery(db: Kysely<Schema>, deploymentId: string) {
         .onRef('contacts.deployment_id', '=', 'messages.deployment_id')
         .on(sql<boolean>`contacts.wa_id = substr(messages.recipient_phone, 2)`),
     )
+    .leftJoin('media_uploads', 'media_uploads.id', 'messages.media_upload_id')
     .select([
+      'media_uploads.meta_media_id',
+      'media_uploads.kind as media_kind',
+      'media_uploads.mime_type as media_mime_type',
+      'media_uploads.filename as media_filename',
       'messages.id',
       'messages.wamid',
       'messages.kind',
@@ -318,7 +323,21 @@ function outboundFeedMessage(row: OutboundFeedRow): FeedMessage {
     wamid: row.wamid!,
     type: row.kind,
     sentAt: row.created_at,
-    content: describeOutbound(row),
+    // A file the business sent stays at Meta (the upload's media id), so the helpdesk gets the file, not just its label.
+    content: {
+      text: describeOutbound(row).text,
+      media:
+        row.meta_media_id === null || row.media_kind === null
+          ? null
+          : {
+              kind: row.media_kind,
+              metaMediaId: row.meta_media_id,
+              mimeType: row.media_mime_type,
+              filename: row.media_filename,
+              caption: null,
+              voice: false,
+            },
+    },
     customer: { waId: row.recipient_phone.slice(1), userId: null, profileName: row.profile_name ?? null },
     position: { xid: row.xid, wamid: row.wamid! },
   };

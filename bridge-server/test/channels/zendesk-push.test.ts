@@ -165,6 +165,27 @@ describe.each(backends)('Zendesk push on $name', (backend) => {
     expect(bodies.filter((body) => body === 'The new pair ships today.')).toHaveLength(1);
   });
 
+  it('puts a file the business sent from the sidebar in the ticket as the file, not only its name', async () => {
+    const uploaded = await fetch(`${world.bridge.url}/v1/media?filename=label.png`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.token}`, 'content-type': 'image/png' },
+      body: new Uint8Array(pixelPng),
+    });
+    expect(uploaded.status).toBe(201);
+    const upload = (await uploaded.json()) as Json;
+    const sent = await world.bridge.request('POST', '/v1/messages', {
+      token: world.token,
+      json: { to: `+${hanako}`, media: { kind: 'image', upload_id: upload.id, caption: 'Your return label' } },
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    expect(sent.status).toBe(202);
+    const comment = await waitFor('the sidebar’s file in the ticket', async () =>
+      (await commentsOf(hanako)).find((candidate) => candidate.external_id === sent.body.id),
+    );
+    expect(comment.author.external_id).toBe(`whatsapp-business:${world.deployment.id}`);
+    expect(comment.attachments).toEqual([expect.objectContaining({ content_type: 'image/png', size: pixelPng.length })]);
+  });
+
   it('sends an agent’s attachment as WhatsApp media, downloaded from Zendesk with the push token', async () => {
     const ticket = (await tickets()).find((candidate) => candidate.requester?.external_id === `+${hanako}`);
     const before = world.sandbox.state.messages.size;

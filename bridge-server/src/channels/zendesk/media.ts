@@ -1,4 +1,4 @@
-import { type InboundFile, inboundFile } from '../../conversations/inbound-file.js';
+import { conversationFile, type InboundFile } from '../../conversations/inbound-file.js';
 import { secretsEqual } from '../../security/tokens.js';
 import { type SignedFileDependencies, type SignedFileRequest, signedFileExpired, signedFileRefused } from '../signed-file.js';
 import { findActiveLink, mediaSignature } from './links.js';
@@ -19,5 +19,5 @@ export async function signedMediaFile(dependencies: SignedFileDependencies, requ
   if (link === undefined || !secretsEqual(request.signature, mediaSignature(link, request.wamid, Number(request.expires)))) {
     throw signedFileRefused();
   }
-  return inboundFile(dependencies, link.deploymentId, request.wamid);
+  return conversationFile(dependencies, link.deploymentId, request.wamid);
 }

@@ -96,7 +96,7 @@ export function resourceOf(message: FeedMessage, link: LinkContext, fileUrl: (wa
     created_at: message.sentAt.toISOString(),
     author,
     allow_channelback: true,
-    ...(message.content.media === null ? {} : { file_urls: [fileUrl(message.wamid)] }),
+    ...(message.content.media === null ? {} : { file_urls: [fileUrl(message.externalId)] }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type InboundFile, inboundFile } from '../../conversations/inbound-file.js';
+import { conversationFile, type InboundFile } from '../../conversations/inbound-file.js';
 import { secretsEqual } from '../../security/tokens.js';
 import { type SignedFileDependencies, type SignedFileRequest, signedFileExpired, signedFileRefused } from '../signed-file.js';
 import { findZohoLinkById, zohoMediaSignature } from './links.js';
@@ -15,5 +15,5 @@ export async function zohoSignedFile(dependencies: SignedFileDependencies, reque
   if (link === undefined || !secretsEqual(request.signature, zohoMediaSignature(link, request.wamid, Number(request.expires)))) {
     throw signedFileRefused();
   }
-  return inboundFile(dependencies, link.deploymentId, request.wamid);
+  return conversationFile(dependencies, link.deploymentId, request.wamid);
 }

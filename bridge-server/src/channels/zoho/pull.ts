@@ -76,7 +76,7 @@ function threadOf(message: FeedMessage, link: ZohoLinkContext, fileUrl: (wamid: 
     canReply: true,
     ...(media === null
       ? {}
-      : { attachments: [{ url: fileUrl(message.wamid), ...(media.filename === null ? {} : { name: media.filename }) }] }),
+      : { attachments: [{ url: fileUrl(message.externalId), ...(media.filename === null ? {} : { name: media.filename }) }] }),
   };
 }
 
