@@ -209,6 +209,27 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
     expect(contents.filter((content: string) => content === 'Hello Taro, how can we help?')).toHaveLength(1);
     expect(contents.filter((content: string) => content === 'One message only')).toHaveLength(0);
     expect((await pull()).results).toEqual([]);
+
+    // A file sent from the sidebar comes as the file, downloaded by Zoho from a signed URL.
+    const uploaded = await fetch(`${world.bridge.url}/v1/media?filename=label.png`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${zohoToken}`, 'content-type': 'image/png' },
+      body: new Uint8Array(pixelPng),
+    });
+    expect(uploaded.status).toBe(201);
+    const image = await world.bridge.request('POST', '/v1/messages', {
+      token: zohoToken,
+      json: { to: '+819011110002', media: { kind: 'image', upload_id: ((await uploaded.json()) as Json).id } },
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    expect(image.status).toBe(202);
+    await world.settle();
+    await pull();
+    const withFile = (await tickets()).find((ticket) => ticket.extId === 'whatsapp:+819011110002');
+    expect(withFile.threads.find((thread: Json) => thread.extId === image.body.id)).toMatchObject({
+      direction: 'out',
+      attachments: [expect.objectContaining({ contentType: 'image/png', size: pixelPng.length })],
+    });
   });
 
   it('fails a reply outside the window with the reason in the portal’s language, sending nothing', async () => {
