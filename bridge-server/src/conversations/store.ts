@@ -6,7 +6,7 @@ import { type MessageRow, presentMessage, statusesOf } from '../messages/store.j
 import type { Schema } from '../storage/schema.js';
 import { committedXidBound, runningTransactions } from '../storage/xid-bound.js';
 import { chargesOf } from '../wallet/charges.js';
-import { describeInbound, type InboundContent } from './inbound.js';
+import { describeInbound, type InboundContent, type InboundMedia } from './inbound.js';
 import { renderedTemplateTexts } from './rendered.js';
 
 /*
@@ -271,18 +271,18 @@ async function inboundFeed(
   return rows.map(inboundFeedMessage);
 }
 
-/** What the business sent, in words a ticket shows (the file itself stays at Meta). */
-export function describeOutbound(row: Pick<MessageRow, 'content' | 'template_name'>): InboundContent {
+/** What the business sent, in words a ticket shows (a file's label and caption; the file itself comes by its URL). */
+function outboundText(row: Pick<MessageRow, 'content' | 'template_name'>): string {
   const content = row.content as {
     text?: { body?: string };
     media?: { kind?: string; filename?: string | null; caption?: string | null };
   };
-  if (content.text?.body !== undefined) return { text: content.text.body, media: null };
-  if (row.template_name !== null) return { text: `[Template] ${row.template_name}`, media: null };
+  if (content.text?.body !== undefined) return content.text.body;
+  if (row.template_name !== null) return `[Template] ${row.template_name}`;
   const media = content.media;
-  if (media === undefined) return { text: '[Message]', media: null };
+  if (media === undefined) return '[Message]';
   const label = `${(media.kind ?? 'file').replace(/^./, (first) => first.toUpperCase())}${media.filename ? `: ${media.filename}` : ''}`;
-  return { text: media.caption ? `${media.caption}\n[${label}]` : `[${label}]`, media: null };
+  return media.caption ? `${media.caption}\n[${label}]` : `[${label}]`;
 }
 
 function outboundFeedQuery(db: Kysely<Schema>, deploymentId: string) {
@@ -316,6 +316,19 @@ function outboundFeedQuery(db: Kysely<Schema>, deploymentId: string) {
 
 type OutboundFeedRow = Awaited<ReturnType<ReturnType<typeof outboundFeedQuery>['executeTakeFirstOrThrow']>>;
 
+/** A file the business sent stays at Meta (the upload's media id): the helpdesk gets the file, not just its label. */
+function outboundMedia(row: OutboundFeedRow): InboundMedia | null {
+  if (row.meta_media_id === null || row.media_kind === null) return null;
+  return {
+    kind: row.media_kind,
+    metaMediaId: row.meta_media_id,
+    mimeType: row.media_mime_type,
+    filename: row.media_filename,
+    caption: null,
+    voice: false,
+  };
+}
+
 function outboundFeedMessage(row: OutboundFeedRow): FeedMessage {
   return {
     direction: 'outbound',
@@ -323,21 +336,7 @@ function outboundFeedMessage(row: OutboundFeedRow): FeedMessage {
     wamid: row.wamid!,
     type: row.kind,
     sentAt: row.created_at,
-    // A file the business sent stays at Meta (the upload's media id), so the helpdesk gets the file, not just its label.
-    content: {
-      text: describeOutbound(row).text,
-      media:
-        row.meta_media_id === null || row.media_kind === null
-          ? null
-          : {
-              kind: row.media_kind,
-              metaMediaId: row.meta_media_id,
-              mimeType: row.media_mime_type,
-              filename: row.media_filename,
-              caption: null,
-              voice: false,
-            },
-    },
+    content: { text: outboundText(row), media: outboundMedia(row) },
     customer: { waId: row.recipient_phone.slice(1), userId: null, profileName: row.profile_name ?? null },
     position: { xid: row.xid, wamid: row.wamid! },
   };

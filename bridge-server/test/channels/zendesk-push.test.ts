@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
+import { freePort } from '../../../test/support/free-port.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../../src/sandboxes/zendesk/sandbox.js';
 import { call, pixelPng } from '../sandboxes/harness.js';
 import { backends } from '../support/backends.js';
 import { messagesBody, metaJson, metaSignature } from '../support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from '../support/sandbox-bridge.js';
-import { customerSendsImage, freePort } from './zendesk-support.js';
+import { customerSendsImage } from './zendesk-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers.
 type Json = any;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { findForm } from '../../src/sandboxes/common/html-form.js';
 import { sha256Hex } from '../../src/security/tokens.js';
 import { messagesBody, metaJson, metaSignature } from '../support/meta.js';
@@ -129,12 +128,3 @@ export async function customerSendsImage(
 
 /** A path of the bridge from a URL built on its PUBLIC_URL (https://bridge.example.test in tests). */
 export const onBridge = (bridgeUrl: string, publicUrl: string) => publicUrl.replace('https://bridge.example.test', bridgeUrl);
-
-/** A port nothing listens on now, so the bridge's PUBLIC_URL (which the manifest's URLs are built from) is known ahead. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
