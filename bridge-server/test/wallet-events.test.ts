@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordWalletEvent } from '../src/wallet/events.js';
 import { backends } from './support/backends.js';
+import { expectedPrices } from './support/rates.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
@@ -125,8 +126,9 @@ describe.each(backends)('wallet events on $name', (backend) => {
       'GET',
       `/v1/pricing/quote?to=${encodeURIComponent('+819055559999')}&template=order_confirmation&language=ja`,
     );
-    templatePoints = quote.body.points;
-    expect(templatePoints).toBeGreaterThan(0);
+    // The figure comes from the rate card (support/rates.ts), not from the bridge's quote, which must agree with it.
+    templatePoints = expectedPrices.japan.utilityPointsAt1000MicroUsd;
+    expect(quote.body.points).toBe(templatePoints);
   });
   afterEach(async () => {
     await world.bridge.bridge.processor.drain();
