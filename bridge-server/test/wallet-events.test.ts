@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordWalletEvent } from '../src/wallet/events.js';
 import { backends } from './support/backends.js';
-import { expectedPrices } from './support/rates.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 

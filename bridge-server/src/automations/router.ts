@@ -7,8 +7,8 @@ import type { Services } from '../services.js';
 import { putConnection, zendeskWebhookSecrets } from './connections.js';
 import { automationDeliveryKey } from './delivery-key.js';
 import { currentReminder } from './reminders.js';
-import { loadAutomationSettings, saveAutomationSettings } from './settings.js';
 import { type AutomationRequest, type AutomationSource, acceptDelivery } from './runs.js';
+import { loadAutomationSettings, saveAutomationSettings } from './settings.js';
 import { verifyZendeskSignature, zendeskSignatureHeader, zendeskTimestampHeader } from './zendesk-signature.js';
 
 /** A trigger's body is a few hundred bytes; Zendesk's own limit on a webhook body is far above anything ours sends. */
