@@ -5,6 +5,7 @@ import { openDatabase } from '../bridge-server/src/storage/database.js';
 import { auditWallets } from '../bridge-server/src/wallet/audit.js';
 import { backends, type TestDatabase } from '../bridge-server/test/support/backends.js';
 import { deploymentRequest, registerWithMeta } from '../bridge-server/test/support/bridge.js';
+import { expectedPrices } from '../bridge-server/test/support/rates.js';
 import { FrontDoor } from './support/front-door.js';
 import { buildWorkspace, type KillableBridge, killHard, startKillableBridge, stopGracefully } from './support/killable-bridge.js';
 import { waitFor } from './support/wait-for.js';
@@ -186,8 +187,9 @@ describe.each(backends)('a bridge killed with SIGKILL in the middle of paid send
       `/v1/pricing/quote?to=${encodeURIComponent(phones[0]!)}&template=order_confirmation&language=ja`,
       token,
     );
-    const templatePoints = quote.body.points as number;
-    expect(templatePoints).toBeGreaterThan(0);
+    // The figure comes from the rate card (bridge-server/test/support/rates.ts), not from the bridge's quote.
+    const templatePoints = expectedPrices.japan.utilityPointsAt1000MicroUsd;
+    expect(quote.body.points).toBe(templatePoints);
     const boughtPoints = templatePoints * messagesCovered;
     const bought = await call('POST', '/v1/wallet/purchases', adminToken, {
       account_id: account.body.id,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
@@ -120,6 +120,12 @@ export async function startBridge(
     clock?: Clock;
     /** Where the admin console's build is (default: bridge-server/dist/console-ui); tests build one of their own. */
     consoleDir?: string;
+    /**
+     * A server already bound (on port 0) whose socket the bridge takes over instead of binding PORT: a test that
+     * must know the bridge's URL before it starts (PUBLIC_URL) keeps the port bound from the moment it learns it,
+     * so nothing else can take it in between.
+     */
+    listenOn?: NetServer;
   } = {},
 ): Promise<RunningBridge> {
   const logger = options.logger ?? createLogger(config);
@@ -223,7 +229,9 @@ export async function startBridge(
   );
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const done = (error?: Error) => (error ? reject(error) : resolve(listening));
+    const listening =
+      options.listenOn === undefined ? app.listen(config.port, config.host, done) : app.listen(options.listenOn, done);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

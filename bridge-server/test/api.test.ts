@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusalsLeaving } from '../../test/support/problems.js';
 import { SecretBox } from '../src/security/secret-box.js';
 import { sha256Hex } from '../src/security/tokens.js';
 import { backends } from './support/backends.js';
@@ -18,24 +19,15 @@ describe.each(backends)('bridge API on $name', (backend) => {
     await bridge?.close();
   });
 
+  const refused = refusalsLeaving(() => bridge.counts());
   /** Sends a request that must be refused with `code`, and asserts that storage did not change. */
-  async function expectRefused(
+  const expectRefused = (
     code: string,
     status: number,
     method: string,
     path: string,
     options?: Parameters<TestBridge['request']>[2],
-  ) {
-    const before = await bridge.counts();
-    const answer = await bridge.request(method, path, options);
-    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
-    expect(typeof answer.body.title).toBe('string');
-    expect(typeof answer.body.detail).toBe('string');
-    expect(answer.status).toBe(status);
-    expect(await bridge.counts()).toEqual(before);
-    return answer.body;
-  }
+  ) => refused(code, status, () => bridge.request(method, path, options));
 
   describe('operations', () => {
     it('answers liveness and readiness', async () => {

@@ -3,13 +3,15 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { refusalsLeaving } from '../../test/support/problems.js';
 import { waitFor } from '../../test/support/wait-for.js';
+import type { SandboxPaymentProvider } from '../src/payments/sandbox-provider.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 
 const environment = {
   PAYMENT_PROVIDER: 'sandbox',
-  PAYMENT_SANDBOX_SETTLE_DELAY_MS: '1500',
+  // Longer than any test: a slow recharge stays pending until the test settles it (settleNow), not a timer.
+  PAYMENT_SANDBOX_SETTLE_DELAY_MS: '3600000',
   PAYMENT_RECONCILE_AFTER_MS: '60000',
   AUTO_RECHARGE_MAX_PER_30_DAYS: '3',
 };
@@ -62,6 +64,11 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
       .where('origin', '=', 'auto_recharge')
       .orderBy('created_at')
       .execute();
+  }
+  /** The payment provider calls back about a pending recharge now: the test, not a timer, decides when. */
+  async function settlePending(accountId: string) {
+    const [pending] = (await recharges(accountId)).filter((payment) => payment.state === 'pending');
+    await (bridge.bridge.payments!.provider as SandboxPaymentProvider).settleNow(pending!.idempotency_key);
   }
   async function pauseEvents(accountId: string) {
     return db()
@@ -139,6 +146,7 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
       headers: { 'idempotency-key': randomUUID() },
     });
     expect(checkout.body).toMatchObject({ code: 'payment_pending', payment_id: pending!.id });
+    await settlePending(tenant.accountId);
     const settled = await waitFor('the pending recharge to settle', async () => {
       const attempt = (await state(tenant.token)).last_attempt;
       return attempt.state !== 'pending' && attempt;
@@ -225,6 +233,7 @@ describe.each(backends)('auto-recharge on $name', (backend) => {
         })
         .execute(),
     ).rejects.toThrow(/payments_one_pending_idx/);
+    await settlePending(tenant.accountId);
     await waitFor('the pending recharge to settle', async () => (await recharges(tenant.accountId))[0]!.state !== 'pending');
   });
 

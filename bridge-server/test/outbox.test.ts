@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueText } from '../src/outbox/store.js';
 import { backends } from './support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
@@ -265,6 +265,10 @@ describe.each(backends)('outbox retries on $name', (backend) => {
   beforeAll(async () => {
     // One attempt per Meta call: a throughput refusal reaches the pipeline instead of being retried inside the client.
     world = await startSandboxBridge(backend, { environment: { META_ATTEMPTS_MAX: '1' } });
+  });
+  afterEach(async () => {
+    // The test lifts its throughput knob itself mid-way; this resets it too when an assertion failed before that.
+    await world.control('DELETE', `/sandbox/numbers/${world.deployment.phone_number_id}/knobs`);
   });
   afterAll(async () => {
     await world?.close();

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxCallbackSecret, sandboxSignatureHeader, signSandboxCallback } from '../src/payments/sandbox-provider.js';
+import { refusalsLeaving } from '../../test/support/problems.js';
+import { waitFor } from '../../test/support/wait-for.js';
+import {
+  type SandboxPaymentProvider,
+  sandboxCallbackSecret,
+  sandboxSignatureHeader,
+  signSandboxCallback,
+} from '../src/payments/sandbox-provider.js';
 import { insertPayment, paymentCheckKey } from '../src/payments/store.js';
 import { auditWallets } from '../src/wallet/audit.js';
 import { recordPurchase } from '../src/wallet/purchases.js';
 import { backends } from './support/backends.js';
-import { type HttpAnswer, startTestBridge, type TestBridge } from './support/bridge.js';
+import { startTestBridge, type TestBridge } from './support/bridge.js';
 
 /** The tables a payment touches: a refused request must leave every one as it was. */
 const paymentTables = [
@@ -48,31 +55,15 @@ describe.each(backends)('payments on $name', (backend) => {
     );
     return Object.fromEntries(entries);
   }
-  async function expectRefused(code: string, status: number, send: () => Promise<HttpAnswer>) {
-    const before = await counts();
-    const answer = await send();
-    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
-    expect(answer.status).toBe(status);
-    expect(await counts()).toEqual(before);
-    return answer.body;
-  }
+  const expectRefused = refusalsLeaving(counts);
   async function eventsOf(accountId: string) {
     return db().selectFrom('wallet_events').select(['kind', 'data']).where('account_id', '=', accountId).orderBy('id').execute();
   }
-  async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   beforeAll(async () => {
     bridge = await startTestBridge(backend, {
       PAYMENT_PROVIDER: 'sandbox',
-      PAYMENT_SANDBOX_SETTLE_DELAY_MS: '3000',
+      // Longer than any test: a slow payment stays pending until the test settles it (settleNow), not a timer.
+      PAYMENT_SANDBOX_SETTLE_DELAY_MS: '3600000',
       PAYMENT_RECONCILE_AFTER_MS: '60000',
     });
     tenants.a = await createTenant('Sakura Shoes');
@@ -208,10 +199,11 @@ describe.each(backends)('payments on $name', (backend) => {
     );
     expect((await listPayments(tenants.a.token))[0]).toMatchObject({ id: answer.body.id, state: 'pending' });
 
-    const settled = await waitFor(
-      async () => (await listPayments(tenants.a.token))[0],
-      (payment) => payment.state !== 'pending',
-    );
+    await (payments().provider as SandboxPaymentProvider).settleNow(idempotency_key);
+    const settled = await waitFor('the slow payment to settle', async () => {
+      const [latest] = await listPayments(tenants.a.token);
+      return latest.state !== 'pending' && latest;
+    });
     expect(settled).toMatchObject({ id: answer.body.id, state: 'succeeded', purchase: { points: 200 } });
     expect(settled.provider_reference).not.toBe('sbx_ch_forged');
     expect((await wallet(tenants.a.token)).balance).toBe(before.balance + 200);

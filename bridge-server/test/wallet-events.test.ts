@@ -6,6 +6,7 @@ import { auditWallets } from '../src/wallet/audit.js';
 import { recordWalletEvent } from '../src/wallet/events.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
+import { expectedPrices } from './support/rates.js';
 import { type SandboxBridge, startSandboxBridge } from './support/sandbox-bridge.js';
 import { orderConfirmationTemplate, postMetaStatus, utilityConsent, worldNumber } from './support/wallet.js';
 
@@ -125,10 +126,13 @@ describe.each(backends)('wallet events on $name', (backend) => {
       'GET',
       `/v1/pricing/quote?to=${encodeURIComponent('+819055559999')}&template=order_confirmation&language=ja`,
     );
-    templatePoints = quote.body.points;
-    expect(templatePoints).toBeGreaterThan(0);
+    // The figure comes from the rate card (support/rates.ts), not from the bridge's quote, which must agree with it.
+    templatePoints = expectedPrices.japan.utilityPointsAt1000MicroUsd;
+    expect(quote.body.points).toBe(templatePoints);
   });
   afterEach(async () => {
+    // Knobs set by a test are reset here, whether it passed or failed, so none leaks into the next.
+    await world.control('DELETE', `/sandbox/numbers/${world.deployment.phone_number_id}/knobs`);
     await world.bridge.bridge.processor.drain();
     expect(await auditWallets(db())).toEqual([]);
   });
@@ -194,7 +198,6 @@ describe.each(backends)('wallet events on $name', (backend) => {
     await sendPaid('+819055510005');
     await sendPaid('+819055510006');
     expect(await kinds()).toEqual(['low_balance', 'balance_depleted', 'low_balance']);
-    await world.control('DELETE', `/sandbox/numbers/${world.deployment.phone_number_id}/knobs`);
   });
 
   it('delivers every event signed to the account’s webhook, retrying after a 500 and a timeout', async () => {

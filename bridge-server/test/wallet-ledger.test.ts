@@ -64,8 +64,7 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     };
   }
 
-  const refused = refusalsLeaving(storage);
-  const expectRefused = (request: () => Promise<HttpAnswer>, status: number, code: string) => refused(code, status, request);
+  const expectRefused = refusalsLeaving(storage);
 
   /** Sets the available balance of the world's account to exactly `points`, with an adjustment. */
   async function setAvailable(points: number) {
@@ -143,38 +142,30 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     expect(debit.body.balance_delta_points).toBe(-200);
     expect(await wallet()).toMatchObject({ balance: 307, available: 307 });
 
-    const overdraw = await expectRefused(() => adjust({ points: -308, reason: 'too much' }), 409, 'adjustment_exceeds_available');
+    const overdraw = await expectRefused('adjustment_exceeds_available', 409, () => adjust({ points: -308, reason: 'too much' }));
     expect(overdraw).toMatchObject({ needed: 308, available: 307 });
-    await expectRefused(() => adjust({ points: 1, reason: 'other amount', reference }), 409, 'adjustment_reference_reused');
-    await expectRefused(() => adjust({ points: 500, reason: 'other reason', reference }), 409, 'adjustment_reference_reused');
-    await expectRefused(
-      () =>
-        admin('POST', '/v1/wallet/adjustments', {
-          account_id: other.accountId,
-          points: 500,
-          reason: 'goodwill credit for ticket #4711',
-          reference,
-        }),
-      409,
-      'adjustment_reference_reused',
+    await expectRefused('adjustment_reference_reused', 409, () => adjust({ points: 1, reason: 'other amount', reference }));
+    await expectRefused('adjustment_reference_reused', 409, () => adjust({ points: 500, reason: 'other reason', reference }));
+    await expectRefused('adjustment_reference_reused', 409, () =>
+      admin('POST', '/v1/wallet/adjustments', {
+        account_id: other.accountId,
+        points: 500,
+        reason: 'goodwill credit for ticket #4711',
+        reference,
+      }),
     );
-    await expectRefused(() => adjust({ points: 0, reason: 'nothing' }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1.5, reason: 'fraction' }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1, reason: '   ' }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1, reason: 'x'.repeat(501) }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1 }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1, reason: 'r', reference: '' }), 422, 'validation_failed');
-    await expectRefused(() => adjust({ points: 1, reason: 'r', surprise: true }), 422, 'validation_failed');
-    await expectRefused(
-      () => adjust({ points: 1, reason: 'r', account_id: 'acc_zzzzzzzzzzzzzzzzzzzzzzzz' }),
-      422,
-      'unknown_account',
+    await expectRefused('validation_failed', 422, () => adjust({ points: 0, reason: 'nothing' }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1.5, reason: 'fraction' }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1, reason: '   ' }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1, reason: 'x'.repeat(501) }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1 }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1, reason: 'r', reference: '' }));
+    await expectRefused('validation_failed', 422, () => adjust({ points: 1, reason: 'r', surprise: true }));
+    await expectRefused('unknown_account', 422, () =>
+      adjust({ points: 1, reason: 'r', account_id: 'acc_zzzzzzzzzzzzzzzzzzzzzzzz' }),
     );
-    await expectRefused(
-      () =>
-        as(world.token, 'POST', '/v1/wallet/adjustments', { account_id: accountId, points: 1, reason: 'r', reference: 'mine' }),
-      403,
-      'admin_required',
+    await expectRefused('admin_required', 403, () =>
+      as(world.token, 'POST', '/v1/wallet/adjustments', { account_id: accountId, points: 1, reason: 'r', reference: 'mine' }),
     );
     await setAvailable(0);
   });
@@ -182,22 +173,18 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
   it('charges each number’s monthly hosting fee once per month across racing schedulers, partly when short', async () => {
     const deploymentId = world.deployment.id;
     const feePath = `/v1/deployments/${deploymentId}/hosting-fee`;
-    await expectRefused(() => admin('PUT', feePath, { monthly_points: 0 }), 422, 'validation_failed');
-    await expectRefused(() => admin('PUT', feePath, { monthly_points: 1.5 }), 422, 'validation_failed');
-    await expectRefused(() => admin('PUT', feePath, {}), 422, 'validation_failed');
-    await expectRefused(
-      () => admin('PUT', '/v1/deployments/dep_zzzzzzzzzzzzzzzzzzzzzzzz/hosting-fee', { monthly_points: 1 }),
-      404,
-      'not_found',
+    await expectRefused('validation_failed', 422, () => admin('PUT', feePath, { monthly_points: 0 }));
+    await expectRefused('validation_failed', 422, () => admin('PUT', feePath, { monthly_points: 1.5 }));
+    await expectRefused('validation_failed', 422, () => admin('PUT', feePath, {}));
+    await expectRefused('not_found', 404, () =>
+      admin('PUT', '/v1/deployments/dep_zzzzzzzzzzzzzzzzzzzzzzzz/hosting-fee', { monthly_points: 1 }),
     );
-    await expectRefused(() => admin('PUT', '/v1/deployments/nope/hosting-fee', { monthly_points: 1 }), 404, 'not_found');
-    await expectRefused(() => as(world.token, 'PUT', feePath, { monthly_points: 1 }), 403, 'admin_required');
+    await expectRefused('not_found', 404, () => admin('PUT', '/v1/deployments/nope/hosting-fee', { monthly_points: 1 }));
+    await expectRefused('admin_required', 403, () => as(world.token, 'PUT', feePath, { monthly_points: 1 }));
     const unpriced = (await admin('POST', '/v1/accounts', { name: 'Unpriced' })).body.id;
     const unpricedDeployment = (await world.bridge.createDeployment(unpriced, {}, { sandbox: world.sandbox })).answer.body.id;
-    await expectRefused(
-      () => admin('PUT', `/v1/deployments/${unpricedDeployment}/hosting-fee`, { monthly_points: 100 }),
-      409,
-      'pricing_not_configured',
+    await expectRefused('pricing_not_configured', 409, () =>
+      admin('PUT', `/v1/deployments/${unpricedDeployment}/hosting-fee`, { monthly_points: 100 }),
     );
 
     const set = await admin('PUT', feePath, { monthly_points: 300 });
@@ -497,14 +484,14 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
           const answer = () => (token === undefined ? admin('GET', `${path}?${query}`) : as(token, 'GET', `${path}?${query}`));
           if (path.endsWith('.csv') && (query.startsWith('cursor') || query.startsWith('limit'))) {
             // The export takes no paging parameters: they are unknown there.
-            await expectRefused(answer, 422, 'validation_failed');
+            await expectRefused('validation_failed', 422, answer);
             continue;
           }
-          const body = await expectRefused(answer, status, code);
+          const body = await expectRefused(code, status, answer);
           if (query === 'surprise=1') expect(body.errors).toContainEqual(expect.objectContaining({ code: 'unknown_field' }));
         }
       }
-      await expectRefused(() => world.bridge.request('GET', '/v1/wallet/ledger.csv', { token: null }), 401, 'unauthorized');
+      await expectRefused('unauthorized', 401, () => world.bridge.request('GET', '/v1/wallet/ledger.csv', { token: null }));
     });
 
     it('exports the filtered ledger as CSV: header, RFC 4180 quoting, formulas neutralised, every entry once across pages', async () => {

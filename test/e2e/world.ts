@@ -10,7 +10,7 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { loadConfig } from '../../bridge-server/src/config.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import { type RunningBridge, startBridge } from '../../bridge-server/src/server.js';
-import { freePort } from '../support/free-port.js';
+import { reservePort } from '../support/free-port.js';
 import { type Json, sandboxControl, settle as settleSandbox } from '../support/sandbox.js';
 
 export type { Json };
@@ -48,12 +48,12 @@ export async function startE2eWorld(
   const sandbox = createMetaSandbox({ knobs: { statusDelaysMs: { sent: 50, delivered: 400, read: 4500 } } });
   const sandboxServer = await sandbox.listen(0, '127.0.0.1');
   const adminToken = randomBytes(32).toString('hex');
-  // A known port, so that PUBLIC_URL (which the live stream's URL is built from) is where the bridge listens.
-  const port = await freePort();
+  // A known port, so that PUBLIC_URL (which the live stream's URL is built from) is where the bridge listens: bound
+  // now and handed over to the bridge, never freed for another process to take in between.
+  const port = await reservePort();
   const bridge = await startBridge(
     loadConfig({
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      PUBLIC_URL: port.url,
       HOST: '127.0.0.1',
       DATA_DIR: 'memory://',
       BRIDGE_ADMIN_TOKEN: adminToken,
@@ -63,7 +63,11 @@ export async function startE2eWorld(
       TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
       ...options.environment,
     }),
-    { logger: pino({ level: 'silent' }), ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }) },
+    {
+      logger: pino({ level: 'silent' }),
+      listenOn: port.server,
+      ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
+    },
   );
   const call = async (bearer: string, method: string, path: string, body?: unknown): Promise<Json> => {
     const response = await fetch(`${bridge.url}${path}`, {

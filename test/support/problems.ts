@@ -13,6 +13,7 @@ export function refusalsLeaving(state: () => Promise<unknown>) {
     const answer = await act();
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(answer.body).toMatchObject({ code, status, type: `/problems/${code}` });
+    expect(typeof answer.body.title).toBe('string');
     expect(typeof answer.body.detail).toBe('string');
     expect(answer.status).toBe(status);
     expect(await state()).toEqual(before);

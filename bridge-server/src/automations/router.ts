@@ -1,28 +1,18 @@
 import { normalizePhoneNumber, routes, zendeskAutomationDelivery } from '@wabridge/shared';
 import { type Response, Router } from 'express';
-import { type Kysely, sql } from 'kysely';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
-import type { Schema } from '../storage/schema.js';
 import { putConnection, zendeskWebhookSecrets } from './connections.js';
 import { automationDeliveryKey } from './delivery-key.js';
 import { currentReminder } from './reminders.js';
 import { type AutomationRequest, type AutomationSource, acceptDelivery } from './runs.js';
+import { loadAutomationSettings, saveAutomationSettings } from './settings.js';
 import { verifyZendeskSignature, zendeskSignatureHeader, zendeskTimestampHeader } from './zendesk-signature.js';
 
 /** A trigger's body is a few hundred bytes; Zendesk's own limit on a webhook body is far above anything ours sends. */
 const zendeskBodyBytesMax = 64 * 1024;
-
-async function loadSettings(db: Kysely<Schema>, accountId: string) {
-  const row = await db
-    .selectFrom('automation_settings')
-    .select('window_reminder_minutes')
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  return { window_reminder_minutes: row?.window_reminder_minutes ?? null };
-}
 
 function signatureRefused(detail: string): DomainError {
   return new DomainError('invalid_automation_signature', detail);
@@ -135,25 +125,13 @@ export function automationsRouter(services: Services, options: MountOptions, wak
   mountRoute(
     router,
     routes.getAutomationSettings,
-    async (_input, { caller }) => loadSettings(db, installationOf(caller).accountId),
+    async (_input, { caller }) => loadAutomationSettings(db, installationOf(caller).accountId),
     options,
   );
   mountRoute(
     router,
     routes.putAutomationSettings,
-    async ({ body }, { caller }) => {
-      const { accountId } = installationOf(caller);
-      await db
-        .insertInto('automation_settings')
-        .values({ account_id: accountId, window_reminder_minutes: body.window_reminder_minutes })
-        .onConflict((conflict) =>
-          conflict
-            .column('account_id')
-            .doUpdateSet({ window_reminder_minutes: body.window_reminder_minutes, updated_at: sql<Date>`now()` }),
-        )
-        .execute();
-      return loadSettings(db, accountId);
-    },
+    async ({ body }, { caller }) => saveAutomationSettings(db, installationOf(caller).accountId, body),
     options,
   );
 

@@ -1,6 +1,7 @@
 import type { ConversationRouting, Helpdesk } from '@wabridge/shared';
 import type { Kysely, Transaction } from 'kysely';
 import { DomainError } from '../domain/errors.js';
+import { isActiveInstallationOf } from '../installations/store.js';
 import type { Schema } from '../storage/schema.js';
 
 /*
@@ -74,15 +75,7 @@ export async function setConversationRouting(
       const installationId = change[helpdesk];
       if (installationId === undefined) continue;
       if (installationId !== null) {
-        const row = await transaction
-          .selectFrom('installations')
-          .select('id')
-          .where('id', '=', installationId)
-          .where('deployment_id', '=', deploymentId)
-          .where('helpdesk', '=', helpdesk)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        if (row === undefined) {
+        if (!(await isActiveInstallationOf(transaction, installationId, deploymentId, helpdesk))) {
           const path = `body.${helpdesk}_installation_id`;
           const message = `not a live ${helpdesk} installation of ${deploymentId}`;
           throw new DomainError('validation_failed', `${path}: ${message}`, {

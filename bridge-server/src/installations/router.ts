@@ -61,15 +61,13 @@ export function installationsRouter({ db }: Services, options: MountOptions): Ro
     routes.getInstallationContext,
     async (_input, { caller }) => {
       const installation = installationOf(caller);
-      const deployment = await db
-        .selectFrom('deployments')
-        .select(['id', 'display_phone_number'])
-        .where('id', '=', installation.deploymentId)
-        .executeTakeFirstOrThrow();
+      const deployment = await findDeployment(db, installation.deploymentId, undefined);
+      if (deployment === undefined) throw new Error(`installation ${installation.installationId} has no deployment`);
+      const { id, display_phone_number } = deployment;
       return {
         installation_id: installation.installationId,
         helpdesk: installation.helpdesk,
-        deployment: { ...deployment, country: countryOfPhoneNumber(deployment.display_phone_number) ?? null },
+        deployment: { id, display_phone_number, country: countryOfPhoneNumber(display_phone_number) ?? null },
       };
     },
     options,

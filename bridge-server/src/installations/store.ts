@@ -1,4 +1,4 @@
-import type { CreateInstallationRequest, Installation } from '@wabridge/shared';
+import type { CreateInstallationRequest, Helpdesk, Installation } from '@wabridge/shared';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { issueInstallationToken, newId } from '../security/tokens.js';
 import { afterPosition, decodeCursor, toPage } from '../storage/pagination.js';
@@ -100,4 +100,24 @@ export async function revokeInstallation(db: Kysely<Schema>, id: string, scope: 
     .executeTakeFirst();
   if (updated.numUpdatedRows > 0n) return true;
   return (await scoped.executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Whether the installation is attached to the deployment and not revoked (and of `helpdesk`, when given): a live
+ * stream's token, or a conversation routed to it, is good only then.
+ */
+export async function isActiveInstallationOf(
+  db: Kysely<Schema>,
+  installationId: string,
+  deploymentId: string,
+  helpdesk?: Helpdesk,
+): Promise<boolean> {
+  let query = db
+    .selectFrom('installations')
+    .select('id')
+    .where('id', '=', installationId)
+    .where('deployment_id', '=', deploymentId)
+    .where('revoked_at', 'is', null);
+  if (helpdesk !== undefined) query = query.where('helpdesk', '=', helpdesk);
+  return (await query.executeTakeFirst()) !== undefined;
 }

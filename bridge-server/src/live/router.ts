@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountByHand, mountRoute, validatedQuery } from '../http/mount.js';
+import { isActiveInstallationOf } from '../installations/store.js';
 import type { Services } from '../services.js';
 import { type LiveEvent, type LiveHub, type Position, parsePosition } from './hub.js';
 import { type StreamScope, StreamTokens } from './token.js';
@@ -58,14 +59,7 @@ export function liveRouter(services: Services, hub: LiveHub, options: MountOptio
     if (!path.success) throw validationFailed([{ path: 'path.phone', code: 'invalid_phone', message: 'not an E.164 number' }]);
     const query = validatedQuery(liveEventsQuery, request);
     const { scope, expiresAt } = tokens.verify(query.token, path.data.phone, services.clock.now());
-    const installation = await services.db
-      .selectFrom('installations')
-      .select('id')
-      .where('id', '=', scope.installationId)
-      .where('deployment_id', '=', scope.deploymentId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (installation === undefined)
+    if (!(await isActiveInstallationOf(services.db, scope.installationId, scope.deploymentId)))
       throw new DomainError('stream_token_invalid', 'This stream token is not valid for this stream.');
     const header = request.get('last-event-id');
     const after = resumePosition(header ?? query.last_event_id);

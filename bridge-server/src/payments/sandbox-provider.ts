@@ -72,7 +72,8 @@ function outcomeOf(row: ChargeRow): ChargeOutcome {
 
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = 'sandbox';
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** The callback timer of each slow charge not yet settled, by its idempotency key. */
+  readonly #timers = new Map<string, NodeJS.Timeout>();
   #bridgeUrl: string | undefined;
 
   constructor(
@@ -85,7 +86,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   stop(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
 
@@ -169,17 +170,34 @@ export class SandboxPaymentProvider implements PaymentProvider {
       .executeTakeFirstOrThrow();
   }
 
+  /**
+   * Settles a slow charge now rather than at its time, and calls back, as a test card's "complete" button does in a
+   * real provider's dashboard. Tests use it so that what they check while a payment is pending never races the
+   * settle delay: they set the delay far beyond the test and settle when they are done.
+   */
+  async settleNow(idempotencyKey: string): Promise<void> {
+    clearTimeout(this.#timers.get(idempotencyKey));
+    this.#timers.delete(idempotencyKey);
+    const row = await this.db
+      .updateTable('payment_sandbox_charges')
+      .set({ settles_at: new Date() })
+      .where('idempotency_key', '=', idempotencyKey)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.#sendCallback(row);
+  }
+
   /** Sends the settlement when the charge settles. A lost callback (crash, bridge down) is found by reconciliation. */
   #scheduleCallback(row: ChargeRow): void {
     const timer = setTimeout(
       () => {
-        this.#timers.delete(timer);
+        this.#timers.delete(row.idempotency_key);
         void this.#sendCallback(row);
       },
       Math.max(0, row.settles_at.getTime() - Date.now()),
     );
     timer.unref();
-    this.#timers.add(timer);
+    this.#timers.set(row.idempotency_key, timer);
   }
 
   async #sendCallback(row: ChargeRow): Promise<void> {

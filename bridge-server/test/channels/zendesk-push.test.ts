@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
-import { freePort } from '../../../test/support/free-port.js';
+import { reservePort } from '../../../test/support/free-port.js';
+import { sandboxControl } from '../../../test/support/sandbox.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../../src/sandboxes/zendesk/sandbox.js';
-import { call, pixelPng } from '../sandboxes/harness.js';
+import { pixelPng } from '../sandboxes/harness.js';
 import { backends } from '../support/backends.js';
 import { messagesBody, metaJson, metaSignature } from '../support/meta.js';
 import { type SandboxBridge, startSandboxBridge } from '../support/sandbox-bridge.js';
@@ -30,7 +31,7 @@ describe.each(backends)('Zendesk push on $name', (backend) => {
   const clock = new TestClock(new Date());
   const subdomain = 'momiji';
   const hanako = '819022220001';
-  const control = async (method: string, path: string, body?: unknown) => (await call(`${zendeskUrl}${path}`, method, body)).body;
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(zendeskUrl, method, path, body);
   const db = () => world.bridge.bridge.database.db;
   const tickets = async (): Promise<Json[]> => (await control('GET', `/sandbox/tickets?instance_id=${instance.id}`)).data;
   const commentsOf = async (phone: string): Promise<Json[]> => {
@@ -70,12 +71,10 @@ describe.each(backends)('Zendesk push on $name', (backend) => {
     const running = await zendesk.listen(0, '127.0.0.1');
     zendeskUrl = running.url;
     closeZendesk = () => running.close();
-    const port = await freePort();
     world = await startSandboxBridge(backend, {
+      port: await reservePort(),
       clock,
       environment: {
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
         ZENDESK_RETURN_URL_ORIGINS: zendeskUrl,
         ZENDESK_PUSH_CLIENT_ID: 'wabridge_push',
       },

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/support/free-port.js';
+import { reservePort } from '../../../test/support/free-port.js';
+import { sandboxControl } from '../../../test/support/sandbox.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZendeskSandbox, type ZendeskSandbox } from '../../src/sandboxes/zendesk/sandbox.js';
-import { call, pixelPng } from '../sandboxes/harness.js';
+import { pixelPng } from '../sandboxes/harness.js';
 import { backends } from '../support/backends.js';
 import { type SandboxBridge, startSandboxBridge } from '../support/sandbox-bridge.js';
 import { customerSendsImage } from './zendesk-support.js';
@@ -23,18 +24,16 @@ describe.each(backends)('the Zendesk sandbox driving the bridge on $name', (back
   let closeZendesk: () => Promise<void>;
   let instance: Json;
   const subdomain = 'sakura';
-  const control = async (method: string, path: string, body?: unknown) => (await call(`${zendeskUrl}${path}`, method, body)).body;
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(zendeskUrl, method, path, body);
 
   beforeAll(async () => {
     zendesk = createZendeskSandbox({ allowPlainHttp: true, subdomain, knobs: { pullIntervalMs: 0, retryDelayMsInitial: 5 } });
     const running = await zendesk.listen(0, '127.0.0.1');
     zendeskUrl = running.url;
     closeZendesk = () => running.close();
-    const port = await freePort();
     world = await startSandboxBridge(backend, {
+      port: await reservePort(),
       environment: {
-        PORT: String(port),
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
         ZENDESK_RETURN_URL_ORIGINS: zendeskUrl,
       },
     });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/support/clock.js';
-import { freePort } from '../../../test/support/free-port.js';
+import { reservePort } from '../../../test/support/free-port.js';
+import { sandboxControl } from '../../../test/support/sandbox.js';
 import { waitFor } from '../../../test/support/wait-for.js';
 import { createZohoDeskSandbox, type ZohoDeskSandbox } from '../../src/sandboxes/zoho-desk/sandbox.js';
 import { SecretBox } from '../../src/security/secret-box.js';
@@ -32,7 +33,7 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
   let zohoToken: string;
   let zohoInstallationId: string;
   const clock = new TestClock(new Date());
-  const control = async (method: string, path: string, body?: unknown) => (await call(`${zohoUrl}${path}`, method, body)).body;
+  const control = (method: string, path: string, body?: unknown) => sandboxControl(zohoUrl, method, path, body);
   const tickets = async () => (await control('GET', '/sandbox/tickets')).data as Json[];
   const pull = () => control('POST', `/sandbox/extensions/${extension.id}/pull`);
   const link = (json: Record<string, unknown>, token = zohoToken) =>
@@ -58,10 +59,10 @@ describe.each(backends)('the Zoho Desk channel on $name', (backend) => {
     const running = await zoho.listen(0, '127.0.0.1');
     zohoUrl = running.url;
     closeZoho = () => running.close();
-    const port = await freePort();
     world = await startSandboxBridge(backend, {
+      port: await reservePort(),
       clock,
-      environment: { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ZOHO_ACCOUNTS_URLS: zohoUrl },
+      environment: { ZOHO_ACCOUNTS_URLS: zohoUrl },
     });
     const installation = await world.bridge.request('POST', `/v1/deployments/${world.deployment.id}/installations`, {
       json: { helpdesk: 'zoho', instance: orgId },

@@ -111,13 +111,34 @@ describe('uploadMedia', () => {
   });
 
   it('gives uploads their own timeout: a whole file takes longer than a JSON call', async () => {
-    const slow: typeof fetch = async (input, init) => {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+    // Ordered by events, not by a sleep: the upload's answer is held until a JSON call, started after the upload,
+    // has timed out. By then a JSON call's timeout has run out for the upload too, so the upload can only still be
+    // waiting if it has its own, longer one.
+    let uploadStarted!: () => void;
+    const uploading = new Promise<void>((resolve) => {
+      uploadStarted = resolve;
+    });
+    let jsonCallTimedOut!: () => void;
+    const jsonCallOver = new Promise<void>((resolve) => {
+      jsonCallTimedOut = resolve;
+    });
+    const held: typeof fetch = async (input, init) => {
+      const signal = init?.signal ?? undefined;
+      if (init?.method !== 'POST') {
+        // A JSON call that Meta never answers: it ends when its timeout aborts it, as fetch does.
+        return new Promise<Response>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      }
+      uploadStarted();
+      await jsonCallOver;
+      if (signal?.aborted) throw signal.reason;
       return fetch(input, init);
     };
-    const { client } = probeClient(harness.url, { fetch: slow, timeoutMs: 50, uploadTimeoutMs: 5_000 });
-    expect(await client.uploadMedia(token, numberId, file())).toEqual({ id: expect.any(String) });
+    const { client } = probeClient(harness.url, { fetch: held, timeoutMs: 50, uploadTimeoutMs: 600_000 });
+    const upload = client.uploadMedia(token, numberId, file());
+    await uploading;
     await expect(client.getMediaInfo(token, '123456789012345')).rejects.toMatchObject({ name: 'MetaTimeoutError' });
+    jsonCallTimedOut();
+    expect(await upload).toEqual({ id: expect.any(String) });
   });
 
   it('reports a connection that never opens as a network failure after its retries', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Server as NetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Clock } from '../../src/clock.js';
@@ -54,7 +55,14 @@ export interface TestBridge {
 export async function startTestBridge(
   backend: Backend,
   environment: Record<string, string> = {},
-  options: { database?: TestDatabase; adminToken?: string; encryptionKey?: string; clock?: Clock } = {},
+  options: {
+    database?: TestDatabase;
+    adminToken?: string;
+    encryptionKey?: string;
+    clock?: Clock;
+    /** A bound socket the bridge listens on (test/support/free-port.ts), when its URL must be known beforehand. */
+    listenOn?: NetServer;
+  } = {},
 ): Promise<TestBridge> {
   const database = options.database ?? (await backend.create());
   let meta: { sandbox: MetaSandbox; server: ListeningSandbox } | undefined;
@@ -88,6 +96,7 @@ export async function startTestBridge(
     logger: pino({ level: 'info' }, sink),
     validateResponses: true,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.listenOn === undefined ? {} : { listenOn: options.listenOn }),
   });
 
   async function request(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ReservedPort } from '../../../test/support/free-port.js';
 import { type Json, sandboxControl, settle as settleWorld, withKnobs } from '../../../test/support/sandbox.js';
 import type { Clock } from '../../src/clock.js';
 import {
@@ -34,14 +35,28 @@ export interface SandboxBridge {
 
 export async function startSandboxBridge(
   backend: Backend,
-  options: { environment?: Record<string, string>; sandbox?: MetaSandboxOptions; accountName?: string; clock?: Clock } = {},
+  options: {
+    environment?: Record<string, string>;
+    sandbox?: MetaSandboxOptions;
+    accountName?: string;
+    clock?: Clock;
+    /** The bridge's port, reserved beforehand (test/support/free-port.ts) so that PUBLIC_URL can name it. */
+    port?: ReservedPort;
+  } = {},
 ): Promise<SandboxBridge> {
   const sandbox = createMetaSandbox(options.sandbox ?? { knobs: { statusDelaysMs: { sent: 5, delivered: 10, read: 15 } } });
   const sandboxServer = await sandbox.listen(0);
   const bridge = await startTestBridge(
     backend,
-    { META_GRAPH_URL: sandboxServer.url, ...options.environment },
-    options.clock === undefined ? {} : { clock: options.clock },
+    {
+      META_GRAPH_URL: sandboxServer.url,
+      ...(options.port === undefined ? {} : { PUBLIC_URL: options.port.url }),
+      ...options.environment,
+    },
+    {
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.port === undefined ? {} : { listenOn: options.port.server }),
+    },
   );
   const accountName = options.accountName ?? 'Sakura Shoes';
   const account = await bridge.request('POST', '/v1/accounts', { json: { name: accountName } });
