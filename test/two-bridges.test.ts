@@ -37,7 +37,7 @@ describe.each(postgres)('two bridge processes on one $name database', (backend) 
       BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       META_GRAPH_URL: metaServer.url,
       TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       DATA_DIR: database.dataDir,
       DATABASE_URL: database.url as string,
     };

@@ -7,7 +7,7 @@ import type { RunningBridge } from '../../bridge-server/src/server.js';
 import { openDatabase } from '../../bridge-server/src/storage/database.js';
 import type { Schema } from '../../bridge-server/src/storage/schema.js';
 import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
-import { type KillableBridge, startKillableBridge, stopGracefully } from '../support/killable-bridge.js';
+import { type KillableBridge, startQuietBridge, stopGracefully } from '../support/killable-bridge.js';
 import { cpuShares } from './diagnostics.js';
 import { LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
@@ -154,7 +154,7 @@ async function startBridgeProcesses(
       DATABASE_URL: database.url as string,
     };
     // One after the other: the first applies the migrations.
-    for (let index = 0; index < processCount; index += 1) children.push(await startKillableBridge(environment));
+    for (let index = 0; index < processCount; index += 1) children.push(await startQuietBridge(environment));
     const api = async (path: string, body: unknown) => {
       const response = await fetch(`${children[0]?.url}${path}`, {
         method: 'POST',
