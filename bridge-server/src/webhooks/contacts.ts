@@ -156,6 +156,9 @@ export class BatchContacts {
   /**
    * A `sent` status at event `index`: when its recipient is a contact this batch holds, the reply is folded in memory
    * (true) if that contact exists at this point of the batch; otherwise (false) contacts/store.ts reads the database.
+   * The contact is found by its identity at the end of the batch: a status that precedes, in the same batch, the
+   * message linking its recipient's user id to an existing contact folds onto that contact, where the per-message path
+   * (reading the database at that point) found none. It moves only the free entry point's first reply, and only then.
    */
   recordBusinessReply(index: number, deploymentId: string, recipient: WhatsAppUserIdentity, sentAt: Date): boolean {
     const held = keysOf(deploymentId, recipient)
