@@ -279,6 +279,20 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     expect(consents.length).toBeGreaterThan(0);
     for (const consent of consents)
       expect(consent).toMatchObject({ state: 'opted_out', message_ref: 'wamid.many-819088000003-5' });
+    // The panels' live streams hear of every new message and status once (statement-level triggers, migration 0029:
+    // 60 messages and the business's reply), and of every customer whose contact changed.
+    const live = await db
+      .selectFrom('live_events')
+      .select(['kind', 'phone', 'deployment_id'])
+      .where('phone', 'like', '+8190880000%')
+      .execute();
+    expect(live.filter((event) => event.kind === 'conversation')).toHaveLength(customers.length * offsets.length + 1);
+    expect(new Set(live.filter((event) => event.kind === 'contact').map((event) => event.phone)).size).toBe(customers.length);
+    // Each for its customer's deployment (a consent is the account's: the STOP keyword's events name none).
+    for (const event of live.filter((entry) => entry.deployment_id !== null)) {
+      const customer = customers.find((entry) => `+${entry.waId}` === event.phone);
+      expect(event.deployment_id).toBe(customer?.number === deployment.phone_number_id ? deployment.id : other.id);
+    }
     // Set-based: one INSERT for the batch's new contacts and one for its 60 messages, not one per message.
     expect(counter.inserts.get('contacts')).toBe(1);
     expect(counter.inserts.get('inbound_messages')).toBe(1);
