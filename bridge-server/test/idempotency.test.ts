@@ -33,6 +33,23 @@ describe.each(backends)('Idempotency-Key claims on $name', (backend) => {
       .where('key', '=', key)
       .executeTakeFirst();
 
+  it('takes an expired key as new (its row replaced by the claim itself), and keeps a live one', async () => {
+    const first = await keys().claim('ins_test', 'k-expiry', 'c'.repeat(64));
+    expect(first).toMatchObject({ kind: 'new', resumed: false });
+    await keys().complete('ins_test', 'k-expiry', 202, { id: 'msg_first' });
+    // Live: another body under the key is refused, the same body replayed.
+    await expect(keys().claim('ins_test', 'k-expiry', 'd'.repeat(64))).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    expect(await keys().claim('ins_test', 'k-expiry', 'c'.repeat(64))).toMatchObject({ kind: 'replay', status: 202 });
+    // Expired: the key is free again, for any body, with a new message id.
+    await sql`update idempotency_keys set expires_at = now() - interval '1 second'
+        where scope = 'ins_test' and key = 'k-expiry'`.execute(database.db);
+    const again = await keys().claim('ins_test', 'k-expiry', 'd'.repeat(64));
+    expect(again).toMatchObject({ kind: 'new', resumed: false });
+    expect(again.kind === 'new' && first.kind === 'new' && again.messageId !== first.messageId).toBe(true);
+    expect(await stored('k-expiry')).toMatchObject({ request_sha256: 'd'.repeat(64), state: 'in_flight', response_status: null });
+    expect((await stored('k-expiry'))?.expires_at.getTime()).toBeGreaterThan(Date.now());
+  });
+
   it('tells a retry the key is in flight within the lease, and hands the same message id to one retry after it', async () => {
     const first = await keys().claim('ins_test', 'k-lease', 'a'.repeat(64));
     expect(first).toMatchObject({ kind: 'new', resumed: false });

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentReminder } from '../src/automations/reminders.js';
+import { readContactStatus } from '../src/contacts/status-read.js';
+import { findContactByPhone } from '../src/contacts/store.js';
+import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
 import { backends, type TestDatabase } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 
@@ -68,5 +72,109 @@ describe.each(backends)('the status endpoint’s authentication on $name', (back
       expect(answer.status).toBe(429);
       expect(answer.body.code).toBe('too_many_auth_failures');
     }
+  });
+});
+
+/**
+ * The status endpoint's four reads in one statement (contacts/status-read.ts) answer what the four functions answer
+ * alone: with and without a contact, settings, consents and a window reminder.
+ */
+describe.each(backends)('the status endpoint’s one read on $name', (backend) => {
+  let bridge: TestBridge;
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await backend.create();
+    bridge = await startTestBridge(backend, {}, { database });
+  });
+  afterAll(async () => {
+    await bridge?.close();
+    await database?.drop();
+  });
+
+  it('reads the contact, opt-in settings, consents and reminder as the separate reads do', async () => {
+    const db = bridge.bridge.database.db;
+    const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'One read' } });
+    const accountId = account.body.id as string;
+    const deploymentId = (await bridge.createDeployment(accountId)).answer.body.id as string;
+    const installation = await bridge.request('POST', `/v1/deployments/${deploymentId}/installations`, {
+      json: { helpdesk: 'zendesk', instance: 'one-read.zendesk.com' },
+    });
+    const now = new Date();
+    const read = (phone: string) => readContactStatus(db, { deploymentId, accountId, phone, now });
+    const separately = async (phone: string) => ({
+      contact: await findContactByPhone(db, deploymentId, phone),
+      settings: await loadOptinSettings(db, accountId),
+      records: await consentRecordsOf(db, accountId, phone),
+      reminder: await currentReminder(db, deploymentId, phone, now),
+    });
+
+    // Nobody wrote: no contact, the default settings, no consent, no reminder.
+    expect(await read('+819055550000')).toEqual(await separately('+819055550000'));
+
+    const phone = '+819055550001';
+    const at = (minutesAgo: number) => new Date(Math.floor(now.getTime() / 1000) * 1000 - minutesAgo * 60_000 + 123);
+    await db
+      .insertInto('contacts')
+      .values({
+        deployment_id: deploymentId,
+        wa_id: phone.slice(1),
+        user_id: 'JP.555',
+        profile_name: '山田 花子',
+        last_inbound_at: at(30),
+        last_referral_inbound_at: at(40),
+        first_reply_after_referral_at: at(35),
+        marketing_preference: 'stop',
+        marketing_preference_at: at(20),
+      })
+      .execute();
+    await saveOptinSettings(db, accountId, {
+      ...(await loadOptinSettings(db, accountId)),
+      configuredBusinessNames: ['さくら靴店'],
+    });
+    for (const [minutesAgo, state] of [
+      [90, 'opted_in'],
+      [10, 'opted_out'],
+    ] as const) {
+      await db
+        .insertInto('consents')
+        .values({
+          account_id: accountId,
+          phone,
+          topic: 'marketing',
+          state,
+          source: 'import',
+          evidence: `imported ${minutesAgo} minutes ago`,
+          occurred_at: at(minutesAgo),
+        })
+        .execute();
+    }
+    await db
+      .insertInto('window_reminders')
+      .values({
+        deployment_id: deploymentId,
+        recipient_phone: phone,
+        window_opened_at: at(30),
+        installation_id: installation.body.id as string,
+        ticket_id: '4242',
+        closes_at: new Date(now.getTime() + 23 * 60 * 60_000),
+      })
+      .execute();
+    const one = await read(phone);
+    expect(one).toEqual(await separately(phone));
+    expect(one.contact?.profile_name).toBe('山田 花子');
+    expect(one.records.map((record) => record.state)).toEqual(['opted_in', 'opted_out']);
+    expect(one.reminder?.ticket).toEqual({ helpdesk: 'zendesk', id: '4242' });
+    expect(one.settings.configuredBusinessNames).toEqual(['さくら靴店']);
+
+    const status = await bridge.request('GET', `/v1/contacts/${encodeURIComponent(phone)}/status`, {
+      token: installation.body.token as string,
+    });
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({
+      contact: { phone, wa_id: phone.slice(1), user_id: 'JP.555', name: '山田 花子' },
+      window: { state: 'open', opened_at: at(30).toISOString() },
+      window_reminder: { ticket: { helpdesk: 'zendesk', id: '4242' } },
+    });
   });
 });

@@ -6,6 +6,7 @@ import { MetaGraphClient } from '../src/meta/client.js';
 import { createMetaSandbox, type ListeningSandbox, type MetaSandbox } from '../src/meta-sandbox/sandbox.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, registerWithMeta, startTestBridge, type TestBridge } from './support/bridge.js';
+import { adReferral } from './support/meta.js';
 
 const hourMs = 60 * 60 * 1000;
 
@@ -119,16 +120,7 @@ describe.each(backends)('bridge and Meta sandbox end to end on $name', (backend)
     await customerWrites({
       from: '819087654321',
       text: '広告を見ました',
-      referral: {
-        source_url: 'https://fb.me/2ZulEu42P',
-        source_id: '120211111111111',
-        source_type: 'ad',
-        headline: '冬のセール',
-        body: '今すぐチャット',
-        media_type: 'image',
-        image_url: 'https://example.com/ad.jpg',
-        ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
-      },
+      referral: adReferral,
     });
     expect((await status('+819087654321')).window.free_entry_point_offer_expires_at).not.toBeNull();
     const reply = await client.sendMessage(

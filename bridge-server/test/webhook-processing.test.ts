@@ -8,7 +8,7 @@ import type { Schema } from '../src/storage/schema.js';
 import { WebhookProcessor } from '../src/webhooks/processor.js';
 import { backends, type TestDatabase } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
-import { inboundText, metaJson, statusUpdate } from './support/meta.js';
+import { adReferral, inboundText, metaJson, statusUpdate } from './support/meta.js';
 
 const silent = pino({ level: 'silent' });
 const minuteMs = 60_000;
@@ -39,6 +39,21 @@ async function processAll(processors: WebhookProcessor[]): Promise<void> {
  * Kills a transaction the moment it would mark webhooks processed (every effect of the batch already written):
  * what a process dying mid-batch leaves is a transaction that never commits.
  */
+/** Counts the INSERT statements per table a database handle issues. */
+class CountInserts implements KyselyPlugin {
+  readonly inserts = new Map<string, number>();
+  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
+    if (node.kind === 'InsertQueryNode') {
+      const table = JSON.stringify(node.into).match(/"name":"([a-z_]+)"/)?.[1] ?? '?';
+      this.inserts.set(table, (this.inserts.get(table) ?? 0) + 1);
+    }
+    return node;
+  }
+  async transformResult<T>(args: { result: T }): Promise<T> {
+    return args.result;
+  }
+}
+
 class DieBeforeMarkingProcessed implements KyselyPlugin {
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
     if (node.kind === 'UpdateQueryNode' && JSON.stringify(node.table).includes('"webhook_events"')) {
@@ -148,6 +163,145 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     for (const [index, contact] of contacts.entries()) {
       expect(contact.last_inbound_at?.getTime()).toBe(Math.floor((at.getTime() + (index + 80) * 1000) / 1000) * 1000);
     }
+  });
+
+  it('applies a batch of many inbound messages from several customers of two deployments once, with their windows', async () => {
+    // A second number of the same account: Meta posts one app's webhooks to one URL, so one body carries both.
+    const account = await db
+      .selectFrom('deployments')
+      .select('account_id')
+      .where('id', '=', deployment.id)
+      .executeTakeFirstOrThrow();
+    const created = await bridge.createDeployment(account.account_id, { display_phone_number: '+81 3-1234-5679' });
+    expect(created.answer.body).toMatchObject({ id: expect.any(String) });
+    const other = created.answer.body as { id: string; phone_number_id: string };
+    const at = new Date(Date.now() - 20 * minuteMs);
+    const second = (offset: number) => String(Math.floor(at.getTime() / 1000) + offset);
+    // An existing contact (wa_id only) that this batch links to its user id and renames.
+    await db
+      .insertInto('contacts')
+      .values({ deployment_id: deployment.id, wa_id: '819088000000', profile_name: 'Old' })
+      .execute();
+    const customers = Array.from({ length: 12 }, (_, index) => ({
+      waId: `8190880000${String(index).padStart(2, '0')}`,
+      userId: `JP.${String(index).padStart(6, '0')}`,
+      number: index % 2 === 0 ? deployment.phone_number_id : other.phone_number_id,
+    }));
+    // Five messages a customer, out of order in the body: the window opens from the latest.
+    const offsets = [3, 1, 5, 2, 4];
+    const changeOf = (phoneNumberId: string) => {
+      const mine = customers.filter((customer) => customer.number === phoneNumberId);
+      return {
+        field: 'messages',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: '81345100000', phone_number_id: phoneNumberId },
+          contacts: mine.map((customer) => ({
+            profile: { name: `客 ${customer.waId}` },
+            wa_id: customer.waId,
+            user_id: customer.userId,
+          })),
+          messages: mine.flatMap((customer) =>
+            offsets.map((offset) => ({
+              from: customer.waId,
+              id: `wamid.many-${customer.waId}-${offset}`,
+              timestamp: second(offset),
+              type: 'text',
+              text: { body: customer.waId.endsWith('03') && offset === 5 ? 'STOP' : `メッセージ ${offset}` },
+              // The first customer came from an ad (a free entry point opens when the business answers).
+              ...(customer.waId.endsWith('00') && offset === 1 ? { referral: adReferral } : {}),
+            })),
+          ),
+        },
+      };
+    };
+    // The business answers the ad's customer in the same body, after its messages: the free entry point starts.
+    const reply = {
+      field: 'messages',
+      value: {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: '81345100000', phone_number_id: deployment.phone_number_id },
+        statuses: [{ id: 'wamid.many-reply', status: 'sent', timestamp: second(10), recipient_id: '819088000000' }],
+      },
+    };
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: '102290129340398', changes: [changeOf(deployment.phone_number_id), changeOf(other.phone_number_id), reply] }],
+    };
+    // Delivered twice (Meta resends; the bytes differ), both in one batch.
+    await storeBodies(db, deployment.id, [metaJson(body), JSON.stringify(body, null, 1)]);
+    const counter = new CountInserts();
+    const processor = new WebhookProcessor(db.withPlugin(counter), silent, { batchSize: 250 });
+    expect(await processor.processBatch()).toBe('processed');
+    expect(await processor.processBatch()).toBe('idle');
+
+    const rows = await db
+      .selectFrom('inbound_messages')
+      .innerJoin('contacts', 'contacts.id', 'inbound_messages.contact_id')
+      .select([
+        'inbound_messages.wamid',
+        'inbound_messages.deployment_id',
+        'contacts.wa_id',
+        'contacts.deployment_id as contact_deployment',
+      ])
+      .where('inbound_messages.wamid', 'like', 'wamid.many-%')
+      .execute();
+    expect(rows).toHaveLength(customers.length * offsets.length);
+    for (const customer of customers) {
+      const expectedDeployment = customer.number === deployment.phone_number_id ? deployment.id : other.id;
+      const ofCustomer = rows.filter((row) => row.wa_id === customer.waId);
+      expect(ofCustomer).toHaveLength(offsets.length);
+      for (const row of ofCustomer)
+        expect([row.deployment_id, row.contact_deployment]).toEqual([expectedDeployment, expectedDeployment]);
+    }
+    const contacts = await db.selectFrom('contacts').selectAll().where('wa_id', 'like', '8190880000%').orderBy('wa_id').execute();
+    // One contact a customer (the existing one linked, not duplicated), its window from its latest message.
+    expect(contacts.map((contact) => contact.wa_id)).toEqual(customers.map((customer) => customer.waId));
+    for (const [index, contact] of contacts.entries()) {
+      expect(contact).toMatchObject({
+        user_id: customers[index]?.userId,
+        profile_name: `客 ${customers[index]?.waId}`,
+        deployment_id: customers[index]?.number === deployment.phone_number_id ? deployment.id : other.id,
+      });
+      expect(contact.last_inbound_at?.getTime()).toBe(Number(second(5)) * 1000);
+    }
+    expect(contacts[0]).toMatchObject({
+      last_referral_inbound_at: new Date(Number(second(1)) * 1000),
+      first_reply_after_referral_at: new Date(Number(second(10)) * 1000),
+    });
+    expect(contacts[1]).toMatchObject({ last_referral_inbound_at: null, first_reply_after_referral_at: null });
+    // The keyword was applied once, though its message came twice.
+    const consents = await db
+      .selectFrom('consents')
+      .select(['state', 'message_ref'])
+      .where('phone', '=', '+819088000003')
+      .execute();
+    expect(consents.length).toBeGreaterThan(0);
+    for (const consent of consents)
+      expect(consent).toMatchObject({ state: 'opted_out', message_ref: 'wamid.many-819088000003-5' });
+    // The panels' live streams hear of every new message and status once (statement-level triggers, migration 0029:
+    // 60 messages and the business's reply), and of every customer whose contact changed.
+    const live = await db
+      .selectFrom('live_events')
+      .select(['kind', 'phone', 'deployment_id'])
+      .where('phone', 'like', '+8190880000%')
+      .execute();
+    expect(live.filter((event) => event.kind === 'conversation')).toHaveLength(customers.length * offsets.length + 1);
+    expect(new Set(live.filter((event) => event.kind === 'contact').map((event) => event.phone)).size).toBe(customers.length);
+    // Each for its customer's deployment (a consent is the account's: the STOP keyword's events name none).
+    for (const event of live.filter((entry) => entry.deployment_id !== null)) {
+      const customer = customers.find((entry) => `+${entry.waId}` === event.phone);
+      expect(event.deployment_id).toBe(customer?.number === deployment.phone_number_id ? deployment.id : other.id);
+    }
+    // Set-based: one INSERT for the batch's new contacts and one for its 60 messages, not one per message.
+    expect(counter.inserts.get('contacts')).toBe(1);
+    expect(counter.inserts.get('inbound_messages')).toBe(1);
+    const events = await db
+      .selectFrom('webhook_events')
+      .select(['attempts', 'processed_at'])
+      .where('processed_at', 'is', null)
+      .execute();
+    expect(events).toEqual([]);
   });
 
   it('dead-letters a webhook that keeps failing, after its last allowed attempt, without holding up the others', async () => {

@@ -9,8 +9,8 @@
  * deployment and Zendesk installation (sandbox-target.ts); `BENCH_CUSTOMERS` customers write first, so their
  * contacts exist, and the reads rotate over them. autocannon in a worker thread, `BENCH_CONNECTIONS` (16)
  * connections, `BENCH_WARMUP_REQUESTS` warm-up then `BENCH_REQUESTS` measured requests per endpoint, every answer
- * awaited. Answers other than 200 are counted and printed (the quote without pricing settings answers 4xx: it is
- * still the request's whole path, problem included).
+ * awaited. Answers other than 200 are counted and printed. The account gets point prices before the reads, so that the
+ * quote is priced and answers 200 (without them it answers 409 pricing_not_configured).
  */
 
 import type { Server } from 'node:http';
@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { test } from 'vitest';
+import { savePricingSettings } from '../../bridge-server/src/wallet/settings.js';
 import { type CpuShares, cpuShares } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
@@ -165,6 +166,21 @@ async function hotPathBenchmark(): Promise<void> {
       const target = await start();
       try {
         await customersWrite(target, { customers: settings.customers, phonePrefix, phoneBase });
+        // Point prices for the account, so that the quote answers 200 (without them it is refused: not metered).
+        const { db } = target.running.database;
+        const { account_id: accountId } = await db
+          .selectFrom('deployments')
+          .select('account_id')
+          .where('id', '=', target.deploymentId)
+          .executeTakeFirstOrThrow();
+        await savePricingSettings(db, accountId, {
+          currency: 'JPY',
+          pointPriceMinor: 1,
+          quantityPrices: [],
+          feePercentBasisPoints: 0,
+          taxRateBasisPoints: 1000,
+          pointValueMicroUsd: 6_500,
+        });
         for (const endpoint of Object.keys(endpoints) as Endpoint[]) {
           rows.push(await measure(generator, target.name, target.url, target.token, endpoint));
         }

@@ -17,8 +17,10 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import express from 'express';
 import { test } from 'vitest';
 import { type CpuShares, cpuShares } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
@@ -56,7 +58,13 @@ interface Phase {
   cpu: CpuShares;
 }
 
-async function loadPhase(target: SendTarget, generator: LoadGenerator, keyPrefix: string, first: number, amount: number) {
+async function loadPhase(
+  target: Pick<SendTarget, 'url' | 'token'>,
+  generator: LoadGenerator,
+  keyPrefix: string,
+  first: number,
+  amount: number,
+) {
   const serverBefore = performance.eventLoopUtilization();
   const clientBefore = generator.eventLoopUtilization();
   const cpu = cpuShares();
@@ -162,20 +170,48 @@ async function measure(target: SendTarget, generator: LoadGenerator): Promise<Me
   };
 }
 
+/**
+ * The baseline in the same run: a bare Express 5 handler for POST /v1/messages (express.json, the Idempotency-Key
+ * and bearer read, a fixed 202 JSON answer), nothing stored and nothing sent: the ceiling of this machine and client.
+ */
+async function measureBare(generator: LoadGenerator): Promise<Phase> {
+  const app = express();
+  app.post('/v1/messages', express.json(), (request, response) => {
+    const key = request.get('idempotency-key') ?? '';
+    const authorized = (request.get('authorization') ?? '').startsWith('Bearer ');
+    response
+      .status(authorized && key !== '' ? 202 : 400)
+      .json({ id: 'msg_bare', to: (request.body as { to?: string }).to, state: 'accepted', idempotency_key: key });
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const target = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 'wbi_bare' };
+    const keyPrefix = randomBytes(6).toString('hex');
+    await loadPhase(target, generator, keyPrefix, 0, settings.warmupRequests);
+    return await loadPhase(target, generator, keyPrefix, settings.warmupRequests, settings.requests);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Printing
 
 const cpuCell = (cpu: CpuShares) => `${percent(cpu.machine)} / ${percent(cpu.others)} / ${percent(cpu.process)}`;
 
-function printMain(measurements: Measurement[]) {
+function printMain(bare: Phase, measurements: Measurement[]) {
   out(
-    '| target | requests | accepted sends/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | non-2xx | errors | server ELU | client ELU | machine CPU |',
+    '| target | requests | accepted sends/s | vs bare | p50 ms | p90 ms | p99 ms | max ms | mean ms | non-2xx | errors | server ELU | client ELU | machine CPU |',
   );
-  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const m of measurements) {
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rows = [{ name: 'bare Express handler (202, nothing stored or sent)', main: bare }, ...measurements];
+  for (const m of rows) {
     const { load, latency } = m.main;
+    const share = m.main === bare ? '—' : percent(m.main.acceptedPerSecond / bare.acceptedPerSecond);
     out(
-      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
+      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${share} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
     );
   }
   out();
@@ -239,7 +275,9 @@ async function sendsBenchmark(): Promise<void> {
   }
   const generator = new LoadGenerator();
   const measurements: Measurement[] = [];
+  let bare: Phase;
   try {
+    bare = await measureBare(generator);
     for (const start of starts) {
       const target = await start();
       try {
@@ -259,7 +297,7 @@ async function sendsBenchmark(): Promise<void> {
   out();
   out('### Accepted sends per second and latency of POST /v1/messages');
   out();
-  printMain(measurements);
+  printMain(bare, measurements);
   out();
   out('### Every accepted send reached Meta once');
   out();

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { it } from 'vitest';
 import { createMetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
 import type { RunningBridge } from '../../bridge-server/src/server.js';
+import { openDatabase } from '../../bridge-server/src/storage/database.js';
+import type { Schema } from '../../bridge-server/src/storage/schema.js';
 import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
+import { type KillableBridge, startQuietBridge, stopGracefully } from '../support/killable-bridge.js';
 import { cpuShares } from './diagnostics.js';
 import { LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
@@ -48,18 +51,25 @@ function settingsFromEnvironment(): Settings {
     arrivals: list('BENCH_ARRIVALS', 'even,random') as ('even' | 'random')[],
     durationS: integer('BENCH_DURATION_S', 60),
     connections: integer('BENCH_CONNECTIONS', 64),
-    targets: list('BENCH_TARGETS', 'pglite,postgres,postgres-2'),
+    targets: list('BENCH_TARGETS', 'pglite,postgres,postgres-2,postgres-1p,postgres-2p'),
     postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
     logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
     drainTimeoutS: integer('BENCH_DRAIN_TIMEOUT_S', 180),
   };
 }
 
-/** One or two bridge processes' worth of bridges on one database, with the deployment the bodies are signed for. */
+/** One or two bridges on one database, with the deployment the bodies are signed for. */
 interface BridgeSet {
   name: string;
-  replicas: RunningBridge[];
+  /** The bridges' base URLs: the load generator sends round-robin over them. */
+  urls: string[];
   path: string;
+  /** A handle on the bridges' database, for the backlog and the checks. */
+  db: Kysely<Schema>;
+  /** Webhooks in the bridges' PGlite journals (0 for bridges in other processes: they run on PostgreSQL). */
+  journalBacklog(): number;
+  /** The bridges run in this process (their event loop is this one's), not in child processes. */
+  inProcess: boolean;
   close(): Promise<void>;
 }
 
@@ -90,8 +100,11 @@ async function startBridges(
     const deployment = await first.api('/v1/deployments', request);
     return {
       name,
-      replicas,
+      urls: replicas.map((replica) => replica.url),
       path: `/v1/webhooks/meta/${deployment.id}`,
+      db: first.running.database.db,
+      journalBacklog: () => replicas.reduce((sum, replica) => sum + replica.processor.journalBacklog, 0),
+      inProcess: true,
       async close() {
         for (const replica of replicas) await replica.close();
         await metaServer.close();
@@ -106,12 +119,77 @@ async function startBridges(
   }
 }
 
+/**
+ * `processCount` bridge processes (`node bridge-server/dist/index.js`, as `npm run bridge` ends; build first) on one
+ * PostgreSQL database: each has its own event loop and its own pool, as two replicas behind a load balancer would.
+ */
+async function startBridgeProcesses(
+  name: string,
+  database: ThrowAwayDatabase,
+  processCount: number,
+  secrets: WebhookSecrets,
+  logLevel: string,
+): Promise<BridgeSet> {
+  const adminToken = randomBytes(32).toString('hex');
+  const meta = createMetaSandbox();
+  const metaServer = await meta.listen(0);
+  const children: KillableBridge[] = [];
+  let handle: Awaited<ReturnType<typeof openDatabase>> | undefined;
+  const stop = async () => {
+    for (const child of children) await stopGracefully(child);
+    await handle?.close();
+    await metaServer.close();
+    await database.drop();
+  };
+  try {
+    const environment = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BRIDGE_ADMIN_TOKEN: adminToken,
+      BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      META_GRAPH_URL: metaServer.url,
+      TEMPLATE_SYNC_INTERVAL_MINUTES: '0',
+      LOG_LEVEL: logLevel,
+      DATA_DIR: database.dataDir,
+      DATABASE_URL: database.url as string,
+    };
+    // One after the other: the first applies the migrations.
+    for (let index = 0; index < processCount; index += 1) children.push(await startQuietBridge(environment));
+    const api = async (path: string, body: unknown) => {
+      const response = await fetch(`${children[0]?.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    };
+    const account = await api('/v1/accounts', { name: 'Sustained' });
+    const request = deploymentRequest(account.id, { app_secret: secrets.appSecret, phone_number_id: secrets.phoneNumberId });
+    registerWithMeta(meta, request);
+    const deployment = await api('/v1/deployments', request);
+    handle = await openDatabase({ url: database.url, dataDir: 'memory://', poolMax: 2 });
+    return {
+      name,
+      urls: children.map((child) => child.url),
+      path: `/v1/webhooks/meta/${deployment.id}`,
+      db: handle.db,
+      journalBacklog: () => 0,
+      inProcess: false,
+      close: stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 /** Acknowledged webhooks not yet applied: in webhook_events, and on PGlite still in the journal. */
 async function backlog(bridges: BridgeSet): Promise<number> {
-  const db = (bridges.replicas[0] as RunningBridge).database.db;
-  const row = await sql<{ count: string }>`select count(*) as count from webhook_events where processed_at is null`.execute(db);
-  const journal = bridges.replicas.reduce((sum, replica) => sum + replica.processor.journalBacklog, 0);
-  return Number(row.rows[0]?.count ?? 0) + journal;
+  const row = await sql<{ count: string }>`select count(*) as count from webhook_events where processed_at is null`.execute(
+    bridges.db,
+  );
+  return Number(row.rows[0]?.count ?? 0) + bridges.journalBacklog();
 }
 
 interface RunFigures {
@@ -135,7 +213,7 @@ async function runAtRate(
   arrivals: 'even' | 'random',
   settings: Settings,
 ): Promise<RunFigures> {
-  const db = (bridges.replicas[0] as RunningBridge).database.db;
+  const db = bridges.db;
   const idBefore = Number(
     (await sql<{ id: string | null }>`select max(id) as id from webhook_events`.execute(db)).rows[0]?.id ?? 0,
   );
@@ -151,7 +229,7 @@ async function runAtRate(
   const cpu = cpuShares();
   const load = await generator.run({
     kind: 'rate',
-    urls: bridges.replicas.map((replica) => replica.url),
+    urls: bridges.urls,
     path: bridges.path,
     first,
     ratePerSecond,
@@ -230,7 +308,19 @@ it('sustained webhook load', async () => {
   const generator = new LoadGenerator(pool);
   const bare = await startBareHandler(secrets);
   const targets: { name: string; start: () => Promise<BridgeSet> }[] = [
-    { name: 'bare Express handler', start: async () => ({ name: bare.name, replicas: [], path: bare.path, close: bare.close }) },
+    {
+      name: 'bare Express handler',
+      start: async () => ({
+        name: bare.name,
+        urls: [],
+        path: bare.path,
+        // Never read: the bare handler stores nothing.
+        db: undefined as unknown as Kysely<Schema>,
+        journalBacklog: () => 0,
+        inProcess: true,
+        close: bare.close,
+      }),
+    },
   ];
   for (const target of settings.targets) {
     if (target === 'pglite') {
@@ -240,16 +330,26 @@ it('sustained webhook load', async () => {
       });
     } else if (settings.postgresUrl !== undefined && (target === 'postgres' || target === 'postgres-2')) {
       const replicaCount = target === 'postgres' ? 1 : 2;
-      const name = replicaCount === 1 ? 'bridge on PostgreSQL' : 'two bridges on one PostgreSQL';
+      const name = replicaCount === 1 ? 'bridge on PostgreSQL' : 'two bridges on one PostgreSQL, one process';
       const url = settings.postgresUrl;
       targets.push({
         name,
         start: async () => startBridges(name, await postgresDatabase(url), replicaCount, secrets, settings.logLevel),
       });
+    } else if (settings.postgresUrl !== undefined && (target === 'postgres-1p' || target === 'postgres-2p')) {
+      const processCount = target === 'postgres-1p' ? 1 : 2;
+      const name = processCount === 1 ? 'one bridge process on PostgreSQL' : 'two bridge processes on one PostgreSQL';
+      const url = settings.postgresUrl;
+      targets.push({
+        name,
+        start: async () => startBridgeProcesses(name, await postgresDatabase(url), processCount, secrets, settings.logLevel),
+      });
     }
   }
   let first = 0;
   const failures: string[] = [];
+  /** Applied events/s while the load lasted, per target, rate and arrivals: the side-by-side table at the end. */
+  const applied = new Map<string, Map<string, string>>();
   try {
     for (const target of targets) {
       // Each target has its own database: the pool's bodies are sent once per target.
@@ -261,7 +361,7 @@ it('sustained webhook load', async () => {
             const bodies = Math.round((rate / 1.3) * settings.durationS);
             const ratePerSecond = bodies / settings.durationS;
             const events = eventsIn(pool, first, bodies);
-            if (bridges.replicas.length === 0) {
+            if (bridges.urls.length === 0) {
               const load = await generator.run({
                 kind: 'rate',
                 urls: [bare.url],
@@ -288,12 +388,16 @@ it('sustained webhook load', async () => {
                 (!drained || (figures.check.stored === answered2xx && figures.check.processedOnce === answered2xx));
               const holds =
                 figures.backlogAtEnd < ratePerSecond && figures.lag.p99 < 1 && figures.load.non2xx + figures.load.errors === 0;
+              const appliedEvents = (events * Math.max(0, answered2xx - figures.backlogAtEnd)) / bodies;
+              const key = `${whole(events / settings.durationS)} | ${arrivals}`;
+              if (!applied.has(key)) applied.set(key, new Map());
+              applied.get(key)?.set(target.name, whole(appliedEvents / (figures.load.elapsedMs / 1000)));
               if (!exactlyOnce)
                 failures.push(
                   `${target.name} at ${rate}/s ${arrivals}: ${JSON.stringify(figures.check)} for ${answered2xx} acknowledged`,
                 );
               out(
-                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${fixed(figures.serverElu)} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
+                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${bridges.inProcess ? fixed(figures.serverElu) : '— (child processes)'} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
               );
             }
             first += Math.ceil(bodies * 1.05);
@@ -306,6 +410,13 @@ it('sustained webhook load', async () => {
   } finally {
     await generator.close();
   }
+  out();
+  const names = targets.slice(1).map((target) => target.name);
+  out('Applied events/s while the load lasted (acknowledged minus what was still unapplied at its end), side by side:');
+  out();
+  out(`| offered events/s | arrivals | ${names.join(' | ')} |`);
+  out(`|---:|---|${names.map(() => '---:').join('|')}|`);
+  for (const [key, byTarget] of applied) out(`| ${key} | ${names.map((name) => byTarget.get(name) ?? '—').join(' | ')} |`);
   out();
   out(`- load average at the end ${loadAverage()} (other processes on the machine lower every figure)`);
   if (failures.length > 0) throw new Error(`webhooks lost or applied twice:\n${failures.join('\n')}`);

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { freePort } from './free-port.js';
 import { type RunningScript, repositoryRoot, runScript, waitForOutput } from './processes.js';
+import { waitFor } from './wait-for.js';
 
 /** Builds the workspace once (`npm run build`), as `npm run bridge` does before it starts the bridge. */
 export async function buildWorkspace(): Promise<void> {
@@ -49,4 +51,31 @@ export async function stopGracefully(bridge: KillableBridge): Promise<void> {
   if (bridge.child.exitCode !== null || bridge.child.signalCode !== null) return;
   bridge.child.kill('SIGTERM');
   await bridge.exited;
+}
+
+/**
+ * Like `startKillableBridge` for a bridge under load (benchmarks): on a free port, its standard output (one line a
+ * request at LOG_LEVEL=info) neither kept nor piped, its warnings and errors on this process's standard error; ready
+ * once `/readyz` answers 200 (at LOG_LEVEL=warn there is no "bridge listening" line to wait for).
+ */
+export async function startQuietBridge(environment: Record<string, string>): Promise<KillableBridge> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['bridge-server/dist/index.js'], {
+    cwd: repositoryRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    'the bridge process to answer /readyz',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the bridge exited (${child.exitCode}) before it was ready`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    { timeoutMs: 60_000 },
+  );
+  return { child, output: () => '', exited, url };
 }

@@ -129,7 +129,12 @@ export class WindowReminderScanner extends BackgroundWorker {
 
 /** The reminder written for the customer's current window (the panel's notice), if any. */
 export async function currentReminder(db: Kysely<Schema>, deploymentId: string, phone: string, now: Date) {
-  const row = await db
+  return reminderOf(await currentReminderQuery(db, deploymentId, phone, now).executeTakeFirst(), phone);
+}
+
+/** `currentReminder`'s query, to be run alone or as part of another (the status endpoint's one read). */
+export function currentReminderQuery(db: Kysely<Schema>, deploymentId: string, phone: string, now: Date) {
+  return db
     .selectFrom('window_reminders')
     .innerJoin('installations', 'installations.id', 'window_reminders.installation_id')
     .select(['window_reminders.ticket_id', 'window_reminders.closes_at', 'window_reminders.created_at', 'installations.helpdesk'])
@@ -137,13 +142,22 @@ export async function currentReminder(db: Kysely<Schema>, deploymentId: string, 
     .where('window_reminders.recipient_phone', '=', phone)
     .where('window_reminders.closes_at', '>', now)
     .orderBy('window_reminders.window_opened_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return null;
+    .limit(1);
+}
+
+/** The reminder `currentReminderQuery` found (its instants as dates, or as JSON text when read inside another query). */
+export function reminderOf(
+  row:
+    | { ticket_id: string; closes_at: Date | string; created_at: Date | string; helpdesk: 'zendesk' | 'zoho' }
+    | null
+    | undefined,
+  phone: string,
+) {
+  if (row === undefined || row === null) return null;
   return {
     phone,
     ticket: { helpdesk: row.helpdesk, id: row.ticket_id },
-    closes_at: row.closes_at.toISOString(),
-    reminded_at: row.created_at.toISOString(),
+    closes_at: new Date(row.closes_at).toISOString(),
+    reminded_at: new Date(row.created_at).toISOString(),
   };
 }

@@ -1,10 +1,9 @@
 import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared';
 import { Router } from 'express';
-import { currentReminder } from '../automations/reminders.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import type { Services } from '../services.js';
-import { activityOf, findContactByPhone } from './store.js';
+import { readContactStatus } from './status-read.js';
+import { activityOf } from './store.js';
 
 const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
 
@@ -15,14 +14,13 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
     routes.contactStatus,
     async ({ params }, { caller }) => {
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
-      // Independent reads, issued together: on PostgreSQL they run side by side on the pool (one round trip's wait
-      // instead of three); on PGlite they run one after the other as before.
-      const [contact, settings, records, reminder] = await Promise.all([
-        findContactByPhone(db, caller.deploymentId, params.phone),
-        loadOptinSettings(db, caller.accountId),
-        consentRecordsOf(db, caller.accountId, params.phone),
-        currentReminder(db, caller.deploymentId, params.phone, clock.now()),
-      ]);
+      // One statement for the four reads (contacts/status-read.ts): the hot path of every panel.
+      const { contact, settings, records, reminder } = await readContactStatus(db, {
+        deploymentId: caller.deploymentId,
+        accountId: caller.accountId,
+        phone: params.phone,
+        now: clock.now(),
+      });
       const window = windowState(activityOf(contact), clock.now());
       const consent = currentConsent(records, topicIds(settings.configuration));
       return {

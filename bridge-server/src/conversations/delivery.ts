@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { enqueueZendeskPushes } from '../channels/zendesk/push.js';
+import { enqueueZendeskPushes, enqueueZendeskPushesTo, zendeskPushLinksOf } from '../channels/zendesk/push.js';
 import type { Schema } from '../storage/schema.js';
 
 /**
@@ -14,4 +14,23 @@ export async function queueHelpdeskDelivery(
   message: { direction: 'inbound' | 'outbound'; externalId: string; accountId: string },
 ): Promise<void> {
   await enqueueZendeskPushes(transaction, deploymentId, message);
+}
+
+/**
+ * `queueHelpdeskDelivery` for the many messages of one webhook batch: each deployment's push links are read once for
+ * the batch (most deployments have none, and then a message costs no query), in the batch's transaction.
+ */
+export class HelpdeskDeliveries {
+  readonly #links = new Map<string, Promise<string[]>>();
+
+  constructor(private readonly transaction: Transaction<Schema>) {}
+
+  async queue(deploymentId: string, message: { direction: 'inbound' | 'outbound'; externalId: string; accountId: string }) {
+    let links = this.#links.get(deploymentId);
+    if (links === undefined) {
+      links = zendeskPushLinksOf(this.transaction, deploymentId);
+      this.#links.set(deploymentId, links);
+    }
+    await enqueueZendeskPushesTo(this.transaction, await links, message);
+  }
 }

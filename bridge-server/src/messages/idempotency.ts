@@ -44,25 +44,24 @@ export class IdempotencyKeys {
   ) {}
 
   async claim(scope: string, key: string, fingerprint: string): Promise<Claim> {
-    await this.db
-      .deleteFrom('idempotency_keys')
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .where('expires_at', '<', sql<Date>`now()`)
-      .execute();
     const messageId = newId('msg');
     const token = randomUUID();
+    const claimed = {
+      request_sha256: fingerprint,
+      state: 'in_flight' as const,
+      response_status: null,
+      response_body: JSON.stringify({ message_id: messageId, claim: token }),
+      created_at: sql<Date>`now()`,
+      expires_at: databaseNowPlus(keyRetentionMs),
+    };
+    // One statement, one round trip on every send (issue 16): a new key is inserted, and an expired one is taken as
+    // if it were new (the row replaced); a live one is left as it is and read below.
     const inserted = await this.db
       .insertInto('idempotency_keys')
-      .values({
-        scope,
-        key,
-        request_sha256: fingerprint,
-        state: 'in_flight',
-        response_body: JSON.stringify({ message_id: messageId, claim: token }),
-        expires_at: databaseNowPlus(keyRetentionMs),
-      })
-      .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+      .values({ scope, key, ...claimed })
+      .onConflict((conflict) =>
+        conflict.columns(['scope', 'key']).doUpdateSet(claimed).where('idempotency_keys.expires_at', '<', sql<Date>`now()`),
+      )
       .returning('key')
       .executeTakeFirst();
     if (inserted !== undefined) return { kind: 'new', messageId, resumed: false, token };

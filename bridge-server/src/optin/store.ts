@@ -30,7 +30,15 @@ export interface OptinSettings {
 
 /** The account's opt-in settings; the shared defaults when it has none. */
 export async function loadOptinSettings(db: Database, accountId: string): Promise<OptinSettings> {
-  const row = await db.selectFrom('account_optin_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  return optinSettingsOf(
+    await db.selectFrom('account_optin_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst(),
+  );
+}
+
+/** The settings an `account_optin_settings` row holds (its JSON columns as stored); the defaults without a row. */
+export function optinSettingsOf(
+  row: { topics: unknown; keywords: unknown; business_names: unknown; confirmations: unknown } | undefined,
+): OptinSettings {
   if (row === undefined) {
     return {
       configuration: defaultTopicConfiguration,

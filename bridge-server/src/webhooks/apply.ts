@@ -2,7 +2,7 @@ import { matchOptOutKeyword, type Pricing, storableCopy, type WebhookEvent } fro
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { lockContact, recordBusinessReply, recordInbound, recordMarketingPreference } from '../contacts/store.js';
-import { queueHelpdeskDelivery } from '../conversations/delivery.js';
+import { HelpdeskDeliveries } from '../conversations/delivery.js';
 import { messageIdOfStatus, reconcileFromStatus } from '../messages/store.js';
 import { metaApiErrorFrom } from '../meta/errors.js';
 import { recordKeywordConsent, recordPreferenceConsent, recordStatusStopConsent } from '../optin/signals.js';
@@ -11,8 +11,17 @@ import type { Schema } from '../storage/schema.js';
 import { applyTemplateEvent } from '../templates/store.js';
 import { type Settlement, settleCharge } from '../wallet/settlement.js';
 import { recordBillingReport } from '../wallet/usage.js';
+import { BatchContacts } from './contacts.js';
 import { loadDeploymentDirectory, type PositionedEvent, routeByNumber } from './routing.js';
-import { recordDeploymentEvent, recordInboundMessage, recordMessageStatuses, statusKey, type WebhookOrigin } from './store.js';
+import {
+  inboundKey,
+  recordDeploymentEvent,
+  recordInboundMessage,
+  recordInboundMessages,
+  recordMessageStatuses,
+  statusKey,
+  type WebhookOrigin,
+} from './store.js';
 
 export interface StoredWebhook {
   id: number;
@@ -220,36 +229,94 @@ export async function applyWebhookBatch(
     transaction,
     events.flatMap(({ origin, event }) => (event.kind === 'message_status' ? [{ origin, event }] : [])),
   );
+  const inbound = events.flatMap((routed, index) =>
+    routed.event.kind === 'inbound_message'
+      ? [
+          {
+            index,
+            origin: routed.origin,
+            deploymentId: routed.origin.deploymentId,
+            event: routed.event,
+            contact: routed.event.contact,
+          },
+        ]
+      : [],
+  );
+  // Set-based inbound messages (issue 16): their contacts held and written once, their rows in one INSERT. A batch
+  // with a marketing preference (which locks its contact on its own) or with two contacts to merge takes the
+  // per-message path instead, unchanged.
+  const contacts = events.some(({ event }) => event.kind === 'user_preference')
+    ? undefined
+    : await BatchContacts.hold(transaction, inbound);
+  const inboundNow =
+    contacts === undefined
+      ? undefined
+      : await recordInboundMessages(
+          transaction,
+          inbound.map(({ origin, event }) => ({ origin, contactId: contacts.of(origin.deploymentId, event.contact).id, event })),
+        );
   const lookups = await BatchLookups.load(transaction, events);
-  for (const routed of events) {
+  const deliveries = new HelpdeskDeliveries(transaction);
+  const batch: Batch = { transaction, lookups, deliveries, contacts, inboundNow };
+  for (const [index, routed] of events.entries()) {
     if (routed.event.kind === 'message_status') {
       // Each status moves things once: the first time it is recorded (a duplicate later in the batch does not).
       if (recordedNow.delete(statusKey(routed.origin.deploymentId, routed.event))) {
-        await applyStatus(transaction, lookups, routed.accountId, routed.origin.deploymentId, routed.event);
+        await applyStatus(batch, index, routed.accountId, routed.origin.deploymentId, routed.event);
       }
     } else {
-      await applyEvent(transaction, lookups, routed, logger);
+      await applyEvent(batch, routed, logger);
     }
+  }
+  await contacts?.flush();
+}
+
+/** What the events of one batch share. */
+interface Batch {
+  transaction: Transaction<Schema>;
+  lookups: BatchLookups;
+  deliveries: HelpdeskDeliveries;
+  /** The contacts of the batch's inbound messages, held (undefined: the per-message path). */
+  contacts: BatchContacts | undefined;
+  /** The inbound messages recorded now by the batch's INSERT, by `inboundKey` (with `contacts`). */
+  inboundNow: Set<string> | undefined;
+}
+
+/** A customer's message recorded for the first time: its window, the helpdesks' deliveries, an opt-out keyword. */
+async function applyNewInbound(batch: Batch, routed: RoutedEvent, event: Extract<WebhookEvent, { kind: 'inbound_message' }>) {
+  const { transaction, lookups, deliveries } = batch;
+  const { origin, accountId } = routed;
+  const deploymentId = origin.deploymentId;
+  // The helpdesks' deliveries (Zendesk push) are written with the message: a crash after this commit loses none.
+  await deliveries.queue(deploymentId, { direction: 'inbound', externalId: event.messageId, accountId });
+  // Most messages are no keyword: the account's settings, read once a batch, say so without a query.
+  const settings = await lookups.optinSettings(accountId);
+  if (event.textBody !== null && matchOptOutKeyword(event.textBody, settings.keywords) !== null) {
+    await recordKeywordConsent(transaction, accountId, deploymentId, event);
   }
 }
 
 /** Any event but a status, one at a time. */
-async function applyEvent(transaction: Transaction<Schema>, lookups: BatchLookups, routed: RoutedEvent, logger: Logger) {
+async function applyEvent(batch: Batch, routed: RoutedEvent, logger: Logger) {
+  const { transaction, lookups, contacts, inboundNow } = batch;
   const { origin, accountId, position, event } = routed;
   const deploymentId = origin.deploymentId;
   switch (event.kind) {
     case 'inbound_message': {
+      if (contacts !== undefined && inboundNow !== undefined) {
+        const contact = contacts.of(deploymentId, event.contact);
+        lookups.contactExists(deploymentId, { waId: contact.wa_id, userId: contact.user_id });
+        if (inboundNow.delete(inboundKey(deploymentId, event.messageId))) {
+          contacts.recordInbound(contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
+          await applyNewInbound(batch, routed, event);
+        }
+        break;
+      }
       const contact = await lockContact(transaction, deploymentId, event.contact);
       lookups.contactExists(deploymentId, { waId: contact.wa_id, userId: contact.user_id });
       if (await recordInboundMessage(transaction, origin, contact.id, event)) {
         await recordInbound(transaction, contact, { timestamp: event.timestamp, hasReferral: event.referral !== null });
-        // The helpdesks' deliveries (Zendesk push) are written with the message: a crash after this commit loses none.
-        await queueHelpdeskDelivery(transaction, deploymentId, { direction: 'inbound', externalId: event.messageId, accountId });
-        // Most messages are no keyword: the account's settings, read once a batch, say so without a query.
-        const settings = await lookups.optinSettings(accountId);
-        if (event.textBody !== null && matchOptOutKeyword(event.textBody, settings.keywords) !== null) {
-          await recordKeywordConsent(transaction, accountId, deploymentId, event);
-        }
+        await applyNewInbound(batch, routed, event);
       }
       break;
     }
@@ -288,14 +355,20 @@ async function applyEvent(transaction: Transaction<Schema>, lookups: BatchLookup
 
 /** A status recorded for the first time moves what it is about: the window, consent, our message, its points. */
 async function applyStatus(
-  transaction: Transaction<Schema>,
-  lookups: BatchLookups,
+  batch: Batch,
+  index: number,
   accountId: string,
   deploymentId: string,
   event: StatusEvent,
 ): Promise<void> {
-  // A message to someone who never wrote has no contact to move (recordBusinessReply would find none).
-  if (event.status === 'sent' && lookups.contactMayExist(deploymentId, event.recipient)) {
+  const { transaction, lookups, deliveries, contacts } = batch;
+  // A message to someone who never wrote has no contact to move (recordBusinessReply would find none). A contact the
+  // batch holds (its inbound messages) moves in memory, written with the others at the end.
+  if (
+    event.status === 'sent' &&
+    lookups.contactMayExist(deploymentId, event.recipient) &&
+    contacts?.recordBusinessReply(index, deploymentId, event.recipient, event.timestamp) !== true
+  ) {
     await recordBusinessReply(transaction, deploymentId, event.recipient, event.timestamp);
   }
   await recordStatusStopConsent(transaction, accountId, deploymentId, event);
@@ -313,7 +386,7 @@ async function applyStatus(
   if (mayAccept) lookups.accepted(deploymentId, event);
   // A send whose answer we never saw, accepted after all: the helpdesks get it like any message the business sent.
   if (acceptedNow !== undefined) {
-    await queueHelpdeskDelivery(transaction, deploymentId, { direction: 'outbound', externalId: acceptedNow, accountId });
+    await deliveries.queue(deploymentId, { direction: 'outbound', externalId: acceptedNow, accountId });
   }
   // A status about a message we did not send (or another tool sent) has no charge to settle.
   if (lookups.messageMayExist(deploymentId, event)) await settleFromStatus(transaction, lookups, deploymentId, event);

@@ -16,6 +16,21 @@ export interface WebhookOrigin {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
+/** The inbound_messages row of a customer's message. */
+function inboundRow({ origin, contactId, event }: { origin: WebhookOrigin; contactId: number; event: InboundMessageEvent }) {
+  return {
+    deployment_id: origin.deploymentId,
+    wamid: event.messageId,
+    contact_id: contactId,
+    type: event.type,
+    sent_at: event.timestamp,
+    text_body: event.textBody,
+    referral: event.referral === null ? null : json(event.referral),
+    payload: json(event.raw),
+    webhook_event_id: origin.webhookEventId,
+  };
+}
+
 /** Records a customer's message; false when it was recorded before (Meta delivers webhooks more than once). */
 export async function recordInboundMessage(
   transaction: Transaction<Schema>,
@@ -25,21 +40,44 @@ export async function recordInboundMessage(
 ): Promise<boolean> {
   const inserted = await transaction
     .insertInto('inbound_messages')
-    .values({
-      deployment_id: origin.deploymentId,
-      wamid: event.messageId,
-      contact_id: contactId,
-      type: event.type,
-      sent_at: event.timestamp,
-      text_body: event.textBody,
-      referral: event.referral === null ? null : json(event.referral),
-      payload: json(event.raw),
-      webhook_event_id: origin.webhookEventId,
-    })
+    .values(inboundRow({ origin, contactId, event }))
     .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid']).doNothing())
     .returning('wamid')
     .executeTakeFirst();
   return inserted !== undefined;
+}
+
+/** The key of an inbound message: one row per deployment and wamid (inbound_messages' unique key). */
+export const inboundKey = (deploymentId: string, wamid: string) => `${deploymentId}\u0000${wamid}`;
+
+/** Rows per INSERT of inbound messages: 9 parameters a row. */
+const inboundRowsPerStatementMax = 500;
+
+/**
+ * Records the customers' messages of a batch in one INSERT per few hundred (issue 16: set-based); answers the keys
+ * (`inboundKey`) of those recorded now, not before. A wamid twice in the batch is recorded from its first occurrence.
+ */
+export async function recordInboundMessages(
+  transaction: Transaction<Schema>,
+  messages: { origin: WebhookOrigin; contactId: number; event: InboundMessageEvent }[],
+): Promise<Set<string>> {
+  const firstOccurrences = new Map<string, (typeof messages)[number]>();
+  for (const message of messages) {
+    const key = inboundKey(message.origin.deploymentId, message.event.messageId);
+    if (!firstOccurrences.has(key)) firstOccurrences.set(key, message);
+  }
+  const rows = [...firstOccurrences.values()].map(inboundRow);
+  const recorded = new Set<string>();
+  for (let start = 0; start < rows.length; start += inboundRowsPerStatementMax) {
+    const inserted = await transaction
+      .insertInto('inbound_messages')
+      .values(rows.slice(start, start + inboundRowsPerStatementMax))
+      .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid']).doNothing())
+      .returning(['deployment_id', 'wamid'])
+      .execute();
+    for (const row of inserted) recorded.add(inboundKey(row.deployment_id, row.wamid));
+  }
+  return recorded;
 }
 
 /** The key of a delivery status: one row per message and status (message_statuses' primary key). */

@@ -82,3 +82,15 @@ export function statusUpdate(phoneNumberId: string, statuses: { id: string; stat
     })),
   });
 }
+
+/** A click-to-WhatsApp ad's referral as Meta sends it on the customer's first message. */
+export const adReferral = {
+  source_url: 'https://fb.me/2ZulEu42P',
+  source_id: '120211111111111',
+  source_type: 'ad',
+  headline: '冬のセール',
+  body: '今すぐチャット',
+  media_type: 'image',
+  image_url: 'https://example.com/ad.jpg',
+  ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMv-_zfUQ2a',
+};

@@ -49,6 +49,11 @@ export async function enqueueZendeskPushes(
   deploymentId: string,
   message: { direction: FeedMessage['direction']; externalId: string; accountId: string },
 ): Promise<number> {
+  return enqueueZendeskPushesTo(transaction, await zendeskPushLinksOf(transaction, deploymentId), message);
+}
+
+/** The push-enabled Zendesk links that receive a deployment's conversations (read once per webhook batch). */
+export async function zendeskPushLinksOf(transaction: Database, deploymentId: string): Promise<string[]> {
   const links = await transaction
     .selectFrom('zendesk_channel_links as link')
     .innerJoin('installations', 'installations.id', 'link.installation_id')
@@ -58,14 +63,24 @@ export async function enqueueZendeskPushes(
     .where('link.removed_at', 'is', null)
     .where('link.push_token_sealed', 'is not', null)
     .execute();
+  const receiving: string[] = [];
+  for (const link of links) if (await receivesConversations(transaction, link.installation_id)) receiving.push(link.id);
+  return receiving;
+}
+
+/** Queues a push of one message to each of `linkIds` (from `zendeskPushLinksOf`). */
+export async function enqueueZendeskPushesTo(
+  transaction: Database,
+  linkIds: readonly string[],
+  message: { direction: FeedMessage['direction']; externalId: string; accountId: string },
+): Promise<number> {
   let queued = 0;
-  for (const link of links) {
-    if (!(await receivesConversations(transaction, link.installation_id))) continue;
+  for (const linkId of linkIds) {
     const job = await enqueueJob(transaction, {
       kind: jobKinds.zendeskPush,
       accountId: message.accountId,
-      payload: { link_id: link.id, direction: message.direction, external_id: message.externalId },
-      dedupeKey: `zendesk_push:${link.id}:${message.externalId}`,
+      payload: { link_id: linkId, direction: message.direction, external_id: message.externalId },
+      dedupeKey: `zendesk_push:${linkId}:${message.externalId}`,
       attemptsMax: 1000,
     });
     if (job !== undefined) queued += 1;
