@@ -27,6 +27,7 @@ const problems: Record<ProblemCode, string> = {
   unauthorized: 'The app is not signed in to the bridge. Ask your administrator to check the app settings.',
   invalid_token: 'The bridge token in the app settings is not valid. Ask your administrator to check it.',
   token_revoked: 'The bridge token of this helpdesk was revoked. Ask your administrator for a new one.',
+  upload_token_invalid: 'The permission to send the file expired. Send it again.',
   stream_token_invalid: 'The live connection to the bridge expired. It reconnects by itself; reload if the panel stops updating.',
   invalid_signature: 'The bridge refused a notification whose signature does not match.',
   invalid_verify_token: 'The bridge refused a verification token that does not match.',

@@ -27,6 +27,7 @@ const problems: Record<ProblemCode, string> = {
   token_revoked: 'このヘルプデスクのブリッジトークンは無効化されました。管理者に新しいトークンを依頼してください。',
   stream_token_invalid:
     'ブリッジとのライブ接続の期限が切れました。自動で再接続します。更新されない場合はパネルを再読み込みしてください。',
+  upload_token_invalid: 'ファイル送信の許可の期限が切れました。もう一度送信してください。',
   invalid_signature: '署名が一致しない通知をブリッジが拒否しました。',
   invalid_verify_token: '一致しない確認トークンをブリッジが拒否しました。',
   admin_required: 'この操作はブリッジ管理者のみが行えます。',
