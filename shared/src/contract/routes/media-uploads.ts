@@ -32,6 +32,9 @@ export const tokenUploadQuery = z.strictObject({
   }),
 });
 
+/** Where a browser posts a file with an upload token (the panel finds the bridge's base URL in `upload_url` by it). */
+export const uploadMediaWithTokenPath = '/v1/media/uploads';
+
 export const mediaUploadRoutes = defineRoutes({
   createUploadToken: defineRoute({
     method: 'post',
@@ -46,7 +49,7 @@ export const mediaUploadRoutes = defineRoutes({
   }),
   uploadMediaWithToken: defineRoute({
     method: 'post',
-    path: '/v1/media/uploads',
+    path: uploadMediaWithTokenPath,
     operationId: 'uploadMediaWithToken',
     summary:
       'Upload a file as `POST /v1/media` does, authorised by an upload token in the query instead of a bearer token ' +
