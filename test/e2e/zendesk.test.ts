@@ -64,6 +64,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
         { id: 102, subject: 'Invoice request', requesterName: 'Taro Suzuki', requesterPhone: '+81 90 1234 0002' },
         // +819012340003 never wrote and has no consent on record.
         { id: 103, subject: 'Please confirm my order', requesterName: 'Jiro Tanaka', requesterPhone: '+81 90-1234-0003' },
+        // A UK number outside the ranges libphonenumber knows (Ofcom's drama range), which WhatsApp delivers.
+        { id: 104, subject: 'Order from London', requesterName: 'Emma Clarke', requesterPhone: '+44 7700 900123' },
       ],
     });
     ({ browser, context } = await launchRecordedBrowser(browserTraffic));
@@ -239,6 +241,25 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       .getByRole('region', { name: '会話', exact: true })
       .screenshot({ path: join(screenshots, 'zendesk-live-conversation-ja.png') });
     await japanese.page.close();
+  });
+
+  it('takes +44 7700 900123, a number WhatsApp delivered outside the ranges libphonenumber knows, and replies to it', async () => {
+    await world.control('POST', '/sandbox/numbers/106540352242999/inbound', {
+      from: '447700900123',
+      name: 'Emma Clarke',
+      text: 'Hello from London',
+    });
+    await world.settle();
+    const { page, app } = await openTicket(104);
+    const card = app.getByTestId('window-card');
+    await expect.poll(() => card.textContent()).toContain('Open');
+    expect(await card.textContent()).toContain('+447700900123');
+    expect(await app.getByTestId('phone-range-unknown').count()).toBe(0);
+    await app.getByLabel('Message').fill('Hello Emma, your order ships today.');
+    await app.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => app.getByText('Reply sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    await sidebarScreenshot(page, 'zendesk-unknown-range-en.png');
+    await page.close();
   });
 
   it('attaches a file from the panel: the limits first, a file over them refused, an image previewed and sent', async () => {

@@ -5,6 +5,7 @@ import { installationContextRoutes } from './installation.js';
 import { liveRoutes } from './live.js';
 import { mediaUploadRoutes } from './media-uploads.js';
 import { operationsRoutes } from './operations.js';
+import { templateNameRoutes } from './template-names.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
@@ -21,4 +22,5 @@ export const routeGroups = mergeRouteGroups(
   liveRoutes,
   installationContextRoutes,
   mediaUploadRoutes,
+  templateNameRoutes,
 );

@@ -166,6 +166,8 @@ export const en = {
     missingTitle: 'No WhatsApp number',
     missing: 'The requester of this ticket has no phone number, so WhatsApp cannot reach them from here.',
     invalid: 'The requester’s phone number “{phone}” is not a valid number. Write it with + and the country code.',
+    rangeUnknown:
+      'This number is outside the ranges known for its country and has not written on WhatsApp yet. Check it before sending a template.',
   },
   templates: {
     heading: 'Send a template',

@@ -168,6 +168,8 @@ export const ja: Messages = {
     missingTitle: 'WhatsApp 番号がありません',
     missing: 'このチケットのリクエスターには電話番号がないため、ここから WhatsApp で連絡できません。',
     invalid: 'リクエスターの電話番号「{phone}」は有効な番号ではありません。+ と国番号を付けて入力してください。',
+    rangeUnknown:
+      'この番号はその国の既知の番号範囲外で、まだ WhatsApp でメッセージを受け取っていません。テンプレートを送る前に番号を確認してください。',
   },
   templates: {
     heading: 'テンプレートで送信',
