@@ -185,6 +185,8 @@ describe('the demo (npm start, the README’s first command)', () => {
       headers: { authorization: `Bearer ${second.zohoToken}` },
     });
     expect(((await walletAgain.json()) as { balance: number }).balance).toBe(5_000);
+    // The clock kept how far it was moved, as the database kept the times it moved back.
+    expect(await (await fetch(`${viaIpv4(second.urls.page)}/clock`)).json()).toMatchObject({ advanced_minutes: 24 * 60 });
     second.demo.child.kill('SIGTERM');
     expect([0, 'SIGTERM']).toContain(await second.demo.exited);
     // Two `npm start`s, each building the bridge and both apps: minutes on a loaded 2-core machine.

@@ -153,7 +153,13 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(contactsRouter(services, mountOptions));
   app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
   const media = new MediaService(services);
-  app.use(mediaRouter(media, services.db, mountOptions));
+  app.use(
+    mediaRouter(media, services.db, mountOptions, {
+      encryptionKey: services.config.encryptionKey,
+      publicUrl: services.config.publicUrl,
+      clock: services.clock,
+    }),
+  );
   app.use(messagesRouter(services, media, mountOptions));
   app.use(conversationsRouter(services, mountOptions));
   app.use(liveRouter(services, workers.live ?? new LiveHub(services.db, services.logger), mountOptions));

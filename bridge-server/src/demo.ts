@@ -90,6 +90,11 @@ async function main(): Promise<void> {
     sandbox,
     phoneNumberId: state.phoneNumberId,
     movePast: phone.movePast,
+    advancedMinutes: state.clockAdvancedMinutes ?? 0,
+    onAdvanced: async (advancedMinutes) => {
+      state.clockAdvancedMinutes = advancedMinutes;
+      await save();
+    },
   });
   const page = express();
   page.use(phone.router);

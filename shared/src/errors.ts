@@ -28,6 +28,10 @@ export const problemCatalogue = {
     title:
       'The stream token is not valid for this stream: expired, altered, for another customer, or its installation was revoked.',
   },
+  upload_token_invalid: {
+    status: 401,
+    title: 'The upload token is not valid: expired, altered, or its installation was revoked. Ask for a new one.',
+  },
   invalid_signature: {
     status: 401,
     title: 'The webhook signature (X-Hub-Signature-256) is missing or does not match the body.',

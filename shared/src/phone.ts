@@ -8,7 +8,18 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from
  * (https://gitlab.com/catamphetamine/libphonenumber-js#min-vs-max-vs-mobile).
  */
 
-export type PhoneNumberResult = { ok: true; e164: string; country: string | undefined } | { ok: false; reason: string };
+export type PhoneNumberResult =
+  | {
+      ok: true;
+      e164: string;
+      country: string | undefined;
+      /**
+       * Set by `normalizeCustomerNumber` only: the number has a possible length for its country but lies outside the
+       * ranges the metadata knows (a new range, or one WhatsApp delivers anyway, such as `+44 7700 900…`).
+       */
+      rangeUnknown?: true;
+    }
+  | { ok: false; reason: string };
 
 export interface PhoneNumberOptions {
   /**
@@ -54,6 +65,21 @@ export function normalizeWhatsAppNumber(waIdOrPhone: string): PhoneNumberResult 
   const known = normalizePhoneNumber(`+${digits}`);
   if (known.ok) return known;
   return { ok: true, e164: `+${digits}`, country: parsePhoneNumberFromString(`+${digits}`)?.country };
+}
+
+/**
+ * A customer's number as the API and the panel take it (issue #15): valid by the metadata, or, written internationally
+ * with `+`, of a possible length for its country (`isPossible`: the length check, not the range check) though its range
+ * is unknown, then marked `rangeUnknown`. A number WhatsApp delivered (a `wa_id`) must always be accepted even where
+ * libphonenumber's metadata does not know its range yet; the bridge refuses a template to a range-unknown number that
+ * has never written to us (messages/pipeline.ts), so a mistyped number is still caught where it matters.
+ */
+export function normalizeCustomerNumber(input: string, options: PhoneNumberOptions = {}): PhoneNumberResult {
+  const known = normalizePhoneNumber(input, options);
+  if (known.ok || !input.trim().startsWith('+')) return known;
+  const parsed = parsePhoneNumberFromString(input.trim());
+  if (parsed === undefined || !parsed.isPossible()) return known;
+  return { ok: true, e164: parsed.number, country: parsed.country, rangeUnknown: true };
 }
 
 /** The country of an international number (`+81 3-1234-5678` → `JP`), or undefined when it names none. */

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserBundle, stubOf } from '../src/bundle/browser.js';
+import { browserBundle, stubOf, withoutMeta } from '../src/bundle/browser.js';
 
 // zod exports no deep paths: its files are found beside its package.json.
 const zodRoot = dirname(createRequire(import.meta.url).resolve('zod/package.json'));
@@ -31,5 +31,33 @@ describe('what the browser bundles leave out', () => {
   it('names renamed exports as they are exported', () => {
     const stub = stubOf('export function a() {}\nexport const b = 1;\nfunction c() {}\nexport { c as d, a as e };\n');
     expect(stub.match(/export const (\w+)/g)?.map((line) => line.slice('export const '.length))).toEqual(['a', 'b', 'd', 'e']);
+  });
+
+  it('cuts .meta(…) calls from the shared schemas, and nothing that only looks like one', () => {
+    const source = [
+      "const a = z.string().meta({ description: 'A (with parens) and .meta( in text' }).optional().meta({ id: 'A' });",
+      "const b = z.object({ c: z.number().meta({ example: 1 }) }).meta({ id: 'B', description: `x ${'.meta('}` });",
+      '// a comment that says .meta({ no })',
+      "const text = 'z.string().meta({ kept })';",
+      'const d = e.meta();',
+    ].join('\n');
+    expect(withoutMeta(source)).toBe(
+      [
+        'const a = z.string().optional();',
+        'const b = z.object({ c: z.number() });',
+        '// a comment that says .meta({ no })',
+        "const text = 'z.string().meta({ kept })';",
+        'const d = e.meta();',
+      ].join('\n'),
+    );
+  });
+
+  it('cuts every .meta( of a contract file, keeping its exports', async () => {
+    const plugin = browserBundle();
+    const path = join(dirname(new URL(import.meta.url).pathname), '..', 'src', 'contract', 'media.ts');
+    const cut = await plugin.load(path);
+    expect(cut).toBeDefined();
+    expect(cut).not.toContain('.meta(');
+    expect(cut).toContain('export const sendMediaContent');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryOfPhoneNumber, normalizePhoneNumber, normalizeWhatsAppNumber } from '../src/phone.js';
+import { countryOfPhoneNumber, normalizeCustomerNumber, normalizePhoneNumber, normalizeWhatsAppNumber } from '../src/phone.js';
 
 describe('normalizePhoneNumber', () => {
   it.each([
@@ -71,4 +71,34 @@ describe('normalizeWhatsAppNumber (numbers WhatsApp delivered)', () => {
       expect(normalizeWhatsAppNumber(input).ok).toBe(false);
     },
   );
+});
+
+describe('normalizeCustomerNumber (a customer’s number, which WhatsApp may deliver outside known ranges)', () => {
+  it('accepts +44 7700 900123, a possible UK mobile outside the ranges the metadata knows, marked as such', () => {
+    expect(normalizePhoneNumber('+44 7700 900123').ok).toBe(false);
+    expect(normalizeCustomerNumber('+44 7700 900123')).toEqual({
+      ok: true,
+      e164: '+447700900123',
+      // +44 is shared by GB, GG, IM and JE: outside the known ranges, libphonenumber cannot tell which.
+      country: undefined,
+      rangeUnknown: true,
+    });
+  });
+
+  it('reads a number the metadata knows as normalizePhoneNumber does, without the mark', () => {
+    expect(normalizeCustomerNumber('+81 90-1234-0001')).toEqual({ ok: true, e164: '+819012340001', country: 'JP' });
+    expect(normalizeCustomerNumber('090-1234-0002', { defaultCountry: 'JP' })).toEqual({
+      ok: true,
+      e164: '+819012340002',
+      country: 'JP',
+    });
+  });
+
+  it.each([
+    ['+81 12', 'a length no Japanese number has'],
+    ['+', 'no number at all'],
+    ['07700 900123', 'a national number without a country to read it in'],
+  ])('still refuses %s (%s)', (input) => {
+    expect(normalizeCustomerNumber(input).ok).toBe(false);
+  });
 });

@@ -10,6 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../../bridge-server/test/support/media-files.js';
 import { sidebarWidthPx } from '../../zendesk-app/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
@@ -63,6 +64,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
         { id: 102, subject: 'Invoice request', requesterName: 'Taro Suzuki', requesterPhone: '+81 90 1234 0002' },
         // +819012340003 never wrote and has no consent on record.
         { id: 103, subject: 'Please confirm my order', requesterName: 'Jiro Tanaka', requesterPhone: '+81 90-1234-0003' },
+        // A UK number outside the ranges libphonenumber knows (Ofcom's drama range), which WhatsApp delivers.
+        { id: 104, subject: 'Order from London', requesterName: 'Emma Clarke', requesterPhone: '+44 7700 900123' },
       ],
     });
     ({ browser, context } = await launchRecordedBrowser(browserTraffic));
@@ -237,6 +240,70 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await japanese.app
       .getByRole('region', { name: '会話', exact: true })
       .screenshot({ path: join(screenshots, 'zendesk-live-conversation-ja.png') });
+    await japanese.page.close();
+  });
+
+  it('takes +44 7700 900123, a number WhatsApp delivered outside the ranges libphonenumber knows, and replies to it', async () => {
+    await world.control('POST', '/sandbox/numbers/106540352242999/inbound', {
+      from: '447700900123',
+      name: 'Emma Clarke',
+      text: 'Hello from London',
+    });
+    await world.settle();
+    const { page, app } = await openTicket(104);
+    const card = app.getByTestId('window-card');
+    await expect.poll(() => card.textContent()).toContain('Open');
+    expect(await card.textContent()).toContain('+447700900123');
+    expect(await app.getByTestId('phone-range-unknown').count()).toBe(0);
+    await app.getByLabel('Message').fill('Hello Emma, your order ships today.');
+    await app.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => app.getByText('Reply sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    await sidebarScreenshot(page, 'zendesk-unknown-range-en.png');
+    await page.close();
+  });
+
+  it('attaches a file from the panel: the limits first, a file over them refused, an image previewed and sent', async () => {
+    const { page, app } = await openTicket(101);
+    await app.getByTestId('attach-toggle').click();
+    const limits = app.getByTestId('attach-limits');
+    await expect.poll(() => limits.textContent()).toContain('Images: JPEG, PNG, up to 5 MB');
+    expect(await limits.textContent()).toContain('Documents: PDF, up to 20 MB');
+    const input = app.getByTestId('attach-input');
+    const send = app.getByRole('button', { name: 'Send reply' });
+
+    await input.setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.alloc(6_200_000, 1) });
+    await expect
+      .poll(() => app.getByTestId('attach-refused').textContent())
+      .toBe('“holiday.png” is 6.2 MB: WhatsApp takes Images up to 5 MB.');
+    expect(await send.isDisabled()).toBe(true);
+    await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await expect.poll(() => app.getByTestId('attach-refused').textContent()).toContain('“notes.txt” cannot be sent on WhatsApp');
+
+    await input.setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: png() });
+    const chosen = app.getByTestId('attach-chosen');
+    await expect.poll(() => chosen.textContent()).toContain('receipt.png');
+    expect(await chosen.locator('img').count()).toBe(1);
+    await app.getByLabel('Caption (optional)').fill('Your receipt');
+    await sidebarScreenshot(page, 'zendesk-attach-en.png');
+    await send.click();
+    await expect.poll(() => app.getByText('File sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    const sent = (await call(token, 'GET', '/v1/messages?ticket_helpdesk=zendesk&ticket_id=101')).data.find(
+      (message: Json) => message.kind === 'media',
+    );
+    expect(sent.media).toMatchObject({ kind: 'image', mime_type: 'image/png', filename: 'receipt.png', caption: 'Your receipt' });
+    expect(sent.to).toBe(wroteRecently);
+    await page.close();
+
+    const japanese = await openTicket(101, 'ja');
+    await japanese.app.getByRole('button', { name: 'ファイルを添付' }).click();
+    await expect.poll(() => japanese.app.getByTestId('attach-limits').textContent()).toContain('画像：JPEG, PNG（5 MBまで）');
+    await japanese.app
+      .getByTestId('attach-input')
+      .setInputFiles({ name: 'video.mov', mimeType: 'video/quicktime', buffer: Buffer.from('moov') });
+    await expect
+      .poll(() => japanese.app.getByTestId('attach-refused').textContent())
+      .toContain('「video.mov」は WhatsApp で送信できません。');
+    await sidebarScreenshot(japanese.page, 'zendesk-attach-ja.png');
     await japanese.page.close();
   });
 

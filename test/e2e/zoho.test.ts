@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pdf } from '../../bridge-server/test/support/media-files.js';
 import { startHostPage as startZendeskHostPage } from '../../zendesk-app/host/server.js';
 import { rightPanelWidthPx } from '../../zoho-extension/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zoho-extension/host/server.js';
@@ -23,6 +24,15 @@ import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, type Json, launchRecordedBrowser, startE2eWorld, wroteRecently } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
+/**
+ * How much of the right panel an agent sees before scrolling: a 768 px tall laptop screen, less the browser's bars and
+ * Zoho Desk's header and the panel's title, leaves about this much (as for Zendesk's sidebar).
+ */
+const firstScreenPx = 560;
+interface PanelDocument {
+  documentElement: { clientWidth: number; scrollWidth: number };
+  querySelector(selector: string): { getBoundingClientRect(): { bottom: number } } | null;
+}
 const tickets = [
   {
     id: '1892000000093001',
@@ -187,6 +197,57 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await screenshotPanel(page, 'zoho-japanese.png');
     await page.close();
   });
+
+  it('attaches a file from the panel: uploaded by the browser itself, since Zoho’s request proxy carries JSON only', async () => {
+    const { page, widget } = await openTicket(tickets[0]!.id);
+    await widget.getByTestId('attach-toggle').click();
+    await expect.poll(() => widget.getByTestId('attach-limits').textContent()).toContain('Images: JPEG, PNG, up to 5 MB');
+    const input = widget.getByTestId('attach-input');
+    await input.setInputFiles({ name: 'manual.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(20_500_000, 1) });
+    await expect
+      .poll(() => widget.getByTestId('attach-refused').textContent())
+      .toBe('“manual.pdf” is 20.5 MB: WhatsApp takes Documents up to 20 MB.');
+    await input.setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: pdf() });
+    await expect.poll(() => widget.getByTestId('attach-chosen').textContent()).toContain('invoice.pdf');
+    await screenshotPanel(page, 'zoho-attach-en.png');
+    await widget.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => widget.getByText('File sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    const sent = (
+      await world.call(world.token, 'GET', `/v1/messages?ticket_helpdesk=zoho&ticket_id=${tickets[0]!.id}`)
+    ).data.find((message: Json) => message.kind === 'media');
+    // A document carries its file name to the customer; no caption was written.
+    expect(sent.media).toMatchObject({ kind: 'document', filename: 'invoice.pdf', caption: null });
+    await page.close();
+  });
+
+  it.each(['en', 'ja'])(
+    'is compact at Zoho Desk’s right panel in %s: no sideways scroll, the window and the template search on the first screen',
+    async (locale) => {
+      const { page, widget } = await openTicket(tickets[0]!.id, locale);
+      await widget.getByRole('option').first().waitFor();
+      const layout = await widget.evaluate(() => {
+        // The browser's document, typed as far as this reads it (the tests compile without the DOM library).
+        const { document } = globalThis as unknown as { document: PanelDocument };
+        const bottomOf = (selector: string) => document.querySelector(selector)?.getBoundingClientRect().bottom ?? null;
+        return {
+          clientWidth: document.documentElement.clientWidth,
+          scrollWidth: document.documentElement.scrollWidth,
+          windowState: bottomOf('[data-testid="window-card"] strong'),
+          search: bottomOf('[role="combobox"]'),
+        };
+      });
+      process.stdout.write(`zoho e2e: layout at ${rightPanelWidthPx} px in ${locale}: ${JSON.stringify(layout)}\n`);
+      await screenshotPanel(page, `zoho-compact-${rightPanelWidthPx}-${locale}.png`);
+      // The panel's 1 px left border is the page's: the widget gets the rest of the width, and scrolls no wider.
+      expect(layout.clientWidth).toBe(rightPanelWidthPx - 1);
+      expect(layout.scrollWidth).toBe(layout.clientWidth);
+      expect(layout.windowState).not.toBeNull();
+      expect(layout.windowState).toBeLessThanOrEqual(firstScreenPx);
+      expect(layout.search).not.toBeNull();
+      expect(layout.search).toBeLessThanOrEqual(firstScreenPx);
+      await page.close();
+    },
+  );
 
   it('never lets the installation token reach the browser, yet every bridge call carried its placeholder', async () => {
     const { page, widget } = await openTicket(tickets[0]!.id);

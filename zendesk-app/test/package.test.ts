@@ -124,9 +124,10 @@ describe('the Zendesk app package', () => {
     // 200 KiB: 198 KiB measured (test/BENCHMARKS.md, "Bundle sizes"), with libphonenumber-js's min metadata and
     // without zod's JSON Schema code (shared/src/bundle/browser.ts); 223 KiB before. The live conversation (issue #11:
     // the conversation view, the event-stream client, the stream-token and conversation schemas) adds about 3 KiB.
-    // The goal is 160 KiB: the largest parts left are React DOM, Zendesk Garden and the whole contract (the client
-    // checks answers with it).
-    expect(gzippedBytes).toBeLessThanOrEqual(204 * 1024);
+    // Attaching files (issue #15) added 4 KiB; cutting the schemas' `.meta()` from the browser build took 8.7 KiB
+    // off: 198.2 KiB measured. The goal is 160 KiB: the largest parts left are React DOM, Zendesk Garden and the whole
+    // contract (the client checks answers with it).
+    expect(gzippedBytes).toBeLessThanOrEqual(200 * 1024);
   });
 
   /** Each case breaks one rule on a copy of the real package; the validator must name that rule. */

@@ -114,8 +114,9 @@ describe('the Zoho Desk extension package', () => {
     const gzippedBytes = code.reduce((total, [, bytes]) => total + gzipSync(bytes, { level: 9 }).length, 0);
     // 157 KiB measured (test/BENCHMARKS.md, "Bundle sizes"), with libphonenumber-js's min metadata and without zod's
     // JSON Schema code (shared/src/bundle/browser.ts); 182 KiB before. The live conversation and the compact panel
-    // (issues #11, #15) brought it to 161.6 KiB: over the 160 KB goal, which the next size work must win back.
-    expect(gzippedBytes).toBeLessThanOrEqual(164 * 1024);
+    // (issues #11, #15) brought it to 161.6 KiB, attaching files to 166.1 KiB; cutting the schemas' `.meta()` from the
+    // browser build (shared/src/bundle/browser.ts) to 157.0 KiB: within the 160 KiB goal, which is now the budget.
+    expect(gzippedBytes).toBeLessThanOrEqual(160 * 1024);
   });
 
   /** Each case breaks one rule on a copy of the real package; the check must name that rule. */

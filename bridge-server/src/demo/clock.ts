@@ -26,8 +26,15 @@ export function demoClock(options: {
   phoneNumberId: string;
   /** Moves the demo's own record of what the customers wrote (the phone on the page). */
   movePast(byMs: number): void;
+  /**
+   * How far an earlier run had moved the clock: the database keeps the moved rows across `npm start`s, so the clock
+   * keeps saying by how much (DemoState.clockAdvancedMinutes).
+   */
+  advancedMinutes?: number;
+  /** Called with the new total after each move, to keep it for the next start. */
+  onAdvanced?(advancedMinutes: number): Promise<void>;
 }): DemoClock {
-  let advancedMinutes = 0;
+  let advancedMinutes = options.advancedMinutes ?? 0;
   return {
     get advancedMinutes() {
       return advancedMinutes;
@@ -61,6 +68,7 @@ export function demoClock(options: {
       }
       options.movePast(byMs);
       advancedMinutes += minutes;
+      await options.onAdvanced?.(advancedMinutes);
     },
   };
 }

@@ -19,6 +19,8 @@ export interface DemoState {
   installations?: Record<'zendesk' | 'zoho', { id: string; token: string }>;
   /** The account's point prices are set and its welcome points bought. */
   pointsSeeded?: boolean;
+  /** How far the demo clock has been moved forward, in minutes, kept across restarts with the moved data. */
+  clockAdvancedMinutes?: number;
 }
 
 function generate(): DemoState {

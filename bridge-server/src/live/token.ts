@@ -1,6 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
-import { secretsEqual } from '../security/tokens.js';
+import { SignedTokens } from '../security/signed-tokens.js';
 
 /*
  * Stream tokens: what the panel's EventSource carries in its URL instead of the installation token (which stays in the
@@ -34,16 +33,12 @@ interface Payload {
   e: number;
 }
 
-const prefix = 'wbs_';
-
 export class StreamTokens {
-  readonly #key: Buffer;
+  readonly #tokens: SignedTokens;
 
   /** `encryptionKeyHex`: the bridge's BRIDGE_ENCRYPTION_KEY; the signing key is derived from it, never it. */
   constructor(encryptionKeyHex: string) {
-    this.#key = Buffer.from(
-      hkdfSync('sha256', Buffer.from(encryptionKeyHex, 'hex'), Buffer.alloc(0), 'wabridge stream tokens v1', 32),
-    );
+    this.#tokens = new SignedTokens(encryptionKeyHex, 'wabridge stream tokens v1', 'wbs_');
   }
 
   issue(scope: StreamScope, now: Date): { token: string; expiresAt: Date } {
@@ -56,8 +51,7 @@ export class StreamTokens {
       p: scope.phone,
       e: expiresAt.getTime() / 1000,
     };
-    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    return { token: `${prefix}${body}.${this.#sign(body)}`, expiresAt };
+    return { token: this.#tokens.encode(payload), expiresAt };
   }
 
   /**
@@ -67,25 +61,13 @@ export class StreamTokens {
    */
   verify(token: string, phone: string, now: Date): { scope: StreamScope; expiresAt: Date } {
     const invalid = new DomainError('stream_token_invalid', 'This stream token is not valid for this stream.');
-    if (!token.startsWith(prefix)) throw invalid;
-    const [body, signature, ...rest] = token.slice(prefix.length).split('.');
-    if (body === undefined || signature === undefined || rest.length > 0) throw invalid;
-    if (!secretsEqual(signature, this.#sign(body))) throw invalid;
-    let payload: Partial<Payload>;
-    try {
-      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<Payload>;
-    } catch {
-      throw invalid;
-    }
+    const payload: Partial<Payload> | undefined = this.#tokens.decode(token);
+    if (payload === undefined) throw invalid;
     const { v, i, a, d, p, e } = payload;
     if (v !== 1 || typeof i !== 'string' || typeof a !== 'string' || typeof d !== 'string' || typeof e !== 'number') {
       throw invalid;
     }
     if (p !== phone || e * 1000 <= now.getTime()) throw invalid;
     return { scope: { installationId: i, accountId: a, deploymentId: d, phone: p }, expiresAt: new Date(e * 1000) };
-  }
-
-  #sign(body: string): string {
-    return createHmac('sha256', this.#key).update(`${prefix}${body}`).digest('base64url');
   }
 }

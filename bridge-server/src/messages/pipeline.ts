@@ -4,6 +4,7 @@ import {
   currentConsent,
   describeConsentRefusal,
   type Message,
+  normalizePhoneNumber,
   type PricingQuote,
   type SendMediaContent,
   type SendMessageRequest,
@@ -17,7 +18,7 @@ import type { Clock } from '../clock.js';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
 import { queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { secretContext } from '../deployments/store.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
 import type { MediaService } from '../media/service.js';
 import type { MediaUploadRow } from '../media/store.js';
 import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
@@ -155,6 +156,25 @@ export class SendPipeline {
     }
   }
 
+  /**
+   * The contract takes a number outside the ranges the phone-number metadata knows (customerPhoneNumber), because
+   * WhatsApp delivers some (a `wa_id` such as +44 7700 900…). A template to one is sent only when the customer has
+   * written to us, so WhatsApp vouched for the number; otherwise it is refused as a number to check, as a typo would be.
+   * (Free-form messages need the customer to have written anyway: the window check covers them.)
+   */
+  async #checkUnknownRange(context: SendContext, to: string): Promise<void> {
+    if (normalizePhoneNumber(to).ok) return;
+    const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
+    if (contact?.last_inbound_at != null) return;
+    throw validationFailed([
+      {
+        path: 'body.to',
+        code: 'invalid_phone_number',
+        message: 'is outside the number ranges known for its country and has never written on WhatsApp: check the number',
+      },
+    ]);
+  }
+
   /** The file to send: an existing upload that fits the request, or the URL's file, fetched and uploaded now. */
   async #checkMedia(context: SendContext, to: string, media: SendMediaContent): Promise<MediaUploadRow> {
     if (media.upload_id !== undefined) {
@@ -171,6 +191,7 @@ export class SendPipeline {
 
   async #checkTemplate(context: SendContext, request: SendMessageRequest): Promise<TemplateRow> {
     const { db } = this.dependencies;
+    await this.#checkUnknownRange(context, request.to);
     const wanted = request.template!;
     const template = await findTemplate(db, context.deploymentId, wanted.name, wanted.language);
     if (template === undefined) {

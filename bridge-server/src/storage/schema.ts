@@ -130,6 +130,13 @@ export interface Schema {
     updated_at: ColumnType<Date, Date | undefined, Date>;
     removed_at: Date | null;
   };
+  template_display_names: {
+    deployment_id: string;
+    template_name: string;
+    language: string;
+    display_name: string;
+    updated_at: ColumnType<Date, Date | undefined, Date>;
+  };
   template_syncs: {
     id: string;
     deployment_id: string;

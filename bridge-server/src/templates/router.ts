@@ -1,10 +1,18 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
+import { findDeployment } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
-import { type Caller, installationOf } from '../http/caller.js';
+import { accountScope, type Caller, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
-import { findTemplateSync, listTemplates, presentSync, presentTemplate } from './store.js';
+import {
+  findTemplateSync,
+  listTemplates,
+  presentSync,
+  presentTemplate,
+  setTemplateDisplayName,
+  templateDisplayNames,
+} from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
 function deploymentOf(caller: Caller): string {
@@ -17,13 +25,32 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
     router,
     routes.listTemplates,
     async ({ query }, { caller }) => {
-      const rows = await listTemplates(db, deploymentOf(caller), {
-        statuses: query.status?.split(',') ?? ['APPROVED'],
-        language: query.language,
-        category: query.category,
-        search: query.q,
-      });
-      return { data: rows.map(presentTemplate) };
+      const deploymentId = deploymentOf(caller);
+      const [rows, displayNames] = await Promise.all([
+        listTemplates(db, deploymentId, {
+          statuses: query.status?.split(',') ?? ['APPROVED'],
+          language: query.language,
+          category: query.category,
+          search: query.q,
+        }),
+        templateDisplayNames(db, deploymentId),
+      ]);
+      return { data: rows.map((row) => presentTemplate(row, displayNames.get(`${row.name}:${row.language}`) ?? null)) };
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.setTemplateDisplayName,
+    async ({ params, body }, { caller }) => {
+      const deployment = await findDeployment(db, params.deployment_id, accountScope(caller));
+      if (deployment === undefined) throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
+      await setTemplateDisplayName(
+        db,
+        { deploymentId: deployment.id, name: params.name, language: params.language },
+        body.display_name,
+      );
+      return { name: params.name, language: params.language, display_name: body.display_name };
     },
     options,
   );

@@ -7,11 +7,12 @@ import { parametersOf } from './model.js';
 export type TemplateRow = Selectable<Schema['templates']>;
 type SyncRow = Selectable<Schema['template_syncs']>;
 
-export function presentTemplate(row: TemplateRow): TemplateSummary {
+export function presentTemplate(row: TemplateRow, displayName: string | null = null): TemplateSummary {
   const components = (row.components ?? []) as TemplateSummary['components'];
   return {
     id: row.meta_template_id,
     name: row.name,
+    display_name: displayName,
     language: row.language,
     category: row.category,
     previous_category: row.previous_category,
@@ -172,4 +173,41 @@ export async function applyTemplateEvent(
   }
   // A full sync follows soon, for what the event does not say (a new template, edited components).
   await transaction.updateTable('deployments').set({ templates_sync_due_at: sql<Date>`now()` }).where('id', 'in', ids).execute();
+}
+
+/** The display names an account's admin gave this deployment's templates, keyed `name:language`. */
+export async function templateDisplayNames(db: Kysely<Schema>, deploymentId: string): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('template_display_names')
+    .select(['template_name', 'language', 'display_name'])
+    .where('deployment_id', '=', deploymentId)
+    .execute();
+  return new Map(rows.map((row) => [`${row.template_name}:${row.language}`, row.display_name]));
+}
+
+/** Sets (or, with null, removes) a template's display name. A name may be given before the template is synced. */
+export async function setTemplateDisplayName(
+  db: Kysely<Schema>,
+  key: { deploymentId: string; name: string; language: string },
+  displayName: string | null,
+): Promise<void> {
+  const where = { deployment_id: key.deploymentId, template_name: key.name, language: key.language };
+  if (displayName === null) {
+    await db
+      .deleteFrom('template_display_names')
+      .where('deployment_id', '=', where.deployment_id)
+      .where('template_name', '=', where.template_name)
+      .where('language', '=', where.language)
+      .execute();
+    return;
+  }
+  await db
+    .insertInto('template_display_names')
+    .values({ ...where, display_name: displayName })
+    .onConflict((conflict) =>
+      conflict
+        .columns(['deployment_id', 'template_name', 'language'])
+        .doUpdateSet({ display_name: displayName, updated_at: sql<Date>`now()` }),
+    )
+    .execute();
 }

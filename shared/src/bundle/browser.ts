@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import ts from 'typescript';
 
 /*
  * What the helpdesk apps' browser bundles leave out of the code they share with the bridge, so that each app stays
@@ -14,7 +15,14 @@ import { readFile } from 'node:fs/promises';
  *   class (classic/schemas.js imports core/to-json-schema.js and core/json-schema-processors.js), so tree shaking
  *   cannot drop it; the two modules become stubs whose exports throw if anything ever calls them. Their lazy
  *   getters (`.minLength`, `.maxValue`, `.format` of a zod schema) are unused by the panel.
+ * - The `.meta({...})` calls of the shared code's schemas (descriptions, examples and ids for the OpenAPI document,
+ *   about 7 KiB gzipped): metadata never changes what a schema accepts, and the panel reads none of it. They are cut
+ *   from the source by the TypeScript parser (`withoutMeta`), so only real `.meta(` calls go, never text that looks
+ *   like one.
  */
+
+/** The shared code whose schemas carry `.meta()` for the OpenAPI document. */
+const sharedSource = /[\\/]shared[\\/]src[\\/].*\.ts$/;
 
 /** The zod modules replaced by stubs in the browser. */
 const jsonSchemaModule = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
@@ -34,8 +42,12 @@ export function browserBundle(): BrowserBundlePlugin {
     config: () => ({ resolve: { alias: [{ find: /^libphonenumber-js\/max$/, replacement: 'libphonenumber-js/min' }] } }),
     async load(id) {
       const path = id.split('?')[0] ?? id;
-      if (!jsonSchemaModule.test(path)) return undefined;
-      return stubOf(await readFile(path, 'utf8'));
+      if (jsonSchemaModule.test(path)) return stubOf(await readFile(path, 'utf8'));
+      if (sharedSource.test(path)) {
+        const source = await readFile(path, 'utf8');
+        return source.includes('.meta(') ? withoutMeta(source, path) : undefined;
+      }
+      return undefined;
     },
   };
 }
@@ -61,4 +73,31 @@ export function stubOf(source: string): string {
     ...lines,
     '',
   ].join('\n');
+}
+
+/**
+ * `source` without its `.meta(…)` calls: `z.string().meta({ description })` becomes `z.string()`. Found by parsing
+ * (TypeScript's own parser), so strings, comments and regular expressions that contain `.meta(` are left alone.
+ */
+export function withoutMeta(source: string, fileName = 'source.ts'): string {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const cuts: [number, number][] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'meta' &&
+      node.arguments.length > 0
+    ) {
+      // From the end of what `.meta` is called on to the end of the call; what it is called on may hold more.
+      cuts.push([node.expression.expression.end, node.end]);
+      visit(node.expression.expression);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let result = source;
+  for (const [start, end] of cuts.sort((a, b) => b[0] - a[0])) result = result.slice(0, start) + result.slice(end);
+  return result;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { problemCodes } from '../errors.js';
-import { normalizePhoneNumber } from '../phone.js';
+import { normalizeCustomerNumber, normalizePhoneNumber } from '../phone.js';
 
 /** Opaque identifiers: a type prefix and 24 lowercase base-32 characters (120 random bits). */
 export function prefixedId(prefix: string, description: string) {
@@ -16,23 +16,38 @@ export const installationId = prefixedId('ins', 'Installation ID: one helpdesk (
 
 export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601 instant in UTC.', example: '2026-11-21T09:30:00.000Z' });
 
+/** A phone number schema that normalises with `normalize` and refuses with its reason as `invalid_phone_number`. */
+function phoneNumberSchema(normalize: typeof normalizePhoneNumber, description: string) {
+  return z
+    .string()
+    .max(40, 'is too long for a phone number')
+    .transform((value, context) => {
+      const result = normalize(value);
+      if (!result.ok) {
+        context.addIssue({ code: 'custom', message: result.reason, params: { problem: 'invalid_phone_number' } });
+        return z.NEVER;
+      }
+      return result.e164;
+    })
+    .meta({ description, example: '+81 90 1234 5678', override: { type: 'string' } });
+}
+
 /** A phone number in any common notation with its country code, normalised to E.164. */
-export const phoneNumber = z
-  .string()
-  .max(40, 'is too long for a phone number')
-  .transform((value, context) => {
-    const result = normalizePhoneNumber(value);
-    if (!result.ok) {
-      context.addIssue({ code: 'custom', message: result.reason, params: { problem: 'invalid_phone_number' } });
-      return z.NEVER;
-    }
-    return result.e164;
-  })
-  .meta({
-    description: 'Phone number with country calling code; normalised to E.164.',
-    example: '+81 90 1234 5678',
-    override: { type: 'string' },
-  });
+export const phoneNumber = phoneNumberSchema(
+  normalizePhoneNumber,
+  'Phone number with country calling code; normalised to E.164.',
+);
+
+/**
+ * A customer's number (a contact, a message's recipient): as `phoneNumber`, and also an international number of a
+ * possible length whose range the phone-number metadata does not know yet (`normalizeCustomerNumber`): WhatsApp may
+ * deliver it. A template to such a number that never wrote to us is refused when it is sent.
+ */
+export const customerPhoneNumber = phoneNumberSchema(
+  normalizeCustomerNumber,
+  'Customer’s phone number with country calling code; normalised to E.164. A number outside the ranges known for its ' +
+    'country is accepted when its length is possible (WhatsApp may deliver it).',
+);
 
 /** Numeric Graph API object ids (WABA, phone number, business manager). */
 export const metaObjectId = z

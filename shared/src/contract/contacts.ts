@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { phoneNumber, timestamp } from './common.js';
+import { customerPhoneNumber, timestamp } from './common.js';
 import { healthIssueCodes } from './numbers.js';
 import { topicConsent } from './optin.js';
 
 export const contactPath = z.strictObject({
-  phone: phoneNumber.meta({ description: 'The customer’s number in E.164, URL-encoded (`%2B819012345678`).' }),
+  phone: customerPhoneNumber.meta({ description: 'The customer’s number in E.164, URL-encoded (`%2B819012345678`).' }),
 });
 
 export const windowStatus = z

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { deploymentId, phoneNumber, prefixedId, timestamp } from './common.js';
+import { customerPhoneNumber, deploymentId, prefixedId, timestamp } from './common.js';
 import { helpdesk } from './installations.js';
 import { messageMedia, sendMediaContent } from './media.js';
 
@@ -22,7 +22,7 @@ const templateValue = z.union([
 
 export const sendMessageRequest = z
   .strictObject({
-    to: phoneNumber,
+    to: customerPhoneNumber,
     text: z
       .strictObject({
         body: z.string().min(1, 'must not be empty').max(4096),

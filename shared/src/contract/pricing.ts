@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { defaultPricingTimeZone, isIsoDate, isKnownTimeZone } from '../pricing/effective-dates.js';
 import { ruleSets } from '../pricing/rules.js';
-import { accountId, phoneNumber, timestamp } from './common.js';
+import { accountId, customerPhoneNumber, timestamp } from './common.js';
 
 /** `GET /v1/pricing/quote`: a template (`template` + `language`) or a free-form reply (`text=1`). */
 export const pricingQuoteQuery = z
   .strictObject({
-    to: phoneNumber,
+    to: customerPhoneNumber,
     template: z.string().min(1).max(512).optional(),
     language: z.string().min(2).max(16).optional(),
     text: z.enum(['1']).optional().meta({ description: 'Quote a free-form reply (text or media) instead of a template.' }),

@@ -20,6 +20,10 @@ export const templateSummary = z
   .object({
     id: z.string().meta({ description: 'Meta’s template id.' }),
     name: z.string(),
+    display_name: z.string().nullable().optional().meta({
+      description: 'What agents read instead of `name`, as the account’s admin set it; null or absent: none set.',
+      example: 'Order confirmation',
+    }),
     language: z.string().meta({ example: 'ja' }),
     category: z
       .string()

@@ -15,7 +15,9 @@ import { OptinSection } from './optin/OptinSection.js';
 import { meteringOf } from './points/model.js';
 import { WalletCard } from './points/WalletCard.js';
 import { ReplyForm } from './reply/ReplyForm.js';
+import { panelTemplateOf } from './templates/model.js';
 import { TemplatePicker } from './templates/TemplatePicker.js';
+import { TemplateTitlesProvider } from './templates/titles.js';
 import { WindowCard } from './window/WindowCard.js';
 
 /**
@@ -34,6 +36,11 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   const messages = useTicketMessages(ticket);
   const optinSettings = useResource(phoneE164 === null ? null : 'optin-topics', () => api.optinSettings());
   const wallet = useResource('wallet', () => api.wallet());
+  const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
+  const templateSummaries = useMemo(
+    () => (templates.state === 'ready' ? templates.data.map((template) => template.summary) : []),
+    [templates],
+  );
   // Whether the account pays in points: a free-form reply's quote tells (`pricing_not_configured` when it does not).
   const pricingProbe = useResource(phoneE164 === null ? null : `pricing:${phoneE164}`, () =>
     api.quote({ to: phoneE164 ?? '', text: '1' }),
@@ -92,10 +99,18 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   // A national number waits for the deployment's country (one small request) rather than showing it as invalid.
   if (resolvedPhone === null) return <LoadingState />;
   return (
-    <>
+    <TemplateTitlesProvider templates={templateSummaries}>
       <WindowCard phone={phone} contact={contact} />
       <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
-      <TemplatePicker ticket={ticket} phone={phone} optin={optin} wallet={wallet} messages={messageList} onSent={onSent} />
+      <TemplatePicker
+        ticket={ticket}
+        phone={phone}
+        optin={optin}
+        wallet={wallet}
+        messages={messageList}
+        templates={templates}
+        onSent={onSent}
+      />
       <OptinSection
         phone={phone}
         contact={contact}
@@ -105,7 +120,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
       />
       {phoneE164 === null ? <MessageHistory messages={messages} /> : <ConversationView conversation={conversation} live={live} />}
       <WalletCard wallet={wallet} metered={metered} />
-    </>
+    </TemplateTitlesProvider>
   );
 }
 

@@ -1,11 +1,13 @@
-import { type BridgeClient, type CallInput, createBridgeClient } from '../client/index.js';
+import { type BridgeClient, type CallInput, createBridgeClient, fetchTransport } from '../client/index.js';
 import type { ContactStatus } from '../contract/contacts.js';
 import type { Conversation } from '../contract/conversations.js';
+import type { MediaUpload } from '../contract/media.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { OptinSettings } from '../contract/optin.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
 import type { InstallationContext } from '../contract/routes/installation.js';
 import type { StreamToken } from '../contract/routes/live.js';
+import { type UploadToken, uploadMediaWithTokenPath } from '../contract/routes/media-uploads.js';
 import type { Routes } from '../contract/routes.js';
 import type { TemplateSummary } from '../contract/templates.js';
 import type { WalletOverview } from '../contract/wallet.js';
@@ -48,6 +50,13 @@ export interface BridgeApi {
   streamToken(phoneE164: string): Promise<StreamToken>;
   /** The installation's business number and its country (national numbers on tickets are read in it). */
   installation(): Promise<InstallationContext>;
+  /** A short-lived token for uploading a file from the browser, with the bridge's size limits. */
+  uploadToken(): Promise<UploadToken>;
+  /**
+   * Posts the file to the bridge from the browser itself, with the upload token: the helpdesks' proxies carry no
+   * binary body (contract/routes/media-uploads.ts).
+   */
+  upload(token: UploadToken, file: Blob & { name: string }): Promise<MediaUpload>;
 }
 
 /** The contract's client over the host's proxy. */
@@ -70,5 +79,16 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     conversation: (phone) => client.call('getConversation', { params: { phone }, query: { limit: 50 } }),
     streamToken: (phone) => client.call('createStreamToken', { params: { phone } }),
     installation: () => client.call('getInstallationContext'),
+    uploadToken: () => client.call('createUploadToken'),
+    upload: async (token, file) => {
+      // The bridge's own address, as its public URL gives it (a path prefix included).
+      const baseUrl = token.upload_url.slice(0, token.upload_url.indexOf(uploadMediaWithTokenPath));
+      const direct = createBridgeClient(fetchTransport({ baseUrl, token: null }));
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      return direct.call('uploadMediaWithToken', {
+        query: { token: token.token, filename: file.name },
+        rawBody: { bytes, contentType: file.type === '' ? 'application/octet-stream' : file.type },
+      });
+    },
   };
 }

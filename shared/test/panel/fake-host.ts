@@ -22,7 +22,7 @@ import {
   validateConsent,
 } from '../../src/optin/index.js';
 import type { BridgeRequest, BridgeResponse, HelpdeskHost, PanelLocale, TicketContext } from '../../src/panel/index.js';
-import { countryOfPhoneNumber, normalizePhoneNumber } from '../../src/phone.js';
+import { countryOfPhoneNumber, normalizeCustomerNumber } from '../../src/phone.js';
 import { listedParameters, messageTemplateSchema, validateTemplateValues } from '../../src/templates/index.js';
 
 /*
@@ -277,7 +277,7 @@ export class FakeHost implements HelpdeskHost {
       case 'recordConsent':
       case 'listConsents': {
         const phone = params.phone ?? '';
-        if (!normalizePhoneNumber(phone).ok) return problem('validation_failed');
+        if (!normalizeCustomerNumber(phone).ok) return problem('validation_failed');
         if (name === 'recordConsent') return this.recordConsent(phone, request.body);
         return ok({ data: this.consentsOf(phone).map(presentConsent) });
       }
@@ -322,7 +322,7 @@ export class FakeHost implements HelpdeskHost {
   }
 
   private contactStatus(phone: string): BridgeResponse {
-    const normalized = normalizePhoneNumber(phone);
+    const normalized = normalizeCustomerNumber(phone);
     if (!normalized.ok || normalized.e164 !== phone) return problem('validation_failed');
     // An unknown contact has a closed window, not an error (contract: ContactStatus).
     const status = this.contacts.get(phone) ?? contactStatus(phone, closedWindow());

@@ -81,6 +81,25 @@ describe('template picker', () => {
     expect(await within(section).findByRole('heading', { name: 'Order shipped' })).toBeTruthy();
   });
 
+  it('shows the display name an admin gave a template, and finds it by that name or by Meta’s', async () => {
+    const host = hostWithTemplates();
+    host.templates = host.templates.map((template) =>
+      template.name === 'welcome_offer' ? { ...template, display_name: 'Spring campaign: 10% off' } : template,
+    );
+    const { user } = renderPanel(host);
+    const section = await templateSection();
+    expect(listedNames(section)).toContain('Spring campaign: 10% offMarketing · English');
+    expect(listedNames(section).join()).not.toContain('Welcome offer');
+    const search = within(section).getByRole('combobox', { name: 'Search templates' });
+    await user.type(search, 'spring campaign');
+    expect(listedNames(section)).toEqual(['Spring campaign: 10% offMarketing · English']);
+    await user.clear(search);
+    await user.type(search, 'welcome_offer');
+    expect(listedNames(section)).toEqual(['Spring campaign: 10% offMarketing · English']);
+    // The templates are loaded once, for the picker and the history alike.
+    expect(host.count('GET', '/v1/templates')).toBe(1);
+  });
+
   it('offers the templates used last first, remembered by the host, then the ticket’s language', async () => {
     const host = hostWithTemplates();
     host.ticketContext = { ...host.ticketContext, requesterLanguage: 'ja' };
@@ -169,6 +188,25 @@ describe('template form', () => {
     });
     expect(post?.headers?.['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(host.messages).toHaveLength(1);
+  });
+
+  it('names a sent template in the conversation by its display name, not Meta’s snake_case name', async () => {
+    const host = hostWithTemplates();
+    host.templates = host.templates.map((template) =>
+      template.name === 'order_shipped' && template.language === 'ja'
+        ? { ...template, display_name: '発送のお知らせ' }
+        : template,
+    );
+    const { user, section } = await openOrderShippedJa(host);
+    await user.type(within(section).getByLabelText('Header {{1}}'), '#2001');
+    await user.type(within(section).getByLabelText('Body {{1}}'), '山田');
+    await user.type(within(section).getByLabelText('Body {{2}}'), '11月21日');
+    await user.type(within(section).getByLabelText('Button 1: end of the link'), 'A1');
+    await user.click(within(section).getByRole('button', { name: 'Send template' }));
+    expect(await within(section).findByText('Template sent.')).toBeTruthy();
+    const conversation = await findSection('Conversation');
+    expect(await within(conversation).findByText(/Template: 発送のお知らせ/)).toBeTruthy();
+    expect(within(conversation).queryByText(/Template: (Order shipped|order_shipped)/)).toBeNull();
   });
 
   it('sends once when clicks land while the send is in flight', async () => {

@@ -146,6 +146,29 @@ describe('window card', () => {
     expect(screen.queryByText(/more than 24 hours/)).toBeNull();
   });
 
+  it('accepts +44 7700 900123, outside the ranges the metadata knows, when WhatsApp delivered it: no warning', async () => {
+    const host = new FakeHost();
+    const delivered = '+447700900123';
+    const window = openWindow(startMs, hourMs);
+    host.contacts.set(delivered, contactStatus(delivered, window, window.opened_at));
+    host.ticketContext.requesterPhone = '+44 7700 900123';
+    renderPanel(host);
+    const card = await findSection('Conversation window');
+    expect(await within(card).findByText(/You can reply freely for/)).toBeTruthy();
+    expect(host.requests.map((request) => request.path)).toContain('/v1/contacts/%2B447700900123/status');
+    expect(within(card).queryByTestId('phone-range-unknown')).toBeNull();
+  });
+
+  it('asks the agent to check +44 7700 900124 while it has never written, instead of refusing it', async () => {
+    const host = new FakeHost();
+    host.ticketContext.requesterPhone = '+44 7700 900124';
+    renderPanel(host);
+    const card = await findSection('Conversation window');
+    expect(await within(card).findByTestId('phone-range-unknown')).toBeTruthy();
+    expect(within(card).getByText(/outside the ranges known for its country/)).toBeTruthy();
+    expect(within(card).queryByText(/is not a valid number/)).toBeNull();
+  });
+
   it('shows an empty state, and asks the bridge nothing about the contact, when the ticket has no phone', async () => {
     const host = new FakeHost();
     host.ticketContext.requesterPhone = null;

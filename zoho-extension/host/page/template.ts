@@ -12,9 +12,11 @@ export interface HostPageModel {
 
 /**
  * The width of the right panel the page gives the widget. *Uncertain*: Zoho documents no width for
- * `desk.ticket.detail.rightpanel` and we have not measured a live Zoho Desk; 350 px is an assumption (a narrow
- * sidebar, a little wider than Zendesk's 320 px default), so the panel is laid out and screenshotted no wider than
- * that. Check it against a real portal before relying on a layout that needs more.
+ * `desk.ticket.detail.rightpanel` (zoho.com/desk/extensions/guide/WidgetLocations.html describes it only as "a
+ * collapsible panel on the right panel of the ticket detail page"; searched again for issue #15, no figure found), and
+ * we have not measured a live Zoho Desk; 350 px is an assumption (a narrow sidebar, a little wider than Zendesk's
+ * 320 px default). The compact-layout browser test (test/e2e/zoho.test.ts) holds the panel to it. Check it against a
+ * real portal before relying on a layout that needs more.
  */
 export const rightPanelWidthPx = 350;
 

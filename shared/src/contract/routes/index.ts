@@ -3,7 +3,9 @@ import { automationsRoutes } from './automations.js';
 import { consoleRoutes } from './console.js';
 import { installationContextRoutes } from './installation.js';
 import { liveRoutes } from './live.js';
+import { mediaUploadRoutes } from './media-uploads.js';
 import { operationsRoutes } from './operations.js';
+import { templateNameRoutes } from './template-names.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
@@ -19,4 +21,6 @@ export const routeGroups = mergeRouteGroups(
   consoleRoutes,
   liveRoutes,
   installationContextRoutes,
+  mediaUploadRoutes,
+  templateNameRoutes,
 );

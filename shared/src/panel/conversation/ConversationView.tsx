@@ -7,6 +7,7 @@ import type { Resource } from '../data/useResource.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { chargeText, MessageAutomation } from '../messages/MessageHistory.js';
 import { MessageStatus } from '../messages/MessageStatus.js';
+import { useTemplateTitle } from '../templates/titles.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 import type { ConversationData } from './model.js';
 
@@ -66,6 +67,7 @@ const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(
 
 function EntryItem({ entry, customerName }: { entry: ConversationEntry; customerName: string | null }) {
   const i18n = useI18n();
+  const titleOf = useTemplateTitle();
   const { t, tIfKnown, formatDateTime } = i18n;
   const { Text } = useUiKit();
   const charge = entry.message === null ? null : chargeText(i18n, entry.message.charge);
@@ -74,7 +76,7 @@ function EntryItem({ entry, customerName }: { entry: ConversationEntry; customer
   const who = inbound
     ? (customerName ?? t('conversation.customer'))
     : message?.template != null
-      ? t('conversation.template', { name: message.template.name })
+      ? t('conversation.template', { name: titleOf(message.template) })
       : t('conversation.us');
   const media =
     entry.media === null

@@ -1,10 +1,14 @@
 import { useMemo } from 'react';
-import { normalizePhoneNumber } from '../../phone.js';
+import { normalizeCustomerNumber } from '../../phone.js';
 import type { BridgeApi } from '../api.js';
 import { useResource } from './useResource.js';
 
 /** The requester's WhatsApp number as the panel can use it. */
-export type RequesterPhone = { kind: 'missing' } | { kind: 'invalid'; given: string } | { kind: 'ok'; e164: string };
+export type RequesterPhone =
+  | { kind: 'missing' }
+  | { kind: 'invalid'; given: string }
+  /** `rangeUnknown`: a possible number outside the ranges the metadata knows (WhatsApp may deliver it; see phone.ts). */
+  | { kind: 'ok'; e164: string; rangeUnknown?: boolean };
 
 /**
  * The ticket's number as the panel can use it. International numbers (`+81 90…`) are read at once; a national one
@@ -21,6 +25,7 @@ export function useRequesterPhone(api: BridgeApi, given: string | null): Request
 
 export function requesterPhoneOf(given: string | null, defaultCountry?: string): RequesterPhone {
   if (given === null || given.trim() === '') return { kind: 'missing' };
-  const result = normalizePhoneNumber(given, { defaultCountry });
-  return result.ok ? { kind: 'ok', e164: result.e164 } : { kind: 'invalid', given };
+  const result = normalizeCustomerNumber(given, { defaultCountry });
+  if (!result.ok) return { kind: 'invalid', given };
+  return result.rangeUnknown === true ? { kind: 'ok', e164: result.e164, rangeUnknown: true } : { kind: 'ok', e164: result.e164 };
 }

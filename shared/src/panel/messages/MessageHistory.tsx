@@ -5,6 +5,7 @@ import { Section } from '../components/Section.js';
 import type { Resource } from '../data/useResource.js';
 import { type I18n, useI18n } from '../i18n/I18nProvider.js';
 import { formatPoints } from '../points/model.js';
+import { useTemplateTitle } from '../templates/titles.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 import { MessageStatus } from './MessageStatus.js';
 
@@ -33,12 +34,13 @@ export function MessageHistory({ messages }: { messages: Resource<Message[]> }) 
 
 function MessageItem({ message }: { message: Message }) {
   const i18n = useI18n();
+  const titleOf = useTemplateTitle();
   const { t, formatDateTime } = i18n;
   const { Text } = useUiKit();
   const charge = chargeText(i18n, message.charge);
   const summary =
     message.template !== null
-      ? t('messages.template', { name: message.template.name, language: message.template.language })
+      ? t('messages.template', { name: titleOf(message.template), language: message.template.language })
       : message.kind === 'media'
         ? (message.media?.caption ?? message.media?.filename ?? t('messages.media'))
         : (message.text ?? '');

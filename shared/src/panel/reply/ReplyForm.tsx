@@ -1,21 +1,29 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
-import type { Message } from '../../contract/messages.js';
+import type { MediaUpload } from '../../contract/media.js';
+import type { Message, SendMessageRequest } from '../../contract/messages.js';
+import { type BridgeApi, type BridgeError, bridgeErrorOf } from '../api.js';
+import { AttachmentPicker } from '../attach/AttachmentPicker.js';
+import { checkFile, type FileCheck } from '../attach/model.js';
 import { useNow } from '../clock.js';
 import { BlockedReason } from '../components/BlockedReason.js';
 import { Section } from '../components/Section.js';
 import { latestOf, SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
+import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useIdempotentSend } from '../data/useIdempotentSend.js';
-import type { Resource } from '../data/useResource.js';
+import { type Resource, useResource } from '../data/useResource.js';
 import { liveWindow } from '../data/window.js';
 import type { TicketContext } from '../host.js';
+import { describeError } from '../i18n/describeError.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 
 /** WhatsApp's limit for a text message body (and the contract's). */
 const textLengthMax = 4096;
+/** WhatsApp's limit for a media caption (and the contract's). */
+const captionLengthMax = 1024;
 
 interface ReplyFormProps {
   ticket: TicketContext;
@@ -30,15 +38,18 @@ interface ReplyFormProps {
 export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: ReplyFormProps) {
   const i18n = useI18n();
   const { t } = i18n;
-  const { Button, Field, TextArea } = useUiKit();
+  const { Button, Field, Notice, TextArea } = useUiKit();
+  const api = useBridgeApi();
   const now = useNow();
   const [text, setText] = useState('');
   const { state, send } = useIdempotentSend();
   const reasonId = useId();
+  const attachment = useAttachment(api);
   const windowOpen = contact?.state === 'ready' && liveWindow(contact.data.window, now).open;
-  const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending: state.phase === 'sending' });
+  const sending = state.phase === 'sending' || attachment.uploading;
+  const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending, file: attachment.check });
   // Right after a send the box is empty because the reply went: "Reply sent." says so, not "Write a message first.".
-  const shownReason = state.phase === 'sending' || (state.phase === 'sent' && text === '') ? null : reason;
+  const shownReason = sending || (state.phase === 'sent' && text === '') ? null : reason;
   // The bridge found the window closed (it closed since the card was read): read it again, so the card says so too.
   const refusedAsClosed = state.phase === 'failed' && state.error.kind === 'problem' && state.error.code === 'window_closed';
   const reloadContact = contact?.reload;
@@ -49,13 +60,12 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (reason !== null || phone.kind !== 'ok') return;
-    const message = await send({
-      to: phone.e164,
-      text: { body: text },
-      ticket: { helpdesk: ticket.helpdesk, id: ticket.ticketId },
-    });
+    const content = await attachment.content(text);
+    if (content === undefined) return;
+    const message = await send({ to: phone.e164, ...content, ticket: { helpdesk: ticket.helpdesk, id: ticket.ticketId } });
     if (message !== undefined) {
       setText('');
+      attachment.clear();
       onSent(message);
     }
   };
@@ -63,24 +73,115 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   return (
     <Section heading={t('reply.heading')} collapsible="reply">
       <form onSubmit={submit}>
+        {attachment.open && windowOpen && (
+          <AttachmentPicker token={attachment.token} file={attachment.file} onChange={attachment.choose} disabled={sending} />
+        )}
         {/* No hint under the label: the section's heading already says the reply goes out on WhatsApp. */}
-        <Field label={t('reply.label')}>
+        <Field label={attachment.file === null ? t('reply.label') : t('attach.caption')}>
           <TextArea rowsMin={2} rowsMax={10} value={text} disabled={!windowOpen} onChange={setText} />
         </Field>
-        <Button
-          type="submit"
-          variant="primary"
-          disabled={reason !== null}
-          aria-describedby={shownReason === null ? undefined : reasonId}
-          style={{ marginTop: 8 }}
-        >
-          {state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
-        </Button>
+        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginTop: 8 }}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={reason !== null}
+            aria-describedby={shownReason === null ? undefined : reasonId}
+          >
+            {attachment.uploading ? t('attach.uploading') : state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
+          </Button>
+          {windowOpen && (
+            <Button
+              variant="basic"
+              data-testid="attach-toggle"
+              aria-expanded={attachment.open}
+              disabled={sending}
+              onClick={attachment.toggle}
+            >
+              {attachment.open ? t('attach.close') : t('attach.open')}
+            </Button>
+          )}
+        </div>
         <BlockedReason id={reasonId} reason={shownReason} />
       </form>
-      <SendFeedback state={state} sentText={t('reply.sent')} latest={latestOf(messages, state)} />
+      {attachment.error !== null && (
+        <Notice tone="error" role="alert" data-testid="attach-failed">
+          <Notice.Paragraph>{describeError(i18n, attachment.error)}</Notice.Paragraph>
+        </Notice>
+      )}
+      <SendFeedback
+        state={state}
+        sentText={state.phase === 'sent' && state.message.kind === 'media' ? t('attach.sent') : t('reply.sent')}
+        latest={latestOf(messages, state)}
+      />
     </Section>
   );
+}
+
+/**
+ * The file the agent chose, its upload, and the reply's content with it. An upload is kept for its file: a retry
+ * after an unknown outcome sends the same upload (the same request, so the same Idempotency-Key), never a second
+ * copy. The upload token is asked for when the agent opens the picker (it carries the limits shown there) and
+ * again before an upload once it has expired.
+ */
+function useAttachment(api: BridgeApi) {
+  const [open, setOpen] = useState(false);
+  const [file, setFile] = useState<File | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const [error, setError] = useState<BridgeError | null>(null);
+  const uploaded = useRef<{ file: File; upload: MediaUpload } | null>(null);
+  const token = useResource(open ? 'upload-token' : null, () => api.uploadToken());
+  const check: FileCheck | null = file === null || token.state !== 'ready' ? null : checkFile(file, token.data.limits);
+
+  const choose = (next: File | null) => {
+    setFile(next);
+    setError(null);
+  };
+  const content = async (caption: string): Promise<Omit<SendMessageRequest, 'to' | 'ticket'> | undefined> => {
+    if (file === null) return { text: { body: caption } };
+    if (token.state !== 'ready' || check?.ok !== true) return undefined;
+    let upload = uploaded.current?.file === file ? uploaded.current.upload : undefined;
+    if (upload === undefined) {
+      setUploading(true);
+      setError(null);
+      try {
+        const fresh = Date.parse(token.data.expires_at) - Date.now() > 30_000 ? token.data : await api.uploadToken();
+        upload = await api.upload(fresh, file);
+        uploaded.current = { file, upload };
+      } catch (thrown) {
+        setError(bridgeErrorOf(thrown));
+        return undefined;
+      } finally {
+        setUploading(false);
+      }
+    }
+    const trimmed = caption.trim();
+    return {
+      media: {
+        kind: upload.kind,
+        upload_id: upload.id,
+        ...(trimmed === '' ? {} : { caption: trimmed }),
+        ...(upload.kind === 'document' && upload.filename !== null ? { filename: upload.filename } : {}),
+      },
+    };
+  };
+  return {
+    open,
+    file,
+    token,
+    check,
+    uploading,
+    error,
+    choose,
+    content,
+    toggle: () => {
+      setOpen(!open);
+      choose(null);
+    },
+    clear: () => {
+      setOpen(false);
+      choose(null);
+    },
+  };
 }
 
 interface ReplyConditions {
@@ -89,15 +190,24 @@ interface ReplyConditions {
   windowOpen: boolean;
   text: string;
   sending: boolean;
+  /** The chosen file, checked; null when none is chosen (or its limits are not known yet). */
+  file: FileCheck | null;
 }
 
 /** Why the reply cannot be sent now, or null when it can; the first reason that applies is the one to act on. */
-function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending }: ReplyConditions): string | null {
+function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending, file }: ReplyConditions): string | null {
   if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
   if (contact?.state !== 'ready') return t('sendBlocked.windowUnknown');
   // Said from the same state the window card reads, so the two never disagree on why the window is closed.
   if (!windowOpen) return contact.data.last_inbound_at === null ? t('sendBlocked.neverWrote') : t('sendBlocked.windowClosed');
   if (sending) return t('reply.sending');
+  if (file !== null) {
+    // The picker says why a refused file cannot go; the button just stays disabled.
+    if (!file.ok) return t('attach.chooseAnother');
+    if (file.kind === 'audio' && text.trim() !== '') return t('attach.audioNoCaption');
+    if (text.trim().length > captionLengthMax) return t('attach.captionTooLong', { lengthMax: captionLengthMax });
+    return null;
+  }
   if (text.trim() === '') return t('sendBlocked.emptyText');
   if (text.length > textLengthMax) return t('sendBlocked.textTooLong', { lengthMax: textLengthMax });
   return null;

@@ -29,15 +29,26 @@ interface TemplatePickerProps {
   wallet?: Resource<Wallet> | null;
   /** The ticket's messages as the history reads them: what became of the template after the bridge accepted it. */
   messages?: readonly Message[];
+  /** The templates, when the caller loads them (the ticket view shares them with the history); else loaded here. */
+  templates?: Resource<PanelTemplate[]>;
   onSent: (message: Message) => void;
 }
 
 /** The approved templates: choose one (search, category, language), fill it in, preview it, send it. */
-export function TemplatePicker({ ticket, phone, optin, wallet = null, messages = [], onSent }: TemplatePickerProps) {
+export function TemplatePicker({
+  ticket,
+  phone,
+  optin,
+  wallet = null,
+  messages = [],
+  templates: given,
+  onSent,
+}: TemplatePickerProps) {
   const { t, locale } = useI18n();
   const api = useBridgeApi();
   const { Text } = useUiKit();
-  const templates = useResource('templates', async () => (await api.templates()).map(panelTemplateOf));
+  const own = useResource(given === undefined ? 'templates' : null, async () => (await api.templates()).map(panelTemplateOf));
+  const templates = given ?? own;
   const [recent, setRecent] = usePersistentState<string[]>('recentTemplates', []);
   const [chosen, setChosen] = useState<PanelTemplate | null>(null);
   const [justSent, setJustSent] = useState<Message | null>(null);

@@ -34,10 +34,12 @@ export function categoryName(i18n: I18n, category: string): string {
 }
 
 /**
- * A template's name as an agent reads it: Meta's names are snake_case identifiers (`shipping_update`), shown as words
- * ("Shipping update"). Meta has no display name for templates; an account may later give one through the bridge.
+ * A template's name as an agent reads it: the display name the account's admin gave it (`PUT /v1/deployments/{id}/
+ * templates/{name}/{language}/display-name`), else Meta's snake_case identifier (`shipping_update`) shown as words
+ * ("Shipping update"). The search finds a template by either (`matchesSearch`).
  */
-export function templateTitle(summary: Pick<TemplateSummary, 'name'>): string {
+export function templateTitle(summary: Pick<TemplateSummary, 'name'> & { display_name?: string | null | undefined }): string {
+  if (summary.display_name != null && summary.display_name !== '') return summary.display_name;
   const words = summary.name.replace(/[_-]+/g, ' ').trim();
   return words === '' ? summary.name : words.charAt(0).toUpperCase() + words.slice(1);
 }

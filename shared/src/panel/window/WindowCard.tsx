@@ -21,7 +21,7 @@ export function WindowCard({ phone, contact }: { phone: RequesterPhone; contact:
       ) : contact.state === 'error' ? (
         <ErrorState error={contact.error} onRetry={contact.reload} />
       ) : (
-        <WindowDetails status={contact.data} />
+        <WindowDetails status={contact.data} rangeUnknown={phone.rangeUnknown === true} />
       )}
     </Section>
   );
@@ -37,7 +37,12 @@ function NoPhone({ phone }: { phone: RequesterPhone }) {
   );
 }
 
-function WindowDetails({ status }: { status: ContactStatus }) {
+/**
+ * `rangeUnknown`: the ticket's number lies outside the ranges known for its country. Once the customer has written,
+ * WhatsApp has delivered it and nothing needs saying; before, the agent is asked to check it (the bridge refuses a
+ * template to it until then).
+ */
+function WindowDetails({ status, rangeUnknown }: { status: ContactStatus; rangeUnknown: boolean }) {
   const { t, formatDuration, formatDateTime } = useI18n();
   const { Notice, Tag, Text } = useUiKit();
   const live = liveWindow(status.window, useNow());
@@ -53,6 +58,11 @@ function WindowDetails({ status }: { status: ContactStatus }) {
           ? t('window.contact', { phone: contact.phone })
           : t('window.contactNamed', { name: contact.name, phone: contact.phone })}
       </Text>
+      {rangeUnknown && status.last_inbound_at === null && (
+        <Notice tone="warning" role="status" data-testid="phone-range-unknown">
+          <Notice.Paragraph>{t('phone.rangeUnknown')}</Notice.Paragraph>
+        </Notice>
+      )}
       {live.open && window.expires_at !== null ? (
         <p>
           <strong>{t('window.replyFreelyFor', { duration: formatDuration(live.remainingMs) })}</strong>{' '}
