@@ -1,23 +1,25 @@
 import { routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { DomainError } from '../domain/errors.js';
-import { type Caller, installationOf } from '../http/caller.js';
+import { actingDeployment } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { findTemplateSync, listTemplates, presentSync, presentTemplate } from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
-function deploymentOf(caller: Caller): string {
-  return installationOf(caller).deploymentId;
-}
-
+/**
+ * The deployment's templates: an installation's own, or the one the operator or an account admin names in
+ * `deployment_id` (http/caller.ts actingDeployment: another account's answers 404, like one that does not exist).
+ */
 export function templatesRouter({ db }: Services, syncer: TemplateSyncer, options: MountOptions): Router {
   const router = Router();
+  const deploymentOf = async (caller: Parameters<typeof actingDeployment>[1], named: string | undefined) =>
+    (await actingDeployment(db, caller, named)).deploymentId;
   mountRoute(
     router,
     routes.listTemplates,
     async ({ query }, { caller }) => {
-      const rows = await listTemplates(db, deploymentOf(caller), {
+      const rows = await listTemplates(db, await deploymentOf(caller, query.deployment_id), {
         statuses: query.status?.split(',') ?? ['APPROVED'],
         language: query.language,
         category: query.category,
@@ -30,8 +32,8 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
   mountRoute(
     router,
     routes.syncTemplates,
-    async (_input, { caller, response }) => {
-      const sync = await syncer.start(deploymentOf(caller), 'api');
+    async ({ query }, { caller, response }) => {
+      const sync = await syncer.start(await deploymentOf(caller, query.deployment_id), 'api');
       response.location(`/v1/templates/syncs/${sync.id}`);
       return presentSync(sync);
     },
@@ -40,8 +42,8 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
   mountRoute(
     router,
     routes.getTemplateSync,
-    async ({ params }, { caller }) => {
-      const sync = await findTemplateSync(db, deploymentOf(caller), params.sync_id);
+    async ({ params, query }, { caller }) => {
+      const sync = await findTemplateSync(db, await deploymentOf(caller, query.deployment_id), params.sync_id);
       if (sync === undefined) throw new DomainError('not_found', `No template sync ${params.sync_id}.`);
       return presentSync(sync);
     },
