@@ -62,6 +62,8 @@ export const optinSettings = z
   .meta({ id: 'OptinSettings' });
 
 export type OptinSettings = z.output<typeof optinSettings>;
+/** One record of the consent trail as the API answers it (not the domain's `ConsentRecord`). */
+export type ConsentAuditRecord = z.output<typeof consentRecord>;
 
 export const recordConsentRequest = consentInputSchema.meta({ id: 'RecordConsentRequest' });
 
