@@ -112,7 +112,6 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
                   <Field.Label hidden>{i18n.t('optin.topicLabel')}</Field.Label>
                   <Input
                     name={`topic_label_${index}`}
-                    aria-label={`${i18n.t('optin.topicLabel')} ${topic.id}`}
                     value={topic.label}
                     isCompact
                     onChange={(event) => setTopic(index, { label: event.target.value })}
