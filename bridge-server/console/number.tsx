@@ -69,7 +69,8 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
   const [profile, setProfile] = useState<BusinessProfile>();
   const [form, setForm] = useState<Form>();
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<FormName, string>>>({});
-  const [message, setMessage] = useState<{ tone: 'success' | 'error' | 'info'; text: string }>();
+  // What happened, kept as such: its words are chosen when drawn, so a change of language changes them too.
+  const [message, setMessage] = useState<{ tone: 'success' | 'info'; key: Key } | { tone: 'error'; thrown: unknown }>();
   const params = { deployment_id: deployment.id };
   const shown = (answer: BusinessProfile) => {
     setProfile(answer);
@@ -78,10 +79,14 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
   useEffect(() => {
     bridge
       .call('getBusinessProfile', { params: { deployment_id: deployment.id } })
-      .then(shown, (thrown) => setMessage({ tone: 'error', text: errorText(i18n.locale, thrown) }));
-  }, [deployment.id, i18n.locale]);
+      .then(shown, (thrown) => setMessage({ tone: 'error', thrown }));
+  }, [deployment.id]);
   if (profile === undefined || form === undefined) {
-    return message === undefined ? <p>{i18n.t('common.loading')}</p> : <Alert type="error">{message.text}</Alert>;
+    return message?.tone === 'error' ? (
+      <Alert type="error">{errorText(i18n.locale, message.thrown)}</Alert>
+    ) : (
+      <p>{i18n.t('common.loading')}</p>
+    );
   }
   const field = (name: FormName, label: Key | string, input: 'input' | 'textarea' = 'input', type = 'text') => (
     <Field key={name}>
@@ -116,7 +121,7 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
         const changes = changesOf(formOf(profile), form);
         if (Object.keys(changes).length === 0) {
           setFieldErrors({});
-          setMessage({ tone: 'info', text: i18n.t('profile.nothingChanged') });
+          setMessage({ tone: 'info', key: 'profile.nothingChanged' });
           return;
         }
         // Checked with the bridge's own schema first: Meta's limits are named on their fields before anything is sent.
@@ -133,7 +138,7 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
         setFieldErrors({});
         try {
           shown(await bridge.call('updateBusinessProfile', { params, body: checked.data as BusinessProfileUpdateRequest }));
-          setMessage({ tone: 'success', text: i18n.t('profile.saved') });
+          setMessage({ tone: 'success', key: 'profile.saved' });
         } catch (thrown) {
           const problem = bridgeErrorOf(thrown);
           if (problem.kind === 'problem' && problem.errors !== undefined) {
@@ -144,7 +149,7 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
             }
             setFieldErrors(errors);
           }
-          setMessage({ tone: 'error', text: errorText(i18n.locale, thrown) });
+          setMessage({ tone: 'error', thrown });
         }
       }}
     >
@@ -207,7 +212,7 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
       </Button>
       {message !== undefined && (
         <Alert type={message.tone} role={message.tone === 'error' ? 'alert' : 'status'} style={{ marginTop: 8 }}>
-          {message.text}
+          {message.tone === 'error' ? errorText(i18n.locale, message.thrown) : i18n.t(message.key)}
         </Alert>
       )}
     </form>

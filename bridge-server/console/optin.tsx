@@ -42,7 +42,8 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
   const [topics, setTopics] = useState<TopicRow[]>([]);
   const [rules, setRules] = useState<RuleRow[]>([]);
   const [issues, setIssues] = useState<string[]>([]);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string }>();
+  // What happened, kept as such: its words are chosen when drawn, so a change of language changes them too.
+  const [outcome, setOutcome] = useState<{ saved: true } | { saved: false; thrown: unknown }>();
   const show = useCallback((settings: OptinSettings) => {
     setTopics(settings.topics.map((topic) => ({ id: topic.id, label: topic.label ?? '' })));
     setRules(
@@ -56,8 +57,8 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
   useEffect(() => {
     bridge
       .call('getOptinSettings', { query: { account_id: accountId } })
-      .then(show, (thrown) => setMessage({ tone: 'error', text: errorText(i18n.locale, thrown) }));
-  }, [accountId, show, i18n.locale]);
+      .then(show, (thrown) => setOutcome({ saved: false, thrown }));
+  }, [accountId, show]);
 
   const setTopic = (index: number, change: Partial<TopicRow>) =>
     setTopics(topics.map((topic, at) => (at === index ? { ...topic, ...change } : topic)));
@@ -68,7 +69,7 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
       aria-label={i18n.t('optin.topics')}
       onSubmit={async (event) => {
         event.preventDefault();
-        setMessage(undefined);
+        setOutcome(undefined);
         const configuration = {
           topics: topics.map((topic) => ({
             id: topic.id.trim(),
@@ -82,16 +83,23 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
         if (!checked.success) return;
         try {
           show(await bridge.call('putOptinSettings', { query: { account_id: accountId }, body: configuration }));
-          setMessage({ tone: 'success', text: i18n.t('optin.saved') });
+          setOutcome({ saved: true });
           onSaved();
         } catch (thrown) {
-          setMessage({ tone: 'error', text: errorText(i18n.locale, thrown) });
+          setOutcome({ saved: false, thrown });
         }
       }}
     >
       <LG tag="h2">{i18n.t('optin.topics')}</LG>
       <MD>{i18n.t('optin.topicsHint')}</MD>
       <table className="data" data-testid="topics" style={{ marginTop: 8 }}>
+        <thead>
+          <tr>
+            <th>{i18n.t('optin.topicId')}</th>
+            <th>{i18n.t('optin.topicLabel')}</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {topics.map((topic, index) => (
             <tr key={index}>
@@ -214,9 +222,9 @@ function TopicsEditor({ accountId, onSaved }: { accountId: string; onSaved: () =
           </ul>
         </Alert>
       )}
-      {message !== undefined && (
-        <Alert type={message.tone} role={message.tone === 'error' ? 'alert' : 'status'} style={{ marginTop: 8 }}>
-          {message.text}
+      {outcome !== undefined && (
+        <Alert type={outcome.saved ? 'success' : 'error'} role={outcome.saved ? 'status' : 'alert'} style={{ marginTop: 8 }}>
+          {outcome.saved ? i18n.t('optin.saved') : errorText(i18n.locale, outcome.thrown)}
         </Alert>
       )}
     </form>
@@ -235,7 +243,8 @@ type ImportOutcome =
   | { state: 'uploading'; percent: number }
   | { state: 'checking' }
   | { state: 'imported'; count: number }
-  | { state: 'refused'; problems: ImportProblem[]; text: string };
+  /** Refused: the file's problems line by line, or the problem of the request itself. */
+  | { state: 'refused'; problems: ImportProblem[]; thrown?: unknown };
 
 /**
  * Sends the file with XMLHttpRequest rather than the contract client: fetch reports no upload progress. Same origin,
@@ -302,13 +311,10 @@ function ConsentImport({ accountId, onImported }: { accountId: string; onImporte
             return;
           }
           const problems = body?.code === 'invalid_consent_file' && Array.isArray(body.errors) ? body.errors : [];
-          const text =
-            problems.length > 0
-              ? i18n.t('optin.importFailed', { count: problems.length })
-              : errorText(i18n.locale, new BridgeRequestError(problemOf(answer.status, answer.body), 'importConsents'));
-          setOutcome({ state: 'refused', problems, text });
+          const thrown = new BridgeRequestError(problemOf(answer.status, answer.body), 'importConsents');
+          setOutcome(problems.length > 0 ? { state: 'refused', problems } : { state: 'refused', problems, thrown });
         } catch (thrown) {
-          setOutcome({ state: 'refused', problems: [], text: errorText(i18n.locale, thrown) });
+          setOutcome({ state: 'refused', problems: [], thrown });
         }
       }}
     >
@@ -353,7 +359,9 @@ function ConsentImport({ accountId, onImported }: { accountId: string; onImporte
       )}
       {outcome?.state === 'refused' && (
         <Alert type="error" role="alert" style={{ marginTop: 8 }} data-testid="import-outcome">
-          {outcome.text}
+          {outcome.thrown === undefined
+            ? i18n.t('optin.importFailed', { count: outcome.problems.length })
+            : errorText(i18n.locale, outcome.thrown)}
           <ul style={{ margin: '4px 0 0', paddingLeft: 16 }} data-testid="import-problems">
             {outcome.problems.map((problem, index) => (
               <li key={index}>{describe(problem)}</li>

@@ -143,7 +143,8 @@ function DeploymentTemplates({ deployment }: { deployment: Deployment }) {
     <section>
       <LG tag="h2">{i18n.t('templates.heading')}</LG>
       <MD style={{ marginBottom: 12 }}>{i18n.t('templates.hint')}</MD>
-      <div style={{ display: 'flex', gap: 16, alignItems: 'flex-end', flexWrap: 'wrap', marginBottom: 12 }}>
+      <SyncButton deployment={deployment} onSynced={() => void load()} />
+      <div style={{ display: 'flex', gap: 16, alignItems: 'flex-end', flexWrap: 'wrap', margin: '12px 0' }}>
         <Field>
           <Field.Label>{i18n.t('templates.status')}</Field.Label>
           <Select name="template_status" value={status} onChange={(event) => setStatus(event.target.value)}>
@@ -155,7 +156,6 @@ function DeploymentTemplates({ deployment }: { deployment: Deployment }) {
             ))}
           </Select>
         </Field>
-        <SyncButton deployment={deployment} onSynced={() => void load()} />
       </div>
       {error !== undefined && (
         <Alert type="error" role="alert">

@@ -1,20 +1,10 @@
-/**
- * The console's number set-up pages in a real browser: templates (list, status filter, sync with progress), opt-in
- * (topics, CSV import with a bad line named, the consent audit, the export download), the business profile (checked
- * before it is sent, then saved through Meta's sandbox) and the number's wa.me link with its QR code. As the operator,
- * then as the account's own admin, who cannot reach another account's templates or consents.
- * Every page is photographed in English and Japanese into test-results/ (console-<page>-<locale>.png).
- */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot } from '../support/processes.js';
 import { buildConsole } from '../support/zendesk-app.js';
+import { addOtherShop, photograph, screenshots } from './console-browser.js';
 import { type E2eWorld, launchRecordedBrowser, startE2eWorld } from './world.js';
-
-const screenshots = join(repositoryRoot, 'test-results');
 
 const csvHeader = 'phone,topic,state,source,evidence,occurred_at';
 const consentLine = (phone: string) =>
@@ -25,7 +15,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
   let browser: Browser;
   let context: BrowserContext;
   let consoleDir: string;
-  let other: { accountId: string; deploymentId: string };
+  let other: { id: string; deploymentId: string };
   const traffic: string[] = [];
 
   beforeAll(async () => {
@@ -33,18 +23,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
     consoleDir = await buildConsole();
     world = await startE2eWorld({ helpdesk: 'zendesk', instance: 'pages.zendesk.com' }, { consoleDir });
     // Another account with a number of its own, which the first account's admin must never reach.
-    const account = await world.call(world.adminToken, 'POST', '/v1/accounts', { name: 'Other Shop' });
-    const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
-    const number = { phone_number_id: '106540352243333', waba_id: '102290129340888', display_phone_number: '+81 6-0000-0004' };
-    world.sandbox.registerNumber({ ...number, ...secrets, verified_name: 'Other Shop' });
-    const deployment = await world.call(world.adminToken, 'POST', '/v1/deployments', {
-      account_id: account.id,
-      display_name: 'Other Shop Support',
-      verify_token: `verify-${randomBytes(8).toString('hex')}`,
-      ...number,
-      ...secrets,
-    });
-    other = { accountId: account.id as string, deploymentId: deployment.id as string };
+    other = await addOtherShop(world);
     ({ browser, context } = await launchRecordedBrowser(traffic));
   }, 180_000);
 
@@ -54,17 +33,6 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
     await world?.close();
     if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
   });
-
-  /** Photographs the page in English and in Japanese (after `japanese` checks a translated word), back to English. */
-  async function inBothLanguages(page: Page, name: string, japanese: () => Promise<void>): Promise<void> {
-    await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-en.png`) });
-    await page.getByRole('button', { name: '日本語' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
-    await japanese();
-    await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-ja.png`) });
-    await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
-  }
 
   /** The statuses of the listed templates (their rows' data-status). */
   async function statusesOf(rows: Locator): Promise<Set<string | null>> {
@@ -111,7 +79,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
       await expect.poll(() => page.getByTestId('template-sync').textContent()).toMatch(/^Synced: \d+ template\(s\)/);
       const listed = await world.call(world.token, 'GET', '/v1/templates?status=APPROVED,PENDING,REJECTED,PAUSED,DISABLED');
       expect(await rows.count()).toBe((listed.data as unknown[]).length);
-      await inBothLanguages(page, 'templates', async () => {
+      await photograph(page, 'templates', async () => {
         await expect.poll(() => page.getByTestId('template-sync').textContent()).toContain('同期しました');
       });
 
@@ -136,8 +104,11 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
         'Line 3, phone: The phone number is not a valid international number (+ and country code).',
       );
       expect((await world.call(world.token, 'GET', '/v1/consents?limit=500')).data).toEqual(before.data);
-      await inBothLanguages(page, 'optin-refused', async () => {
+      await photograph(page, 'optin-refused', async () => {
         await expect.poll(() => page.getByTestId('import-problems').textContent()).toContain('3 行目、phone');
+        expect(await outcome.textContent()).toContain('何もインポートされませんでした');
+        const topicsJa = page.getByRole('form', { name: 'オプトインのトピック' });
+        expect(await topicsJa.getByRole('status').textContent()).toBe('トピックとルールを保存しました。');
       });
       await importFile(page, 'good.csv', [consentLine('+819055550001'), consentLine('+819055550003')]);
       await expect.poll(() => outcome.textContent()).toBe('Imported 2 consent(s).');
@@ -150,7 +121,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
       const exported = await readFile((await download.path()) ?? '', 'utf8');
       expect(exported).toContain('+819055550001');
       expect(exported).toContain('+819055550003');
-      await inBothLanguages(page, 'optin', async () => {
+      await photograph(page, 'optin', async () => {
         await expect.poll(() => page.getByTestId('consent-audit').textContent()).toContain('同意済み');
       });
 
@@ -185,7 +156,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
         .poll(() => qr.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth))
         .toBeGreaterThan(0);
       expect(await qr.getAttribute('alt')).toContain('https://wa.me/81345100001');
-      await inBothLanguages(page, 'profile-link', async () => {
+      await photograph(page, 'profile-link', async () => {
         await expect.poll(() => page.getByRole('form', { name: 'ビジネスプロフィール' }).count()).toBe(1);
       });
       expect(said).toEqual([]);
@@ -217,7 +188,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
       await profile.getByRole('button', { name: 'Save the profile' }).click();
       await expect.poll(() => profile.getByRole('status').textContent()).toBe('Profile saved.');
       await page.getByTestId('qr-code').waitFor();
-      await inBothLanguages(page, 'account-admin-profile', async () => {
+      await photograph(page, 'account-admin-profile', async () => {
         await expect.poll(() => page.getByRole('form', { name: 'ビジネスプロフィール' }).count()).toBe(1);
       });
 
@@ -235,7 +206,7 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
             profile: await read(`/v1/deployments/${deployment}/profile`),
           };
         },
-        { account: other.accountId, deployment: other.deploymentId },
+        { account: other.id, deployment: other.deploymentId },
       );
       expect(answers).toEqual({
         templates: [404, 'not_found'],
