@@ -1,4 +1,5 @@
 import { createContext, useContext } from 'react';
+import { setupEn, setupJa } from './i18n-setup.js';
 
 /*
  * Every string of the console, in English and Japanese (`ja` must have the same keys: its type is `typeof en`).
@@ -7,6 +8,7 @@ import { createContext, useContext } from 'react';
  */
 export const en = {
   title: 'wabridge console',
+  ...setupEn,
   signIn: {
     heading: 'Sign in',
     secret: 'Administrator token or account admin credential',
@@ -17,7 +19,16 @@ export const en = {
     accountAdmin: 'Account admin: {name} ({account})',
     expires: 'Session ends {time}',
   },
-  nav: { deployments: 'Deployments', wallet: 'Points', charts: 'Charts', audit: 'Audit', admins: 'Accounts and admins' },
+  nav: {
+    deployments: 'Deployments',
+    templates: 'Templates',
+    optin: 'Opt-in',
+    number: 'Profile and link',
+    wallet: 'Points',
+    charts: 'Charts',
+    audit: 'Audit',
+    admins: 'Accounts and admins',
+  },
   account: { label: 'Account', none: 'Create an account first (Accounts and admins).' },
   deployments: {
     heading: 'Deployments',
@@ -155,6 +166,7 @@ export type Messages = typeof en;
 
 export const ja: Messages = {
   title: 'wabridge コンソール',
+  ...setupJa,
   signIn: {
     heading: 'サインイン',
     secret: '管理者トークンまたはアカウント管理者の認証情報',
@@ -165,7 +177,16 @@ export const ja: Messages = {
     accountAdmin: 'アカウント管理者: {name}（{account}）',
     expires: 'セッション終了 {time}',
   },
-  nav: { deployments: 'デプロイメント', wallet: 'ポイント', charts: 'グラフ', audit: '監査ログ', admins: 'アカウントと管理者' },
+  nav: {
+    deployments: 'デプロイメント',
+    templates: 'テンプレート',
+    optin: 'オプトイン',
+    number: 'プロフィールとリンク',
+    wallet: 'ポイント',
+    charts: 'グラフ',
+    audit: '監査ログ',
+    admins: 'アカウントと管理者',
+  },
   account: { label: 'アカウント', none: '先にアカウントを作成してください（アカウントと管理者）。' },
   deployments: {
     heading: 'デプロイメント',

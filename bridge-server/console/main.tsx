@@ -16,6 +16,9 @@ import { bridge, errorText, problemCode } from './api.js';
 import { ChartsPage } from './charts.js';
 import { DeploymentsPage } from './deployments.js';
 import { consoleI18n, I18nContext, type Locale, useT } from './i18n.js';
+import { NumberPage } from './number.js';
+import { OptinPage } from './optin.js';
+import { TemplatesPage } from './templates.js';
 import { WalletPage } from './wallet.js';
 
 function initialLocale(): Locale {
@@ -97,7 +100,7 @@ function AccountPicker({
   );
 }
 
-type Page = 'deployments' | 'wallet' | 'charts' | 'audit' | 'admins';
+type Page = 'deployments' | 'templates' | 'optin' | 'number' | 'wallet' | 'charts' | 'audit' | 'admins';
 
 function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
   const i18n = useT();
@@ -122,6 +125,9 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
 
   const pages: Page[] = [
     'deployments',
+    'templates',
+    'optin',
+    'number',
     'wallet',
     'charts',
     'audit',
@@ -169,6 +175,12 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
               <Alert type="info">{i18n.t('account.none')}</Alert>
             ) : name === 'deployments' ? (
               <DeploymentsPage accountId={accountId} operator={session.kind === 'operator'} />
+            ) : name === 'templates' ? (
+              <TemplatesPage accountId={accountId} />
+            ) : name === 'optin' ? (
+              <OptinPage accountId={accountId} />
+            ) : name === 'number' ? (
+              <NumberPage accountId={accountId} />
             ) : name === 'wallet' ? (
               <WalletPage accountId={accountId} />
             ) : (

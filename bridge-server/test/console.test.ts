@@ -97,7 +97,8 @@ describe.each(backends)('console sign-in and sessions on $name', (backend) => {
       ['POST', '/v1/accounts', { name: 'Mine now' }, 403, 'operator_required'],
       ['POST', `/v1/accounts/${tenant.a.accountId}/admins`, { name: 'Another' }, 403, 'operator_required'],
       ['POST', '/v1/wallet/adjustments', { account_id: tenant.a.accountId, points: 1, reason: 'x' }, 403, 'operator_required'],
-      ['GET', '/v1/templates', undefined, 403, 'installation_required'],
+      ['GET', `/v1/templates?deployment_id=${tenant.b.deploymentId}`, undefined, 404, 'not_found'],
+      ['GET', `/v1/optin-topics?account_id=${tenant.b.accountId}`, undefined, 422, 'unknown_account'],
     ] as const) {
       const answer = await as(cookie, method, path, json);
       expect([answer.status, answer.body.code], `${method} ${path}`).toEqual([status, code]);
@@ -194,6 +195,109 @@ describe.each(backends)('console sign-in and sessions on $name', (backend) => {
     for (const action of ['signIn', 'signOut', 'signInRefused', 'createAccount', 'createInstallation']) {
       expect(actions, action).toContain(action);
     }
+  });
+
+  describe('the account routes the console pages use (templates, opt-in, consents, profile)', () => {
+    const csvHeader = 'phone,topic,state,source,evidence,occurred_at';
+    const consentLine = (phone: string, business: string) =>
+      `${phone},utility,opted_in,checkout,"I agree to receive updates from ${business} on WhatsApp",2025-12-01T10:00:00Z`;
+    function importCsv(cookie: string, query: string, lines: string[]) {
+      return bridge.request('POST', `/v1/consents/import${query}`, {
+        token: null,
+        body: [csvHeader, ...lines].join('\n'),
+        headers: { cookie, origin, 'content-type': 'text/csv' },
+      });
+    }
+
+    it('lets the operator act on a named deployment or account, and requires it to be named', async () => {
+      const cookie = await signIn(bridge.adminToken);
+      const deployment = `deployment_id=${tenant.a.deploymentId}`;
+      const unnamed = await as(cookie, 'GET', '/v1/templates');
+      expect([unnamed.status, unnamed.body.code, unnamed.body.errors?.[0]?.path]).toEqual([
+        422,
+        'validation_failed',
+        'query.deployment_id',
+      ]);
+      expect((await as(cookie, 'GET', '/v1/optin-topics')).body.errors?.[0]?.path).toBe('query.account_id');
+      expect((await as(cookie, 'GET', '/v1/templates?deployment_id=dep_000000000000000000000000')).status).toBe(404);
+
+      const started = await as(cookie, 'POST', `/v1/templates/sync?${deployment}`);
+      expect([started.status, started.body.deployment_id]).toEqual([202, tenant.a.deploymentId]);
+      const done = await waitFor('the sync to finish', async () => {
+        const sync = await as(cookie, 'GET', `/v1/templates/syncs/${started.body.id}?${deployment}`);
+        return sync.body.state !== 'running' && sync.body;
+      });
+      expect(done).toMatchObject({ state: 'succeeded', error: null });
+      expect(done.templates_seen).toBeGreaterThan(0);
+      // The sync belongs to its deployment: asked under another one, it does not exist.
+      const elsewhere = await as(cookie, 'GET', `/v1/templates/syncs/${started.body.id}?deployment_id=${tenant.b.deploymentId}`);
+      expect(elsewhere.status).toBe(404);
+      const listed = await as(cookie, 'GET', `/v1/templates?${deployment}&status=APPROVED,REJECTED,PAUSED`);
+      const statuses = new Set(listed.body.data.map((row: { status: string }) => row.status));
+      expect(statuses).toEqual(new Set(['APPROVED', 'REJECTED', 'PAUSED']));
+      // The installation of the other tenant still sees its own deployment's (none synced), never this one's.
+      const otherInstallation = await bridge.request('GET', `/v1/templates?deployment_id=${tenant.a.deploymentId}`, {
+        token: tenant.b.token,
+      });
+      expect([otherInstallation.status, otherInstallation.body.code]).toEqual([404, 'not_found']);
+
+      const settings = await as(cookie, 'GET', `/v1/optin-topics?account_id=${tenant.a.accountId}`);
+      expect(settings.status).toBe(200);
+      const changed = await as(cookie, 'PUT', `/v1/optin-topics?account_id=${tenant.a.accountId}`, {
+        topics: [{ id: 'newsletter', label: 'Monthly newsletter' }],
+        template_rules: settings.body.template_rules,
+      });
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+      expect(changed.body.topics).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'newsletter' })]));
+      // The other account's settings are untouched, and its installation reads its own.
+      const others = await bridge.request('GET', '/v1/optin-topics', { token: tenant.b.token });
+      expect(others.body.topics.map((topic: { id: string }) => topic.id)).not.toContain('newsletter');
+    });
+
+    it('imports, lists and exports an account’s consents as the operator and as its account admin, never another’s', async () => {
+      const operator = await signIn(bridge.adminToken);
+      const imported = await importCsv(operator, `?account_id=${tenant.a.accountId}`, [consentLine('+819011110001', 'Acme')]);
+      expect([imported.status, imported.body]).toEqual([201, { imported: 1 }]);
+
+      const admin = await issueAdmin(tenant.a.accountId);
+      const cookie = await signIn(admin.credential);
+      const before = await bridge.counts();
+      const bad = await importCsv(cookie, '', [consentLine('+819011110002', 'Acme'), consentLine('0901234', 'Acme')]);
+      expect([bad.status, bad.body.code]).toEqual([422, 'invalid_consent_file']);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ line: 3, code: 'invalid_phone_number' })]);
+      const foreign = await importCsv(cookie, `?account_id=${tenant.b.accountId}`, [consentLine('+819011110003', 'Globex')]);
+      expect([foreign.status, foreign.body.code]).toEqual([422, 'unknown_account']);
+      expect((await bridge.counts()).consents).toBe(before.consents);
+
+      const good = await importCsv(cookie, '', [consentLine('+819011110004', 'Acme')]);
+      expect([good.status, good.body]).toEqual([201, { imported: 1 }]);
+      const audit = await as(cookie, 'GET', '/v1/consents?limit=2');
+      expect(audit.body.data.map((row: { phone: string }) => row.phone)).toEqual(['+819011110004', '+819011110001']);
+      const filtered = await as(cookie, 'GET', `/v1/consents?phone=${encodeURIComponent('+819011110001')}`);
+      expect(filtered.body.data).toHaveLength(1);
+      const exported = await as(cookie, 'GET', '/v1/consents/export');
+      expect(exported.status).toBe(200);
+      expect(String(exported.body)).toContain('+819011110004');
+      expect((await as(cookie, 'GET', `/v1/consents/export?account_id=${tenant.b.accountId}`)).body.code).toBe('unknown_account');
+      expect((await as(cookie, 'GET', `/v1/consents?account_id=${tenant.b.accountId}`)).body.code).toBe('unknown_account');
+      // Globex sees none of Acme's consents.
+      const globex = await bridge.request('GET', '/v1/consents', { token: tenant.b.token });
+      expect(globex.body.data).toEqual([]);
+    });
+
+    it('lets an account admin edit its own number’s business profile, not another account’s', async () => {
+      const admin = await issueAdmin(tenant.a.accountId);
+      const cookie = await signIn(admin.credential);
+      const own = await as(cookie, 'PATCH', `/v1/deployments/${tenant.a.deploymentId}/profile`, { about: 'Open 9–17' });
+      expect([own.status, own.body.about]).toEqual([200, 'Open 9–17']);
+      const foreign = await as(cookie, 'PATCH', `/v1/deployments/${tenant.b.deploymentId}/profile`, { about: 'Mine' });
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+      const installation = await bridge.request('PATCH', `/v1/deployments/${tenant.a.deploymentId}/profile`, {
+        token: tenant.a.token,
+        json: { about: 'Agent' },
+      });
+      expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
+    });
   });
 
   it('serves the console page at / with a strict content security policy', async () => {

@@ -14,12 +14,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
 import { buildConsole } from '../support/zendesk-app.js';
+import { addOtherShop, photograph, screenshots } from './console-browser.js';
 import { type E2eWorld, launchRecordedBrowser, startE2eWorld } from './world.js';
-
-const screenshots = join(repositoryRoot, 'test-results');
 
 /** The number the operator adds in the console: Meta knows it (with these credentials), not yet registered. */
 const newNumber = {
@@ -57,22 +55,7 @@ describe('the admin console in Chromium', () => {
       verification_code: registrationCode,
     });
     // Another account with a number of its own, which the first account's admin must never see.
-    const other = await world.call(world.adminToken, 'POST', '/v1/accounts', { name: 'Other Shop' });
-    const otherSecrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
-    const otherNumber = {
-      phone_number_id: '106540352243222',
-      waba_id: '102290129340777',
-      display_phone_number: '+81 6-0000-0003',
-    };
-    world.sandbox.registerNumber({ ...otherNumber, ...otherSecrets, verified_name: 'Other Shop' });
-    const otherDeployment = await world.call(world.adminToken, 'POST', '/v1/deployments', {
-      account_id: other.id,
-      display_name: 'Other Shop Support',
-      verify_token: `verify-${randomBytes(8).toString('hex')}`,
-      ...otherNumber,
-      ...otherSecrets,
-    });
-    otherAccount = { id: other.id as string, deploymentId: otherDeployment.id as string };
+    otherAccount = await addOtherShop(world);
     // Point prices for the world's account, so that a template costs points (the operator's setting, over the API).
     await world.call(world.adminToken, 'PUT', '/v1/wallet/settings', {
       account_id: world.accountId,
@@ -89,17 +72,6 @@ describe('the admin console in Chromium', () => {
     await world?.close();
     if (consoleDir) await rm(consoleDir, { recursive: true, force: true });
   });
-
-  /** Photographs the page in English, then in Japanese (the language button), and goes back to English. */
-  async function photograph(page: Page, name: string, check?: (locale: 'en' | 'ja') => Promise<void>): Promise<void> {
-    await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-en.png`) });
-    await page.getByRole('button', { name: '日本語' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
-    await check?.('ja');
-    await page.screenshot({ fullPage: true, path: join(screenshots, `console-${name}-ja.png`) });
-    await page.getByRole('button', { name: 'English' }).click();
-    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
-  }
 
   /** Opens the console; `signedIn`: the context already holds a session cookie. */
   async function openConsole(browserContext: BrowserContext, signedIn = false): Promise<{ page: Page; said: string[] }> {

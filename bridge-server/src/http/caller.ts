@@ -51,3 +51,30 @@ export async function actingAccount(
   if (account === undefined) throw new DomainError('unknown_account', `No account ${named}.`);
   return account.id;
 }
+
+/**
+ * The deployment a request acts on, on routes open to the administrator, account admins and installations: an
+ * installation acts on its own deployment (naming another is answered like naming one that does not exist); the
+ * operator and an account admin name it, and an account admin only finds its own account's.
+ */
+export async function actingDeployment(
+  db: Kysely<Schema>,
+  caller: Caller,
+  named: string | undefined,
+): Promise<{ deploymentId: string; accountId: string }> {
+  if (caller.kind === 'installation') {
+    if (named !== undefined && named !== caller.deploymentId) throw new DomainError('not_found', `No deployment ${named}.`);
+    return { deploymentId: caller.deploymentId, accountId: caller.accountId };
+  }
+  if (named === undefined) {
+    throw validationFailed([
+      { path: 'query.deployment_id', code: 'required', message: 'name the deployment (required for an administrator)' },
+    ]);
+  }
+  let query = db.selectFrom('deployments').select(['id', 'account_id']).where('id', '=', named);
+  const scope = accountScope(caller);
+  if (scope !== undefined) query = query.where('account_id', '=', scope);
+  const deployment = await query.executeTakeFirst();
+  if (deployment === undefined) throw new DomainError('not_found', `No deployment ${named}.`);
+  return { deploymentId: deployment.id, accountId: deployment.account_id };
+}

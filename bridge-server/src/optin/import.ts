@@ -5,10 +5,9 @@ import { ConsentCsvReader, type ConsentCsvResult, topicIds } from '@wabridge/sha
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.js';
-import type { Caller } from '../http/caller.js';
 import { requestReadingProblem } from '../http/request-errors.js';
 import type { Schema } from '../storage/schema.js';
-import { appendConsents, businessNamesOf, loadOptinSettings } from './store.js';
+import { appendConsents, businessNamesOf, type ConsentReferences, loadOptinSettings } from './store.js';
 
 /*
  * `POST /v1/consents/import`, read as it arrives. The file is never held whole: each piece off the network is
@@ -37,17 +36,19 @@ const importBatchRows = 250;
  */
 const parsedBytesPerTurn = 8 * 1024;
 
-type InstallationCaller = Extract<Caller, { kind: 'installation' }>;
-
-/** Validates the file in the request and stores all its consents in one transaction, or none. */
+/**
+ * Validates the file in the request and stores all its consents in one transaction, or none. `references` names the
+ * installation and deployment that sent it; an import from the console (an administrator) has neither.
+ */
 export async function importConsents(
   db: Kysely<Schema>,
-  installation: InstallationCaller,
+  accountId: string,
+  references: ConsentReferences,
   request: Request,
 ): Promise<{ imported: number }> {
-  const settings = await loadOptinSettings(db, installation.accountId);
+  const settings = await loadOptinSettings(db, accountId);
   const reader = new ConsentCsvReader({
-    businessNames: await businessNamesOf(db, installation.accountId, settings.configuredBusinessNames),
+    businessNames: await businessNamesOf(db, accountId, settings.configuredBusinessNames),
     knownTopics: topicIds(settings.configuration),
     now: new Date(),
   });
@@ -60,10 +61,7 @@ export async function importConsents(
   }
   await db.transaction().execute(async (transaction) => {
     for (let start = 0; start < parsed.rows.length; start += importBatchRows) {
-      await appendConsents(transaction, installation.accountId, '', parsed.rows.slice(start, start + importBatchRows), {
-        installationId: installation.installationId,
-        deploymentId: installation.deploymentId,
-      });
+      await appendConsents(transaction, accountId, '', parsed.rows.slice(start, start + importBatchRows), references);
       await nextTurn();
     }
   });

@@ -8,7 +8,7 @@ import {
 } from '@wabridge/shared';
 import { Router } from 'express';
 import { DomainError, validationFailed } from '../domain/errors.js';
-import { installationOf } from '../http/caller.js';
+import { actingAccount, type Caller, installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import { importConsents } from './import.js';
@@ -17,6 +17,7 @@ import {
   asConsentRecord,
   businessNamesOf,
   consentRecordsOf,
+  consentRowsForAudit,
   consentRowsForExport,
   consentRowsOf,
   loadOptinSettings,
@@ -24,8 +25,14 @@ import {
   saveOptinSettings,
 } from './store.js';
 
+/**
+ * The account's opt-in settings and consent trail. The settings, the import, the export and the audit list are open to
+ * the operator and an account admin too (the console): they name the account in `account_id` (http/caller.ts
+ * actingAccount: the operator must, an account admin or installation naming another gets unknown_account).
+ */
 export function optinRouter({ db }: Services, options: MountOptions): Router {
   const router = Router();
+  const accountOf = (caller: Caller, named: string | undefined) => actingAccount(db, caller, named, 'query.account_id');
 
   async function presentSettings(accountId: string) {
     const settings = await loadOptinSettings(db, accountId);
@@ -41,15 +48,15 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
   mountRoute(
     router,
     routes.getOptinSettings,
-    async (_input, { caller }) => presentSettings(installationOf(caller).accountId),
+    async ({ query }, { caller }) => presentSettings(await accountOf(caller, query.account_id)),
     options,
   );
 
   mountRoute(
     router,
     routes.putOptinSettings,
-    async ({ body }, { caller }) => {
-      const { accountId } = installationOf(caller);
+    async ({ body, query }, { caller }) => {
+      const accountId = await accountOf(caller, query.account_id);
       const configuration = topicConfigurationSchema.safeParse({ topics: body.topics, template_rules: body.template_rules });
       if (!configuration.success) {
         throw validationFailed(
@@ -120,7 +127,13 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
     router,
     routes.importConsents,
     // Read off the network as it arrives and stored in pieces (optin/import.ts): memory stays bounded whatever the size.
-    async (_input, { caller, request }) => importConsents(db, installationOf(caller), request),
+    async ({ query }, { caller, request }) =>
+      importConsents(
+        db,
+        await accountOf(caller, query.account_id),
+        caller.kind === 'installation' ? { installationId: caller.installationId, deploymentId: caller.deploymentId } : {},
+        request,
+      ),
     options,
     { rawBody: 'stream' },
   );
@@ -129,12 +142,21 @@ export function optinRouter({ db }: Services, options: MountOptions): Router {
     router,
     routes.exportConsents,
     async ({ query: filters }, { caller }) => {
-      const rows = await consentRowsForExport(db, installationOf(caller).accountId, filters);
+      const rows = await consentRowsForExport(db, await accountOf(caller, filters.account_id), filters);
       return {
         filename: 'consents.csv',
         csv: consentsToCsv(rows.map((row) => ({ ...asConsentRecord(row), phone: row.phone }))),
       };
     },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.listConsentAudit,
+    async ({ query: filters }, { caller }) => ({
+      data: (await consentRowsForAudit(db, await accountOf(caller, filters.account_id), filters)).map(presentConsent),
+    }),
     options,
   );
   return router;

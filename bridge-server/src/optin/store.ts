@@ -1,6 +1,7 @@
 import {
   type ConsentEntry,
   type ConsentRecord,
+  type consentAuditQuery,
   type consentExportQuery,
   defaultKeywordConfiguration,
   defaultOptinConfirmations,
@@ -105,14 +106,33 @@ export async function consentRowsForExport(
   accountId: string,
   filters: z.output<typeof consentExportQuery>,
 ): Promise<ConsentRow[]> {
-  let select = db.selectFrom('consents').selectAll().where('account_id', '=', accountId).orderBy('occurred_at').orderBy('id');
+  return filteredConsents(db, accountId, filters).orderBy('occurred_at').orderBy('id').execute();
+}
+
+/** The newest `limit` records of the account's trail that pass the filters, newest first (the console's audit list). */
+export async function consentRowsForAudit(
+  db: Database,
+  accountId: string,
+  filters: z.output<typeof consentAuditQuery>,
+): Promise<ConsentRow[]> {
+  return (
+    filteredConsents(db, accountId, filters)
+      // The log's position is its order of recording (an import stores its rows in file order).
+      .orderBy('id', 'desc')
+      .limit(filters.limit)
+      .execute()
+  );
+}
+
+function filteredConsents(db: Database, accountId: string, filters: z.output<typeof consentExportQuery>) {
+  let select = db.selectFrom('consents').selectAll().where('account_id', '=', accountId);
   if (filters.phone !== undefined) select = select.where('phone', '=', filters.phone);
   if (filters.topic !== undefined) select = select.where('topic', '=', filters.topic);
   if (filters.state !== undefined) select = select.where('state', '=', filters.state);
   if (filters.source !== undefined) select = select.where('source', '=', filters.source);
   if (filters.from !== undefined) select = select.where('occurred_at', '>=', new Date(filters.from));
   if (filters.to !== undefined) select = select.where('occurred_at', '<', new Date(filters.to));
-  return select.execute();
+  return select;
 }
 
 export async function consentRecordsOf(db: Database, accountId: string, phone: string): Promise<ConsentRecord[]> {

@@ -2,7 +2,7 @@ import { routes } from '@wabridge/shared';
 import { Router } from 'express';
 import { findDeployment } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
-import { accountScope, type Caller, installationOf } from '../http/caller.js';
+import { accountScope, actingDeployment } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
 import {
@@ -15,17 +15,19 @@ import {
 } from './store.js';
 import type { TemplateSyncer } from './sync.js';
 
-function deploymentOf(caller: Caller): string {
-  return installationOf(caller).deploymentId;
-}
-
+/**
+ * The deployment's templates: an installation's own, or the one the operator or an account admin names in
+ * `deployment_id` (http/caller.ts actingDeployment: another account's answers 404, like one that does not exist).
+ */
 export function templatesRouter({ db }: Services, syncer: TemplateSyncer, options: MountOptions): Router {
   const router = Router();
+  const deploymentOf = async (caller: Parameters<typeof actingDeployment>[1], named: string | undefined) =>
+    (await actingDeployment(db, caller, named)).deploymentId;
   mountRoute(
     router,
     routes.listTemplates,
     async ({ query }, { caller }) => {
-      const deploymentId = deploymentOf(caller);
+      const deploymentId = await deploymentOf(caller, query.deployment_id);
       const [rows, displayNames] = await Promise.all([
         listTemplates(db, deploymentId, {
           statuses: query.status?.split(',') ?? ['APPROVED'],
@@ -57,8 +59,8 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
   mountRoute(
     router,
     routes.syncTemplates,
-    async (_input, { caller, response }) => {
-      const sync = await syncer.start(deploymentOf(caller), 'api');
+    async ({ query }, { caller, response }) => {
+      const sync = await syncer.start(await deploymentOf(caller, query.deployment_id), 'api');
       response.location(`/v1/templates/syncs/${sync.id}`);
       return presentSync(sync);
     },
@@ -67,8 +69,8 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
   mountRoute(
     router,
     routes.getTemplateSync,
-    async ({ params }, { caller }) => {
-      const sync = await findTemplateSync(db, deploymentOf(caller), params.sync_id);
+    async ({ params, query }, { caller }) => {
+      const sync = await findTemplateSync(db, await deploymentOf(caller, query.deployment_id), params.sync_id);
       if (sync === undefined) throw new DomainError('not_found', `No template sync ${params.sync_id}.`);
       return presentSync(sync);
     },

@@ -299,6 +299,7 @@ export const numberRoutes = {
     summary: 'Change fields of the business profile (checked against Meta’s limits before Meta is called).',
     tag: 'Numbers',
     auth: 'admin',
+    accountAdmin: true,
     params: deploymentPath,
     body: businessProfileUpdateRequest,
     successStatus: 200,

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { consentInputSchema, consentSources, consentStates } from '../optin/consent.js';
 import { keywordConfigurationSchema } from '../optin/keywords.js';
 import { templateRuleSchema, topicSchema } from '../optin/topics.js';
-import { timestamp } from './common.js';
+import { accountId, timestamp } from './common.js';
 
 /** A confirmation reply is one WhatsApp text; 1,024 characters keeps it a short notice (Meta allows 4,096). */
 export const confirmationTextLengthMax = 1024;
@@ -62,6 +62,8 @@ export const optinSettings = z
   .meta({ id: 'OptinSettings' });
 
 export type OptinSettings = z.output<typeof optinSettings>;
+/** One record of the consent trail as the API answers it (not the domain's `ConsentRecord`). */
+export type ConsentAuditRecord = z.output<typeof consentRecord>;
 
 export const recordConsentRequest = consentInputSchema.meta({ id: 'RecordConsentRequest' });
 
@@ -92,7 +94,18 @@ export const topicConsent = z
 
 export const consentImportResult = z.object({ imported: z.number().int() }).meta({ id: 'ConsentImportResult' });
 
+/**
+ * The account an opt-in route acts on: an installation's own (naming another answers unknown_account), or, for the
+ * operator, the one named (required); an account admin's own.
+ */
+const actingAccountId = accountId
+  .optional()
+  .meta({ description: 'The account (required for the operator; an installation’s or account admin’s own by default).' });
+
+export const optinAccountQuery = z.strictObject({ account_id: actingAccountId });
+
 export const consentExportQuery = z.strictObject({
+  account_id: actingAccountId,
   phone: z
     .string()
     .regex(/^\+[1-9][0-9]{6,14}$/, 'must be E.164')
@@ -102,4 +115,9 @@ export const consentExportQuery = z.strictObject({
   source: z.enum(consentSources).optional(),
   from: timestamp.optional().meta({ description: 'occurred_at ≥ from.' }),
   to: timestamp.optional().meta({ description: 'occurred_at < to.' }),
+});
+
+/** The newest records first, at most `limit`: the console's consent audit list (the whole trail is the export). */
+export const consentAuditQuery = consentExportQuery.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
 });

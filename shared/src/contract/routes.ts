@@ -10,10 +10,12 @@ import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './medi
 import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
 import { numberRoutes } from './numbers.js';
 import {
+  consentAuditQuery,
   consentExportQuery,
   consentHistory,
   consentImportResult,
   consentRecord,
+  optinAccountQuery,
   optinSettings,
   optinSettingsRequest,
   recordConsentRequest,
@@ -41,7 +43,7 @@ import {
 } from './pricing.js';
 import { defineRoute } from './route.js';
 import { routeGroups } from './routes/index.js';
-import { templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
+import { templateDeploymentQuery, templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
 import { reconciliationQuery, reconciliationReport, usageQuery, usageReport } from './usage.js';
 import {
   createPurchaseRequest,
@@ -215,10 +217,11 @@ export const routes = {
     operationId: 'getOptinSettings',
     summary: 'The account’s opt-in topics, template-to-topic rules, keywords and business names.',
     tag: 'Opt-in',
-    auth: 'installation',
+    auth: 'admin_or_installation',
+    query: optinAccountQuery,
     successStatus: 200,
     response: optinSettings,
-    problems: ['installation_required'],
+    problems: ['validation_failed', 'unknown_account'],
   }),
   putOptinSettings: defineRoute({
     method: 'put',
@@ -226,11 +229,12 @@ export const routes = {
     operationId: 'putOptinSettings',
     summary: 'Replace the account’s topics and rules (the defaults marketing, utility and authentication always remain).',
     tag: 'Opt-in',
-    auth: 'installation',
+    auth: 'admin_or_installation',
+    query: optinAccountQuery,
     body: optinSettingsRequest,
     successStatus: 200,
     response: optinSettings,
-    problems: ['validation_failed', 'installation_required'],
+    problems: ['validation_failed', 'unknown_account'],
   }),
   recordConsent: defineRoute({
     method: 'post',
@@ -266,14 +270,15 @@ export const routes = {
     summary:
       'Import consents from CSV (phone, topic, state, source, evidence, occurred_at[, recorded_by]): all rows or none; every bad row is reported with its line.',
     tag: 'Opt-in',
-    auth: 'installation',
+    auth: 'admin_or_installation',
+    query: optinAccountQuery,
     rawBody: {
       contentTypes: ['text/csv'],
       description: 'The CSV, UTF-8 (a byte order mark is allowed): a header line naming the columns, then one consent a line.',
     },
     successStatus: 201,
     response: consentImportResult,
-    problems: ['invalid_consent_file', 'payload_too_large', 'installation_required'],
+    problems: ['invalid_consent_file', 'payload_too_large', 'validation_failed', 'unknown_account'],
   }),
   exportConsents: defineRoute({
     method: 'get',
@@ -281,11 +286,23 @@ export const routes = {
     operationId: 'exportConsents',
     summary: 'The consent audit trail as CSV (UTF-8 with BOM), filtered.',
     tag: 'Opt-in',
-    auth: 'installation',
+    auth: 'admin_or_installation',
     query: consentExportQuery,
     successStatus: 200,
     csvResponse: { description: 'The consents, oldest first: a header line, then one record a line.' },
-    problems: ['validation_failed', 'installation_required'],
+    problems: ['validation_failed', 'unknown_account'],
+  }),
+  listConsentAudit: defineRoute({
+    method: 'get',
+    path: '/v1/consents',
+    operationId: 'listConsentAudit',
+    summary: 'The account’s consent audit trail, newest first, filtered like the export (at most `limit` records).',
+    tag: 'Opt-in',
+    auth: 'admin_or_installation',
+    query: consentAuditQuery,
+    successStatus: 200,
+    response: consentHistory,
+    problems: ['validation_failed', 'unknown_account'],
   }),
   listTemplates: defineRoute({
     method: 'get',
@@ -294,11 +311,11 @@ export const routes = {
     summary:
       'The deployment’s templates an agent may use: approved only unless `status` asks for others; with the values each needs.',
     tag: 'Templates',
-    auth: 'installation',
+    auth: 'admin_or_installation',
     query: templatesQuery,
     successStatus: 200,
     response: templateList,
-    problems: ['validation_failed', 'installation_required'],
+    problems: ['validation_failed', 'not_found'],
   }),
   syncTemplates: defineRoute({
     method: 'post',
@@ -306,10 +323,11 @@ export const routes = {
     operationId: 'syncTemplates',
     summary: 'Sync the deployment’s templates from Meta now (every page). Answers the running sync; poll it for progress.',
     tag: 'Templates',
-    auth: 'installation',
+    auth: 'admin_or_installation',
+    query: templateDeploymentQuery,
     successStatus: 202,
     response: templateSync,
-    problems: ['installation_required'],
+    problems: ['validation_failed', 'not_found'],
   }),
   getTemplateSync: defineRoute({
     method: 'get',
@@ -317,11 +335,12 @@ export const routes = {
     operationId: 'getTemplateSync',
     summary: 'Progress and outcome of a template sync.',
     tag: 'Templates',
-    auth: 'installation',
+    auth: 'admin_or_installation',
     params: templateSyncPath,
+    query: templateDeploymentQuery,
     successStatus: 200,
     response: templateSync,
-    problems: ['not_found', 'installation_required'],
+    problems: ['validation_failed', 'not_found'],
   }),
   sendMessage: defineRoute({
     method: 'post',

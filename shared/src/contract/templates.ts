@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { timestamp } from './common.js';
+import { deploymentId, timestamp } from './common.js';
 
 /** One value a template needs, as `GET /v1/templates` lists it (listedParameters in templates/listing.ts). */
 export const listedTemplateParameter = z
@@ -39,7 +39,18 @@ export const templateSummary = z
   })
   .meta({ id: 'Template' });
 
+/**
+ * The deployment a template route acts on: an installation's own (naming another answers 404), or, for the operator
+ * and an account admin signed in to the console, the one they name (required; an account admin's own account only).
+ */
+const actingDeploymentId = deploymentId
+  .optional()
+  .meta({ description: 'The deployment (required for the operator and account admins; an installation’s own by default).' });
+
+export const templateDeploymentQuery = z.strictObject({ deployment_id: actingDeploymentId });
+
 export const templatesQuery = z.strictObject({
+  deployment_id: actingDeploymentId,
   status: z
     .string()
     .regex(/^[A-Z_]{3,32}(,[A-Z_]{3,32})*$/, 'must be Meta statuses, comma-separated (APPROVED,PAUSED)')
