@@ -15,6 +15,7 @@ export * from './contract/routes/automations.js';
 export * from './contract/routes/console.js';
 export * from './contract/routes/installation.js';
 export * from './contract/routes/live.js';
+export * from './contract/routes/wallet-console.js';
 export * from './contract/routes.js';
 export * from './contract/templates.js';
 export * from './contract/text.js';

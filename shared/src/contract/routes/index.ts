@@ -4,6 +4,7 @@ import { consoleRoutes } from './console.js';
 import { installationContextRoutes } from './installation.js';
 import { liveRoutes } from './live.js';
 import { operationsRoutes } from './operations.js';
+import { walletConsoleRoutes } from './wallet-console.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
@@ -19,4 +20,5 @@ export const routeGroups = mergeRouteGroups(
   consoleRoutes,
   liveRoutes,
   installationContextRoutes,
+  walletConsoleRoutes,
 );
