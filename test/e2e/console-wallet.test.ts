@@ -25,8 +25,11 @@ const screenshots = join(repositoryRoot, 'test-results');
  */
 async function verticalSpread(chart: Locator, stroke: string): Promise<number> {
   return chart.evaluate((element, color) => {
-    const path = element.querySelector(`path.recharts-line-curve[stroke="${color}"]`);
-    const grid = element.querySelector('.recharts-cartesian-grid');
+    // The tests compile without the DOM's types: the two calls made here, typed by hand.
+    type Found = { getAttribute(name: string): string | null; getBoundingClientRect(): { height: number } } | null;
+    const root = element as unknown as { querySelector(selector: string): Found };
+    const path = root.querySelector(`path.recharts-line-curve[stroke="${color}"]`);
+    const grid = root.querySelector('.recharts-cartesian-grid');
     if (path === null || grid === null) return -1;
     const ys: number[] = [];
     let y = 0;
