@@ -131,6 +131,20 @@ describe.each(backends)('the console’s wallet routes on $name', (backend) => {
         Array.from({ length: 10 }, (_, index) => 5_000 - 196 - index),
       );
 
+      // The ledger page the console shows: newest first, page after page, with the same filters.
+      const ledger = (cursor?: string) =>
+        bridge.request(
+          'GET',
+          `/v1/wallet/ledger?account_id=${account}&kind=adjustment&order=newest_first&limit=150${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+      const first = await ledger();
+      const second = await ledger(first.body.next_cursor);
+      const ids = [...first.body.data, ...second.body.data].map((entry: Json) => Number(entry.id));
+      expect(ids).toHaveLength(206);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      expect(second.body.next_cursor).toBeNull();
+      expect(first.body.data[0].reason).toBe('test long-205');
+
       const future = await bridge.request('GET', `/v1/wallet/balance-history?account_id=${account}&from=${day(3)}&to=${day(10)}`);
       expect(future.body).toMatchObject({ opening: { balance: 5_000 - 205 }, changes: [], truncated: false });
     });
