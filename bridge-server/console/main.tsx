@@ -16,6 +16,8 @@ import { bridge, errorText, problemCode } from './api.js';
 import { ChartsPage } from './charts.js';
 import { DeploymentsPage } from './deployments.js';
 import { consoleI18n, I18nContext, type Locale, useT } from './i18n.js';
+import { RatesPage } from './rates.js';
+import { ReconciliationPage } from './reconciliation.js';
 import { WalletPage } from './wallet.js';
 
 function initialLocale(): Locale {
@@ -97,7 +99,7 @@ function AccountPicker({
   );
 }
 
-type Page = 'deployments' | 'wallet' | 'charts' | 'audit' | 'admins';
+type Page = 'deployments' | 'wallet' | 'charts' | 'reconciliation' | 'rates' | 'audit' | 'admins';
 
 function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
   const i18n = useT();
@@ -124,6 +126,8 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
     'deployments',
     'wallet',
     'charts',
+    'reconciliation',
+    ...(session.kind === 'operator' ? (['rates'] as const) : []),
     'audit',
     ...(session.kind === 'operator' ? (['admins'] as const) : []),
   ];
@@ -165,12 +169,16 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
               <AdminsPage accounts={accounts} onAccountsChanged={loadAccounts} />
             ) : name === 'audit' ? (
               <AuditPage />
+            ) : name === 'rates' ? (
+              <RatesPage />
             ) : accountId === undefined ? (
               <Alert type="info">{i18n.t('account.none')}</Alert>
             ) : name === 'deployments' ? (
               <DeploymentsPage accountId={accountId} operator={session.kind === 'operator'} />
             ) : name === 'wallet' ? (
               <WalletPage accountId={accountId} />
+            ) : name === 'reconciliation' ? (
+              <ReconciliationPage accountId={accountId} />
             ) : (
               <ChartsPage accountId={accountId} />
             )}

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type PerMessageRateCard, seedRateCards } from '@wabridge/shared';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../support/processes.js';
@@ -42,6 +43,30 @@ async function verticalSpread(chart: Locator, stroke: string): Promise<number> {
     const height = grid.getBoundingClientRect().height;
     return ys.length < 2 || height === 0 ? 0 : (Math.max(...ys) - Math.min(...ys)) / height;
   }, stroke);
+}
+
+/** The seed card in force as Meta's CSV, with Brazil's utility rate doubled and India left out. */
+function newRateCardCsv(): string {
+  const seed = seedRateCards.find((card) => card.id === 'pmp-2025-07-01') as PerMessageRateCard;
+  const decimal = (micro: number | null) => (micro === null ? 'n/a' : String(micro / 1_000_000));
+  const rows = Object.entries(seed.rates)
+    .filter(([market]) => market !== 'India')
+    .map(([market, rates]) =>
+      [
+        `"${market}"`,
+        'USD',
+        decimal(rates.marketingMicro),
+        decimal(market === 'Brazil' ? rates.utilityMicro * 2 : rates.utilityMicro),
+        decimal(rates.authenticationMicro),
+        decimal(rates.authenticationInternationalMicro),
+        decimal(rates.serviceMicro),
+      ].join(','),
+    );
+  return [
+    'WhatsApp Business Platform rate card (USD)',
+    'Market,Currency,Marketing,Utility,Authentication,Authentication-International,Service',
+    ...rows,
+  ].join('\r\n');
 }
 
 describe('the console’s wallet in Chromium', () => {
@@ -103,9 +128,14 @@ describe('the console’s wallet in Chromium', () => {
     page.on('console', (message) => said.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => said.push(`page error: ${error.message}`));
     await page.goto(`${world.bridge.url}/?lang=en`);
-    await page.getByLabel('Administrator token or account admin credential').fill(secret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('who').waitFor();
+    const signInHeading = page.getByRole('heading', { name: 'Sign in' });
+    await page.getByTestId('who').or(signInHeading).waitFor();
+    // The context keeps its session cookie from one test to the next.
+    if (await signInHeading.isVisible()) {
+      await page.getByLabel('Administrator token or account admin credential').fill(secret);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('who').waitFor();
+    }
     return { page, said };
   }
 
@@ -144,29 +174,148 @@ describe('the console’s wallet in Chromium', () => {
     return sent.id;
   }
 
-  it('as the operator: buys points with the receipt, and a send’s charge shows in the charts', async () => {
+  it('as the operator: buys points with the receipt, and a send’s charge shows in the charts and the ledger', async () => {
     const { page, said } = await openConsole(context, world.adminToken);
     try {
       await page.getByLabel('Account', { exact: true }).selectOption(world.accountId);
       await page.getByRole('tab', { name: 'Points' }).click();
+      // A declined card first: nothing bought, and the payments say why.
+      await page.getByRole('spinbutton', { name: 'Points', exact: true }).fill('500');
+      await page.getByLabel('Payment method').first().selectOption('pm_sandbox_declined');
+      await page.getByRole('button', { name: 'Buy', exact: true }).click();
+      await expect.poll(() => page.getByTestId('payment-why').first().textContent()).toBe('The card was declined.');
+      await page.getByLabel('Payment method').first().selectOption('pm_sandbox_succeeds');
       await page.getByRole('spinbutton', { name: 'Points', exact: true }).fill('1000');
       await page.getByRole('button', { name: 'Buy', exact: true }).click();
+      // ¥3 a point: ¥3,000, the provider's fee 3% ¥90, tax 10% of both ¥309, total ¥3,399.
       await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('1,000');
+      expect(await page.getByTestId('receipt').textContent()).toContain('total ¥3,399');
       await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,000');
 
-      await sendPaidTemplate('+819012340021');
+      const messageId = await sendPaidTemplate('+819012340021');
       await page.getByRole('tab', { name: 'Charts' }).click();
       const balance = page.getByTestId('chart-balance');
       await balance.locator('.recharts-line-curve').first().waitFor();
       // A charge of a few points on a balance of 1,000 must move the line visibly, not by a pixel or two.
       expect(await verticalSpread(balance, '#1f73b7')).toBeGreaterThan(0.3);
-      await photograph(page, 'charts');
+      expect(await page.getByTestId('chart-per-day').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+      await photograph(page, 'charts', async () => {
+        await expect.poll(() => balance.locator('.recharts-legend-wrapper').textContent()).toContain('残高');
+      });
+
+      // The ledger: newest first, the charge on top; filtered to charges only; and the same filter as CSV.
+      await page.getByRole('tab', { name: 'Points' }).click();
+      const ledger = page.getByTestId('ledger');
+      await expect.poll(() => ledger.locator('tbody tr').first().getAttribute('data-kind')).toBe('capture');
+      const filters = page.getByRole('form', { name: 'Ledger filters' });
+      await filters.getByLabel('Kind').selectOption('capture');
+      const today = new Date();
+      const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+      await filters.getByLabel('From').fill(day);
+      await filters.getByLabel('To').fill(day);
+      await filters.getByRole('button', { name: 'Filter' }).click();
+      await expect.poll(() => ledger.locator('tbody tr[data-kind="purchase"]').count()).toBe(0);
+      expect(await ledger.locator('tbody tr').count()).toBe(1);
+      expect(await ledger.locator('tbody tr').first().textContent()).toContain('-12');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger-csv').click()]);
+      const csv = await readFile((await download.path()) ?? '', 'utf8');
+      const lines = csv.trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^\uFEFFid,created_at,kind,balance_delta_points/);
+      expect(lines.slice(1)).toEqual([expect.stringContaining(`,capture,-12,-12,`)]);
+      expect(lines[1]).toContain(messageId);
+      await photograph(page, 'points', async () => {
+        // The declined payment is the older of the two (payments are listed newest first).
+        await expect.poll(() => page.getByTestId('payment-why').last().textContent()).toBe('カードが拒否されました。');
+      });
+
+      // The reconciliation: Meta billed the message, we charged it: matched.
+      await page.getByRole('tab', { name: 'Reconciliation' }).click();
+      const matched = page.getByTestId('reconciliation-summary').locator('tr[data-class="matched"]');
+      await expect.poll(() => matched.textContent()).toContain('12');
+      await page.getByTestId('no-discrepancies').waitFor();
+      await photograph(page, 'reconciliation');
       expect(said.filter((line) => line.startsWith('page error'))).toEqual([]);
     } catch (error) {
       await page.screenshot({ fullPage: true, path: join(screenshots, 'console-wallet-failed-operator.png') });
       throw new Error(`the operator's path failed; the browser said:\n${said.join('\n')}`, { cause: error });
     } finally {
       await page.close();
+    }
+  });
+
+  it('as the operator: previews a new rate card against the one in force, then imports it', async () => {
+    const { page, said } = await openConsole(context, world.adminToken);
+    try {
+      await page.getByRole('tab', { name: 'Rate cards' }).click();
+      const cards = page.getByTestId('rate-cards');
+      await expect.poll(() => cards.locator('tr[data-card="pmp-2025-07-01"]').textContent()).toContain('in force');
+      const form = page.getByRole('form', { name: 'Import a new rate card' });
+      await form
+        .getByLabel('CSV file')
+        .setInputFiles({ name: 'meta-rates.csv', mimeType: 'text/csv', buffer: Buffer.from(newRateCardCsv()) });
+      await form.getByLabel('Card ID').fill('meta-2099-01-01');
+      await form.getByLabel('Effective from').fill('2099-01-01');
+      await form.getByLabel('Source').fill('Meta rate card CSV (USD), e2e fixture');
+      await form.getByRole('button', { name: 'Preview the differences' }).click();
+      const preview = page.getByTestId('rate-card-preview');
+      await expect
+        .poll(() => preview.getByTestId('rate-card-summary').textContent())
+        .toMatch(/^1 markets changed, 0 added, 1 removed/);
+      expect(await preview.locator('tr[data-market="Brazil"]').textContent()).toContain('Utility');
+      expect(await preview.locator('tr[data-market="India"]').first().textContent()).toContain('removed');
+      // A preview stores nothing.
+      const before = await world.call(world.adminToken, 'GET', '/v1/pricing/rate-cards');
+      expect((before.data as { id: string }[]).map((card) => card.id)).not.toContain('meta-2099-01-01');
+      await photograph(page, 'rate-preview', async () => {
+        await expect.poll(() => preview.getByTestId('rate-card-summary').textContent()).toContain('変更 1 市場');
+      });
+      await page.getByRole('button', { name: 'Import meta-2099-01-01' }).click();
+      await expect.poll(() => cards.locator('tr[data-card="meta-2099-01-01"]').count()).toBe(1);
+      expect(await page.getByRole('status').last().textContent()).toContain('Imported meta-2099-01-01');
+      await photograph(page, 'rate-imported');
+      expect(said.filter((line) => line.startsWith('page error'))).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ fullPage: true, path: join(screenshots, 'console-wallet-failed-rates.png') });
+      throw new Error(`the rate card path failed; the browser said:\n${said.join('\n')}`, { cause: error });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('as an account admin: buys points for its own account and cannot see another account’s wallet', async () => {
+    const admin = await world.call(world.adminToken, 'POST', `/v1/accounts/${world.accountId}/admins`, { name: 'Keiko Admin' });
+    const other = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, said } = await openConsole(other, admin.credential as string);
+    try {
+      expect(await page.getByTestId('who').textContent()).toContain('Keiko Admin');
+      expect(await page.getByRole('tab', { name: 'Rate cards' }).count()).toBe(0);
+      await page.getByRole('tab', { name: 'Points' }).click();
+      const balanceBefore = Number((await page.getByTestId('wallet-balance').textContent())?.replace(/,/g, ''));
+      expect(balanceBefore).toBe(988);
+      await page.getByRole('spinbutton', { name: 'Points', exact: true }).fill('200');
+      await page.getByRole('button', { name: 'Buy', exact: true }).click();
+      await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('200');
+      await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,188');
+      expect(await page.getByTestId('ledger').textContent()).not.toContain('Other Shop');
+      await photograph(page, 'account-admin');
+      // The other account's wallet, asked for directly with the session cookie: as if it did not exist.
+      const answers = await page.evaluate(async (account) => {
+        const read = async (path: string) => (await fetch(path)).status;
+        return {
+          wallet: await read(`/v1/accounts/${account}/wallet`),
+          ledger: await read(`/v1/wallet/ledger?account_id=${account}`),
+          csv: await read(`/v1/wallet/ledger.csv?account_id=${account}`),
+          history: await read(`/v1/wallet/balance-history?account_id=${account}&from=2026-01-01&to=2026-12-31`),
+          rates: await read('/v1/pricing/rate-cards'),
+        };
+      }, otherAccountId);
+      expect(answers).toEqual({ wallet: 404, ledger: 422, csv: 422, history: 422, rates: 403 });
+      expect(said.filter((line) => line.startsWith('page error'))).toEqual([]);
+    } catch (error) {
+      await page.screenshot({ fullPage: true, path: join(screenshots, 'console-wallet-failed-account-admin.png') });
+      throw new Error(`the account admin's path failed; the browser said:\n${said.join('\n')}`, { cause: error });
+    } finally {
+      await other.close();
     }
   });
 });
