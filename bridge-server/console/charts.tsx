@@ -43,11 +43,13 @@ function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: Usa
     categories,
     perMarket: byMarket.groups.map((group) => ({ market: group.key.market ?? '—', points: group.points_captured })),
     freePaid: byDay.groups.map((group) => ({ day: group.key.day ?? '', free: group.free_messages, paid: group.paid_messages })),
-    balance: history.changes.map((change) => ({
-      at: change.at,
-      balance: change.balance,
-      available: change.available,
-    })),
+    balance: [
+      ...history.changes.map((change) => ({ at: change.at, balance: change.balance, available: change.available })),
+      // The last change holds until now: a step line would otherwise draw it on the chart's right edge, unseen.
+      ...history.changes
+        .slice(-1)
+        .map((last) => ({ at: new Date().toISOString(), balance: last.balance, available: last.available })),
+    ],
     balanceTruncated: history.truncated,
   };
 }

@@ -143,9 +143,9 @@ export function Ledger({ accountId, refreshed }: { accountId: string; refreshed:
             ))}
           </Select>
         </Field>
-        <Field>
+        <Field style={{ width: 140 }}>
           <Field.Label>{i18n.t('wallet.ticket')}</Field.Label>
-          <Input name="ticket" value={form.ticket} onChange={set('ticket')} style={{ width: 120 }} />
+          <Input name="ticket" value={form.ticket} onChange={set('ticket')} />
         </Field>
         <Button type="submit">{i18n.t('wallet.filter')}</Button>
         <a href={csv} download data-testid="ledger-csv" style={{ alignSelf: 'center' }}>

@@ -211,11 +211,11 @@ export function RatesPage() {
         <tbody>
           {cards.map((card) => (
             <tr key={card.id} data-card={card.id}>
-              <td>
-                <code>{card.id}</code>
+              <td style={{ whiteSpace: 'nowrap' }}>
+                <code style={{ wordBreak: 'normal' }}>{card.id}</code>
               </td>
               <td>{i18n.t(`rates.model_${card.model}`)}</td>
-              <td>{card.effective_from}</td>
+              <td style={{ whiteSpace: 'nowrap' }}>{card.effective_from}</td>
               <td>{i18n.number(card.markets)}</td>
               <td>{card.source}</td>
               <td>

@@ -190,6 +190,9 @@ describe('the console’s wallet in Chromium', () => {
       // ¥3 a point: ¥3,000, the provider's fee 3% ¥90, tax 10% of both ¥309, total ¥3,399.
       await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('1,000');
       expect(await page.getByTestId('receipt').textContent()).toContain('total ¥3,399');
+      await photograph(page, 'receipt', async () => {
+        await expect.poll(() => page.getByTestId('receipt').textContent()).toContain('合計 ￥3,399');
+      });
       await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,000');
 
       const messageId = await sendPaidTemplate('+819012340021');
