@@ -156,6 +156,7 @@ describe('the console’s wallet in Chromium', () => {
       },
       body: JSON.stringify({
         to: customer,
+        ticket: { helpdesk: 'zendesk', id: '4321' },
         template: {
           name: 'order_confirmation',
           language: 'ja',
@@ -216,10 +217,18 @@ describe('the console’s wallet in Chromium', () => {
       const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
       await filters.getByLabel('From').fill(day);
       await filters.getByLabel('To').fill(day);
+      await filters.getByLabel('Helpdesk').selectOption('zendesk');
+      await filters.getByLabel('Number').selectOption(world.deploymentId);
+      // Another ticket's charges: none.
+      await filters.getByLabel('Ticket').fill('9999');
       await filters.getByRole('button', { name: 'Filter' }).click();
-      await expect.poll(() => ledger.locator('tbody tr[data-kind="purchase"]').count()).toBe(0);
-      expect(await ledger.locator('tbody tr').count()).toBe(1);
+      await page.getByText('No entries match.').waitFor();
+      await filters.getByLabel('Ticket').fill('4321');
+      await filters.getByRole('button', { name: 'Filter' }).click();
+      await expect.poll(() => ledger.locator('tbody tr').count()).toBe(1);
+      expect(await ledger.locator('tbody tr').first().getAttribute('data-kind')).toBe('capture');
       expect(await ledger.locator('tbody tr').first().textContent()).toContain('-12');
+      expect(await ledger.locator('tbody tr').first().textContent()).toContain('zendesk #4321');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger-csv').click()]);
       const csv = await readFile((await download.path()) ?? '', 'utf8');
       const lines = csv.trimEnd().split('\r\n');
@@ -301,6 +310,14 @@ describe('the console’s wallet in Chromium', () => {
       await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,188');
       expect(await page.getByTestId('ledger').textContent()).not.toContain('Other Shop');
       await photograph(page, 'account-admin');
+      // Its charts and reconciliation read its own account.
+      await page.getByRole('tab', { name: 'Charts' }).click();
+      await page.getByTestId('chart-balance').locator('.recharts-line-curve').first().waitFor();
+      await page.getByRole('tab', { name: 'Reconciliation' }).click();
+      await expect
+        .poll(() => page.getByTestId('reconciliation-summary').locator('tr[data-class="matched"]').textContent())
+        .toContain('12');
+      await photograph(page, 'account-admin-reconciliation');
       // The other account's wallet, asked for directly with the session cookie: as if it did not exist.
       const answers = await page.evaluate(async (account) => {
         const read = async (path: string) => (await fetch(path)).status;
