@@ -57,7 +57,7 @@ function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: Usa
 const categories = ['marketing', 'utility', 'authentication', 'authentication_international', 'service'] as const;
 
 /** Meta's pricing category in the console's language; one the console does not know is shown as the bridge gave it. */
-function categoryName(i18n: ConsoleI18n, category: string): string {
+export function categoryName(i18n: ConsoleI18n, category: string): string {
   const known = categories.find((name) => name === category.toLowerCase());
   return known === undefined ? category : i18n.t(`charts.category_${known}`);
 }

@@ -6,6 +6,7 @@ import { Alert } from '@zendeskgarden/react-notifications';
 import { LG } from '@zendeskgarden/react-typography';
 import { useCallback, useEffect, useState } from 'react';
 import { bridge, errorText } from './api.js';
+import { categoryName } from './charts.js';
 import { type ConsoleI18n, useT } from './i18n.js';
 
 /** What the ledger is filtered by: every filter GET /v1/wallet/ledger and its CSV export take, as the form holds it. */
@@ -171,7 +172,13 @@ export function Ledger({ accountId, refreshed }: { accountId: string; refreshed:
               <td>{i18n.t(`walletWords.kind_${entry.kind}`)}</td>
               <td>{changeText(i18n, entry)}</td>
               <td>{entry.ticket === null ? '' : `${entry.ticket.helpdesk} #${entry.ticket.id}`}</td>
-              <td>{entry.rate === null ? '' : [entry.rate.category, entry.rate.market].filter(Boolean).join(' · ')}</td>
+              <td>
+                {entry.rate === null
+                  ? ''
+                  : [entry.rate.category === null ? null : categoryName(i18n, entry.rate.category), entry.rate.market]
+                      .filter(Boolean)
+                      .join(' · ')}
+              </td>
               <td>{entry.reason}</td>
             </tr>
           ))}
