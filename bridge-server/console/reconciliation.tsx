@@ -66,7 +66,8 @@ export function ReconciliationPage({ accountId }: { accountId: string }) {
         style={{ display: 'flex', gap: 12, alignItems: 'flex-end', flexWrap: 'wrap' }}
         onSubmit={(event) => {
           event.preventDefault();
-          setPeriod(form);
+          // A new object even when nothing changed: "Show" reads the report again.
+          setPeriod({ ...form });
         }}
       >
         <Field>

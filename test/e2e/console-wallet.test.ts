@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { type PerMessageRateCard, seedRateCards } from '@wabridge/shared';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBillingReport } from '../../bridge-server/src/wallet/usage.js';
 import { repositoryRoot } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
 import { buildConsole } from '../support/zendesk-app.js';
@@ -75,6 +76,7 @@ describe('the console’s wallet in Chromium', () => {
   let context: BrowserContext;
   let consoleDir: string;
   let otherAccountId: string;
+  let paidMessageId: string;
   const traffic: string[] = [];
 
   beforeAll(async () => {
@@ -197,6 +199,7 @@ describe('the console’s wallet in Chromium', () => {
       await expect.poll(() => page.getByTestId('wallet-balance').textContent()).toBe('1,000');
 
       const messageId = await sendPaidTemplate('+819012340021');
+      paidMessageId = messageId;
       await page.getByRole('tab', { name: 'Charts' }).click();
       const balance = page.getByTestId('chart-balance');
       await balance.locator('.recharts-line-curve').first().waitFor();
@@ -317,7 +320,24 @@ describe('the console’s wallet in Chromium', () => {
       await expect
         .poll(() => page.getByTestId('reconciliation-summary').locator('tr[data-class="matched"]').textContent())
         .toContain('12');
-      await photograph(page, 'account-admin-reconciliation');
+      // Meta's later word that the message was not billable, recorded as the status webhook's processing records it:
+      // the reconciliation names the discrepancy.
+      await world.bridge.database.db.transaction().execute((transaction) =>
+        recordBillingReport(transaction, paidMessageId, {
+          status: 'read',
+          timestamp: new Date(Date.now() + 60_000),
+          billable: false,
+          pricing: { billable: false, pricingModel: 'PMP', type: 'free_customer_service', category: 'utility' },
+        }),
+      );
+      await page.getByRole('form', { name: 'Reconciliation' }).getByRole('button', { name: 'Show' }).click();
+      const discrepancies = page.getByTestId('discrepancies');
+      await expect.poll(() => discrepancies.textContent()).toContain('Charged, not billable');
+      expect(await discrepancies.textContent()).toContain('not billable · utility (read)');
+      expect(await discrepancies.textContent()).toContain('zendesk #4321');
+      await photograph(page, 'account-admin-reconciliation', async () => {
+        await expect.poll(() => discrepancies.textContent()).toContain('課金済みだが対象外');
+      });
       // The other account's wallet, asked for directly with the session cookie: as if it did not exist.
       const answers = await page.evaluate(async (account) => {
         const read = async (path: string) => (await fetch(path)).status;
