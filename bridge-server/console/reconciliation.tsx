@@ -7,6 +7,7 @@ import { Tag } from '@zendeskgarden/react-tags';
 import { LG, MD } from '@zendeskgarden/react-typography';
 import { useCallback, useEffect, useState } from 'react';
 import { bridge, errorText } from './api.js';
+import { categoryName } from './charts.js';
 import { useT } from './i18n.js';
 
 /*
@@ -141,13 +142,15 @@ export function ReconciliationPage({ accountId }: { accountId: string }) {
                   <td>{i18n.dateTime(item.sent_at)}</td>
                   <td>{i18n.t(`reconciliation.class_${item.class}`)}</td>
                   <td>
-                    {item.charge.category} · {item.charge.market} ·{' '}
+                    {categoryName(i18n, item.charge.captured_category ?? item.charge.category)} · {item.charge.market} ·{' '}
                     {i18n.number(item.charge.captured_points ?? item.charge.points)}
                   </td>
                   <td>
                     {item.meta === null
                       ? i18n.t('reconciliation.notYet')
-                      : `${item.meta.billable ? i18n.t('reconciliation.billable') : i18n.t('reconciliation.notBillable')} · ${item.meta.category ?? '—'} (${item.meta.status})`}
+                      : `${item.meta.billable ? i18n.t('reconciliation.billable') : i18n.t('reconciliation.notBillable')} · ${
+                          item.meta.category === null ? '—' : categoryName(i18n, item.meta.category)
+                        } (${item.meta.status})`}
                   </td>
                   <td>{item.ticket === null ? '' : `${item.ticket.helpdesk} #${item.ticket.id}`}</td>
                 </tr>

@@ -333,7 +333,7 @@ describe('the console’s wallet in Chromium', () => {
       await page.getByRole('form', { name: 'Reconciliation' }).getByRole('button', { name: 'Show' }).click();
       const discrepancies = page.getByTestId('discrepancies');
       await expect.poll(() => discrepancies.textContent()).toContain('Charged, not billable');
-      expect(await discrepancies.textContent()).toContain('not billable · utility (read)');
+      expect(await discrepancies.textContent()).toContain('not billable · Utility (read)');
       expect(await discrepancies.textContent()).toContain('zendesk #4321');
       await photograph(page, 'account-admin-reconciliation', async () => {
         await expect.poll(() => discrepancies.textContent()).toContain('課金済みだが対象外');
