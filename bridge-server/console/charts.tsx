@@ -1,4 +1,4 @@
-import type { UsageReport, WalletEntry } from '@wabridge/shared';
+import type { BalanceHistory, UsageReport } from '@wabridge/shared';
 import { Alert } from '@zendeskgarden/react-notifications';
 import { LG, MD } from '@zendeskgarden/react-typography';
 import { useEffect, useState } from 'react';
@@ -9,7 +9,12 @@ import { type ConsoleI18n, useT } from './i18n.js';
 /*
  * Charts with Recharts (recharts.org): React components over D3's scales, SVG out, kept up (v3, MIT, millions of
  * weekly downloads), tree-shaken to what is drawn. The figures come from the bridge's usage report (GET
- * /v1/wallet/usage, grouped by day, category and market) and the ledger (balance over time).
+ * /v1/wallet/usage, grouped by day, category and market) and its balance history (GET /v1/wallet/balance-history).
+ *
+ * The balance over time used to look flat after a charge: it summed the first ledger page from zero (so it froze
+ * after 200 entries) and drew it on an axis from 0, where a charge of 12 points on 1,000 is 1% of the height. It now
+ * draws the wallet after each change as the bridge computes it from the whole ledger, on an axis fitted to the
+ * values (test/e2e/console-wallet.test.ts measures the line's drop).
  */
 
 const palette = ['#1f73b7', '#c72a1c', '#038153', '#ad5918', '#6a27b8', '#68737d'];
@@ -20,10 +25,11 @@ interface Figures {
   categories: string[];
   perMarket: { market: string; points: number }[];
   freePaid: { day: string; free: number; paid: number }[];
-  balance: { at: string; balance: number }[];
+  balance: { at: string; balance: number; available: number }[];
+  balanceTruncated: boolean;
 }
 
-function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: UsageReport, ledger: WalletEntry[]): Figures {
+function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: UsageReport, history: BalanceHistory): Figures {
   const categories = [...new Set(byDayCategory.groups.map((group) => group.key.category ?? '—'))].sort();
   const days = new Map<string, Record<string, string | number>>();
   for (const group of byDayCategory.groups) {
@@ -32,23 +38,26 @@ function figuresOf(byDayCategory: UsageReport, byMarket: UsageReport, byDay: Usa
     row[group.key.category ?? '—'] = group.points_captured;
     days.set(day, row);
   }
-  let balance = 0;
   return {
     perDay: [...days.values()],
     categories,
     perMarket: byMarket.groups.map((group) => ({ market: group.key.market ?? '—', points: group.points_captured })),
     freePaid: byDay.groups.map((group) => ({ day: group.key.day ?? '', free: group.free_messages, paid: group.paid_messages })),
-    balance: ledger.map((entry) => {
-      balance += entry.balance_delta_points;
-      return { at: entry.created_at.slice(0, 16).replace('T', ' '), balance };
-    }),
+    balance: [
+      ...history.changes.map((change) => ({ at: change.at, balance: change.balance, available: change.available })),
+      // The last change holds until now: a step line would otherwise draw it on the chart's right edge, unseen.
+      ...history.changes
+        .slice(-1)
+        .map((last) => ({ at: new Date().toISOString(), balance: last.balance, available: last.available })),
+    ],
+    balanceTruncated: history.truncated,
   };
 }
 
 const categories = ['marketing', 'utility', 'authentication', 'authentication_international', 'service'] as const;
 
 /** Meta's pricing category in the console's language; one the console does not know is shown as the bridge gave it. */
-function categoryName(i18n: ConsoleI18n, category: string): string {
+export function categoryName(i18n: ConsoleI18n, category: string): string {
   const known = categories.find((name) => name === category.toLowerCase());
   return known === undefined ? category : i18n.t(`charts.category_${known}`);
 }
@@ -79,9 +88,9 @@ export function ChartsPage({ accountId }: { accountId: string }) {
       bridge.call('getUsage', { query: { ...period, group_by: 'day,category' } }),
       bridge.call('getUsage', { query: { ...period, group_by: 'market' } }),
       bridge.call('getUsage', { query: { ...period, group_by: 'day' } }),
-      bridge.call('listWalletEntries', { query: { account_id: accountId, limit: 200 } }),
+      bridge.call('getBalanceHistory', { query: { ...period, limit: 500 } }),
     ]).then(
-      ([byDayCategory, byMarket, byDay, ledger]) => setFigures(figuresOf(byDayCategory, byMarket, byDay, ledger.data)),
+      ([byDayCategory, byMarket, byDay, history]) => setFigures(figuresOf(byDayCategory, byMarket, byDay, history)),
       (thrown) => setError(errorText(i18n.locale, thrown)),
     );
   }, [accountId, i18n.locale]);
@@ -132,13 +141,36 @@ export function ChartsPage({ accountId }: { accountId: string }) {
           <Bar dataKey="paid" name={i18n.t('charts.paid')} stackId="messages" fill={palette[1]} isAnimationActive={false} />
         </BarChart>
       </Chart>
-      <Chart title={i18n.t('charts.balance')} testId="chart-balance">
+      <Chart
+        title={
+          figures.balanceTruncated ? `${i18n.t('charts.balance')} (${i18n.t('charts.latestChanges')})` : i18n.t('charts.balance')
+        }
+        testId="chart-balance"
+      >
         <LineChart data={figures.balance}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="at" />
-          <YAxis allowDecimals={false} />
-          <Tooltip />
-          <Line type="stepAfter" dataKey="balance" stroke={palette[0]} dot={false} isAnimationActive={false} />
+          <XAxis dataKey="at" minTickGap={24} tickFormatter={(at: string) => i18n.dateTime(at)} />
+          {/* Fitted to the values, not from 0: a charge must show however large the balance is. */}
+          <YAxis allowDecimals={false} domain={['auto', 'auto']} width={64} />
+          <Tooltip labelFormatter={(at) => i18n.dateTime(String(at))} />
+          <Legend />
+          <Line
+            type="stepAfter"
+            dataKey="balance"
+            name={i18n.t('wallet.balance')}
+            stroke={palette[0]}
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            type="stepAfter"
+            dataKey="available"
+            name={i18n.t('wallet.available')}
+            stroke={palette[2]}
+            strokeDasharray="4 3"
+            dot={false}
+            isAnimationActive={false}
+          />
         </LineChart>
       </Chart>
     </div>

@@ -18,6 +18,8 @@ import { DeploymentsPage } from './deployments.js';
 import { consoleI18n, I18nContext, type Locale, useT } from './i18n.js';
 import { NumberPage } from './number.js';
 import { OptinPage } from './optin.js';
+import { RatesPage } from './rates.js';
+import { ReconciliationPage } from './reconciliation.js';
 import { TemplatesPage } from './templates.js';
 import { WalletPage } from './wallet.js';
 
@@ -100,7 +102,17 @@ function AccountPicker({
   );
 }
 
-type Page = 'deployments' | 'templates' | 'optin' | 'number' | 'wallet' | 'charts' | 'audit' | 'admins';
+type Page =
+  | 'deployments'
+  | 'templates'
+  | 'optin'
+  | 'number'
+  | 'wallet'
+  | 'charts'
+  | 'reconciliation'
+  | 'rates'
+  | 'audit'
+  | 'admins';
 
 function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOut: () => void }) {
   const i18n = useT();
@@ -130,6 +142,8 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
     'number',
     'wallet',
     'charts',
+    'reconciliation',
+    ...(session.kind === 'operator' ? (['rates'] as const) : []),
     'audit',
     ...(session.kind === 'operator' ? (['admins'] as const) : []),
   ];
@@ -171,6 +185,8 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
               <AdminsPage accounts={accounts} onAccountsChanged={loadAccounts} />
             ) : name === 'audit' ? (
               <AuditPage />
+            ) : name === 'rates' ? (
+              <RatesPage />
             ) : accountId === undefined ? (
               <Alert type="info">{i18n.t('account.none')}</Alert>
             ) : name === 'deployments' ? (
@@ -183,6 +199,8 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
               <NumberPage accountId={accountId} />
             ) : name === 'wallet' ? (
               <WalletPage accountId={accountId} />
+            ) : name === 'reconciliation' ? (
+              <ReconciliationPage accountId={accountId} />
             ) : (
               <ChartsPage accountId={accountId} />
             )}

@@ -1,5 +1,4 @@
-import type { AutoRecharge, Payment, WalletEntry, WalletOverview } from '@wabridge/shared';
-import { walletEntryKinds } from '@wabridge/shared';
+import type { AutoRecharge, Payment, WalletOverview } from '@wabridge/shared';
 import { Button } from '@zendeskgarden/react-buttons';
 import { Checkbox, Field, Input, Select } from '@zendeskgarden/react-forms';
 import { Alert, Well } from '@zendeskgarden/react-notifications';
@@ -7,9 +6,19 @@ import { Tag } from '@zendeskgarden/react-tags';
 import { LG, XXL } from '@zendeskgarden/react-typography';
 import { useCallback, useEffect, useState } from 'react';
 import { bridge, errorText } from './api.js';
-import { useT } from './i18n.js';
+import { type ConsoleI18n, useT } from './i18n.js';
+import { Ledger } from './ledger.js';
 
 const paymentMethods = ['pm_sandbox_succeeds', 'pm_sandbox_slow', 'pm_sandbox_declined', 'pm_sandbox_insufficient_funds'];
+
+/** Why a payment failed, in the console's language when the provider's reason is one it knows. */
+function failureText(i18n: ConsoleI18n, payment: Payment): string {
+  const failure = payment.failure;
+  if (failure === null) return '';
+  const known = ['card_declined', 'insufficient_funds', 'expired_card', 'processing_error'] as const;
+  const code = known.find((name) => name === failure.code);
+  return code === undefined ? `${failure.message} (${failure.code})` : i18n.t(`walletWords.failure_${code}`);
+}
 
 function Receipt({ payment }: { payment: Payment }) {
   const i18n = useT();
@@ -92,6 +101,18 @@ function AutoRechargeForm({ accountId }: { accountId: string }) {
           <Field.Label>{i18n.t('wallet.rechargeAmount')}</Field.Label>
           <Input type="number" value={form.amount} onChange={(event) => setForm({ ...form, amount: event.target.value })} />
         </Field>
+        <Field>
+          <Field.Label>{i18n.t('wallet.method')}</Field.Label>
+          <Select
+            name="recharge-method"
+            value={form.method}
+            onChange={(event) => setForm({ ...form, method: event.target.value })}
+          >
+            {paymentMethods.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </Select>
+        </Field>
         <Button type="submit">{i18n.t('wallet.save')}</Button>
       </div>
       {message !== undefined && (
@@ -106,9 +127,8 @@ function AutoRechargeForm({ accountId }: { accountId: string }) {
 export function WalletPage({ accountId }: { accountId: string }) {
   const i18n = useT();
   const [overview, setOverview] = useState<WalletOverview>();
-  const [entries, setEntries] = useState<WalletEntry[]>([]);
   const [payments, setPayments] = useState<Payment[]>([]);
-  const [kind, setKind] = useState('');
+  const [refreshed, setRefreshed] = useState(0);
   const [points, setPoints] = useState('1000');
   const [method, setMethod] = useState(paymentMethods[0] as string);
   const [bought, setBought] = useState<Payment>();
@@ -116,25 +136,21 @@ export function WalletPage({ accountId }: { accountId: string }) {
 
   const load = useCallback(async () => {
     try {
-      const [wallet, ledger, paid] = await Promise.all([
+      const [wallet, paid] = await Promise.all([
         bridge.call('getAccountWallet', { params: { account_id: accountId } }),
-        bridge.call('listWalletEntries', {
-          query: { account_id: accountId, limit: 200, ...(kind === '' ? {} : { kind }) },
-        }),
         bridge.call('listPayments', { query: { account_id: accountId, limit: 20 } }),
       ]);
       setOverview(wallet);
-      setEntries([...ledger.data].reverse());
       setPayments(paid.data);
+      setRefreshed((count) => count + 1);
     } catch (thrown) {
       setError(errorText(i18n.locale, thrown));
     }
-  }, [accountId, kind, i18n.locale]);
+  }, [accountId, i18n.locale]);
   useEffect(() => {
     void load();
   }, [load]);
 
-  const csv = `/v1/wallet/ledger.csv?${new URLSearchParams({ account_id: accountId, ...(kind === '' ? {} : { kind }) })}`;
   return (
     <div style={{ paddingTop: 16, display: 'grid', gap: 16 }}>
       {error !== undefined && <Alert type="error">{error}</Alert>}
@@ -211,56 +227,13 @@ export function WalletPage({ accountId }: { accountId: string }) {
                     {i18n.t(`walletWords.state_${payment.state}`)}
                   </Tag>
                 </td>
-                <td>{payment.failure?.message ?? ''}</td>
+                <td data-testid="payment-why">{failureText(i18n, payment)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </section>
-      <section>
-        <div style={{ display: 'flex', gap: 12, alignItems: 'flex-end' }}>
-          <LG tag="h3" style={{ flex: 1 }}>
-            {i18n.t('wallet.ledger')}
-          </LG>
-          <Field>
-            <Field.Label>{i18n.t('wallet.kind')}</Field.Label>
-            <Select name="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
-              <option value="">{i18n.t('wallet.all')}</option>
-              {walletEntryKinds.map((name) => (
-                <option key={name} value={name}>
-                  {i18n.t(`walletWords.kind_${name}`)}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <a href={csv} download>
-            {i18n.t('wallet.csv')}
-          </a>
-        </div>
-        <table className="data" data-testid="ledger">
-          <thead>
-            <tr>
-              <th>{i18n.t('wallet.when')}</th>
-              <th>{i18n.t('wallet.kind')}</th>
-              <th>{i18n.t('wallet.change')}</th>
-              <th>{i18n.t('wallet.reason')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.id}>
-                <td>{i18n.dateTime(entry.created_at)}</td>
-                <td>{i18n.t(`walletWords.kind_${entry.kind}`)}</td>
-                <td>
-                  {entry.balance_delta_points !== 0 && i18n.number(entry.balance_delta_points)}
-                  {entry.reserved_delta_points !== 0 && ` (${i18n.number(entry.reserved_delta_points)})`}
-                </td>
-                <td>{entry.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <Ledger accountId={accountId} refreshed={refreshed} />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import {
   type RateCard,
   type RateCardDetail,
   type RateCardIdentity,
+  type RateCardPreview,
   type RateCardSummary,
   seedRateCards,
   startOfDay,
@@ -17,6 +18,7 @@ import {
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
+import { rateCardDifferences } from './rate-card-diff.js';
 
 /*
  * Rate cards as the bridge prices with them: the seed cards shipped in shared/src/pricing/tables, then the
@@ -167,15 +169,8 @@ function refuseUnstorableCells(text: string): void {
  */
 export async function importRateCard(db: Kysely<Schema>, card: RateCard, csv: string, now: Date): Promise<StoredRateCard> {
   const sha256 = contentSha256(card);
-  const existing = await sameOrConflict(db, card, sha256);
+  const existing = await checkImportable(db, card, now);
   if (existing !== undefined) return existing;
-  if (startOfDay(card.effectiveFrom, earliestTimeZone).getTime() <= now.getTime()) {
-    throw new DomainError(
-      'rate_card_backdated',
-      `${card.effectiveFrom} has already started in some time zone, so messages may have been priced on it. Give the card a later effective date; it replaces the card in force from then.`,
-      { effective_from: card.effectiveFrom },
-    );
-  }
   const inserted = await db
     .insertInto('rate_cards')
     .values({
@@ -196,6 +191,39 @@ export async function importRateCard(db: Kysely<Schema>, card: RateCard, csv: st
   const raced = await sameOrConflict(db, card, sha256);
   if (raced === undefined) throw new Error(`rate card ${card.id} was neither inserted nor found`);
   return raced;
+}
+
+/**
+ * The checks of an import, shared with its dry run (the preview): the same card already stored answers it; a
+ * different card under its id, or an effective date that has started anywhere, is refused.
+ */
+export async function checkImportable(db: Kysely<Schema>, card: RateCard, now: Date): Promise<StoredRateCard | undefined> {
+  const existing = await sameOrConflict(db, card, contentSha256(card));
+  if (existing !== undefined) return existing;
+  if (startOfDay(card.effectiveFrom, earliestTimeZone).getTime() <= now.getTime()) {
+    throw new DomainError(
+      'rate_card_backdated',
+      `${card.effectiveFrom} has already started in some time zone, so messages may have been priced on it. Give the card a later effective date; it replaces the card in force from then.`,
+      { effective_from: card.effectiveFrom },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The dry run of an import: the same checks, and the card's differences from the card of its model in force now.
+ * Nothing is stored.
+ */
+export async function previewRateCard(db: Kysely<Schema>, card: RateCard, now: Date): Promise<RateCardPreview> {
+  const existing = await checkImportable(db, card, now);
+  const cards = await allRateCards(db);
+  const inForce = inForceIds(cards, now);
+  const current = cards.find((stored) => stored.card.model === card.model && inForce.has(stored.card.id)) ?? null;
+  return {
+    card: presentSummary(existing ?? { card, origin: 'imported', importedAt: null }, inForce),
+    compared_with: current === null ? null : presentSummary(current, inForce),
+    ...rateCardDifferences(card, current?.card ?? null),
+  };
 }
 
 /** The stored card with this id when it is the same card; throws `rate_card_exists` when it differs. */

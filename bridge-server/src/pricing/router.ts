@@ -9,7 +9,14 @@ import { findTemplate } from '../templates/store.js';
 import { loadPricingSettings } from '../wallet/settings.js';
 import { accountPricingRulesOf, saveAccountPricingRules } from './config.js';
 import { type PricedContent, quoteMessage } from './quote.js';
-import { allRateCards, importRateCard, presentRateCard, presentRateCards, readRateCardCsv } from './rate-cards.js';
+import {
+  allRateCards,
+  importRateCard,
+  presentRateCard,
+  presentRateCards,
+  previewRateCard,
+  readRateCardCsv,
+} from './rate-cards.js';
 
 /** Meta's cards run to a few kilobytes (38 markets); anything near this limit is not a rate card. */
 const rateCardBodyLimitBytes = 256 * 1024;
@@ -29,6 +36,19 @@ export function pricingRouter({ db, clock }: Services, options: MountOptions): R
       response.location(`/v1/pricing/rate-cards/${stored.card.id}`);
       return presentRateCard(stored, await allRateCards(db), now);
     },
+    options,
+    { rawBody: { limitBytes: rateCardBodyLimitBytes } },
+  );
+
+  mountRoute(
+    router,
+    routes.previewRateCard,
+    async ({ query }, { rawBody: body }) =>
+      previewRateCard(
+        db,
+        readRateCardCsv(body, { id: query.id, effectiveFrom: query.effective_from, source: query.source }),
+        clock.now(),
+      ),
     options,
     { rawBody: { limitBytes: rateCardBodyLimitBytes } },
   );

@@ -16,14 +16,14 @@ export type WalletEntryRow = Selectable<Schema['wallet_entries']>;
 const exportPageSize = 500;
 
 /**
- * A page of the account's filtered ledger, oldest first, after the entry `afterId` and (for an export, which reads
+ * A page of the account's filtered ledger, oldest first (or newest first), after the entry `afterId` and (for an export, which reads
  * the ledger as of its start) up to `throughId`.
  */
 export async function ledgerPage(
   db: Kysely<Schema>,
   accountId: string,
   filters: WalletLedgerFilters,
-  page: { limit: number; afterId?: number | undefined; throughId?: number | undefined },
+  page: { limit: number; afterId?: number | undefined; throughId?: number | undefined; newestFirst?: boolean },
 ) {
   let query = db.selectFrom('wallet_entries').selectAll().where('account_id', '=', accountId);
   if (filters.kind !== undefined) query = query.where('kind', 'in', filters.kind);
@@ -33,10 +33,11 @@ export async function ledgerPage(
   if (filters.helpdesk !== undefined) query = query.where('ticket_helpdesk', '=', filters.helpdesk);
   if (filters.ticket_id !== undefined) query = query.where('ticket_id', '=', filters.ticket_id);
   if (filters.message_id !== undefined) query = query.where('message_id', '=', filters.message_id);
-  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId);
+  // "After" in the order read: a newest-first page continues below the last id it answered.
+  if (page.afterId !== undefined) query = query.where('id', page.newestFirst === true ? '<' : '>', page.afterId);
   if (page.throughId !== undefined) query = query.where('id', '<=', page.throughId);
   const rows = await query
-    .orderBy('id')
+    .orderBy('id', page.newestFirst === true ? 'desc' : 'asc')
     .limit(page.limit + 1)
     .execute();
   return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };

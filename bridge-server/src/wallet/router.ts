@@ -26,9 +26,13 @@ export function walletRouter({ db }: Services, options: MountOptions): Router {
     router,
     routes.listWalletEntries,
     async ({ query }, { caller }) => {
-      const { limit, cursor, account_id, ...filters } = query;
+      const { limit, cursor, account_id, order, ...filters } = query;
       const accountId = await actingAccount(db, caller, account_id, 'query.account_id');
-      const page = await ledgerPage(db, accountId, filters, { limit, afterId: decodeLedgerCursor(cursor) });
+      const page = await ledgerPage(db, accountId, filters, {
+        limit,
+        afterId: decodeLedgerCursor(cursor),
+        newestFirst: order === 'newest_first',
+      });
       const last = page.rows.at(-1);
       return {
         data: page.rows.map(presentEntry),

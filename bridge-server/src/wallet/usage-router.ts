@@ -4,6 +4,7 @@ import { validationFailed } from '../domain/errors.js';
 import { actingAccount } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
+import { balanceHistory } from './balance-history.js';
 import { reconciliationReport, resolvePeriod, usageReport } from './usage.js';
 
 /**
@@ -57,6 +58,18 @@ export function usageRouter({ db }: Services, options: MountOptions): Router {
         only: query.class,
       });
       return { account_id: accountId, from: period.from.toISOString(), to: period.to.toISOString(), ...report };
+    },
+    options,
+  );
+
+  mountRoute(
+    router,
+    routes.getBalanceHistory,
+    async ({ query }, { caller }) => {
+      const period = resolvePeriod(query);
+      const accountId = await actingAccount(db, caller, query.account_id, 'query.account_id');
+      const history = await balanceHistory(db, accountId, period, query.limit);
+      return { account_id: accountId, from: period.from.toISOString(), to: period.to.toISOString(), ...history };
     },
     options,
   );

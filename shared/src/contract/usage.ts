@@ -49,7 +49,7 @@ const timeZone = z
     override: { type: 'string' },
   });
 
-const periodQuery = {
+export const periodQuery = {
   from: periodBound('Start of the period (inclusive).'),
   to: periodBound('End of the period (exclusive); at most 366 days after `from`.'),
   timezone: timeZone,

@@ -32,11 +32,15 @@ const rangeIsOrdered = (query: LedgerRange) =>
   query.from === undefined || query.to === undefined || Date.parse(query.from) < Date.parse(query.to);
 const rangeProblem = { message: 'must be later than from', path: ['to'] };
 
-/** `GET /v1/wallet/ledger`: a page of the filtered ledger, oldest first. */
+/** `GET /v1/wallet/ledger`: a page of the filtered ledger, oldest first (or newest first). */
 export const walletLedgerQuery = z
   .strictObject({
     ...ledgerFilters,
     limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Page size (1–200).' }),
+    order: z
+      .enum(['oldest_first', 'newest_first'])
+      .default('oldest_first')
+      .meta({ description: 'The ledger’s order (oldest_first) or the reverse; a cursor keeps the order it was read in.' }),
     cursor: z
       .string()
       .max(200)

@@ -6,6 +6,7 @@ import { liveRoutes } from './live.js';
 import { mediaUploadRoutes } from './media-uploads.js';
 import { operationsRoutes } from './operations.js';
 import { templateNameRoutes } from './template-names.js';
+import { walletConsoleRoutes } from './wallet-console.js';
 import { zohoChannelRoutes } from './zoho-channel.js';
 
 /*
@@ -23,4 +24,5 @@ export const routeGroups = mergeRouteGroups(
   installationContextRoutes,
   mediaUploadRoutes,
   templateNameRoutes,
+  walletConsoleRoutes,
 );
