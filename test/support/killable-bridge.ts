@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { freePort } from './free-port.js';
+import { reservePort } from './free-port.js';
 import { type RunningScript, repositoryRoot, runScript, waitForOutput } from './processes.js';
 import { waitFor } from './wait-for.js';
 
@@ -59,7 +59,11 @@ export async function stopGracefully(bridge: KillableBridge): Promise<void> {
  * once `/readyz` answers 200 (at LOG_LEVEL=warn there is no "bridge listening" line to wait for).
  */
 export async function startQuietBridge(environment: Record<string, string>): Promise<KillableBridge> {
-  const port = await freePort();
+  // A child process cannot take over a bound socket, so the port is freed just before the child binds it: a
+  // benchmark-only helper, where a port taken in between fails the run loudly rather than deciding a test.
+  const reserved = await reservePort();
+  const port = reserved.port;
+  await new Promise((resolve) => reserved.server.close(resolve));
   const child = spawn(process.execPath, ['bridge-server/dist/index.js'], {
     cwd: repositoryRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment, PORT: String(port) },
