@@ -67,6 +67,7 @@ describe.each(backends)('storage on $name', (backend) => {
       'payments',
       'purchases',
       'rate_cards',
+      'template_display_names',
       'template_syncs',
       'templates',
       'wallet_entries',
