@@ -121,3 +121,8 @@ export async function isActiveInstallationOf(
   if (helpdesk !== undefined) query = query.where('helpdesk', '=', helpdesk);
   return (await query.executeTakeFirst()) !== undefined;
 }
+
+/** The helpdesk instance (Zendesk subdomain, Zoho Desk portal) an installation was issued for. */
+export async function installationInstance(db: Kysely<Schema>, installationId: string): Promise<{ instance: string }> {
+  return db.selectFrom('installations').select('instance').where('id', '=', installationId).executeTakeFirstOrThrow();
+}

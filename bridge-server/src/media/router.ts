@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
+import { isActiveInstallationOf } from '../installations/store.js';
 import { readCapBytes } from './check.js';
 import { readCapped, sniffBytes } from './read-capped.js';
 import type { MediaService } from './service.js';
@@ -109,14 +110,8 @@ export function mediaRouter(
     routes.uploadMediaWithToken,
     async ({ query }, { request, response }) => {
       const scope = tokens.verify(query.token, uploads.clock.now());
-      const installation = await db
-        .selectFrom('installations')
-        .select('id')
-        .where('id', '=', scope.installationId)
-        .where('deployment_id', '=', scope.deploymentId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (installation === undefined) throw new DomainError('upload_token_invalid', 'This upload token is not valid.');
+      if (!(await isActiveInstallationOf(db, scope.installationId, scope.deploymentId)))
+        throw new DomainError('upload_token_invalid', 'This upload token is not valid.');
       return receive(scope, query.filename, request, response);
     },
     options,

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { installationOf } from '../../http/caller.js';
 import { type MountOptions, mountByHand, mountRoute } from '../../http/mount.js';
+import { installationInstance } from '../../installations/store.js';
 import type { MediaService } from '../../media/service.js';
 import { IdempotentSender } from '../../messages/idempotent-send.js';
 import type { Services } from '../../services.js';
@@ -53,11 +54,7 @@ export function zohoChannelRouter(
           errors: [{ path: 'auth', code: 'not_zoho', message: 'the installation is not a Zoho Desk one' }],
         });
       }
-      const instance = await db
-        .selectFrom('installations')
-        .select('instance')
-        .where('id', '=', installation.installationId)
-        .executeTakeFirstOrThrow();
+      const instance = await installationInstance(db, installation.installationId);
       const client = {
         accountsUrl: allowedAccountsUrl(http, body.oauth.accounts_url),
         clientId: body.oauth.client_id,
