@@ -64,16 +64,12 @@ export async function startQuietBridge(environment: Record<string, string>): Pro
   const reserved = await reservePort();
   const port = reserved.port;
   await new Promise((resolve) => reserved.server.close(resolve));
-  const child = spawn(process.execPath, ['bridge-server/dist/index.js'], {
+  // A profile of the bridge under load: BENCH_BRIDGE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (command-line
+  // arguments: Node refuses --cpu-prof in NODE_OPTIONS). The profile is written when the bridge stops gracefully.
+  const nodeArgs = (process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, 'bridge-server/dist/index.js'], {
     cwd: repositoryRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      // A profile of the bridge under load: BENCH_BRIDGE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-      ...(process.env.BENCH_BRIDGE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BRIDGE_NODE_OPTIONS } : {}),
-      ...environment,
-      PORT: String(port),
-    },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
