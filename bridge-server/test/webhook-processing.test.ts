@@ -54,6 +54,19 @@ class CountInserts implements KyselyPlugin {
   }
 }
 
+/** Counts the SELECT … FOR UPDATE statements a database handle issues on the contacts table. */
+class CountContactLocks implements KyselyPlugin {
+  locks = 0;
+  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
+    const text = JSON.stringify(node);
+    if (node.kind === 'SelectQueryNode' && text.includes('"ForUpdate"') && JSON.stringify(node.from).includes('"contacts"')) this.locks += 1;
+    return node;
+  }
+  async transformResult<T>(args: { result: T }): Promise<T> {
+    return args.result;
+  }
+}
+
 class DieBeforeMarkingProcessed implements KyselyPlugin {
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
     if (node.kind === 'UpdateQueryNode' && JSON.stringify(node.table).includes('"webhook_events"')) {
@@ -302,6 +315,64 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
       .where('processed_at', 'is', null)
       .execute();
     expect(events).toEqual([]);
+  });
+
+  it("folds a batch's replies to contacts it does not hold in one locking read: the earliest answer after an ad wins", async () => {
+    // Meta's timestamps are whole seconds.
+    const at = new Date(Math.floor((Date.now() - 40 * minuteMs) / 1000) * 1000);
+    const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+    const customers = Array.from({ length: 40 }, (_, index) => `81907700${String(index).padStart(4, '0')}`);
+    // Forty customers wrote; the first came from an ad (its free entry point waits for the business's first answer).
+    await storeBodies(
+      db,
+      deployment.id,
+      customers.map((waId, index) =>
+        metaJson(
+          inboundText(deployment.phone_number_id, {
+            waId,
+            id: `wamid.replies-in-${waId}`,
+            at: later(10),
+            ...(index === 0 ? { referral: adReferral } : {}),
+          }),
+        ),
+      ),
+    );
+    const setup = new WebhookProcessor(db, silent, { batchSize: 250 });
+    expect(await setup.processBatch()).toBe('processed');
+    // The business answers each of them in a later batch (no message of theirs in it). The ad's customer gets three
+    // answers out of order, one of them timed before the ad's message: the earliest answer after it is the first reply.
+    const sent = (waId: string, id: string, seconds: number) => ({ id, status: 'sent', at: later(seconds), waId });
+    const [adCustomer = ''] = customers;
+    await storeBodies(db, deployment.id, [
+      metaJson(
+        statusUpdate(deployment.phone_number_id, [
+          sent(adCustomer, 'wamid.replies-out-a', 30),
+          sent(adCustomer, 'wamid.replies-out-b', 5),
+          ...customers.map((waId) => sent(waId, `wamid.replies-out-${waId}`, 40)),
+          sent(adCustomer, 'wamid.replies-out-c', 20),
+        ]),
+      ),
+    ]);
+    const counter = new CountContactLocks();
+    const processor = new WebhookProcessor(db.withPlugin(counter), silent, { batchSize: 250 });
+    expect(await processor.processBatch()).toBe('processed');
+
+    const contacts = await db
+      .selectFrom('contacts')
+      .select(['wa_id', 'last_referral_inbound_at', 'first_reply_after_referral_at'])
+      .where('deployment_id', '=', deployment.id)
+      .where('wa_id', 'in', customers)
+      .orderBy('wa_id')
+      .execute();
+    expect(contacts).toHaveLength(customers.length);
+    expect(contacts[0]).toEqual({
+      wa_id: adCustomer,
+      last_referral_inbound_at: later(10),
+      first_reply_after_referral_at: later(20),
+    });
+    for (const contact of contacts.slice(1)) expect(contact.first_reply_after_referral_at).toBeNull();
+    // 43 answers to 40 contacts: one read locks the contacts they can move, not one statement an answer.
+    expect(counter.locks).toBe(1);
   });
 
   it('dead-letters a webhook that keeps failing, after its last allowed attempt, without holding up the others', async () => {

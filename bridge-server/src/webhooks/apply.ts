@@ -362,14 +362,11 @@ async function applyStatus(
   event: StatusEvent,
 ): Promise<void> {
   const { transaction, lookups, deliveries, contacts } = batch;
-  // A message to someone who never wrote has no contact to move (recordBusinessReply would find none). A contact the
-  // batch holds (its inbound messages) moves in memory, written with the others at the end.
-  if (
-    event.status === 'sent' &&
-    lookups.contactMayExist(deploymentId, event.recipient) &&
-    contacts?.recordBusinessReply(index, deploymentId, event.recipient, event.timestamp) !== true
-  ) {
-    await recordBusinessReply(transaction, deploymentId, event.recipient, event.timestamp);
+  // A message to someone who never wrote has no contact to move (recordBusinessReply would find none). On the
+  // set-based path the reply is folded in memory, and written with the batch's other contacts at the end.
+  if (event.status === 'sent' && lookups.contactMayExist(deploymentId, event.recipient)) {
+    if (contacts !== undefined) contacts.recordBusinessReply(index, deploymentId, event.recipient, event.timestamp);
+    else await recordBusinessReply(transaction, deploymentId, event.recipient, event.timestamp);
   }
   await recordStatusStopConsent(transaction, accountId, deploymentId, event);
   const firstError = event.errors[0];

@@ -40,6 +40,8 @@ const rowsPerStatementMax = 1000;
 export class BatchContacts {
   readonly #byKey = new Map<string, HeldContact>();
   readonly #held: HeldContact[] = [];
+  /** `sent` statuses to contacts the batch does not hold, folded at `flush`. */
+  readonly #replies: { deploymentId: string; recipient: WhatsAppUserIdentity; sentAt: Date }[] = [];
 
   private constructor(private readonly transaction: Transaction<Schema>) {}
 
@@ -155,25 +157,70 @@ export class BatchContacts {
 
   /**
    * A `sent` status at event `index`: when its recipient is a contact this batch holds, the reply is folded in memory
-   * (true) if that contact exists at this point of the batch; otherwise (false) contacts/store.ts reads the database.
+   * if that contact exists at this point of the batch; otherwise it is kept for `flush`, which reads (and locks) only
+   * the recipients whose reply can change something, all in one statement.
    * The contact is found by its identity at the end of the batch: a status that precedes, in the same batch, the
    * message linking its recipient's user id to an existing contact folds onto that contact, where the per-message path
    * (reading the database at that point) found none. It moves only the free entry point's first reply, and only then.
    */
-  recordBusinessReply(index: number, deploymentId: string, recipient: WhatsAppUserIdentity, sentAt: Date): boolean {
+  recordBusinessReply(index: number, deploymentId: string, recipient: WhatsAppUserIdentity, sentAt: Date): void {
     const held = keysOf(deploymentId, recipient)
       .map((key) => this.#byKey.get(key))
       .find((entry) => entry !== undefined);
-    if (held === undefined) return false;
-    if (held.existsFrom < index) {
-      const activity = foldBusinessReply(activityOf(held.row), { sentAt });
-      held.row.first_reply_after_referral_at = activity.firstReplyAfterReferralAt;
+    if (held === undefined) {
+      if (recipient.waId !== null || recipient.userId !== null) this.#replies.push({ deploymentId, recipient, sentAt });
+      return;
     }
-    return true;
+    if (held.existsFrom < index) this.#foldReply(held.row, sentAt);
   }
 
-  /** Writes every held contact that changed, in one UPDATE. */
+  #foldReply(row: ContactRow, sentAt: Date): void {
+    row.first_reply_after_referral_at = foldBusinessReply(activityOf(row), { sentAt }).firstReplyAfterReferralAt;
+  }
+
+  /**
+   * The replies to contacts the batch does not hold (most `sent` statuses) move a contact only while it waits for the
+   * first answer to a click-to-WhatsApp message, which few contacts do: one SELECT … FOR UPDATE reads and locks only
+   * the recipients with such a message (`last_referral_inbound_at`), in id order, and the replies fold onto them in
+   * memory. A status per statement locked every recipient instead and, under load, waited for the other batch in
+   * flight that held the same customers (issue 16: 5,200 such statements took 12 of 40 seconds of a run). Folding is
+   * order-independent here (the earliest eligible answer wins, and no reply moves a referral), so reading them at the
+   * end of the batch changes nothing; a referral another worker commits meanwhile is as if that batch came after.
+   */
+  async #holdRepliedContacts(): Promise<void> {
+    if (this.#replies.length === 0) return;
+    const deploymentIds = [...new Set(this.#replies.map((reply) => reply.deploymentId))];
+    const waIds = [...new Set(this.#replies.flatMap(({ recipient }) => recipient.waId ?? []))];
+    const userIds = [...new Set(this.#replies.flatMap(({ recipient }) => recipient.userId ?? []))];
+    const heldIds = this.#held.flatMap(({ row }) => (row.id === 0 ? [] : [row.id]));
+    const rows = await this.transaction
+      .selectFrom('contacts')
+      .selectAll()
+      .where('deployment_id', 'in', deploymentIds)
+      .where((eb) =>
+        eb.or([...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]), ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)])]),
+      )
+      .where('last_referral_inbound_at', 'is not', null)
+      .$if(heldIds.length > 0, (query) => query.where('id', 'not in', heldIds))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const byKey = new Map<string, HeldContact>();
+    for (const row of rows) {
+      const held: HeldContact = { row: { ...row }, stored: row, existsFrom: -1 };
+      this.#held.push(held);
+      for (const key of keysOf(row.deployment_id, { waId: row.wa_id, userId: row.user_id })) byKey.set(key, held);
+    }
+    for (const { deploymentId, recipient, sentAt } of this.#replies) {
+      const matches = new Set(keysOf(deploymentId, recipient).flatMap((key) => byKey.get(key) ?? []));
+      for (const held of matches) this.#foldReply(held.row, sentAt);
+    }
+    this.#replies.length = 0;
+  }
+
+  /** Folds the replies to contacts the batch does not hold, then writes every contact that changed, in one UPDATE. */
   async flush(): Promise<void> {
+    await this.#holdRepliedContacts();
     const same = (a: Date | string | null, b: Date | string | null) =>
       (a instanceof Date ? a.getTime() : a) === (b instanceof Date ? b.getTime() : b);
     const changed = this.#held.filter(
