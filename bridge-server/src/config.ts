@@ -152,6 +152,11 @@ const environmentSchema = z.object({
   // Meta's 7 days of retries (a body sent again is still recognised by its hash after pruning) and a month's
   // invoice reconciliation; 0 keeps every body for ever.
   WEBHOOK_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
+  // Webhook processing on PostgreSQL (webhooks/processor.ts): webhooks applied per transaction, and transactions in
+  // flight per bridge process. Unset, the defaults there hold (measured in test/BENCHMARKS.md, `bench:drain`). PGlite
+  // sizes its own steps and ignores both.
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).optional(),
+  WEBHOOK_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).optional(),
   // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
   // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
   // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
@@ -195,6 +200,8 @@ export interface Config {
   consoleSessionMinutes: number;
   /** Days a processed raw webhook body is kept before it is pruned (webhooks/retention.ts); 0: for ever. */
   webhookBodyRetentionDays: number;
+  /** PostgreSQL webhook processing, when set: webhooks per transaction, transactions in flight per process. */
+  webhookProcessing: { batchSize?: number; parallelBatches?: number };
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
   /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
@@ -278,6 +285,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     consoleSessionMinutes: env.CONSOLE_SESSION_MINUTES,
     webhookBodyRetentionDays: env.WEBHOOK_BODY_RETENTION_DAYS,
+    webhookProcessing: {
+      ...(env.WEBHOOK_BATCH_SIZE === undefined ? {} : { batchSize: env.WEBHOOK_BATCH_SIZE }),
+      ...(env.WEBHOOK_BATCHES_IN_FLIGHT === undefined ? {} : { parallelBatches: env.WEBHOOK_BATCHES_IN_FLIGHT }),
+    },
     walletHoldTimeoutHours: env.WALLET_HOLD_TIMEOUT_HOURS,
     walletAuditIntervalMs: env.WALLET_AUDIT_INTERVAL_MINUTES * 60_000,
     idempotencyClaimLeaseMs: env.IDEMPOTENCY_CLAIM_LEASE_SECONDS * 1000,

@@ -206,7 +206,7 @@ export async function startBridge(
   // A committed webhook may have queued jobs (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => jobs.wake(),
-    ...(database.backend === 'pglite' ? pgliteProcessing : {}),
+    ...(database.backend === 'pglite' ? pgliteProcessing : config.webhookProcessing),
     ...(journal === undefined ? {} : { journal }),
   });
   const live = new LiveHub(database.db, logger.child({ component: 'live' }));

@@ -59,7 +59,8 @@ class CountContactLocks implements KyselyPlugin {
   locks = 0;
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
     const text = JSON.stringify(node);
-    if (node.kind === 'SelectQueryNode' && text.includes('"ForUpdate"') && JSON.stringify(node.from).includes('"contacts"')) this.locks += 1;
+    if (node.kind === 'SelectQueryNode' && text.includes('"ForUpdate"') && JSON.stringify(node.from).includes('"contacts"'))
+      this.locks += 1;
     return node;
   }
   async transformResult<T>(args: { result: T }): Promise<T> {

@@ -67,9 +67,16 @@ export async function startQuietBridge(environment: Record<string, string>): Pro
   // A profile of the bridge under load: BENCH_BRIDGE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (command-line
   // arguments: Node refuses --cpu-prof in NODE_OPTIONS). The profile is written when the bridge stops gracefully.
   const nodeArgs = (process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+  // The processing knobs pass through, so that one command compares settings (WEBHOOK_BATCH_SIZE=1000 npm run …).
+  const tuning = Object.fromEntries(
+    ['WEBHOOK_BATCH_SIZE', 'WEBHOOK_BATCHES_IN_FLIGHT'].flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
   const child = spawn(process.execPath, [...nodeArgs, 'bridge-server/dist/index.js'], {
     cwd: repositoryRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...environment, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...tuning, ...environment, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>

@@ -198,7 +198,10 @@ export class BatchContacts {
       .selectAll()
       .where('deployment_id', 'in', deploymentIds)
       .where((eb) =>
-        eb.or([...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]), ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)])]),
+        eb.or([
+          ...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]),
+          ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)]),
+        ]),
       )
       .where('last_referral_inbound_at', 'is not', null)
       .$if(heldIds.length > 0, (query) => query.where('id', 'not in', heldIds))
