@@ -1,3 +1,4 @@
+import { routes } from '@wabridge/shared';
 import { describe, expect, it } from 'vitest';
 import { requestLogLevel } from '../src/http/observability.js';
 
@@ -17,6 +18,14 @@ describe('how loud a request is logged', () => {
     [503, 'error'],
   ] as const)('%i at %s', (statusCode, level) => {
     expect(requestLogLevel(statusCode)).toBe(level);
+  });
+
+  it("logs Meta's acknowledged webhooks at debug (the bulk of the traffic), and their refusals as any other", () => {
+    const webhook = routes.receiveMetaWebhook.path;
+    expect(requestLogLevel(200, undefined, webhook)).toBe('debug');
+    expect(requestLogLevel(401, undefined, webhook)).toBe('warn');
+    expect(requestLogLevel(503, undefined, webhook)).toBe('error');
+    expect(requestLogLevel(200, undefined, routes.contactStatus.path)).toBe('info');
   });
 
   it('logs a thrown error as an error whatever the status', () => {

@@ -56,6 +56,8 @@ export function consolePage(directory = consoleBuildDir): Router {
  */
 export function auditConsoleActions(db: Kysely<Schema>, logger: Logger): RequestHandler {
   return (request, response, next) => {
+    // Only a console session (a cookie) makes an auditable actor: the other requests need no listener.
+    if (request.headers.cookie === undefined) return next();
     response.on('finish', () => {
       const actor = (response.locals as ConsoleLocals).consoleActor;
       if (actor === undefined || !changesSomething(request)) return;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { routes } from '@wabridge/shared';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -26,9 +27,12 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
  * of things (the window is closed, no prices are configured, the same Idempotency-Key is still in flight), and the
  * sidebar asks such questions on every load, so at warn it would fill the terminal with lines that need no action.
  */
-export function requestLogLevel(statusCode: number, error?: unknown): 'error' | 'warn' | 'info' {
+export function requestLogLevel(statusCode: number, error?: unknown, routePath?: string): 'error' | 'warn' | 'info' | 'debug' {
   if (error !== undefined || statusCode >= 500) return 'error';
   if (statusCode >= 400 && statusCode !== 409) return 'warn';
+  // Meta's acknowledged webhooks are the bulk of the traffic (thousands a second on a busy number): a line each at info
+  // would be most of the log and a measurable share of the CPU. /metrics counts them; refusals still log as above.
+  if (routePath === routes.receiveMetaWebhook.path) return 'debug';
   return 'info';
 }
 
@@ -56,7 +60,8 @@ export function requestLogging(logger: Logger): RequestHandler {
       }),
       res: (response) => ({ statusCode: response.statusCode }),
     },
-    customLogLevel: (_request, response, error) => requestLogLevel(response.statusCode, error),
+    customLogLevel: (_request, response, error) =>
+      requestLogLevel(response.statusCode, error, (response as { locals?: { routePath?: unknown } }).locals?.routePath as string),
     customSuccessMessage: (request, response) => `${request.method} ${response.statusCode}`,
     customErrorMessage: (request, response) => `${request.method} ${response.statusCode}`,
   });
