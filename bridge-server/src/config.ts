@@ -157,6 +157,10 @@ const environmentSchema = z.object({
   // sizes its own steps and ignores both.
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).optional(),
   WEBHOOK_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).optional(),
+  // Admission control (webhooks/backlog.ts): once this many acknowledged webhooks wait to be applied, new ones are
+  // refused with 503 and Retry-After (Meta delivers them again later) so that the backlog, and how stale the panels
+  // are, stays bounded. 50,000 is tens of seconds of work at the rates in test/BENCHMARKS.md; 0 sets no bound.
+  WEBHOOK_BACKLOG_MAX: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
   // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
   // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
   // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
@@ -202,6 +206,8 @@ export interface Config {
   webhookBodyRetentionDays: number;
   /** PostgreSQL webhook processing, when set: webhooks per transaction, transactions in flight per process. */
   webhookProcessing: { batchSize?: number; parallelBatches?: number };
+  /** Acknowledged webhooks waiting past which new ones are refused (503); 0: no bound. */
+  webhookBacklogMax: number;
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
   /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
@@ -285,6 +291,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
     consoleSessionMinutes: env.CONSOLE_SESSION_MINUTES,
     webhookBodyRetentionDays: env.WEBHOOK_BODY_RETENTION_DAYS,
+    webhookBacklogMax: env.WEBHOOK_BACKLOG_MAX,
     webhookProcessing: {
       ...(env.WEBHOOK_BATCH_SIZE === undefined ? {} : { batchSize: env.WEBHOOK_BATCH_SIZE }),
       ...(env.WEBHOOK_BATCHES_IN_FLIGHT === undefined ? {} : { parallelBatches: env.WEBHOOK_BATCHES_IN_FLIGHT }),

@@ -440,6 +440,54 @@ describe.each(backends)('webhook durability on $name', (backend) => {
     }
   });
 
+  it('refuses webhooks with 503 and Retry-After once the backlog passes WEBHOOK_BACKLOG_MAX, and takes them again once applied', async () => {
+    const bridge = await startTestBridge(backend, { WEBHOOK_BACKLOG_MAX: '3' });
+    try {
+      const account = await bridge.request('POST', '/v1/accounts', { json: { name: 'Backlog' } });
+      const { answer, request } = await bridge.createDeployment(account.body.id);
+      const deployment = answer.body;
+      await bridge.bridge.processor.stop();
+      const body = (index: number) =>
+        metaJson(
+          inboundText(deployment.phone_number_id, {
+            waId: `81907766000${index}`,
+            id: `wamid.backlog${index}`,
+            at: new Date(Date.now() - hourMs),
+          }),
+        );
+      const post = async (index: number) => {
+        const response = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': metaSignature(body(index), request.app_secret as string),
+          },
+          body: body(index),
+        });
+        return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.text() };
+      };
+      // The processor is stopped: three webhooks wait, at the bound; the count is taken again after 250 ms.
+      for (const index of [0, 1, 2, 3]) {
+        expect((await post(index)).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      const refused = await post(4);
+      expect(refused).toMatchObject({ status: 503, retryAfter: '10' });
+      expect(JSON.parse(refused.body)).toMatchObject({ code: 'webhook_backlog_full', retry_after_seconds: 10 });
+      const metrics = await (await fetch(`${bridge.url}/metrics`)).text();
+      expect(metrics).toMatch(/^wabridge_webhooks_backlog_refused_total 1$/m);
+      // Applied, the backlog is empty again: Meta's next delivery of the refused webhook is taken.
+      await bridge.bridge.processor.drain();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await post(4)).status).toBe(200);
+      await bridge.bridge.processor.drain();
+      const messages = await bridge.bridge.database.db.selectFrom('inbound_messages').select('wamid').orderBy('wamid').execute();
+      expect(messages.map((message) => message.wamid)).toEqual([0, 1, 2, 3, 4].map((index) => `wamid.backlog${index}`));
+    } finally {
+      await bridge.close();
+    }
+  });
+
   it('stores a webhook before answering and processes it after a restart', async () => {
     const database = await backend.create({ persistent: true });
     const first = await startTestBridge(backend, {}, { database });

@@ -149,6 +149,10 @@ export const problemCatalogue = {
     title: 'The bridge could not reach its database; nothing was stored. Try again after Retry-After seconds.',
   },
   not_ready: { status: 503, title: 'The bridge is not ready to serve requests.' },
+  webhook_backlog_full: {
+    status: 503,
+    title: 'More webhooks are waiting to be applied than the bridge may hold; this one was not stored. Meta delivers it again.',
+  },
   ...numberProblemCatalogue,
   ...zohoChannelProblemCatalogue,
   ...consoleProblemCatalogue,

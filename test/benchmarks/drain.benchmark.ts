@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
@@ -8,6 +6,7 @@ import { it } from 'vitest';
 import type { Schema } from '../../bridge-server/src/storage/schema.js';
 import { insertWebhooks } from '../../bridge-server/src/webhooks/inbox.js';
 import { WebhookProcessor } from '../../bridge-server/src/webhooks/processor.js';
+import { startCpuProfile } from './diagnostics.js';
 import { environment, integer, loadAverage, out, printMachine, whole } from './report.js';
 import { postgresDatabase, startBridgeTarget } from './targets.js';
 import { buildBodyPool, eventsIn, poolBody } from './webhook-bodies.js';
@@ -72,10 +71,7 @@ it.skipIf(settings.postgresUrl === undefined)('drain a stored backlog of webhook
       }
       const statements = await statementStats(db, 'reset');
       const processor = new WebhookProcessor(db, silent, configuration);
-      const profiler = settings.profileDir === undefined ? undefined : new Session();
-      profiler?.connect();
-      await profiler?.post('Profiler.enable');
-      await profiler?.post('Profiler.start');
+      const stopProfile = settings.profileDir === undefined ? undefined : await startCpuProfile(settings.profileDir);
       const started = performance.now();
       for (;;) {
         const outcomes = await Promise.all(
@@ -84,12 +80,7 @@ it.skipIf(settings.postgresUrl === undefined)('drain a stored backlog of webhook
         if (outcomes.every((outcome) => outcome === 'idle')) break;
       }
       const seconds = (performance.now() - started) / 1000;
-      if (profiler !== undefined) {
-        const { profile } = await profiler.post('Profiler.stop');
-        const file = `${settings.profileDir}/drain-${configuration.batchSize}x${configuration.parallelBatches}.cpuprofile`;
-        await writeFile(file, JSON.stringify(profile));
-        profiler.disconnect();
-      }
+      await stopProfile?.(`drain-${configuration.batchSize}x${configuration.parallelBatches}`);
       const left = await sql<{ count: string }>`select count(*) as count from webhook_events where processed_at is null`.execute(
         db,
       );

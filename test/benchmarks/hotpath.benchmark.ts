@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { test } from 'vitest';
 import { savePricingSettings } from '../../bridge-server/src/wallet/settings.js';
-import { type CpuShares, cpuShares } from './diagnostics.js';
+import { type CpuShares, cpuShares, startCpuProfile } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
 import { customersWrite, type SendTarget, startSendTarget } from './sandbox-target.js';
@@ -104,9 +104,15 @@ async function measure(
       pipelining: 1,
     });
   await job(settings.warmupRequests);
+  // BENCH_PROFILE_DIR: a CPU profile of this thread (the bridge; the load runs in a worker thread) per measured run.
+  const stopProfile =
+    environment.BENCH_PROFILE_DIR === undefined || target.startsWith('bare')
+      ? undefined
+      : await startCpuProfile(environment.BENCH_PROFILE_DIR);
   const elu = performance.eventLoopUtilization();
   const cpu = cpuShares();
   const result = await job(settings.requests);
+  await stopProfile?.(`hotpath-${endpoint}`);
   const serverElu = performance.eventLoopUtilization(elu).utilization;
   const shares = cpu();
   return {

@@ -27,7 +27,14 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
  * of things (the window is closed, no prices are configured, the same Idempotency-Key is still in flight), and the
  * sidebar asks such questions on every load, so at warn it would fill the terminal with lines that need no action.
  */
-export function requestLogLevel(statusCode: number, error?: unknown, routePath?: string): 'error' | 'warn' | 'info' | 'debug' {
+export function requestLogLevel(
+  statusCode: number,
+  error?: unknown,
+  { routePath, shed = false }: { routePath?: unknown; shed?: unknown } = {},
+): 'error' | 'warn' | 'info' | 'debug' {
+  // A webhook refused for the backlog (webhooks/backlog.ts) is load shed on purpose: its router logs one warning for
+  // a period, not an error a request.
+  if (shed === true) return 'debug';
   if (error !== undefined || statusCode >= 500) return 'error';
   if (statusCode >= 400 && statusCode !== 409) return 'warn';
   // Meta's acknowledged webhooks are the bulk of the traffic (thousands a second on a busy number): a line each at info
@@ -61,7 +68,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       res: (response) => ({ statusCode: response.statusCode }),
     },
     customLogLevel: (_request, response, error) =>
-      requestLogLevel(response.statusCode, error, (response as { locals?: { routePath?: unknown } }).locals?.routePath as string),
+      requestLogLevel(response.statusCode, error, (response as { locals?: { routePath?: unknown; shed?: unknown } }).locals),
     customSuccessMessage: (request, response) => `${request.method} ${response.statusCode}`,
     customErrorMessage: (request, response) => `${request.method} ${response.statusCode}`,
   });

@@ -23,6 +23,8 @@ const headersByCode: Partial<Record<ProblemCode, (error: DomainError) => Record<
   too_many_auth_failures: (error) => retryAfter(error),
   // The database was unreachable (http/database-unavailable.ts): Meta retries the webhook, a panel tries again.
   database_unavailable: (error) => retryAfter(error),
+  // Over the webhook backlog's bound (webhooks/backlog.ts): Meta delivers the webhook again later.
+  webhook_backlog_full: (error) => retryAfter(error),
 };
 
 function retryAfter(error: DomainError): Record<string, string> {

@@ -8,6 +8,7 @@ import { type MountOptions, mountByHand } from '../http/mount.js';
 import { decodeUtf8Body } from '../http/request-errors.js';
 import { secretsEqual } from '../security/tokens.js';
 import type { Services } from '../services.js';
+import { WebhookBacklog } from './backlog.js';
 import { type InboxRow, WebhookInbox } from './inbox.js';
 import type { WebhookJournal } from './journal.js';
 import type { WebhookProcessor } from './processor.js';
@@ -29,7 +30,7 @@ const appSecretCacheMs = 10_000;
  * they are in webhook_events.
  */
 export function webhooksRouter(
-  { db, secretBox, logger }: Services,
+  { db, secretBox, logger, config }: Services,
   processor: WebhookProcessor,
   options: Pick<MountOptions, 'mounted'>,
   journal?: WebhookJournal,
@@ -41,6 +42,14 @@ export function webhooksRouter(
     help: 'Signed webhook bodies refused for naming a phone number outside the account of the deployment that received them.',
     registers: metricsRegistry === undefined ? [] : [metricsRegistry],
   });
+  const refusedForBacklog = new Counter({
+    name: 'wabridge_webhooks_backlog_refused_total',
+    help: 'Signed webhook bodies refused with 503 (Meta delivers them again) because the backlog was over WEBHOOK_BACKLOG_MAX.',
+    registers: metricsRegistry === undefined ? [] : [metricsRegistry],
+  });
+  const backlog = new WebhookBacklog(db, config.webhookBacklogMax, () => journal?.backlog ?? 0);
+  /** When the last "refusing webhooks" warning was logged: one line per period, not one per refused request. */
+  let backlogWarnedAtMs = Number.NEGATIVE_INFINITY;
   const accountNumbers = new Map<string, { numbers: Set<string>; expiresAtMs: number }>();
 
   /**
@@ -112,6 +121,20 @@ export function webhooksRouter(
           'invalid_signature',
           'X-Hub-Signature-256 must be sha256=<HMAC-SHA256 of the raw body keyed by the app secret>.',
         );
+      }
+      try {
+        await backlog.admit();
+      } catch (error) {
+        refusedForBacklog.inc();
+        response.locals.shed = true;
+        if (performance.now() - backlogWarnedAtMs > 10_000) {
+          backlogWarnedAtMs = performance.now();
+          logger.warn(
+            { backlogMax: config.webhookBacklogMax },
+            'refusing webhooks with 503 while the backlog is over WEBHOOK_BACKLOG_MAX (Meta delivers them again)',
+          );
+        }
+        throw error;
       }
       let parsedJson: unknown;
       try {

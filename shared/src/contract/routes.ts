@@ -804,7 +804,7 @@ export const routes = {
     params: metaWebhookPath,
     successStatus: 200,
     mountedByHand: true,
-    problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large'],
+    problems: ['not_found', 'invalid_signature', 'invalid_webhook', 'payload_too_large', 'webhook_backlog_full'],
   }),
   ...jobRoutes,
   ...numberRoutes,

@@ -77,6 +77,7 @@ const problems: Record<ProblemCode, string> = {
   job_not_dead: 'Only a failed background job can be run again. Reload to see where it stands.',
   internal_error: 'The bridge failed unexpectedly. Try again; if it persists, contact your administrator.',
   database_unavailable: 'The bridge cannot reach its database right now; nothing was saved. Try again in a few seconds.',
+  webhook_backlog_full: 'The bridge is behind with WhatsApp updates; Meta will deliver this one again shortly.',
   not_ready: 'The bridge is starting or stopping. Try again in a moment.',
   ...numberProblemsEn,
   ...zohoChannelProblemsEn,

@@ -78,6 +78,7 @@ const problems: Record<ProblemCode, string> = {
   job_not_dead: '再実行できるのは失敗したバックグラウンドジョブだけです。再読み込みして状態を確認してください。',
   internal_error: 'ブリッジで予期しないエラーが発生しました。再試行し、続く場合は管理者に連絡してください。',
   database_unavailable: 'ブリッジがデータベースに接続できません。何も保存されていません。数秒後に再試行してください。',
+  webhook_backlog_full: 'ブリッジは WhatsApp の更新の処理が遅れています。この更新は Meta が後ほど再送します。',
   not_ready: 'ブリッジが起動中または停止中です。しばらくしてから再試行してください。',
   ...numberProblemsJa,
   ...zohoChannelProblemsJa,
