@@ -447,5 +447,20 @@ describe.each(backends)('templates and sending on $name', (backend) => {
       expect(reused.status).toBe(422);
       expect(reused.body.code).toBe('idempotency_key_reused');
     });
+
+    it("completes the Idempotency-Key in the transaction that records Meta's acceptance: one commit, the same answer", async () => {
+      await control('POST', `/sandbox/numbers/${deployment.phone_number_id}/inbound`, { from: customer.slice(1), text: 'はい' });
+      await settle();
+      const key = randomUUID();
+      const answer = await send({ to: customer, text: { body: `One commit ${randomBytes(4).toString('hex')}` } }, key);
+      expect(answer.status).toBe(202);
+      // xmin: the transaction that last wrote the key's row; accepted_xid: the one that recorded the acceptance.
+      const row = await sql<{ same: boolean; response_body: unknown }>`
+        select (k.xmin::text::bigint = (m.accepted_xid::text::bigint % 4294967296)) as same, k.response_body
+        from idempotency_keys k, messages m
+        where k.key = ${key} and m.id = ${answer.body.id}`.execute(bridge.bridge.database.db);
+      expect(row.rows[0]?.same).toBe(true);
+      expect(row.rows[0]?.response_body).toMatchObject({ id: answer.body.id, state: 'accepted' });
+    });
   });
 });

@@ -100,8 +100,8 @@ export class IdempotencyKeys {
   }
 
   /** Records the key's answer; the first answer stands (a resumed request and a late original may both finish). */
-  async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.db
+  async complete(scope: string, key: string, status: number, body: unknown, db: Kysely<Schema> = this.db): Promise<void> {
+    await db
       .updateTable('idempotency_keys')
       .set({ state: 'completed', response_status: status, response_body: JSON.stringify(body) })
       .where('scope', '=', scope)

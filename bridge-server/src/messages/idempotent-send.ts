@@ -1,8 +1,10 @@
 import { type Message, type ProblemCode, problemCatalogue, type SendMessageRequest } from '@wabridge/shared';
+import type { Transaction } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import { problemExtensions } from '../http/problem.js';
 import type { MediaService } from '../media/service.js';
 import type { Services } from '../services.js';
+import type { Schema } from '../storage/schema.js';
 import { IdempotencyKeys, requestFingerprint } from './idempotency.js';
 import { MessageAlreadyRecordedError, type SendContext, SendPipeline } from './pipeline.js';
 import { findMessage } from './store.js';
@@ -76,8 +78,15 @@ export class IdempotentSender {
       return claim.body as unknown as Message;
     }
     try {
-      const message = await this.#sendOnce({ ...sender, messageId: claim.messageId }, body, claim.resumed);
-      await this.#keys.complete(scope, key, 202, message);
+      // Completed in the transaction that records Meta's acceptance; otherwise (an answer found recorded, a message
+      // already settled by a status webhook) on its own.
+      let completed = false;
+      const onAccepted = async (transaction: Transaction<Schema>, message: Message) => {
+        await this.#keys.complete(scope, key, 202, message, transaction);
+        completed = true;
+      };
+      const message = await this.#sendOnce({ ...sender, messageId: claim.messageId, onAccepted }, body, claim.resumed);
+      if (!completed) await this.#keys.complete(scope, key, 202, message);
       return message;
     } catch (error) {
       if (error instanceof DomainError && isReplayable(error)) {

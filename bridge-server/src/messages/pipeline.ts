@@ -58,6 +58,12 @@ export interface SendContext {
    * transaction that records the message and its hold.
    */
   onRecorded?: (transaction: Transaction<Schema>, messageId: string) => Promise<void>;
+  /**
+   * Work that must commit with Meta's acceptance of the message (an Idempotency-Key's answer): run inside the
+   * transaction that records the wamid, with the message as the send answers it. One commit per send fewer than
+   * completing it on its own (issue 16, sends per second).
+   */
+  onAccepted?: (transaction: Transaction<Schema>, message: Message) => Promise<void>;
   /** Sent as a reply written in a helpdesk's own composer (Zendesk channelback): already on its ticket. */
   channelReply?: 'zendesk' | 'zoho';
 }
@@ -377,7 +383,7 @@ export class SendPipeline {
       });
       // A status webhook may have reconciled the message already (it carries our id): keep the furthest state. The
       // wamid joins the conversation feed, and the helpdesks' deliveries are written with it (conversations/delivery.ts).
-      await db.transaction().execute(async (transaction) => {
+      return await db.transaction().execute(async (transaction) => {
         const accepted = await transaction
           .updateTable('messages')
           .set({
@@ -396,6 +402,9 @@ export class SendPipeline {
             accountId: context.accountId,
           });
         }
+        const message = (await findMessage(transaction, context.deploymentId, messageId))!;
+        await context.onAccepted?.(transaction, message);
+        return message;
       });
     } catch (error) {
       // Anything else that failed here, before or after the call, counts as Meta unreached: nothing is known sent.
