@@ -579,6 +579,56 @@ describe.each(backends)('media on $name', (backend) => {
       });
     });
 
+    it('sends a template’s document header from an upload as Meta’s media id; another kind or tenant is refused, nothing sent', async () => {
+      const headerCustomer = '+819012340007';
+      for (const topic of ['utility']) {
+        const consent = await bridge.request('POST', `/v1/contacts/${encodeURIComponent(headerCustomer)}/consents`, {
+          token: tenant.token,
+          json: { topic, state: 'opted_in', source: 'checkout', evidence: 'I agree to receive invoices from Media on WhatsApp.' },
+        });
+        expect(consent.status).toBe(201);
+      }
+      const synced = await bridge.request('POST', '/v1/templates/sync', { token: tenant.token });
+      expect(synced.status).toBe(202);
+      await settle();
+      const invoice = (await upload(pdf(), 'application/pdf', { filename: 'invoice-118.pdf' })).body;
+      const picture = (await upload(png(), 'image/png', { filename: 'pixel.png' })).body;
+      const elsewhere = (await upload(pdf(), 'application/pdf', { token: otherTenant.token })).body;
+      const template = (media: unknown) => ({
+        to: headerCustomer,
+        template: {
+          name: 'invoice_available',
+          language: 'en_US',
+          parameters: { 'header.media': media, 'body.1': 'Pablo', 'body.2': 'INV-2024-118', 'body.3': '$120.00' },
+        },
+      });
+      const before = await stored();
+
+      const wrongKind = await send(template({ upload_id: picture.id }));
+      expect(wrongKind.status).toBe(422);
+      expect(wrongKind.body).toMatchObject({ code: 'media_content_mismatch', expected_kind: 'document', content_kind: 'image' });
+      expect((await send(template({ upload_id: elsewhere.id }))).status).toBe(404);
+      const malformed = await send(template({ upload_id: 'not-an-upload' }));
+      expect(malformed.status).toBe(422);
+      expect(await stored()).toEqual(before);
+
+      const answer = await send(template({ upload_id: invoice.id }));
+      expect(answer.status).toBe(202);
+      const atMeta = await control('GET', `/sandbox/messages/${encodeURIComponent(answer.body.wamid)}`);
+      expect(atMeta.request.template.components[0]).toEqual({
+        type: 'header',
+        parameters: [{ type: 'document', document: { id: await metaMediaIdOf(invoice.id) } }],
+      });
+      const row = await bridge.bridge.database.db
+        .selectFrom('messages')
+        .select('media_upload_id')
+        .where('id', '=', answer.body.id)
+        .executeTakeFirstOrThrow();
+      expect(row.media_upload_id).toBe(invoice.id);
+      await settle();
+      expect((await bridge.request('GET', `/v1/messages/${answer.body.id}`, { token: tenant.token })).body.status).toBe('read');
+    });
+
     it('sends once per Idempotency-Key, replaying the answer instead of uploading again', async () => {
       fileServer.files['/once.png'] = { bytes: png(), type: 'image/png' };
       const key = randomUUID();

@@ -216,7 +216,7 @@ describe.each(backends)('storage on $name', (backend) => {
         .values({ ...upload, id: 'med_nnnnnnnnnnnnnnnnnnnnnnnn' })
         .execute(),
     ).rejects.toThrow(/unique|duplicate/i);
-    // A media message names its upload; other messages do not.
+    // A media message names its upload; a text message does not.
     const message = {
       id: 'msg_mmmmmmmmmmmmmmmmmmmmmmmm',
       deployment_id: 'dep_mmmmmmmmmmmmmmmmmmmmmmmm',
@@ -236,6 +236,20 @@ describe.each(backends)('storage on $name', (backend) => {
     await db
       .insertInto('messages')
       .values({ ...message, media_upload_id: upload.id })
+      .execute();
+    // A template's media header may be an upload (0030); a template without one has none.
+    await db
+      .insertInto('messages')
+      .values({
+        ...message,
+        id: 'msg_tttttttttttttttttttttttt',
+        kind: 'template',
+        content: JSON.stringify({ template: { name: 'invoice_available' } }),
+        template_name: 'invoice_available',
+        template_language: 'en_US',
+        template_category: 'UTILITY',
+        media_upload_id: upload.id,
+      })
       .execute();
   });
 

@@ -16,6 +16,7 @@ export * from './contract/routes/console.js';
 export * from './contract/routes/installation.js';
 export * from './contract/routes/live.js';
 export * from './contract/routes/media-uploads.js';
+export * from './contract/routes/panel.js';
 export * from './contract/routes/template-names.js';
 export * from './contract/routes/wallet-console.js';
 export * from './contract/routes.js';

@@ -28,6 +28,18 @@ describe('what the browser bundles leave out', () => {
     expect(alias!.find.test('libphonenumber-js/max/metadata')).toBe(false);
   });
 
+  it('aliases React’s entry points to preact/compat by their exact names, and no other module', () => {
+    const aliases = browserBundle().config().resolve.alias;
+    const resolve = (id: string) => aliases.find((alias) => alias.find.test(id))?.replacement ?? id;
+    expect(resolve('react')).toBe('preact/compat');
+    expect(resolve('react-dom')).toBe('preact/compat');
+    expect(resolve('react-dom/client')).toBe('preact/compat/client');
+    expect(resolve('react/jsx-runtime')).toBe('preact/compat/jsx-runtime');
+    for (const other of ['react-is', 'react-dom/server', 'react-transition-group', '@zendeskgarden/react-forms', 'reactive']) {
+      expect(resolve(other)).toBe(other);
+    }
+  });
+
   it('names renamed exports as they are exported', () => {
     const stub = stubOf('export function a() {}\nexport const b = 1;\nfunction c() {}\nexport { c as d, a as e };\n');
     expect(stub.match(/export const (\w+)/g)?.map((line) => line.slice('export const '.length))).toEqual(['a', 'b', 'd', 'e']);

@@ -22,7 +22,7 @@ function recording(...answers: (BridgeResponse | Error)[]) {
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  return { requests, client: createBridgeClient(transport) };
+  return { requests, client: createBridgeClient(transport, routes) };
 }
 
 const wallet = {

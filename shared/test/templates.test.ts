@@ -434,6 +434,17 @@ describe('validateTemplateValues', () => {
       ['an HTTPS link', { 'header.media': { link: 'https://cdn.example/a.jpg' } }, []],
       ['an HTTPS link as a plain string', { 'header.media': 'https://cdn.example/a.jpg' }, []],
       ['a media id', { 'header.media': { id: '1234567890' } }, []],
+      ['a bridge upload', { 'header.media': { upload_id: 'med_0h2kq3v8x9w1m4n5p6r7s8t9' } }, []],
+      [
+        'an upload id that is not the bridge’s',
+        { 'header.media': { upload_id: '1234567890' } },
+        [['header.media', 'invalid_media']],
+      ],
+      [
+        'both an upload and a link',
+        { 'header.media': { upload_id: 'med_0h2kq3v8x9w1m4n5p6r7s8t9', link: 'https://cdn.example/a.jpg' } as never },
+        [['header.media', 'invalid_media']],
+      ],
       ['no file', {}, [['header.media', 'missing']]],
       ['an empty string', { 'header.media': '' }, [['header.media', 'empty']]],
       ['a plain HTTP link', { 'header.media': { link: 'http://cdn.example/a.jpg' } }, [['header.media', 'invalid_media']]],

@@ -10,7 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { png } from '../../bridge-server/test/support/media-files.js';
+import { pdf, png } from '../../bridge-server/test/support/media-files.js';
 import { sidebarWidthPx } from '../../zendesk-app/host/page/template.js';
 import { type RunningHostPage, startHostPage } from '../../zendesk-app/host/server.js';
 import { proxiedContractIssues } from '../support/contract-check.js';
@@ -304,6 +304,53 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
       .poll(() => japanese.app.getByTestId('attach-refused').textContent())
       .toContain('「video.mov」は WhatsApp で送信できません。');
     await sidebarScreenshot(japanese.page, 'zendesk-attach-ja.png');
+    await japanese.page.close();
+  });
+
+  it('uploads a template’s header file from the panel: that kind’s limit shown, another kind refused, sent as the upload', async () => {
+    const { page, app } = await openTicket(101);
+    await chooseTemplate(app, 'invoice_available', 'en_US');
+    const header = app.getByTestId('header-media');
+    await expect.poll(() => header.getByTestId('attach-limits').textContent()).toBe('Documents: PDF, up to 20 MB');
+    const input = header.getByTestId('attach-input');
+    expect(await input.getAttribute('accept')).toBe('application/pdf,.pdf');
+    const send = app.getByRole('button', { name: 'Send template' });
+    await input.setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png() });
+    await expect.poll(() => header.getByTestId('attach-refused').textContent()).toContain('Choose a PDF file.');
+    expect(await send.isDisabled()).toBe(true);
+
+    await input.setInputFiles({ name: 'invoice-118.pdf', mimeType: 'application/pdf', buffer: pdf() });
+    await expect.poll(() => header.getByTestId('attach-chosen').textContent()).toContain('invoice-118.pdf');
+    // The file stands for the header: the link field goes, and the preview names the file.
+    expect(await header.locator('input[type="url"]').count()).toBe(0);
+    const values = ['Hanako', 'INV-2024-118', '¥12,000'];
+    for (const [index, value] of values.entries()) await app.locator('form input[type="text"]').nth(index).fill(value);
+    await expect.poll(() => app.getByTestId('preview-header').textContent()).toContain('invoice-118.pdf');
+    await sidebarScreenshot(page, 'zendesk-header-file-en.png');
+    await send.click();
+    await expect.poll(() => app.getByText('Template sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    const sent = (await call(token, 'GET', '/v1/messages?ticket_helpdesk=zendesk&ticket_id=101')).data.find(
+      (message: Json) => message.template?.name === 'invoice_available',
+    );
+    // Meta got the upload's media id as the header's document (the sandbox keeps what it was sent, and the file).
+    const atMeta = async (path: string): Promise<Json> => (await fetch(`${world.sandboxServer.url}/sandbox/${path}`)).json();
+    const request = (await atMeta(`messages/${encodeURIComponent(sent.wamid)}`)).request;
+    const document = request.template.components[0].parameters[0].document;
+    expect(document.id).toMatch(/^\d+$/);
+    expect(await atMeta(`media/${document.id}`)).toMatchObject({ mime_type: 'application/pdf' });
+    await page.close();
+
+    const japanese = await openTicket(101, 'ja');
+    await chooseTemplate(japanese.app, 'invoice_available', 'ja');
+    const japaneseHeader = japanese.app.getByTestId('header-media');
+    await expect.poll(() => japaneseHeader.getByTestId('attach-limits').textContent()).toBe('文書：PDF（20 MBまで）');
+    expect(await japaneseHeader.textContent()).toContain('または、ヘッダーのドキュメントをアップロード');
+    await japaneseHeader
+      .getByTestId('attach-input')
+      .setInputFiles({ name: '請求書.pdf', mimeType: 'application/pdf', buffer: pdf() });
+    await expect.poll(() => japaneseHeader.getByTestId('attach-chosen').textContent()).toContain('請求書.pdf');
+    expect(await japaneseHeader.textContent()).toContain('ヘッダーのドキュメント（ファイル）');
+    await sidebarScreenshot(japanese.page, 'zendesk-header-file-ja.png');
     await japanese.page.close();
   });
 

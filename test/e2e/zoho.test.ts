@@ -220,6 +220,31 @@ describe('the Zoho Desk extension in Chromium, on the local Zoho Desk host page'
     await page.close();
   });
 
+  it('uploads a template’s header file from the browser and sends the template with it', async () => {
+    const { page, widget } = await openTicket(tickets[0]!.id);
+    await chooseTemplate(widget, 'invoice_available', 'en_US');
+    const header = widget.getByTestId('header-media');
+    await expect.poll(() => header.getByTestId('attach-limits').textContent()).toBe('Documents: PDF, up to 20 MB');
+    await header
+      .getByTestId('attach-input')
+      .setInputFiles({ name: 'invoice-119.pdf', mimeType: 'application/pdf', buffer: pdf() });
+    await expect.poll(() => header.getByTestId('attach-chosen').textContent()).toContain('invoice-119.pdf');
+    const values = ['Hanako', 'INV-2024-119', '¥8,000'];
+    for (const [index, value] of values.entries()) await widget.locator('form input[type="text"]').nth(index).fill(value);
+    await screenshotPanel(page, 'zoho-header-file-en.png');
+    await widget.getByRole('button', { name: 'Send template' }).click();
+    await expect.poll(() => widget.getByText('Template sent.').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    const sent = (
+      await world.call(world.token, 'GET', `/v1/messages?ticket_helpdesk=zoho&ticket_id=${tickets[0]!.id}`)
+    ).data.find((message: Json) => message.template?.name === 'invoice_available');
+    const atMeta: Json = await (
+      await fetch(`${world.sandboxServer.url}/sandbox/messages/${encodeURIComponent(sent.wamid)}`)
+    ).json();
+    const request = atMeta.request;
+    expect(request.template.components[0].parameters[0].document.id).toMatch(/^\d+$/);
+    await page.close();
+  });
+
   it.each(['en', 'ja'])(
     'is compact at Zoho Desk’s right panel in %s: no sideways scroll, the window and the template search on the first screen',
     async (locale) => {

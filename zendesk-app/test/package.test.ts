@@ -125,9 +125,10 @@ describe('the Zendesk app package', () => {
     // without zod's JSON Schema code (shared/src/bundle/browser.ts); 223 KiB before. The live conversation (issue #11:
     // the conversation view, the event-stream client, the stream-token and conversation schemas) adds about 3 KiB.
     // Attaching files (issue #15) added 4 KiB; cutting the schemas' `.meta()` from the browser build took 8.7 KiB
-    // off: 198.2 KiB measured. The goal is 160 KiB: the largest parts left are React DOM, Zendesk Garden and the whole
-    // contract (the client checks answers with it).
-    expect(gzippedBytes).toBeLessThanOrEqual(200 * 1024);
+    // off: 198.2 KiB. React and React DOM as Preact's compat layer (shared/src/bundle/browser.ts) and a client of the
+    // panel's own routes only (contract/routes/panel.ts) brought it to 147 KiB: within issue #15's goal of 160 KB,
+    // which is now the budget (read as 160,000 bytes, the stricter reading).
+    expect(gzippedBytes).toBeLessThanOrEqual(160_000);
   });
 
   /** Each case breaks one rule on a copy of the real package; the validator must name that rule. */

@@ -115,8 +115,9 @@ describe('the Zoho Desk extension package', () => {
     // 157 KiB measured (test/BENCHMARKS.md, "Bundle sizes"), with libphonenumber-js's min metadata and without zod's
     // JSON Schema code (shared/src/bundle/browser.ts); 182 KiB before. The live conversation and the compact panel
     // (issues #11, #15) brought it to 161.6 KiB, attaching files to 166.1 KiB; cutting the schemas' `.meta()` from the
-    // browser build (shared/src/bundle/browser.ts) to 157.0 KiB: within the 160 KiB goal, which is now the budget.
-    expect(gzippedBytes).toBeLessThanOrEqual(160 * 1024);
+    // browser build (shared/src/bundle/browser.ts) to 157.0 KiB; Preact's compat layer for React and the panel's own
+    // route table to 105 KiB. The budget is issue #15's goal of 160 KB (160,000 bytes, the stricter reading).
+    expect(gzippedBytes).toBeLessThanOrEqual(160_000);
   });
 
   /** Each case breaks one rule on a copy of the real package; the check must name that rule. */

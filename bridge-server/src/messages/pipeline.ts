@@ -31,7 +31,7 @@ import { quoteMessage } from '../pricing/quote.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { newId } from '../security/tokens.js';
 import type { MessageSource, Schema } from '../storage/schema.js';
-import { componentsFor, validateValues } from '../templates/model.js';
+import { componentsFor, headerUploadOf, validateValues, withHeaderMediaId } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
 import { holdForMessage } from '../wallet/charges.js';
 import { loadPricingSettings } from '../wallet/settings.js';
@@ -144,7 +144,31 @@ export class SendPipeline {
     if (request.media !== undefined) {
       return { template: undefined, media: await this.#checkMedia(context, request.to, request.media) };
     }
-    return { template: await this.#checkTemplate(context, request), media: undefined };
+    const template = await this.#checkTemplate(context, request);
+    return { template, media: await this.#checkHeaderUpload(context, template, request.template!.parameters) };
+  }
+
+  /**
+   * A template's media header given as one of the bridge's uploads (`{upload_id}`, as the panel sends it): an upload of
+   * this deployment, not expired, of the kind the header takes. Meta would take a wrong kind and fail the message later
+   * (131053), so it is refused here. The message records the upload, so it counts as sent.
+   */
+  async #checkHeaderUpload(
+    context: SendContext,
+    template: TemplateRow,
+    parameters: NonNullable<SendMessageRequest['template']>['parameters'],
+  ): Promise<MediaUploadRow | undefined> {
+    const wanted = headerUploadOf(template, parameters);
+    if (wanted === undefined) return undefined;
+    const upload = await this.media.findSendable(context.deploymentId, wanted.uploadId, this.dependencies.clock.now());
+    if (upload.kind !== wanted.headerKind) {
+      throw new DomainError(
+        'media_content_mismatch',
+        `The template's header takes ${aKind(wanted.headerKind)} but upload ${upload.id} is ${aKind(upload.kind)} (${upload.mime_type}).`,
+        { expected_kind: wanted.headerKind, content_kind: upload.kind, content_type: upload.mime_type },
+      );
+    }
+    return upload;
   }
 
   /** Free-form messages (text, media) only inside the customer service window. */
@@ -336,7 +360,12 @@ export class SendPipeline {
         template: {
           name: checked.template.name,
           languageCode: checked.template.language,
-          components: componentsFor(checked.template, request.template.parameters),
+          components: componentsFor(
+            checked.template,
+            checked.media === undefined
+              ? request.template.parameters
+              : withHeaderMediaId(checked.template, request.template.parameters, checked.media.meta_media_id),
+          ),
         },
       } as OutboundMessage;
     }

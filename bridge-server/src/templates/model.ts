@@ -2,10 +2,13 @@ import {
   buildTemplateComponents,
   listedParameters,
   type MessageTemplate,
+  mediaReferenceOf,
   messageTemplateSchema,
+  type TemplateMediaKind,
   type TemplateProblem,
   type TemplateSummary,
   type TemplateValues,
+  templateParameters,
   validateTemplateValues,
 } from '@wabridge/shared';
 import type { TemplateRow } from './store.js';
@@ -42,4 +45,22 @@ export function validateValues(row: TemplateRow, values: TemplateValues): Templa
 /** Meta's `components` array for a send of this template with these (validated) values. */
 export function componentsFor(row: TemplateRow, values: TemplateValues): Record<string, unknown>[] {
   return buildTemplateComponents(asMessageTemplate(row), values) as unknown as Record<string, unknown>[];
+}
+
+/** The kind of file the template's media header takes, and the bridge upload its (validated) values name for it. */
+export function headerUploadOf(
+  row: TemplateRow,
+  values: TemplateValues,
+): { uploadId: string; headerKind: TemplateMediaKind } | undefined {
+  const header = templateParameters(asMessageTemplate(row)).find((parameter) => parameter.kind === 'media');
+  if (header?.mediaKind === undefined || !Object.hasOwn(values, header.key)) return undefined;
+  const reference = mediaReferenceOf(values[header.key]);
+  if (reference === undefined || !('upload_id' in reference)) return undefined;
+  return { uploadId: reference.upload_id, headerKind: header.mediaKind };
+}
+
+/** The values with the header's bridge upload replaced by Meta's media id of that upload, as Meta takes it. */
+export function withHeaderMediaId(row: TemplateRow, values: TemplateValues, metaMediaId: string): TemplateValues {
+  const header = templateParameters(asMessageTemplate(row)).find((parameter) => parameter.kind === 'media');
+  return header === undefined ? values : { ...values, [header.key]: { id: metaMediaId } };
 }

@@ -1,3 +1,4 @@
+import { routes } from '@wabridge/shared';
 import { type BridgeClient, type BridgeError, bridgeErrorOf, createBridgeClient, fetchTransport } from '@wabridge/shared/client';
 import type { TestBridge } from './bridge.js';
 
@@ -9,7 +10,7 @@ import type { TestBridge } from './bridge.js';
 
 /** A client of the bridge under test as `token`: the administrator by default, null for no token at all. */
 export function clientOf(bridge: Pick<TestBridge, 'url' | 'adminToken'>, token: string | null = bridge.adminToken): BridgeClient {
-  return createBridgeClient(fetchTransport({ baseUrl: bridge.url, token }));
+  return createBridgeClient(fetchTransport({ baseUrl: bridge.url, token }), routes);
 }
 
 export type Refusal = Extract<BridgeError, { kind: 'problem' }>;

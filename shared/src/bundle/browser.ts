@@ -19,6 +19,11 @@ import ts from 'typescript';
  *   about 7 KiB gzipped): metadata never changes what a schema accepts, and the panel reads none of it. They are cut
  *   from the source by the TypeScript parser (`withoutMeta`), so only real `.meta(` calls go, never text that looks
  *   like one.
+ * - React and React DOM (~40 KiB gzipped) become Preact's React-compatible layer, `preact/compat` (~5 KiB): the
+ *   recommended aliases of https://preactjs.com/guide/v10/getting-started#aliasing-react-to-preact, each an exact
+ *   module name so no deep React path is half-aliased. Zendesk Garden 9 and styled-components 6 run on it unchanged
+ *   (their hooks, portals, `forwardRef` and `useId` are in compat); the browser tests drive both apps on it. The
+ *   component tests (jsdom) still run on React: the aliases are in the apps' builds only.
  */
 
 /** The shared code whose schemas carry `.meta()` for the OpenAPI document. */
@@ -26,6 +31,15 @@ const sharedSource = /[\\/]shared[\\/]src[\\/].*\.ts$/;
 
 /** The zod modules replaced by stubs in the browser. */
 const jsonSchemaModule = /[\\/]zod[\\/]v4[\\/]core[\\/](to-json-schema|json-schema-processors)\.js$/;
+
+/** React's entry points and their `preact/compat` counterparts (React 18's, the ones this code and its libraries import). */
+export const reactToPreact: { find: RegExp; replacement: string }[] = [
+  { find: /^react$/, replacement: 'preact/compat' },
+  { find: /^react-dom$/, replacement: 'preact/compat' },
+  { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+  { find: /^react\/jsx-runtime$/, replacement: 'preact/compat/jsx-runtime' },
+  { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/compat/jsx-dev-runtime' },
+];
 
 /** The structural part of a Vite plugin this needs (the shared package does not depend on Vite). */
 export interface BrowserBundlePlugin {
@@ -39,7 +53,11 @@ export function browserBundle(): BrowserBundlePlugin {
   return {
     name: 'wabridge-browser-bundle',
     enforce: 'pre',
-    config: () => ({ resolve: { alias: [{ find: /^libphonenumber-js\/max$/, replacement: 'libphonenumber-js/min' }] } }),
+    config: () => ({
+      resolve: {
+        alias: [{ find: /^libphonenumber-js\/max$/, replacement: 'libphonenumber-js/min' }, ...reactToPreact],
+      },
+    }),
     async load(id) {
       const path = id.split('?')[0] ?? id;
       if (jsonSchemaModule.test(path)) return stubOf(await readFile(path, 'utf8'));

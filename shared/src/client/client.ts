@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import type { HttpMethod, RouteDefinition, RouteGroup } from '../contract/route.js';
-import { type Routes, routes } from '../contract/routes.js';
+import type { Routes } from '../contract/routes.js';
 import { BridgeRequestError, problemOf } from './errors.js';
 import { buildPath, matchRoute, queryString } from './paths.js';
 import type { BridgeRequest, BridgeResponse, Transport } from './transport.js';
@@ -106,13 +106,11 @@ export function readAnswer<R extends RouteDefinition>(name: string, route: R, re
 }
 
 /**
- * A client of the routes in `table` (the whole contract by default) over `transport`. A transport that rejects
- * means nothing answered: that is thrown as `unreachable`.
+ * A client of the routes in `table` over `transport`: the contract's whole table (`routes`), or a part of it, as the
+ * panel's bundle takes only the routes it calls (contract/routes/panel.ts). A transport that rejects means nothing
+ * answered: that is thrown as `unreachable`.
  */
-export function createBridgeClient<Table extends RouteGroup = Routes>(
-  transport: Transport,
-  table: Table = routes as unknown as Table,
-): BridgeClient<Table> {
+export function createBridgeClient<Table extends RouteGroup>(transport: Transport, table: Table): BridgeClient<Table> {
   return {
     async call(name, ...[input]) {
       const route = table[name];

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { customerPhoneNumber, deploymentId, prefixedId, timestamp } from './common.js';
 import { helpdesk } from './installations.js';
-import { messageMedia, sendMediaContent } from './media.js';
+import { mediaUploadId, messageMedia, sendMediaContent } from './media.js';
 
 // The media contract lives in media.ts; re-exported here so the package entry point (which lists the contract
 // modules) carries it without another line there.
@@ -18,6 +18,8 @@ const templateValue = z.union([
   z.string().max(4096),
   z.strictObject({ link: z.url({ protocol: /^https$/ }) }),
   z.strictObject({ id: z.string().regex(/^\d{1,32}$/) }),
+  // A header's file uploaded to the bridge (POST /v1/media, or the panel's upload token): sent as its Meta media id.
+  z.strictObject({ upload_id: mediaUploadId }),
 ]);
 
 export const sendMessageRequest = z

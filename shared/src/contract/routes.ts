@@ -1,24 +1,22 @@
 import * as z from 'zod';
 import { account, accountPath, createAccountRequest } from './accounts.js';
 import { page, pageQuery } from './common.js';
-import { contactPath, contactStatus } from './contacts.js';
+import { contactPath } from './contacts.js';
 import { conversationRoutes } from './conversations.js';
 import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
 import { jobRoutes } from './jobs.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
-import { idempotencyKeyHeader, message, messageList, messagePath, messagesQuery, sendMessageRequest } from './messages.js';
+import { idempotencyKeyHeader, message, messagePath } from './messages.js';
 import { numberRoutes } from './numbers.js';
 import {
   consentAuditQuery,
   consentExportQuery,
   consentHistory,
   consentImportResult,
-  consentRecord,
   optinAccountQuery,
   optinSettings,
   optinSettingsRequest,
-  recordConsentRequest,
 } from './optin.js';
 import {
   autoRecharge,
@@ -34,8 +32,6 @@ import {
   accountPricingRules,
   accountPricingRulesRequest,
   importRateCardQuery,
-  pricingQuote,
-  pricingQuoteQuery,
   rateCardDetail,
   rateCardList,
   rateCardPath,
@@ -43,14 +39,14 @@ import {
 } from './pricing.js';
 import { defineRoute } from './route.js';
 import { routeGroups } from './routes/index.js';
-import { templateDeploymentQuery, templateList, templateSync, templateSyncPath, templatesQuery } from './templates.js';
+import { panelRoutes } from './routes/panel.js';
+import { templateDeploymentQuery, templateSync, templateSyncPath } from './templates.js';
 import { reconciliationQuery, reconciliationReport, usageQuery, usageReport } from './usage.js';
 import {
   createPurchaseRequest,
   purchaseReceiptResponse,
   walletEntry,
   walletLedger,
-  walletOverview,
   walletSettings,
   walletSettingsRequest,
 } from './wallet.js';
@@ -198,31 +194,8 @@ export const routes = {
     successStatus: 204,
     problems: ['not_found'],
   }),
-  contactStatus: defineRoute({
-    method: 'get',
-    path: '/v1/contacts/{phone}/status',
-    operationId: 'getContactStatus',
-    summary: 'The customer’s WhatsApp window on the installation’s deployment: open or closed, until when, free entry point.',
-    tag: 'Contacts',
-    auth: 'installation',
-    params: contactPath,
-    invalidParams: 'validation_failed',
-    successStatus: 200,
-    response: contactStatus,
-    problems: ['validation_failed', 'installation_required'],
-  }),
-  getOptinSettings: defineRoute({
-    method: 'get',
-    path: '/v1/optin-topics',
-    operationId: 'getOptinSettings',
-    summary: 'The account’s opt-in topics, template-to-topic rules, keywords and business names.',
-    tag: 'Opt-in',
-    auth: 'admin_or_installation',
-    query: optinAccountQuery,
-    successStatus: 200,
-    response: optinSettings,
-    problems: ['validation_failed', 'unknown_account'],
-  }),
+  contactStatus: panelRoutes.contactStatus,
+  getOptinSettings: panelRoutes.getOptinSettings,
   putOptinSettings: defineRoute({
     method: 'put',
     path: '/v1/optin-topics',
@@ -236,20 +209,7 @@ export const routes = {
     response: optinSettings,
     problems: ['validation_failed', 'unknown_account'],
   }),
-  recordConsent: defineRoute({
-    method: 'post',
-    path: '/v1/contacts/{phone}/consents',
-    operationId: 'recordConsent',
-    summary: 'Append a consent record: an opt-in (whose wording names the business) or an opt-out, for one topic.',
-    tag: 'Opt-in',
-    auth: 'installation',
-    params: contactPath,
-    invalidParams: 'validation_failed',
-    body: recordConsentRequest,
-    successStatus: 201,
-    response: consentRecord,
-    problems: ['validation_failed', 'invalid_consent', 'installation_required'],
-  }),
+  recordConsent: panelRoutes.recordConsent,
   listConsents: defineRoute({
     method: 'get',
     path: '/v1/contacts/{phone}/consents',
@@ -304,19 +264,7 @@ export const routes = {
     response: consentHistory,
     problems: ['validation_failed', 'unknown_account'],
   }),
-  listTemplates: defineRoute({
-    method: 'get',
-    path: '/v1/templates',
-    operationId: 'listTemplates',
-    summary:
-      'The deployment’s templates an agent may use: approved only unless `status` asks for others; with the values each needs.',
-    tag: 'Templates',
-    auth: 'admin_or_installation',
-    query: templatesQuery,
-    successStatus: 200,
-    response: templateList,
-    problems: ['validation_failed', 'not_found'],
-  }),
+  listTemplates: panelRoutes.listTemplates,
   syncTemplates: defineRoute({
     method: 'post',
     path: '/v1/templates/sync',
@@ -342,40 +290,7 @@ export const routes = {
     response: templateSync,
     problems: ['validation_failed', 'not_found'],
   }),
-  sendMessage: defineRoute({
-    method: 'post',
-    path: '/v1/messages',
-    operationId: 'sendMessage',
-    summary:
-      'Send a free-form reply (text or media) or a template, once and only once per Idempotency-Key. Checked before anything reaches Meta; recorded before Meta is called.',
-    tag: 'Messages',
-    auth: 'installation',
-    headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
-    body: sendMessageRequest,
-    successStatus: 202,
-    response: message,
-    problems: [
-      'idempotency_key_reused',
-      'idempotency_key_in_flight',
-      'validation_failed',
-      'window_closed',
-      'template_not_found',
-      'template_not_approved',
-      'invalid_template_parameters',
-      'not_found',
-      'media_type_not_allowed',
-      'media_too_large',
-      'media_content_mismatch',
-      'media_url_refused',
-      'media_url_failed',
-      'media_upload_expired',
-      'meta_rejected',
-      'meta_unavailable',
-      'insufficient_points',
-      'not_priceable',
-      'installation_required',
-    ],
-  }),
+  sendMessage: panelRoutes.sendMessage,
   getMessage: defineRoute({
     method: 'get',
     path: '/v1/messages/{message_id}',
@@ -388,18 +303,7 @@ export const routes = {
     response: message,
     problems: ['not_found', 'installation_required'],
   }),
-  listMessages: defineRoute({
-    method: 'get',
-    path: '/v1/messages',
-    operationId: 'listMessages',
-    summary: 'What was sent from a ticket, newest last.',
-    tag: 'Messages',
-    auth: 'installation',
-    query: messagesQuery,
-    successStatus: 200,
-    response: messageList,
-    problems: ['validation_failed', 'installation_required'],
-  }),
+  listMessages: panelRoutes.listMessages,
   uploadMedia: defineRoute({
     method: 'post',
     path: '/v1/media',
@@ -440,25 +344,7 @@ export const routes = {
     response: mediaUpload,
     problems: ['not_found', 'installation_required'],
   }),
-  pricingQuote: defineRoute({
-    method: 'get',
-    path: '/v1/pricing/quote',
-    operationId: 'getPricingQuote',
-    summary: 'What a message to this customer would cost in points now, and why (category, market, free reason, rate card).',
-    tag: 'Points',
-    auth: 'installation',
-    query: pricingQuoteQuery,
-    successStatus: 200,
-    response: pricingQuote,
-    problems: [
-      'validation_failed',
-      'template_not_found',
-      'window_closed',
-      'not_priceable',
-      'pricing_not_configured',
-      'installation_required',
-    ],
-  }),
+  pricingQuote: panelRoutes.pricingQuote,
   importRateCard: defineRoute({
     method: 'post',
     path: '/v1/pricing/rate-cards',
@@ -542,18 +428,7 @@ export const routes = {
     response: accountPricingRules,
     problems: ['not_found', 'validation_failed'],
   }),
-  getWallet: defineRoute({
-    method: 'get',
-    path: '/v1/wallet',
-    operationId: 'getWallet',
-    summary:
-      'The installation’s account’s points: balance, reserved for messages in flight, available; whether it is low, and any unresolved payment problem.',
-    tag: 'Points',
-    auth: 'installation',
-    successStatus: 200,
-    response: walletOverview,
-    problems: ['installation_required'],
-  }),
+  getWallet: panelRoutes.getWallet,
   listWalletEntries: defineRoute({
     method: 'get',
     path: '/v1/wallet/ledger',

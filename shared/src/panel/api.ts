@@ -1,14 +1,14 @@
 import { type BridgeClient, type CallInput, createBridgeClient, fetchTransport } from '../client/index.js';
 import type { ContactStatus } from '../contract/contacts.js';
-import type { Conversation } from '../contract/conversations.js';
+import { type Conversation, conversationRoutes } from '../contract/conversations.js';
 import type { MediaUpload } from '../contract/media.js';
 import type { Message, SendMessageRequest } from '../contract/messages.js';
 import type { OptinSettings } from '../contract/optin.js';
 import type { PricingQuoteResponse } from '../contract/pricing.js';
-import type { InstallationContext } from '../contract/routes/installation.js';
-import type { StreamToken } from '../contract/routes/live.js';
-import { type UploadToken, uploadMediaWithTokenPath } from '../contract/routes/media-uploads.js';
-import type { Routes } from '../contract/routes.js';
+import { type InstallationContext, installationContextRoutes } from '../contract/routes/installation.js';
+import { liveRoutes, type StreamToken } from '../contract/routes/live.js';
+import { mediaUploadRoutes, type UploadToken, uploadMediaWithTokenPath } from '../contract/routes/media-uploads.js';
+import { panelRoutes } from '../contract/routes/panel.js';
 import type { TemplateSummary } from '../contract/templates.js';
 import type { WalletOverview } from '../contract/wallet.js';
 import type { HelpdeskHost, TicketContext } from './host.js';
@@ -27,11 +27,27 @@ export {
   type ProblemFieldError,
 } from '../client/index.js';
 
+/**
+ * The routes the panel calls, and only those: the client checks every answer against its route, and the contract's
+ * whole table (contract/routes.ts) would bring every admin route's schemas, and the rate-card tables behind them, into
+ * both helpdesk apps' bundles (test/BENCHMARKS.md).
+ */
+export const panelRouteTable = {
+  ...panelRoutes,
+  getConversation: conversationRoutes.getConversation,
+  createStreamToken: liveRoutes.createStreamToken,
+  getInstallationContext: installationContextRoutes.getInstallationContext,
+  createUploadToken: mediaUploadRoutes.createUploadToken,
+  uploadMediaWithToken: mediaUploadRoutes.uploadMediaWithToken,
+};
+
+export type PanelRoutes = typeof panelRouteTable;
+
 /** The body of `POST /v1/contacts/{phone}/consents`, as the contract takes it. */
-export type RecordConsentBody = NonNullable<CallInput<Routes['recordConsent']>['body']>;
+export type RecordConsentBody = NonNullable<CallInput<PanelRoutes['recordConsent']>['body']>;
 
 /** The query of `GET /v1/pricing/quote`: a template (`template` + `language`) or a free-form reply (`text: '1'`). */
-export type QuoteQuery = NonNullable<CallInput<Routes['pricingQuote']>['query']>;
+export type QuoteQuery = NonNullable<CallInput<PanelRoutes['pricingQuote']>['query']>;
 
 export interface BridgeApi {
   contactStatus(phoneE164: string): Promise<ContactStatus>;
@@ -60,8 +76,8 @@ export interface BridgeApi {
 }
 
 /** The contract's client over the host's proxy. */
-export function hostClient(host: HelpdeskHost): BridgeClient {
-  return createBridgeClient((request) => host.request(request));
+export function hostClient(host: HelpdeskHost): BridgeClient<PanelRoutes> {
+  return createBridgeClient((request) => host.request(request), panelRouteTable);
 }
 
 export function createBridgeApi(host: HelpdeskHost): BridgeApi {
@@ -83,7 +99,7 @@ export function createBridgeApi(host: HelpdeskHost): BridgeApi {
     upload: async (token, file) => {
       // The bridge's own address, as its public URL gives it (a path prefix included).
       const baseUrl = token.upload_url.slice(0, token.upload_url.indexOf(uploadMediaWithTokenPath));
-      const direct = createBridgeClient(fetchTransport({ baseUrl, token: null }));
+      const direct = createBridgeClient(fetchTransport({ baseUrl, token: null }), panelRouteTable);
       const bytes = new Uint8Array(await file.arrayBuffer());
       return direct.call('uploadMediaWithToken', {
         query: { token: token.token, filename: file.name },

@@ -85,6 +85,10 @@ function headerParameter(parameter: TemplateParameter, values: TemplateValues, n
   if (parameter.kind !== 'media') return textParameter(parameter, value as string, named);
   // Validation guarantees a reference; the fallback only satisfies the type checker.
   const reference = mediaReferenceOf(value) ?? { link: '' };
+  if ('upload_id' in reference) {
+    // Meta knows only its own media ids: the bridge replaces its upload with the upload's media id before this.
+    throw new Error(`${parameter.key}: upload ${reference.upload_id} must be resolved to Meta's media id before sending`);
+  }
   switch (parameter.mediaKind) {
     case 'video':
       return { type: 'video', video: reference };

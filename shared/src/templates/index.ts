@@ -44,4 +44,10 @@ export {
 export { type TemplateProblem, type TemplateProblemCode, templateProblemCodes } from './problems.js';
 export * from './schema.js';
 export { validateTemplateValues } from './validate.js';
-export { type TemplateMediaValue, type TemplateValue, type TemplateValues, templateExampleValues } from './values.js';
+export {
+  mediaReferenceOf,
+  type TemplateMediaValue,
+  type TemplateValue,
+  type TemplateValues,
+  templateExampleValues,
+} from './values.js';

@@ -59,7 +59,8 @@ export const templateProblemMessages = {
 
 /** The reasons an `invalid_media` message gives. */
 export const invalidMediaReasons = {
-  neitherNorBoth: 'give either a link or a media id, not both and not neither.',
+  neitherNorBoth: 'give exactly one of a link, a media id or an upload id.',
   notHttps: 'the link must be a complete https:// URL without spaces.',
   notMediaId: 'a media id is the number Meta returned for an upload.',
+  notUploadId: 'an upload id is the med_… id the bridge returned for an upload.',
 } as const;

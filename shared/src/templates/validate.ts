@@ -82,6 +82,9 @@ function lengthProblems(parameter: TemplateParameter, value: string): TemplatePr
   return [{ key, code: 'too_long', message: messages.tooLong(key, lengthMax), lengthMax }];
 }
 
+/** The bridge's media upload ids, as contract/common.ts's `prefixedId('med', …)` writes them. */
+const uploadIdPattern = /^med_[0-9a-z]{24}$/;
+
 function mediaProblems(key: string, value: unknown): TemplateProblem[] {
   if (value === '') return [{ key, code: 'empty', message: messages.empty(key) }];
   if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) {
@@ -95,9 +98,13 @@ function mediaProblems(key: string, value: unknown): TemplateProblem[] {
         ? isHttpsUrl(reference.link)
           ? undefined
           : invalidMediaReasons.notHttps
-        : /^\d{1,32}$/.test(reference.id)
-          ? undefined
-          : invalidMediaReasons.notMediaId;
+        : 'id' in reference
+          ? /^\d{1,32}$/.test(reference.id)
+            ? undefined
+            : invalidMediaReasons.notMediaId
+          : uploadIdPattern.test(reference.upload_id)
+            ? undefined
+            : invalidMediaReasons.notUploadId;
   return reason === undefined ? [] : [{ key, code: 'invalid_media', message: messages.invalidMedia(key, reason) }];
 }
 

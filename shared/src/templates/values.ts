@@ -3,10 +3,13 @@ import type { MessageTemplate } from './schema.js';
 
 /**
  * The file of a media header: a public HTTPS link Meta downloads, or the id of media uploaded to Meta
- * (`POST /{phone-number-id}/media`). Meta takes either, never both. A plain string given for a media key is
- * read as a link, which is what a form's URL field produces.
+ * (`POST /{phone-number-id}/media`). Meta takes either, never both
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-media/). The bridge
+ * also takes one of its own uploads (`upload_id`, `med_…`: `POST /v1/media`, or the panel's upload token), which it
+ * sends to Meta as that upload's media id. A plain string given for a media key is read as a link, which is what a
+ * form's URL field produces.
  */
-export type TemplateMediaValue = { link: string } | { id: string };
+export type TemplateMediaValue = { link: string } | { id: string } | { upload_id: string };
 
 export type TemplateValue = string | TemplateMediaValue;
 
@@ -25,13 +28,17 @@ export function typedTextOf(values: TemplateValues, key: string): string | undef
 }
 
 /** The media reference a value names, or undefined when it names none (validation says why). */
-export function mediaReferenceOf(value: unknown): { link: string } | { id: string } | undefined {
+export function mediaReferenceOf(value: unknown): TemplateMediaValue | undefined {
   const reference: unknown = typeof value === 'string' ? { link: value } : value;
   if (typeof reference !== 'object' || reference === null) return undefined;
   const link: unknown = 'link' in reference ? reference.link : undefined;
   const id: unknown = 'id' in reference ? reference.id : undefined;
-  if (typeof link === 'string' && id === undefined) return { link };
-  if (typeof id === 'string' && link === undefined) return { id };
+  const uploadId: unknown = 'upload_id' in reference ? reference.upload_id : undefined;
+  const given = [link, id, uploadId].filter((part) => part !== undefined);
+  if (given.length !== 1) return undefined;
+  if (typeof link === 'string') return { link };
+  if (typeof id === 'string') return { id };
+  if (typeof uploadId === 'string') return { upload_id: uploadId };
   return undefined;
 }
 

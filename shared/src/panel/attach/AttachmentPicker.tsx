@@ -1,5 +1,5 @@
 import { type ChangeEvent, useEffect, useId, useMemo } from 'react';
-import { mediaKinds } from '../../contract/media.js';
+import { type MediaKind, mediaKinds } from '../../contract/media.js';
 import type { UploadToken } from '../../contract/routes/media-uploads.js';
 import type { Resource } from '../data/useResource.js';
 import { describeError } from '../i18n/describeError.js';
@@ -13,19 +13,23 @@ interface AttachmentPickerProps {
   file: File | null;
   onChange: (file: File | null) => void;
   disabled?: boolean;
+  /** Only files of this kind, with only its limit shown (a template's media header); any kind WhatsApp takes otherwise. */
+  kind?: MediaKind;
+  /** The file input's label; "File to send" otherwise. */
+  label?: string;
 }
 
 /**
  * Choosing a file to send: the limits first (before the agent looks for a file), then the chosen file's name and size,
  * a preview of an image, or why it cannot be sent. A refused file is never kept.
  */
-export function AttachmentPicker({ token, file, onChange, disabled = false }: AttachmentPickerProps) {
+export function AttachmentPicker({ token, file, onChange, disabled = false, kind, label }: AttachmentPickerProps) {
   const i18n = useI18n();
   const { t, locale } = i18n;
   const { Button, Notice, Text } = useUiKit();
   const inputId = useId();
   const limits = token.state === 'ready' ? token.data.limits : null;
-  const check: FileCheck | null = file === null || limits === null ? null : checkFile(file, limits);
+  const check: FileCheck | null = file === null || limits === null ? null : checkFile(file, limits, kind);
   const preview = usePreviewUrl(file !== null && check?.ok === true && check.kind === 'image' ? file : null);
 
   const choose = (event: ChangeEvent<HTMLInputElement>) => onChange(event.target.files?.[0] ?? null);
@@ -43,25 +47,25 @@ export function AttachmentPicker({ token, file, onChange, disabled = false }: At
         <Text size="small">{t('attach.limitsLoading')}</Text>
       ) : (
         <ul data-testid="attach-limits" style={{ margin: '0 0 8px', paddingLeft: 16, fontSize: 12 }}>
-          {mediaKinds.map((kind) => (
-            <li key={kind}>
+          {(kind === undefined ? mediaKinds : [kind]).map((each) => (
+            <li key={each}>
               {t('attach.limitLine', {
-                kind: t(`attach.kind.${kind}`),
-                types: typeLabels(kind),
-                size: formatBytes(limits[kind], locale),
+                kind: t(`attach.kind.${each}`),
+                types: typeLabels(each),
+                size: formatBytes(limits[each], locale),
               })}
             </li>
           ))}
         </ul>
       )}
       <label htmlFor={inputId} style={{ display: 'block', fontSize: 12, fontWeight: 600, marginBottom: 4 }}>
-        {t('attach.choose')}
+        {label ?? t('attach.choose')}
       </label>
       <input
         id={inputId}
         data-testid="attach-input"
         type="file"
-        accept={acceptedFiles}
+        accept={acceptedFiles(kind)}
         disabled={disabled || limits === null}
         onChange={choose}
         style={{ maxWidth: '100%', fontSize: 12 }}
@@ -79,7 +83,7 @@ export function AttachmentPicker({ token, file, onChange, disabled = false }: At
             </div>
           ) : (
             <Notice tone="error" role="alert" data-testid="attach-refused">
-              <Notice.Paragraph>{refusal(i18n, file, check)}</Notice.Paragraph>
+              <Notice.Paragraph>{refusal(i18n, file, check, kind)}</Notice.Paragraph>
             </Notice>
           )}
           <Button size="small" variant="basic" onClick={() => onChange(null)} style={{ marginTop: 4 }}>
@@ -91,10 +95,10 @@ export function AttachmentPicker({ token, file, onChange, disabled = false }: At
   );
 }
 
-function refusal({ t, locale }: I18n, file: File, check: Extract<FileCheck, { ok: false }>): string {
+function refusal({ t, locale }: I18n, file: File, check: Extract<FileCheck, { ok: false }>, kind?: MediaKind): string {
   switch (check.reason) {
     case 'type':
-      return t('attach.refusedType', { name: file.name, types: typeLabels() });
+      return t('attach.refusedType', { name: file.name, types: typeLabels(kind) });
     case 'empty':
       return t('attach.refusedEmpty', { name: file.name });
     case 'size':

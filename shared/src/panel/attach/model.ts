@@ -36,18 +36,21 @@ export function mediaKindOf(file: Pick<ChosenFile, 'name' | 'type'>): MediaKind 
   );
 }
 
-export function checkFile(file: ChosenFile, limits: MediaLimits): FileCheck {
+/** Whether `file` can be sent: of a kind WhatsApp takes (of `only`, when given: a template header's), within its limit. */
+export function checkFile(file: ChosenFile, limits: MediaLimits, only?: MediaKind): FileCheck {
   const kind = mediaKindOf(file);
-  if (kind === undefined) return { ok: false, reason: 'type' };
+  if (kind === undefined || (only !== undefined && kind !== only)) return { ok: false, reason: 'type' };
   if (file.size === 0) return { ok: false, reason: 'empty' };
   if (file.size > limits[kind]) return { ok: false, reason: 'size', kind, limitBytes: limits[kind] };
   return { ok: true, kind };
 }
 
-/** The file input's `accept`: every type and extension WhatsApp takes, so the browser's dialog offers those first. */
-export const acceptedFiles = mediaKinds
-  .flatMap((kind) => mediaTypes[kind].flatMap((type) => [type.mime, ...type.extensions.map((extension) => `.${extension}`)]))
-  .join(',');
+/** The file input's `accept`: every type and extension WhatsApp takes (of one kind), so the browser's dialog offers those first. */
+export function acceptedFiles(only?: MediaKind): string {
+  return (only === undefined ? mediaKinds : [only])
+    .flatMap((kind) => mediaTypes[kind].flatMap((type) => [type.mime, ...type.extensions.map((extension) => `.${extension}`)]))
+    .join(',');
+}
 
 /** The type names of one kind (`JPEG, PNG`), or of all kinds. */
 export function typeLabels(kind?: MediaKind): string {

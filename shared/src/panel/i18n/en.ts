@@ -190,6 +190,8 @@ export const en = {
     sent: 'Template sent.',
     statusLine: '{category} · {language}',
     unusable: 'This template cannot be read by the panel.',
+    headerFile: 'Or upload the header {mediaKind}',
+    headerFileChosen: 'Header {mediaKind} (file)',
   },
   categories: {
     MARKETING: 'Marketing',

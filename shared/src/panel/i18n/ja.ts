@@ -192,6 +192,8 @@ export const ja: Messages = {
     sent: 'テンプレートを送信しました。',
     statusLine: '{category} · {language}',
     unusable: 'このテンプレートはパネルで読み取れません。',
+    headerFile: 'または、ヘッダーの{mediaKind}をアップロード',
+    headerFileChosen: 'ヘッダーの{mediaKind}（ファイル）',
   },
   categories: {
     MARKETING: 'マーケティング',

@@ -1,10 +1,10 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { ContactStatus } from '../../contract/contacts.js';
-import type { MediaUpload } from '../../contract/media.js';
 import type { Message, SendMessageRequest } from '../../contract/messages.js';
-import { type BridgeApi, type BridgeError, bridgeErrorOf } from '../api.js';
+import type { BridgeApi } from '../api.js';
 import { AttachmentPicker } from '../attach/AttachmentPicker.js';
-import { checkFile, type FileCheck } from '../attach/model.js';
+import type { FileCheck } from '../attach/model.js';
+import { useFileUpload } from '../attach/useFileUpload.js';
 import { useNow } from '../clock.js';
 import { BlockedReason } from '../components/BlockedReason.js';
 import { Section } from '../components/Section.js';
@@ -12,7 +12,7 @@ import { latestOf, SendFeedback } from '../components/SendFeedback.js';
 import type { RequesterPhone } from '../data/phone.js';
 import { useBridgeApi } from '../data/useBridgeApi.js';
 import { useIdempotentSend } from '../data/useIdempotentSend.js';
-import { type Resource, useResource } from '../data/useResource.js';
+import type { Resource } from '../data/useResource.js';
 import { liveWindow } from '../data/window.js';
 import type { TicketContext } from '../host.js';
 import { describeError } from '../i18n/describeError.js';
@@ -117,43 +117,14 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   );
 }
 
-/**
- * The file the agent chose, its upload, and the reply's content with it. An upload is kept for its file: a retry
- * after an unknown outcome sends the same upload (the same request, so the same Idempotency-Key), never a second
- * copy. The upload token is asked for when the agent opens the picker (it carries the limits shown there) and
- * again before an upload once it has expired.
- */
+/** The reply's attachment: the picker opened or not, the chosen file and its upload, and the reply's content with it. */
 function useAttachment(api: BridgeApi) {
   const [open, setOpen] = useState(false);
-  const [file, setFile] = useState<File | null>(null);
-  const [uploading, setUploading] = useState(false);
-  const [error, setError] = useState<BridgeError | null>(null);
-  const uploaded = useRef<{ file: File; upload: MediaUpload } | null>(null);
-  const token = useResource(open ? 'upload-token' : null, () => api.uploadToken());
-  const check: FileCheck | null = file === null || token.state !== 'ready' ? null : checkFile(file, token.data.limits);
-
-  const choose = (next: File | null) => {
-    setFile(next);
-    setError(null);
-  };
+  const file = useFileUpload(api, open);
   const content = async (caption: string): Promise<Omit<SendMessageRequest, 'to' | 'ticket'> | undefined> => {
-    if (file === null) return { text: { body: caption } };
-    if (token.state !== 'ready' || check?.ok !== true) return undefined;
-    let upload = uploaded.current?.file === file ? uploaded.current.upload : undefined;
-    if (upload === undefined) {
-      setUploading(true);
-      setError(null);
-      try {
-        const fresh = Date.parse(token.data.expires_at) - Date.now() > 30_000 ? token.data : await api.uploadToken();
-        upload = await api.upload(fresh, file);
-        uploaded.current = { file, upload };
-      } catch (thrown) {
-        setError(bridgeErrorOf(thrown));
-        return undefined;
-      } finally {
-        setUploading(false);
-      }
-    }
+    if (file.file === null) return { text: { body: caption } };
+    const upload = await file.upload();
+    if (upload === undefined) return undefined;
     const trimmed = caption.trim();
     return {
       media: {
@@ -165,21 +136,16 @@ function useAttachment(api: BridgeApi) {
     };
   };
   return {
+    ...file,
     open,
-    file,
-    token,
-    check,
-    uploading,
-    error,
-    choose,
     content,
     toggle: () => {
       setOpen(!open);
-      choose(null);
+      file.choose(null);
     },
     clear: () => {
       setOpen(false);
-      choose(null);
+      file.choose(null);
     },
   };
 }
