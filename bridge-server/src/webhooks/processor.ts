@@ -32,16 +32,20 @@ const collisionRetriesMax = 3;
 
 /**
  * Webhooks per processing transaction on PostgreSQL. Statuses (most events) are recorded in one INSERT per batch,
- * so a large batch costs little more than a small one: 250 webhooks (~325 events) share one commit and a handful
- * of statements, and a batch still holds its contacts' row locks for only tens of milliseconds.
+ * so a large batch costs little more than a small one: 500 webhooks (~650 events) share one commit and a handful
+ * of statements, and a batch still holds its contacts' row locks for only tens of milliseconds. Measured with
+ * `npm run bench:drain -w test` (test/BENCHMARKS.md, session 9): 500 × 1 applied as much as 250 × 2 or more, with
+ * half the statements and no collisions. WEBHOOK_BATCH_SIZE overrides it.
  */
-export const defaultBatchSize = 250;
+export const defaultBatchSize = 500;
 
 /**
- * On PostgreSQL the work runs in the database server: two batches in flight per process keep it busy while the
- * other waits for its commit's WAL flush. More collide on contacts without adding throughput on two cores.
+ * Batches in flight per process on PostgreSQL. Two overlapped one batch's commit with the other's work, but
+ * batches of one backlog name the same customers, so the second mostly waited for the first's row locks (session 9:
+ * no gain once a status no longer locked its contact, and 2–3× the database time per statement at four in flight).
+ * Several bridge processes still run one each, side by side. WEBHOOK_BATCHES_IN_FLIGHT overrides it.
  */
-export const defaultParallelBatches = 2;
+export const defaultParallelBatches = 1;
 
 /**
  * On embedded PGlite, SQL runs on the bridge's own thread, and an awaited PGlite query resolves without a turn of
