@@ -214,8 +214,8 @@ function Installations({ deployment }: { deployment: Deployment }) {
 /**
  * Registering the number for the Cloud API through the bridge (numbers/router.ts): request a code by SMS or voice in
  * a language, verify the 6-digit code, register with the two-step verification PIN. Meta's refusals (wrong code, too
- * many codes, already registered) arrive as problems the panel's catalogue translates. Operator only (the routes'
- * auth is the administrator's).
+ * many codes, already registered) arrive as problems the panel's catalogue translates. The operator, and an account's
+ * admin for its own account's numbers (the routes find only those).
  */
 function Registration({ deployment, onRegistered }: { deployment: Deployment; onRegistered: () => void }) {
   const i18n = useT();
@@ -316,15 +316,7 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
   );
 }
 
-function DeploymentCard({
-  deployment,
-  verifyToken,
-  operator,
-}: {
-  deployment: Deployment;
-  verifyToken: string | undefined;
-  operator: boolean;
-}) {
+function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; verifyToken: string | undefined }) {
   const i18n = useT();
   const bridgeUrl = new URL(deployment.webhook_url).origin;
   // Health is read again once the number is registered (its banner goes away).
@@ -370,13 +362,13 @@ function DeploymentCard({
         <li>{i18n.t('deployments.zendeskSteps', { url: bridgeUrl, id: deployment.id })}</li>
         <li>{i18n.t('deployments.zohoSteps', { url: bridgeUrl, id: deployment.id })}</li>
       </ol>
-      {operator && <Registration deployment={deployment} onRegistered={() => setHealthRead((read) => read + 1)} />}
+      <Registration deployment={deployment} onRegistered={() => setHealthRead((read) => read + 1)} />
       <Installations deployment={deployment} />
     </Well>
   );
 }
 
-export function DeploymentsPage({ accountId, operator }: { accountId: string; operator: boolean }) {
+export function DeploymentsPage({ accountId }: { accountId: string }) {
   const i18n = useT();
   const [rows, setRows] = useState<Deployment[]>();
   const [created, setCreated] = useState<{ id: string; verifyToken: string }>();
@@ -405,7 +397,6 @@ export function DeploymentsPage({ accountId, operator }: { accountId: string; op
           key={deployment.id}
           deployment={deployment}
           verifyToken={created?.id === deployment.id ? created.verifyToken : undefined}
-          operator={operator}
         />
       ))}
       <div style={{ marginTop: 24 }}>
