@@ -4,6 +4,7 @@ import { sandboxControl } from '../../test/support/sandbox.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
+import { png } from './support/media-files.js';
 import { type Tenant, twoTenants } from './support/tenants.js';
 
 /** The console's sign-in, sessions, CSRF defence, account confinement and audit (src/console/). */
@@ -300,6 +301,35 @@ describe.each(backends)('console sign-in and sessions on $name', (backend) => {
       expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
     });
 
+    it('lets an account admin give its own number’s app id and picture, never another account’s', async () => {
+      const admin = await issueAdmin(tenant.a.accountId);
+      const cookie = await signIn(admin.credential);
+      const appId = { app_id: '1000000000000001' };
+      const picture = (deploymentId: string) =>
+        bridge.request('PUT', `/v1/deployments/${deploymentId}/profile/picture`, {
+          token: null,
+          body: png(),
+          headers: { cookie, origin, 'content-type': 'image/png' },
+        });
+      const foreign = await as(cookie, 'PATCH', `/v1/deployments/${tenant.b.deploymentId}`, appId);
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+      const foreignPicture = await picture(tenant.b.deploymentId);
+      expect([foreignPicture.status, foreignPicture.body.code]).toEqual([404, 'not_found']);
+      const unchanged = await bridge.request('GET', `/v1/deployments/${tenant.b.deploymentId}`);
+      expect(unchanged.body.app_id).toBeNull();
+
+      expect((await as(cookie, 'PATCH', `/v1/deployments/${tenant.a.deploymentId}`, appId)).body.app_id).toBe(appId.app_id);
+      const own = await picture(tenant.a.deploymentId);
+      expect(own.status, JSON.stringify(own.body)).toBe(200);
+      expect(own.body.profile_picture_url).toEqual(expect.any(String));
+      const installation = await bridge.request('PUT', `/v1/deployments/${tenant.a.deploymentId}/profile/picture`, {
+        token: tenant.a.token,
+        body: png(),
+        headers: { 'content-type': 'image/png' },
+      });
+      expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
+    });
+
     it('lets an account admin register its own account’s number with a code, never another account’s', async () => {
       const own = await bridge.createDeployment(tenant.a.accountId);
       const foreign = await bridge.createDeployment(tenant.b.accountId);
@@ -355,5 +385,8 @@ describe.each(backends)('console sign-in and sessions on $name', (backend) => {
     const page = await bridge.request('GET', '/', { token: null });
     expect([200, 503]).toContain(page.status);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // The number's profile picture: WhatsApp's picture host, and the Meta sandbox this bridge talks to.
+    const images = /img-src ([^;]+);/.exec(page.headers.get('content-security-policy') ?? '')?.[1]?.split(' ');
+    expect(images).toEqual(["'self'", 'data:', 'https://pps.whatsapp.net', new URL(bridge.config.metaGraphUrl).origin]);
   });
 });
