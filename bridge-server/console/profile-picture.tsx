@@ -3,7 +3,7 @@ import { Button } from '@zendeskgarden/react-buttons';
 import { Field, Input } from '@zendeskgarden/react-forms';
 import { Alert } from '@zendeskgarden/react-notifications';
 import { MD } from '@zendeskgarden/react-typography';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { bridge, errorText } from './api.js';
 import { type Key, useT } from './i18n.js';
 
@@ -33,6 +33,7 @@ export function ProfilePicture({
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<Message>();
   const params = { deployment_id: deployment.id };
+  const fileInputId = useId();
 
   const saveAppId = async () => {
     setMessage(undefined);
@@ -86,13 +87,8 @@ export function ProfilePicture({
       )}
       <div style={{ flex: 1, minWidth: 240 }}>
         {appId === null ? (
-          <form
-            aria-label={i18n.t('profile.appId')}
-            onSubmit={(event) => {
-              event.preventDefault();
-              void saveAppId();
-            }}
-          >
+          // Not a form of its own: this section sits inside the profile's form, and forms do not nest.
+          <div>
             <MD>{i18n.t('profile.appIdNeeded')}</MD>
             <Field style={{ marginTop: 8 }}>
               <Field.Label>{i18n.t('profile.appId')}</Field.Label>
@@ -103,24 +99,34 @@ export function ProfilePicture({
                 onChange={(event) => setTypedAppId(event.target.value)}
               />
             </Field>
-            <Button type="submit" size="small" style={{ marginTop: 8 }}>
+            <Button type="button" size="small" style={{ marginTop: 8 }} onClick={() => void saveAppId()}>
               {i18n.t('profile.appIdSave')}
             </Button>
-          </form>
+          </div>
         ) : (
-          <Field>
-            <Field.Label>{i18n.t('profile.pictureChoose')}</Field.Label>
+          <div>
+            {/* Garden has no file input: a native one, labelled natively. */}
+            <label htmlFor={fileInputId} style={{ fontWeight: 600, display: 'block' }}>
+              {i18n.t('profile.pictureChoose')}
+            </label>
             <input
+              id={fileInputId}
               type="file"
               name="picture"
               accept={profilePictureMimeTypes.join(',')}
               style={{ display: 'block', marginTop: 8 }}
               onChange={(event) => setFile(event.target.files?.[0])}
             />
-            <Button size="small" style={{ marginTop: 8 }} disabled={file === undefined || busy} onClick={() => void upload()}>
+            <Button
+              type="button"
+              size="small"
+              style={{ marginTop: 8 }}
+              disabled={file === undefined || busy}
+              onClick={() => void upload()}
+            >
               {i18n.t(busy ? 'profile.pictureUploading' : 'profile.pictureUpload')}
             </Button>
-          </Field>
+          </div>
         )}
         {message !== undefined && (
           <Alert type={message.tone} role={message.tone === 'error' ? 'alert' : 'status'} style={{ marginTop: 8 }}>
