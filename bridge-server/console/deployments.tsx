@@ -224,7 +224,8 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
   const [code, setCode] = useState('');
   const [pin, setPin] = useState('');
   const [step, setStep] = useState<'code_requested' | 'code_verified' | 'registered'>();
-  const [error, setError] = useState<string>();
+  // The failure as thrown: its words are chosen when drawn, so a change of language changes them too.
+  const [error, setError] = useState<{ thrown: unknown }>();
   const params = { deployment_id: deployment.id };
   const act =
     (action: () => Promise<{ step: 'code_requested' | 'code_verified' | 'registered' }>) => async (event: React.FormEvent) => {
@@ -235,7 +236,7 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
         setStep(answer.step);
         if (answer.step === 'registered') onRegistered();
       } catch (thrown) {
-        setError(errorText(i18n.locale, thrown));
+        setError({ thrown });
       }
     };
   const row = { display: 'flex', gap: 8, alignItems: 'flex-end', marginTop: 8, flexWrap: 'wrap' } as const;
@@ -309,7 +310,7 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
       )}
       {error !== undefined && (
         <Alert type="error" role="alert" style={{ marginTop: 8 }}>
-          {error}
+          {errorText(i18n.locale, error.thrown)}
         </Alert>
       )}
     </section>
