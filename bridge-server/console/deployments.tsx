@@ -23,6 +23,7 @@ const fields = [
   ['phone_number_id', 'deployments.phoneNumberId', 'text'],
   ['access_token', 'deployments.accessToken', 'password'],
   ['app_secret', 'deployments.appSecret', 'password'],
+  ['app_id', 'deployments.appId', 'text'],
 ] as const satisfies readonly (readonly [string, Key, string])[];
 type FieldName = (typeof fields)[number][0];
 const emptyForm: Record<FieldName, string> = {
@@ -32,6 +33,7 @@ const emptyForm: Record<FieldName, string> = {
   phone_number_id: '',
   access_token: '',
   app_secret: '',
+  app_id: '',
 };
 
 function CreateDeployment({
@@ -56,8 +58,15 @@ function CreateDeployment({
         setFieldErrors({});
         const verifyToken = newVerifyToken();
         try {
+          // The app id is optional (a profile picture needs it; it can be given later on the profile page).
+          const { app_id: appId, ...required } = values;
           const created = await bridge.call('createDeployment', {
-            body: { account_id: accountId, ...values, verify_token: verifyToken },
+            body: {
+              account_id: accountId,
+              ...required,
+              ...(appId.trim() === '' ? {} : { app_id: appId.trim() }),
+              verify_token: verifyToken,
+            },
           });
           // The secrets leave the page once the bridge holds them (sealed); the form is ready for the next number.
           setValues(emptyForm);

@@ -106,6 +106,7 @@ describe('the admin console in Chromium', () => {
       await form.getByLabel('Phone number ID').fill(newNumber.phone_number_id);
       await form.getByLabel('System-user access token').fill(`EAAG${randomBytes(24).toString('hex')}`);
       await form.getByLabel('App secret (App settings → Basic)').fill(newNumber.app_secret);
+      await form.getByLabel(/^App ID/).fill('1000000000000001');
       await form.getByRole('button', { name: 'Create deployment' }).click();
       await expect.poll(() => form.getByRole('alert').textContent()).toContain('Meta refused the access token');
       await photograph(page, 'deployment-refused');
@@ -120,6 +121,8 @@ describe('the admin console in Chromium', () => {
       const deploymentId = (await card.getByTestId('deployment-id').textContent()) ?? '';
       expect(deploymentId).toMatch(/^dep_/);
       expect(await card.textContent()).toContain(`${publicUrl}/v1/webhooks/meta/${deploymentId}`);
+      // The app id went with it (a profile picture needs it).
+      expect((await world.call(world.adminToken, 'GET', `/v1/deployments/${deploymentId}`)).app_id).toBe('1000000000000001');
       expect(await page.getByRole('status').first().textContent()).toContain(deploymentId);
       const created = await world.call(world.adminToken, 'GET', `/v1/deployments/${deploymentId}`);
       expect(created).toMatchObject({ account_id: world.accountId, phone_number_id: newNumber.phone_number_id });
