@@ -23,6 +23,7 @@ const fields = [
   ['phone_number_id', 'deployments.phoneNumberId', 'text'],
   ['access_token', 'deployments.accessToken', 'password'],
   ['app_secret', 'deployments.appSecret', 'password'],
+  ['app_id', 'deployments.appId', 'text'],
 ] as const satisfies readonly (readonly [string, Key, string])[];
 type FieldName = (typeof fields)[number][0];
 const emptyForm: Record<FieldName, string> = {
@@ -32,6 +33,7 @@ const emptyForm: Record<FieldName, string> = {
   phone_number_id: '',
   access_token: '',
   app_secret: '',
+  app_id: '',
 };
 
 function CreateDeployment({
@@ -56,8 +58,15 @@ function CreateDeployment({
         setFieldErrors({});
         const verifyToken = newVerifyToken();
         try {
+          // The app id is optional (a profile picture needs it; it can be given later on the profile page).
+          const { app_id: appId, ...required } = values;
           const created = await bridge.call('createDeployment', {
-            body: { account_id: accountId, ...values, verify_token: verifyToken },
+            body: {
+              account_id: accountId,
+              ...required,
+              ...(appId.trim() === '' ? {} : { app_id: appId.trim() }),
+              verify_token: verifyToken,
+            },
           });
           // The secrets leave the page once the bridge holds them (sealed); the form is ready for the next number.
           setValues(emptyForm);
@@ -214,8 +223,8 @@ function Installations({ deployment }: { deployment: Deployment }) {
 /**
  * Registering the number for the Cloud API through the bridge (numbers/router.ts): request a code by SMS or voice in
  * a language, verify the 6-digit code, register with the two-step verification PIN. Meta's refusals (wrong code, too
- * many codes, already registered) arrive as problems the panel's catalogue translates. Operator only (the routes'
- * auth is the administrator's).
+ * many codes, already registered) arrive as problems the panel's catalogue translates. The operator, and an account's
+ * admin for its own account's numbers (the routes find only those).
  */
 function Registration({ deployment, onRegistered }: { deployment: Deployment; onRegistered: () => void }) {
   const i18n = useT();
@@ -224,7 +233,8 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
   const [code, setCode] = useState('');
   const [pin, setPin] = useState('');
   const [step, setStep] = useState<'code_requested' | 'code_verified' | 'registered'>();
-  const [error, setError] = useState<string>();
+  // The failure as thrown: its words are chosen when drawn, so a change of language changes them too.
+  const [error, setError] = useState<{ thrown: unknown }>();
   const params = { deployment_id: deployment.id };
   const act =
     (action: () => Promise<{ step: 'code_requested' | 'code_verified' | 'registered' }>) => async (event: React.FormEvent) => {
@@ -235,7 +245,7 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
         setStep(answer.step);
         if (answer.step === 'registered') onRegistered();
       } catch (thrown) {
-        setError(errorText(i18n.locale, thrown));
+        setError({ thrown });
       }
     };
   const row = { display: 'flex', gap: 8, alignItems: 'flex-end', marginTop: 8, flexWrap: 'wrap' } as const;
@@ -309,22 +319,14 @@ function Registration({ deployment, onRegistered }: { deployment: Deployment; on
       )}
       {error !== undefined && (
         <Alert type="error" role="alert" style={{ marginTop: 8 }}>
-          {error}
+          {errorText(i18n.locale, error.thrown)}
         </Alert>
       )}
     </section>
   );
 }
 
-function DeploymentCard({
-  deployment,
-  verifyToken,
-  operator,
-}: {
-  deployment: Deployment;
-  verifyToken: string | undefined;
-  operator: boolean;
-}) {
+function DeploymentCard({ deployment, verifyToken }: { deployment: Deployment; verifyToken: string | undefined }) {
   const i18n = useT();
   const bridgeUrl = new URL(deployment.webhook_url).origin;
   // Health is read again once the number is registered (its banner goes away).
@@ -370,13 +372,13 @@ function DeploymentCard({
         <li>{i18n.t('deployments.zendeskSteps', { url: bridgeUrl, id: deployment.id })}</li>
         <li>{i18n.t('deployments.zohoSteps', { url: bridgeUrl, id: deployment.id })}</li>
       </ol>
-      {operator && <Registration deployment={deployment} onRegistered={() => setHealthRead((read) => read + 1)} />}
+      <Registration deployment={deployment} onRegistered={() => setHealthRead((read) => read + 1)} />
       <Installations deployment={deployment} />
     </Well>
   );
 }
 
-export function DeploymentsPage({ accountId, operator }: { accountId: string; operator: boolean }) {
+export function DeploymentsPage({ accountId }: { accountId: string }) {
   const i18n = useT();
   const [rows, setRows] = useState<Deployment[]>();
   const [created, setCreated] = useState<{ id: string; verifyToken: string }>();
@@ -405,7 +407,6 @@ export function DeploymentsPage({ accountId, operator }: { accountId: string; op
           key={deployment.id}
           deployment={deployment}
           verifyToken={created?.id === deployment.id ? created.verifyToken : undefined}
-          operator={operator}
         />
       ))}
       <div style={{ marginTop: 24 }}>

@@ -42,6 +42,21 @@ function queryOf(accountId: string, filters: Filters): Record<string, string> {
   );
 }
 
+/**
+ * Why the entry was written, in the console's language, from its reason code (the ledger keeps the English sentence;
+ * it stays in the cell's title). An adjustment shows the operator's own words.
+ */
+function reasonText(i18n: ConsoleI18n, entry: WalletEntry): string {
+  const category = entry.rate?.category;
+  return i18n.t(`walletWords.reason_${entry.reason_code}`, {
+    points: i18n.number(entry.balance_delta_points),
+    category: category === null || category === undefined ? '—' : categoryName(i18n, category),
+    market: entry.rate?.market ?? '—',
+    period: entry.hosting_period ?? '—',
+    reason: entry.reason,
+  });
+}
+
 function changeText(i18n: ConsoleI18n, entry: WalletEntry): string {
   const parts: string[] = [];
   if (entry.balance_delta_points !== 0) parts.push(i18n.number(entry.balance_delta_points));
@@ -179,7 +194,9 @@ export function Ledger({ accountId, refreshed }: { accountId: string; refreshed:
                       .filter(Boolean)
                       .join(' · ')}
               </td>
-              <td>{entry.reason}</td>
+              <td data-testid="ledger-reason" title={entry.reason}>
+                {reasonText(i18n, entry)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -190,7 +190,7 @@ function Console({ session, onSignedOut }: { session: ConsoleSession; onSignedOu
             ) : accountId === undefined ? (
               <Alert type="info">{i18n.t('account.none')}</Alert>
             ) : name === 'deployments' ? (
-              <DeploymentsPage accountId={accountId} operator={session.kind === 'operator'} />
+              <DeploymentsPage accountId={accountId} />
             ) : name === 'templates' ? (
               <TemplatesPage accountId={accountId} />
             ) : name === 'optin' ? (

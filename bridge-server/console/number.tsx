@@ -17,8 +17,9 @@ import type * as z from 'zod';
 import { bridge, errorText } from './api.js';
 import { translatedOr, WithDeployment } from './deployment-picker.js';
 import { type ConsoleI18n, type Key, useT } from './i18n.js';
+import { ProfilePicture } from './profile-picture.js';
 
-type FormName = 'about' | 'address' | 'description' | 'email' | 'vertical' | 'website0' | 'website1' | 'picture';
+type FormName = 'about' | 'address' | 'description' | 'email' | 'vertical' | 'website0' | 'website1';
 type Form = Record<FormName, string>;
 
 function formOf(profile: BusinessProfile): Form {
@@ -30,7 +31,6 @@ function formOf(profile: BusinessProfile): Form {
     vertical: profile.vertical ?? '',
     website0: profile.websites[0] ?? '',
     website1: profile.websites[1] ?? '',
-    picture: '',
   };
 }
 
@@ -43,7 +43,6 @@ function changesOf(before: Form, after: Form): Record<string, unknown> {
   if (after.website0 !== before.website0 || after.website1 !== before.website1) {
     changes.websites = [after.website0, after.website1].map((site) => site.trim()).filter((site) => site !== '');
   }
-  if (after.picture.trim() !== '') changes.profile_picture_handle = after.picture.trim();
   return changes;
 }
 
@@ -51,7 +50,6 @@ function changesOf(before: Form, after: Form): Record<string, unknown> {
 function fieldOf(path: string): FormName | undefined {
   const plain = path.replace(/^body\.?/, '').replace(/\[(\d+)\]/g, '.$1');
   if (plain.startsWith('websites')) return plain === 'websites.1' ? 'website1' : 'website0';
-  if (plain === 'profile_picture_handle') return 'picture';
   return (['about', 'address', 'description', 'email', 'vertical'] as const).find((name) => name === plain);
 }
 
@@ -175,14 +173,7 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
           <tr>
             <th>{i18n.t('profile.picture')}</th>
             <td>
-              {/* The picture lives on Meta's CDN, which the console's content security policy does not load images from. */}
-              {profile.profile_picture_url === null ? (
-                i18n.t('profile.pictureNone')
-              ) : (
-                <a href={profile.profile_picture_url} target="_blank" rel="noreferrer">
-                  {i18n.t('profile.pictureOpen')}
-                </a>
-              )}
+              <ProfilePicture deployment={deployment} profile={profile} onChanged={(changed) => setProfile(changed)} />
             </td>
           </tr>
         </tbody>
@@ -205,7 +196,6 @@ function ProfileForm({ deployment }: { deployment: Deployment }) {
         </Field>
         {field('website0', i18n.t('profile.website', { number: 1 }), 'input', 'url')}
         {field('website1', i18n.t('profile.website', { number: 2 }), 'input', 'url')}
-        {field('picture', i18n.t('profile.pictureHandle'))}
       </div>
       <Button type="submit" isPrimary style={{ marginTop: 12 }}>
         {i18n.t('profile.save')}

@@ -176,7 +176,9 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(automationsRouter(services, mountOptions, () => workers.jobs?.wake()));
   app.use(consoleRouter(services, mountOptions));
   // The admin console's page at `/` (a path no contract route has).
-  app.use(consolePage(options.consoleDir));
+  // A Graph API other than Meta's (the Meta sandbox) serves the profile pictures itself: the page may show them.
+  const graphOrigin = new URL(services.config.metaGraphUrl).origin;
+  app.use(consolePage(options.consoleDir, graphOrigin === 'https://graph.facebook.com' ? [] : [graphOrigin]));
   // Start-up fails here, naming the routes, unless every contract route is mounted exactly once.
   checkMounts(routes, mountOptions.mounted);
 

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxControl } from '../../test/support/sandbox.js';
 import { waitFor } from '../../test/support/wait-for.js';
 import { backends } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
+import { png } from './support/media-files.js';
 import { type Tenant, twoTenants } from './support/tenants.js';
 
 /** The console's sign-in, sessions, CSRF defence, account confinement and audit (src/console/). */
@@ -298,11 +300,93 @@ describe.each(backends)('console sign-in and sessions on $name', (backend) => {
       });
       expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
     });
+
+    it('lets an account admin give its own number’s app id and picture, never another account’s', async () => {
+      const admin = await issueAdmin(tenant.a.accountId);
+      const cookie = await signIn(admin.credential);
+      const appId = { app_id: '1000000000000001' };
+      const picture = (deploymentId: string) =>
+        bridge.request('PUT', `/v1/deployments/${deploymentId}/profile/picture`, {
+          token: null,
+          body: png(),
+          headers: { cookie, origin, 'content-type': 'image/png' },
+        });
+      const foreign = await as(cookie, 'PATCH', `/v1/deployments/${tenant.b.deploymentId}`, appId);
+      expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
+      const foreignPicture = await picture(tenant.b.deploymentId);
+      expect([foreignPicture.status, foreignPicture.body.code]).toEqual([404, 'not_found']);
+      const unchanged = await bridge.request('GET', `/v1/deployments/${tenant.b.deploymentId}`);
+      expect(unchanged.body.app_id).toBeNull();
+
+      expect((await as(cookie, 'PATCH', `/v1/deployments/${tenant.a.deploymentId}`, appId)).body.app_id).toBe(appId.app_id);
+      const own = await picture(tenant.a.deploymentId);
+      expect(own.status, JSON.stringify(own.body)).toBe(200);
+      expect(own.body.profile_picture_url).toEqual(expect.any(String));
+      const installation = await bridge.request('PUT', `/v1/deployments/${tenant.a.deploymentId}/profile/picture`, {
+        token: tenant.a.token,
+        body: png(),
+        headers: { 'content-type': 'image/png' },
+      });
+      expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
+    });
+
+    it('lets an account admin register its own account’s number with a code, never another account’s', async () => {
+      const own = await bridge.createDeployment(tenant.a.accountId);
+      const foreign = await bridge.createDeployment(tenant.b.accountId);
+      const unregistered = { registered: false, code_verification_status: 'NOT_VERIFIED', verification_code: '515151' } as const;
+      bridge.metaKnows(own.request, unregistered);
+      bridge.metaKnows(foreign.request, unregistered);
+      const codesSent = async (phoneNumberId: unknown) =>
+        (await sandboxControl(bridge.config.metaGraphUrl, 'GET', `/sandbox/numbers/${phoneNumberId}/verification-codes`)).data;
+      const admin = await issueAdmin(tenant.a.accountId);
+      const cookie = await signIn(admin.credential);
+
+      // Another account's number: every step answers as if it did not exist, and Meta is never asked.
+      const elsewhere = `/v1/deployments/${foreign.answer.body.id}/registration`;
+      for (const [path, json] of [
+        [`${elsewhere}/code`, { code_method: 'SMS', language: 'ja' }],
+        [`${elsewhere}/verify`, { code: '515151' }],
+        [elsewhere, { pin: '246810' }],
+      ] as const) {
+        const refused = await as(cookie, 'POST', path, json);
+        expect([refused.status, refused.body.code], path).toEqual([404, 'not_found']);
+      }
+      expect(await codesSent(foreign.request.phone_number_id)).toEqual([]);
+      const metaSide = await sandboxControl(
+        bridge.config.metaGraphUrl,
+        'GET',
+        `/sandbox/numbers/${foreign.request.phone_number_id}`,
+      );
+      expect(metaSide).toMatchObject({ registered: false, pin_set: false });
+
+      // Its own number: the whole flow.
+      const path = `/v1/deployments/${own.answer.body.id}/registration`;
+      const requested = await as(cookie, 'POST', `${path}/code`, { code_method: 'SMS', language: 'ja' });
+      expect([requested.status, requested.body.step]).toEqual([200, 'code_requested']);
+      expect(await codesSent(own.request.phone_number_id)).toEqual([expect.objectContaining({ code: '515151' })]);
+      expect((await as(cookie, 'POST', `${path}/verify`, { code: '515 151' })).status).toBe(200);
+      expect((await as(cookie, 'POST', path, { pin: '246810' })).body).toEqual({ step: 'registered' });
+      // An installation of the same account still cannot register: that stays with its admins.
+      const installation = await bridge.request('POST', `${path}/code`, {
+        token: tenant.a.token,
+        json: { code_method: 'SMS', language: 'ja' },
+      });
+      expect([installation.status, installation.body.code]).toEqual([403, 'admin_required']);
+      // Each step is in the audit (recorded once its answer is sent).
+      await waitFor('the registration in the audit', async () => {
+        const audit = await as(cookie, 'GET', '/v1/console/audit');
+        const actions = audit.body.data.map((entry: { action: string }) => entry.action);
+        return ['requestVerificationCode', 'verifyVerificationCode', 'registerNumber'].every((step) => actions.includes(step));
+      });
+    });
   });
 
   it('serves the console page at / with a strict content security policy', async () => {
     const page = await bridge.request('GET', '/', { token: null });
     expect([200, 503]).toContain(page.status);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    // The number's profile picture: WhatsApp's picture host, and the Meta sandbox this bridge talks to.
+    const images = /img-src ([^;]+);/.exec(page.headers.get('content-security-policy') ?? '')?.[1]?.split(' ');
+    expect(images).toEqual(["'self'", 'data:', 'https://pps.whatsapp.net', new URL(bridge.config.metaGraphUrl).origin]);
   });
 });

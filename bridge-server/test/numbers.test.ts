@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxControl } from '../../test/support/sandbox.js';
 import { backends } from './support/backends.js';
 import { deploymentRequest, type HttpAnswer, registerWithMeta, startTestBridge, type TestBridge } from './support/bridge.js';
+import { jpeg, pdf, png } from './support/media-files.js';
 
 // The numbers feature stores nothing of its own (Meta holds the state), so PGlite is enough here.
 describe.each(backends.slice(0, 1))('numbers on $name', (backend) => {
@@ -152,6 +153,62 @@ describe.each(backends.slice(0, 1))('numbers on $name', (backend) => {
       const before = (await control('GET', `/sandbox/numbers/${request.phone_number_id}`)).profile;
       expectProblem(await bridge.request('PATCH', path, { json }), 422, 'validation_failed');
       expect((await control('GET', `/sandbox/numbers/${request.phone_number_id}`)).profile).toEqual(before);
+    });
+  });
+
+  describe('profile picture', () => {
+    const sandboxAppId = '1000000000000001';
+    function putPicture(path: string, bytes: Buffer, contentType: string) {
+      return bridge.request('PUT', `${path}/picture`, { body: bytes, headers: { 'content-type': contentType } });
+    }
+    const uploadSessions = () => sandbox().state.uploadSessions.size;
+
+    it('uploads a PNG to Meta on the deployment’s app and shows it as the profile’s picture', async () => {
+      const { answer } = await bridge.createDeployment(accountId, { app_id: sandboxAppId });
+      expect(answer.body.app_id).toBe(sandboxAppId);
+      const path = `/v1/deployments/${answer.body.id}/profile`;
+      const picture = png();
+      const changed = await putPicture(path, picture, 'image/png');
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+      const served = await fetch(changed.body.profile_picture_url);
+      expect(Buffer.from(await served.arrayBuffer()).equals(picture)).toBe(true);
+      expect((await bridge.request('GET', path)).body.profile_picture_url).toBe(changed.body.profile_picture_url);
+      // A JPEG sent as "some bytes" is judged by its content.
+      const again = await putPicture(path, jpeg(), 'application/octet-stream');
+      expect(again.status).toBe(200);
+      expect(again.body.profile_picture_url).not.toBe(changed.body.profile_picture_url);
+    });
+
+    it('needs the deployment’s Meta app id, which an admin gives afterwards', async () => {
+      const { answer } = await bridge.createDeployment(accountId);
+      expect(answer.body.app_id).toBeNull();
+      const path = `/v1/deployments/${answer.body.id}/profile`;
+      const before = uploadSessions();
+      expectProblem(await putPicture(path, png(), 'image/png'), 409, 'meta_app_id_missing');
+      expect(uploadSessions()).toBe(before);
+      const invalid = await bridge.request('PATCH', `/v1/deployments/${answer.body.id}`, { json: { app_id: 'my-app' } });
+      expectProblem(invalid, 422, 'validation_failed');
+      const given = await bridge.request('PATCH', `/v1/deployments/${answer.body.id}`, { json: { app_id: sandboxAppId } });
+      expect([given.status, given.body.app_id]).toEqual([200, sandboxAppId]);
+      expect((await putPicture(path, png(), 'image/png')).status).toBe(200);
+    });
+
+    it.each([
+      ['a PDF', () => pdf(), 'application/pdf', 422, 'profile_picture_type_not_allowed'],
+      ['a PNG sent as a JPEG', () => png(), 'image/jpeg', 422, 'profile_picture_type_not_allowed'],
+      ['nothing', () => Buffer.alloc(0), 'image/png', 422, 'profile_picture_type_not_allowed'],
+      ['a PNG of 5 MB and one byte', () => png(5 * 1024 * 1024 + 1), 'image/png', 413, 'profile_picture_too_large'],
+    ])('refuses %s before Meta is called', async (_case, bytes, contentType, status, code) => {
+      const { answer } = await bridge.createDeployment(accountId, { app_id: sandboxAppId });
+      const before = uploadSessions();
+      expectProblem(await putPicture(`/v1/deployments/${answer.body.id}/profile`, bytes(), contentType), status, code);
+      expect(uploadSessions()).toBe(before);
+    });
+
+    it('answers Meta’s refusal of the app as a problem (an app the token does not belong to)', async () => {
+      const { answer } = await bridge.createDeployment(accountId, { app_id: '1000000000000002' });
+      const refused = await putPicture(`/v1/deployments/${answer.body.id}/profile`, png(), 'image/png');
+      expectProblem(refused, 422, 'meta_rejected');
     });
   });
 

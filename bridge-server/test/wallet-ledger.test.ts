@@ -245,6 +245,11 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
     const february = (await hostingEntries('2031-02')).find((entry) => entry.account_id === accountId)!;
     expect(Number(february.balance_delta_points)).toBe(-200);
     expect(february.reason).toMatch(/200 collected, 100 uncollected/);
+    const hostingCodes = await as(world.token, 'GET', '/v1/wallet/ledger?kind=hosting_fee');
+    expect(hostingCodes.body.data.map((entry: Json) => [entry.hosting_period, entry.reason_code])).toEqual([
+      ['2031-01', 'hosting_fee'],
+      ['2031-02', 'hosting_fee_short'],
+    ]);
     const charge = await db()
       .selectFrom('hosting_fee_charges')
       .selectAll()
@@ -351,6 +356,13 @@ describe.each(backends)('ledger: adjustments, hosting fees, stale holds, filters
           ['capture', -templatePoints, 0],
         ]);
         expect(await wallet()).toMatchObject({ balance: templatePoints * 3 + 10, reserved: 0 });
+        // Read back through the API, each entry says why as a code the console translates.
+        const billedEntries = await as(world.token, 'GET', `/v1/wallet/ledger?message_id=${billed.id}`);
+        expect(billedEntries.body.data.map((entry: Json) => entry.reason_code)).toEqual([
+          'hold',
+          'expiry',
+          'capture_after_expiry',
+        ]);
 
         // Free or failed, late: nothing moves (the points are back already); Meta's verdict is recorded.
         await postStatus(free, 'sent', {

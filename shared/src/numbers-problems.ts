@@ -51,4 +51,16 @@ export const numberProblemCatalogue = {
     status: 429,
     title: 'Too many wrong PINs for this number: Meta refuses registration for a while.',
   },
+  profile_picture_type_not_allowed: {
+    status: 422,
+    title: 'A profile picture must be a JPEG or PNG image (judged by its content).',
+  },
+  profile_picture_too_large: {
+    status: 413,
+    title: 'A profile picture may be at most 5 MB.',
+  },
+  meta_app_id_missing: {
+    status: 409,
+    title: 'This deployment has no Meta app id, which Meta needs to upload a picture: give it first (App settings → Basic).',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;

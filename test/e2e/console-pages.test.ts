@@ -2,6 +2,9 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePhotoPng } from '../../bridge-server/src/demo/sample-photo.js';
+import { pdf, png } from '../../bridge-server/test/support/media-files.js';
+import { sidebarWidthPx } from '../../zendesk-app/host/page/template.js';
 import { buildConsole } from '../support/zendesk-app.js';
 import { addOtherShop, photograph, screenshots } from './console-browser.js';
 import { type E2eWorld, launchRecordedBrowser, startE2eWorld } from './world.js';
@@ -146,6 +149,50 @@ describe('the console’s templates, opt-in, profile and link pages in Chromium'
       expect(saved).toMatchObject({ about: 'Open 9:00–18:00 JST', vertical: 'RETAIL', websites: ['https://shop.example/'] });
 
       // The wa.me link and its QR code, with a prefilled text.
+      // The picture: the number has no Meta app id yet, so the page asks for it; then a PNG goes up and shows.
+      const picture = page.getByTestId('profile-picture');
+      expect(await picture.textContent()).toContain('Meta needs this number’s app ID');
+      await picture.getByRole('textbox', { name: 'Meta app ID' }).fill('my app');
+      await picture.getByRole('button', { name: 'Save the app ID' }).click();
+      await expect
+        .poll(() => picture.getByRole('alert').textContent())
+        .toBe('The app ID is the number shown in App settings → Basic.');
+      await picture.getByRole('textbox', { name: 'Meta app ID' }).fill('1000000000000001');
+      await picture.getByRole('button', { name: 'Save the app ID' }).click();
+      const chooser = picture.getByLabel(/^New picture: a JPEG or PNG image/);
+      const uploadsBefore = traffic.filter((line) => line.includes('/profile/picture')).length;
+      await chooser.setInputFiles({ name: 'terms.pdf', mimeType: 'application/pdf', buffer: pdf() });
+      await picture.getByRole('button', { name: 'Upload the picture' }).click();
+      await expect.poll(() => picture.getByRole('alert').textContent()).toBe('Choose a JPEG or PNG image.');
+      await chooser.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: png(5 * 1024 * 1024 + 1) });
+      await picture.getByRole('button', { name: 'Upload the picture' }).click();
+      await expect.poll(() => picture.getByRole('alert').textContent()).toBe('This image is larger than 5 MB.');
+      expect(traffic.filter((line) => line.includes('/profile/picture')).length).toBe(uploadsBefore);
+      await chooser.setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: samplePhotoPng() });
+      await picture.getByRole('button', { name: 'Upload the picture' }).click();
+      await expect.poll(() => picture.getByRole('status').textContent()).toBe('The new picture is set.');
+      const shown = picture.getByTestId('picture');
+      await expect.poll(() => shown.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(160);
+      const withPicture = await world.call(world.token, 'GET', `/v1/deployments/${world.deploymentId}/profile`);
+      expect(await shown.getAttribute('src')).toBe(withPicture.profile_picture_url);
+      expect((await world.call(world.adminToken, 'GET', `/v1/deployments/${world.deploymentId}`)).app_id).toBe(
+        '1000000000000001',
+      );
+      await photograph(page, 'profile-picture', async () => {
+        await expect
+          .poll(() => page.getByTestId('profile-picture').getByRole('status').textContent())
+          .toBe('新しい画像を設定しました。');
+      });
+      // At the helpdesk sidebar's width the picture and its control stack instead of overflowing.
+      await page.setViewportSize({ width: sidebarWidthPx, height: 900 });
+      for (const locale of ['en', 'ja'] as const) {
+        if (locale === 'ja') await page.getByRole('button', { name: '日本語' }).click();
+        await picture.scrollIntoViewIfNeeded();
+        await picture.screenshot({ path: join(screenshots, `console-profile-picture-narrow-${locale}.png`) });
+      }
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.setViewportSize({ width: 1200, height: 900 });
+
       await page.getByLabel('Prefilled text (optional)').fill('注文について');
       await page.getByRole('button', { name: 'Make the link' }).click();
       const link = page.getByTestId('wa-link');

@@ -232,6 +232,10 @@ describe('the console’s wallet in Chromium', () => {
       expect(await ledger.locator('tbody tr').first().getAttribute('data-kind')).toBe('capture');
       expect(await ledger.locator('tbody tr').first().textContent()).toContain('-12');
       expect(await ledger.locator('tbody tr').first().textContent()).toContain('zendesk #4321');
+      // Why, in the console's words (the ledger's English sentence stays in the cell's title).
+      const reason = ledger.getByTestId('ledger-reason').first();
+      expect(await reason.textContent()).toBe('Meta billed the message: charged');
+      expect(await reason.getAttribute('title')).toMatch(/^Meta billed it \(/);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger-csv').click()]);
       const csv = await readFile((await download.path()) ?? '', 'utf8');
       const lines = csv.trimEnd().split('\r\n');
@@ -241,6 +245,7 @@ describe('the console’s wallet in Chromium', () => {
       await photograph(page, 'points', async () => {
         // The declined payment is the older of the two (payments are listed newest first).
         await expect.poll(() => page.getByTestId('payment-why').last().textContent()).toBe('カードが拒否されました。');
+        expect(await page.getByTestId('ledger-reason').first().textContent()).toBe('Meta がメッセージに課金しました: 請求');
       });
 
       // The reconciliation: Meta billed the message, we charged it: matched.

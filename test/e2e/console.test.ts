@@ -106,6 +106,7 @@ describe('the admin console in Chromium', () => {
       await form.getByLabel('Phone number ID').fill(newNumber.phone_number_id);
       await form.getByLabel('System-user access token').fill(`EAAG${randomBytes(24).toString('hex')}`);
       await form.getByLabel('App secret (App settings → Basic)').fill(newNumber.app_secret);
+      await form.getByLabel(/^App ID/).fill('1000000000000001');
       await form.getByRole('button', { name: 'Create deployment' }).click();
       await expect.poll(() => form.getByRole('alert').textContent()).toContain('Meta refused the access token');
       await photograph(page, 'deployment-refused');
@@ -120,6 +121,8 @@ describe('the admin console in Chromium', () => {
       const deploymentId = (await card.getByTestId('deployment-id').textContent()) ?? '';
       expect(deploymentId).toMatch(/^dep_/);
       expect(await card.textContent()).toContain(`${publicUrl}/v1/webhooks/meta/${deploymentId}`);
+      // The app id went with it (a profile picture needs it).
+      expect((await world.call(world.adminToken, 'GET', `/v1/deployments/${deploymentId}`)).app_id).toBe('1000000000000001');
       expect(await page.getByRole('status').first().textContent()).toContain(deploymentId);
       const created = await world.call(world.adminToken, 'GET', `/v1/deployments/${deploymentId}`);
       expect(created).toMatchObject({ account_id: world.accountId, phone_number_id: newNumber.phone_number_id });
@@ -259,21 +262,36 @@ describe('the admin console in Chromium', () => {
       const ids = await page.getByTestId('deployment-id').allTextContents();
       expect(ids).toContain(world.deploymentId);
       expect(ids).not.toContain(otherAccount.deploymentId);
-      expect(await page.getByTestId('registration').count()).toBe(0);
-      await photograph(page, 'account-admin');
+      // Its own number's registration: the number is on the Cloud API already, and Meta's answer says so.
+      const own = page.getByTestId('deployment').filter({ has: page.getByText(world.deploymentId, { exact: true }) });
+      const registration = own.getByTestId('registration');
+      await registration.getByLabel('Send the code by').selectOption('SMS');
+      await registration.getByRole('button', { name: 'Send the code' }).click();
+      await expect
+        .poll(() => registration.getByRole('alert').textContent())
+        .toBe('This number is already registered. No code is needed.');
+      await photograph(page, 'account-admin', async () => {
+        await expect.poll(() => registration.getByRole('alert').textContent()).toContain('すでに登録されています');
+      });
       // The other account, asked for directly with the session cookie, answers as if it did not exist.
       const answers = await page.evaluate(
         async ({ account, deployment }) => {
           const read = async (path: string) => (await fetch(path)).status;
+          const code = await fetch(`/v1/deployments/${deployment}/registration/code`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ code_method: 'SMS', language: 'ja' }),
+          });
           return {
             account: await read(`/v1/accounts/${account}`),
             deployment: await read(`/v1/deployments/${deployment}`),
             wallet: await read(`/v1/accounts/${account}/wallet`),
+            registration: code.status,
           };
         },
         { account: otherAccount.id, deployment: otherAccount.deploymentId },
       );
-      expect(answers).toEqual({ account: 404, deployment: 404, wallet: 404 });
+      expect(answers).toEqual({ account: 404, deployment: 404, wallet: 404, registration: 404 });
       await page.getByRole('tab', { name: 'Audit' }).click();
       await page.getByTestId('audit').waitFor();
       await photograph(page, 'audit');

@@ -12,16 +12,25 @@ import { recordAudit } from './store.js';
 export const consoleBuildDir = fileURLToPath(new URL('../../dist/console-ui/', import.meta.url));
 
 /**
- * The console's page and its hashed assets, at `/` and `/assets/…`. The page may load only the bridge's own scripts
- * and call only the bridge (CSP), and no other site may frame it. Without a build, `/` says how to make one.
+ * Where WhatsApp serves profile pictures: Meta's `profile_picture_url` points at pps.whatsapp.net (the business profile
+ * reference's example is "https://URL"; the URLs WhatsApp hands out for profile pictures are on that host).
  */
-export function consolePage(directory = consoleBuildDir): Router {
+const whatsAppPictureOrigin = 'https://pps.whatsapp.net';
+
+/**
+ * The console's page and its hashed assets, at `/` and `/assets/…`. The page may load only the bridge's own scripts
+ * and call only the bridge (CSP), and no other site may frame it. Images may come from WhatsApp's profile picture
+ * host too (`pictureOrigins` adds another, the Meta sandbox's in tests and the demo), so the profile page shows the
+ * number's picture. Without a build, `/` says how to make one.
+ */
+export function consolePage(directory = consoleBuildDir, pictureOrigins: readonly string[] = []): Router {
+  const imageSources = ["'self'", 'data:', whatsAppPictureOrigin, ...pictureOrigins].join(' ');
   const router = Router();
   router.use((request, response, next) => {
     if (request.path === '/' || request.path.startsWith('/assets/')) {
       response.set({
         'Content-Security-Policy':
-          "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+          `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src ${imageSources}; ` +
           "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         'Referrer-Policy': 'no-referrer',
       });

@@ -30,6 +30,8 @@ export async function seedDemo(bridgeUrl: string, state: DemoState): Promise<boo
     display_phone_number: state.displayPhoneNumber,
     waba_id: state.wabaId,
     phone_number_id: state.phoneNumberId,
+    // The Meta sandbox's one app (meta-sandbox/resumable-upload.ts): the demo's number can take a new profile picture.
+    app_id: '1000000000000001',
     access_token: state.accessToken,
     app_secret: state.appSecret,
     verify_token: state.verifyToken,

@@ -5,7 +5,7 @@ import { accountScope } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import { checkDeploymentCredentials } from '../numbers/credentials.js';
 import type { Services } from '../services.js';
-import { findDeployment, insertDeployment, listDeployments, presentDeployment } from './store.js';
+import { findDeployment, insertDeployment, listDeployments, presentDeployment, setDeploymentAppId } from './store.js';
 
 export function deploymentsRouter({ db, secretBox, config, meta }: Services, options: MountOptions): Router {
   const router = Router();
@@ -57,6 +57,16 @@ export function deploymentsRouter({ db, secretBox, config, meta }: Services, opt
       const deployment = await findDeployment(db, params.deployment_id, accountScope(caller));
       if (deployment === undefined) throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
       return presentDeployment(deployment, config.publicUrl);
+    },
+    options,
+  );
+  mountRoute(
+    router,
+    routes.updateDeployment,
+    async ({ params, body }, { caller }) => {
+      const updated = await setDeploymentAppId(db, params.deployment_id, accountScope(caller), body.app_id);
+      if (updated === undefined) throw new DomainError('not_found', `No deployment ${params.deployment_id}.`);
+      return presentDeployment(updated, config.publicUrl);
     },
     options,
   );

@@ -23,6 +23,7 @@ export function presentDeployment(row: DeploymentRow, publicUrl: string): Deploy
     waba_id: row.waba_id,
     phone_number_id: row.phone_number_id,
     business_manager_id: row.business_manager_id,
+    app_id: row.app_id,
     webhook_url: `${publicUrl}/v1/webhooks/meta/${row.id}`,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -70,6 +71,7 @@ export async function insertDeployment(
       waba_id: request.waba_id,
       phone_number_id: request.phone_number_id,
       business_manager_id: request.business_manager_id ?? null,
+      app_id: request.app_id ?? null,
       access_token_sealed: secretBox.seal(request.access_token, secretContext(id, 'access_token')),
       app_secret_sealed: secretBox.seal(request.app_secret, secretContext(id, 'app_secret')),
       verify_token_sealed: secretBox.seal(request.verify_token, secretContext(id, 'verify_token')),
@@ -92,7 +94,18 @@ export async function findDeployment(
   return query.executeTakeFirst();
 }
 
-/** The account a deployment belongs to; throws when there is no such deployment. */
+/** Gives a deployment its Meta app id; undefined when there is no such deployment within `scope`. */
+export async function setDeploymentAppId(
+  db: Kysely<Schema>,
+  id: string,
+  scope: string | undefined,
+  appId: string,
+): Promise<DeploymentRow | undefined> {
+  let query = db.updateTable('deployments').set({ app_id: appId, updated_at: new Date() }).where('id', '=', id);
+  if (scope !== undefined) query = query.where('account_id', '=', scope);
+  return query.returningAll().executeTakeFirst();
+}
+
 /** The sealed secrets Meta's webhooks are checked with (app secret, verify token); undefined for no such deployment. */
 export async function findDeploymentSecrets(db: Kysely<Schema>, deploymentId: string) {
   return db
@@ -102,6 +115,7 @@ export async function findDeploymentSecrets(db: Kysely<Schema>, deploymentId: st
     .executeTakeFirst();
 }
 
+/** The account a deployment belongs to; throws when there is no such deployment. */
 export async function accountIdOfDeployment(db: Kysely<Schema>, deploymentId: string): Promise<string> {
   const row = await db.selectFrom('deployments').select('account_id').where('id', '=', deploymentId).executeTakeFirstOrThrow();
   return row.account_id;

@@ -14,6 +14,14 @@ import {
   verifyCode,
   wabaResource,
 } from './phone-number.js';
+import {
+  openUploadSession,
+  pictureOfHandle,
+  receiveUploadBytes,
+  sandboxApp,
+  uploadFileBytesMax,
+  uploadSessionStatus,
+} from './resumable-upload.js';
 import { acceptSend } from './send-message.js';
 import type { SendFaultMode } from './state.js';
 import { listTemplates } from './templates-listing.js';
@@ -156,9 +164,6 @@ function templatesRoute(context: SandboxContext): Handler {
   };
 }
 
-/** The one Meta app the sandbox plays (its id is made up; Graph ids are numeric strings). */
-const sandboxApp = { id: '1000000000000001', name: 'wabridge sandbox app' };
-
 /**
  * `/{waba-id}/subscribed_apps` (WhatsApp Business Account > Subscribed Apps reference): GET lists the apps
  * subscribed to the WABA's webhooks as `{data: [{whatsapp_business_api_data: {id, link, name}}]}`; POST subscribes
@@ -191,6 +196,10 @@ function phoneNumbersRoute(context: SandboxContext): Handler {
 function nodeRoute(context: SandboxContext): Handler {
   const media = mediaNodeRoute(context, 'get');
   return (request, response) => {
+    if (String(request.params.id).startsWith('upload:')) {
+      response.json(uploadSessionStatus(context, request, String(request.params.id)));
+      return;
+    }
     if (context.state.media.has(String(request.params.id))) {
       media(request, response);
       return;
@@ -247,6 +256,15 @@ export function graphRouter(context: SandboxContext): Router {
       response.status(200).type(media.mimeType).send(media.bytes);
     }),
   );
+  // Profile pictures, public as Meta's are (pps.whatsapp.net links carry their own signature, no token).
+  router.get('/pps/:pictureId', (request, response) => {
+    const picture = context.state.profilePictures.get(String(request.params.pictureId));
+    if (picture === undefined) {
+      response.status(404).type('text/plain').send('No such picture.');
+      return;
+    }
+    response.status(200).type(picture.mimeType).send(picture.bytes);
+  });
   router.use('/:version', (request, response, next) => {
     if (/^v\d+\.\d+$/.test(String(request.params.version))) {
       next();
@@ -277,7 +295,34 @@ export function graphRouter(context: SandboxContext): Router {
       response.json(profileResource(number, fieldList(request.query.fields)));
     }),
   );
-  router.post('/:version/:phoneNumberId/whatsapp_business_profile', route(numberAction(context, updateProfile)));
+  router.post(
+    '/:version/:phoneNumberId/whatsapp_business_profile',
+    route((request, response) => {
+      const number = authorizeNumber(context.state, request, String(request.params.phoneNumberId));
+      const pictureUrlOf = (handle: string) =>
+        `${originOf(request)}/pps/${pictureOfHandle(context, number.accessToken, handle).id}`;
+      response.json(updateProfile(number, parametersOf(request), pictureUrlOf));
+    }),
+  );
+  router.post(
+    '/:version/:appId/uploads',
+    route((request, response) => {
+      response.json(openUploadSession(context, request, String(request.params.appId)));
+    }),
+  );
+  router.post(
+    '/:version/:sessionId',
+    express.raw({ type: () => true, limit: uploadFileBytesMax }),
+    route((request, response) => {
+      const sessionId = String(request.params.sessionId);
+      if (!sessionId.startsWith('upload:')) {
+        const path = request.originalUrl.split('?')[0] ?? '';
+        throw new GraphError(2500, 'Unknown path components', { message: `Unknown path components: ${path}` });
+      }
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      response.json(receiveUploadBytes(context, request, sessionId, body));
+    }),
+  );
   router.post(
     '/:version/:phoneNumberId/request_code',
     route(numberAction(context, (number, parameters) => requestCode(number, parameters, context.now()))),

@@ -142,7 +142,7 @@ const profileUpdateSchema = z.strictObject({
     .max(2, 'at most 2 websites')
     .optional(),
   vertical: z.enum(businessVerticals).optional(),
-  /** A handle from the Resumable Upload API; the sandbox turns it into a picture URL. */
+  /** A handle from the Resumable Upload API (resumable-upload.ts). */
   profile_picture_handle: z.string().min(1).optional(),
 });
 
@@ -163,17 +163,24 @@ export function profileResource(number: PhoneNumber, requested: string[] | undef
   return { data: [{ ...profile, messaging_product: 'whatsapp' }] };
 }
 
-export function updateProfile(number: PhoneNumber, parameters: Record<string, unknown>): { success: true } {
+/**
+ * Changes the given fields. A `profile_picture_handle` becomes the picture at the URL `pictureUrlOf` answers for it
+ * (which refuses a handle that names no picture); it is resolved before anything changes, so a refusal changes nothing.
+ */
+export function updateProfile(
+  number: PhoneNumber,
+  parameters: Record<string, unknown>,
+  pictureUrlOf: (handle: string) => string,
+): { success: true } {
   const parsed = profileUpdateSchema.safeParse(parameters);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new GraphError(100, `Param ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   const { messaging_product: _product, profile_picture_handle: handle, ...fields } = parsed.data;
+  const pictureUrl = handle === undefined ? undefined : pictureUrlOf(handle);
   Object.assign(number.profile, fields);
-  if (handle !== undefined) {
-    number.profile.profile_picture_url = `https://pps.whatsapp.example/sandbox/${encodeURIComponent(number.phoneNumberId)}/${encodeURIComponent(handle)}.jpg`;
-  }
+  if (pictureUrl !== undefined) number.profile.profile_picture_url = pictureUrl;
   return { success: true };
 }
 

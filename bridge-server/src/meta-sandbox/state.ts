@@ -1,5 +1,6 @@
 import type { Knobs } from './knobs.js';
 import { defaultKnobs } from './knobs.js';
+import type { ProfilePicture, UploadSession } from './resumable-upload.js';
 
 /** Values Meta documents for a business phone number (Graph reference: WhatsApp Business Phone Number). */
 export const qualityRatings = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'] as const;
@@ -237,6 +238,10 @@ export class SandboxState {
   readonly messages = new Map<string, SentMessage>();
   /** Uploaded media by media id. */
   readonly media = new Map<string, UploadedMedia>();
+  /** Resumable Upload sessions by id (`upload:…`, without the `?sig=` Meta appends). */
+  readonly uploadSessions = new Map<string, UploadSession>();
+  /** Profile pictures set from an upload's handle, by the id their URL carries. */
+  readonly profilePictures = new Map<string, ProfilePicture>();
   readonly deliveries: Delivery[] = [];
   /**
    * WABAs our app is NOT subscribed to (`DELETE /{waba-id}/subscribed_apps`). A WABA is subscribed by default: a
@@ -255,6 +260,8 @@ export class SandboxState {
     this.customers.clear();
     this.messages.clear();
     this.media.clear();
+    this.uploadSessions.clear();
+    this.profilePictures.clear();
     this.deliveries.length = 0;
     this.unsubscribedWabas.clear();
     this.knobs = structuredClone(this.knobDefaults);

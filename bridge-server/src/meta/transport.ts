@@ -25,6 +25,12 @@ export interface GraphRequest {
   body?: unknown;
   /** Sent as multipart/form-data instead of `body` (media uploads). Never logged either: it holds customers' files. */
   form?: FormData;
+  /** Sent as raw bytes instead of `body` (a Resumable Upload's file data). Never logged either. */
+  bytes?: Uint8Array;
+  /** Headers the call needs beyond the token's (the Resumable Upload's `file_offset`, which must be a header). */
+  headers?: Record<string, string>;
+  /** `OAuth` where Meta documents that scheme (the Resumable Upload's upload step); `Bearer` otherwise. */
+  authorizationScheme?: 'Bearer' | 'OAuth';
   /** This call's timeout when it differs from the client's (an upload carries a whole file). */
   timeoutMs?: number;
 }
@@ -64,7 +70,8 @@ function failureOf(error: unknown, timeoutMs: number): MetaTimeoutError | MetaNe
 }
 
 export function graphUrl(settings: TransportSettings, request: GraphRequest): URL {
-  const path = request.pathSegments.map(encodeURIComponent).join('/');
+  // A colon stays as it is: Meta's upload session ids are `upload:…` and are written so in Meta's examples.
+  const path = request.pathSegments.map((segment) => encodeURIComponent(segment).replace(/%3A/gi, ':')).join('/');
   const url = new URL(`${settings.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(settings.apiVersion)}/${path}`);
   for (const [name, value] of Object.entries(request.query ?? {})) {
     if (value !== undefined) url.searchParams.set(name, value);
@@ -90,13 +97,18 @@ function errorAnswer(response: Response, body: unknown): MetaApiError | MetaResp
   );
 }
 
-function requestBody(request: GraphRequest): string | FormData | undefined {
+function requestBody(request: GraphRequest): string | FormData | Uint8Array | undefined {
   if (request.form !== undefined) return request.form;
+  if (request.bytes !== undefined) return request.bytes;
   return request.body === undefined ? undefined : JSON.stringify(request.body);
 }
 
 async function exchange(settings: TransportSettings, accessToken: string, request: GraphRequest, url: URL) {
-  const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' };
+  const headers: Record<string, string> = {
+    ...request.headers,
+    Authorization: `${request.authorizationScheme ?? 'Bearer'} ${accessToken}`,
+    Accept: 'application/json',
+  };
   // A form's Content-Type (with its boundary) is set by fetch itself.
   if (request.body !== undefined && request.form === undefined) headers['Content-Type'] = 'application/json';
   // One signal for the whole exchange: a Meta that sends headers and then stalls is as stuck as a silent one.

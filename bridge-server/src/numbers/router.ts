@@ -9,10 +9,11 @@ import { deploymentHealth } from './health.js';
 import { readStoredHealth } from './health-store.js';
 import { whatsAppLinkOf } from './link.js';
 import { callMeta } from './meta-problems.js';
+import { receivedPicture } from './picture.js';
 
 /**
  * A deployment's number through the bridge: registration (request a code by SMS or voice, verify it, register with
- * the two-step PIN) and the business profile. Every call goes to Meta with the deployment's own token; Meta's
+ * the two-step PIN) and the business profile with its picture. Every call goes to Meta with the deployment's own token; Meta's
  * refusals become the problems of meta-problems.ts. Also the number's health (health.ts) and its wa.me link (link.ts). Tenants: an installation sees its own account's numbers only.
  */
 export function numbersRouter(services: Services, options: MountOptions): Router {
@@ -109,6 +110,31 @@ export function numbersRouter(services: Services, options: MountOptions): Router
       return profileOf(accessToken, phoneNumberId);
     },
     options,
+  );
+  mountRoute(
+    router,
+    routes.updateProfilePicture,
+    async ({ params }, { caller, request }) => {
+      const { accessToken, phoneNumberId, deployment } = await number(params.deployment_id, caller);
+      const picture = await receivedPicture(request);
+      if (deployment.app_id === null) {
+        throw new DomainError('meta_app_id_missing', `Deployment ${deployment.id} has no Meta app id.`);
+      }
+      const appId = deployment.app_id;
+      const { handle } = await callMeta('Uploading the profile picture', () =>
+        meta.uploadResumable(accessToken, appId, {
+          bytes: picture.bytes,
+          mimeType: picture.mimeType,
+          filename: `profile-picture.${picture.mimeType === 'image/png' ? 'png' : 'jpg'}`,
+        }),
+      );
+      await callMeta('Setting the profile picture', () =>
+        meta.updateBusinessProfile(accessToken, phoneNumberId, { profilePictureHandle: handle }),
+      );
+      return profileOf(accessToken, phoneNumberId);
+    },
+    options,
+    { rawBody: 'stream' },
   );
   mountRoute(
     router,

@@ -25,6 +25,8 @@ export interface Schema {
     waba_id: string;
     phone_number_id: string;
     business_manager_id: string | null;
+    /** Meta app id (migration 0035); null for deployments made before it was asked for. */
+    app_id: ColumnType<string | null, string | null | undefined, string | null>;
     access_token_sealed: string;
     app_secret_sealed: string;
     verify_token_sealed: string;

@@ -2,6 +2,7 @@ import { csvCell, csvLine, type WalletEntry, type WalletLedgerFilters } from '@w
 import type { Kysely, Selectable } from 'kysely';
 import { validationFailed } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
+import { walletReasonCodeOf } from './reason-codes.js';
 
 /** One entry of the append-only ledger. */
 export type WalletEntryRow = Selectable<Schema['wallet_entries']>;
@@ -81,6 +82,7 @@ export function presentEntry(row: WalletEntryRow): WalletEntry {
     adjustment_reference: row.adjustment_reference,
     hosting_period: row.hosting_period,
     reason: row.reason,
+    reason_code: walletReasonCodeOf(row),
     created_at: row.created_at.toISOString(),
   };
 }

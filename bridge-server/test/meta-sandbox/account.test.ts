@@ -172,9 +172,9 @@ describe('whatsapp_business_profile', () => {
       email: 'help@example.com',
       websites: ['https://example.com', 'https://example.com/ja'],
       vertical: 'RETAIL',
-      profile_picture_handle: '4::aW1hZ2U=',
     });
     expect(update.body).toEqual({ success: true });
+    // The picture needs a handle from the Resumable Upload API: resumable-upload.test.ts.
     const profile = await harness.graph('GET', `${profilePath}?fields=about,email,websites,vertical,profile_picture_url`);
     expect(profile.body).toEqual({
       data: [
@@ -183,7 +183,6 @@ describe('whatsapp_business_profile', () => {
           email: 'help@example.com',
           websites: ['https://example.com', 'https://example.com/ja'],
           vertical: 'RETAIL',
-          profile_picture_url: expect.stringMatching(/^https:\/\//),
           messaging_product: 'whatsapp',
         },
       ],

@@ -3,7 +3,7 @@ import { MetaGraphClient } from '../../src/meta/client.js';
 import { MetaApiError } from '../../src/meta/errors.js';
 import type { TemplateComponent } from '../../src/meta/messages.js';
 import { customerWaId, type Harness, orderConfirmationBody, startHarness, testNumber } from '../meta-sandbox/harness.js';
-import { mp3, pdf } from '../support/media-files.js';
+import { mp3, pdf, png } from '../support/media-files.js';
 import { probeClient } from './support.js';
 
 const token = testNumber.access_token;
@@ -202,12 +202,18 @@ describe('phone number and business profile', () => {
       websites: [],
     });
 
+    // The picture goes through the Resumable Upload API on the app (session, then the bytes with file_offset: 0).
+    const { handle } = await client.uploadResumable(token, '1000000000000001', {
+      bytes: png(),
+      mimeType: 'image/png',
+      filename: 'logo.png',
+    });
     await client.updateBusinessProfile(token, numberId, {
       about: 'We answer within the hour',
       email: 'help@example.com',
       websites: ['https://example.com', 'https://shop.example.com/ja'],
       vertical: 'RETAIL',
-      profilePictureHandle: 'upload-handle-1',
+      profilePictureHandle: handle,
     });
 
     expect(await client.getBusinessProfile(token, numberId)).toEqual({
@@ -215,7 +221,7 @@ describe('phone number and business profile', () => {
       address: undefined,
       description: undefined,
       email: 'help@example.com',
-      profilePictureUrl: expect.stringContaining('upload-handle-1'),
+      profilePictureUrl: expect.stringMatching(/\/pps\/[0-9a-f]+$/),
       websites: ['https://example.com', 'https://shop.example.com/ja'],
       vertical: 'RETAIL',
     });

@@ -44,7 +44,7 @@ export interface TestBridge {
   request(
     method: string,
     path: string,
-    options?: { token?: string | null; json?: unknown; body?: string; headers?: Record<string, string> },
+    options?: { token?: string | null; json?: unknown; body?: string | Uint8Array; headers?: Record<string, string> },
   ): Promise<HttpAnswer>;
   /** Row counts of every table, to assert that a refused request changed nothing. */
   counts(): Promise<Record<string, number>>;
@@ -102,7 +102,7 @@ export async function startTestBridge(
   async function request(
     method: string,
     path: string,
-    options: { token?: string | null; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+    options: { token?: string | null; json?: unknown; body?: string | Uint8Array; headers?: Record<string, string> } = {},
   ): Promise<HttpAnswer> {
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? adminToken : options.token;

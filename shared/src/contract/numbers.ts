@@ -131,6 +131,16 @@ export const businessProfile = z
   })
   .meta({ id: 'BusinessProfile' });
 
+/**
+ * The profile picture: JPEG or PNG of at most 5 MB. Meta's Resumable Upload API takes image/jpeg, image/jpg and
+ * image/png among its file types (Graph API guide "Upload a file"); the WhatsApp Business API scales and crops a
+ * profile photo to a square of at most 640 px edge and 5 MB, and recommends 640 × 640 (profile photo reference of the
+ * On-Premises API, whose limits the Cloud API profile keeps).
+ */
+export const profilePictureMimeTypes = ['image/jpeg', 'image/png'] as const;
+/** 5 MB as Meta counts it for media (binary megabytes, like the bridge's media limits). */
+export const profilePictureBytesMax = 5 * 1024 * 1024;
+
 // ---------------------------------------------------------------------------------------------------
 // Health
 
@@ -224,6 +234,7 @@ export const numberRoutes = {
     summary: 'Ask Meta to send the number a 6-digit registration code by SMS or voice call, in a language.',
     tag: 'Numbers',
     auth: 'admin',
+    accountAdmin: true,
     params: deploymentPath,
     body: requestVerificationCodeRequest,
     successStatus: 200,
@@ -245,6 +256,7 @@ export const numberRoutes = {
     summary: 'Give Meta the 6-digit code the number received.',
     tag: 'Numbers',
     auth: 'admin',
+    accountAdmin: true,
     params: deploymentPath,
     body: verifyCodeRequest,
     successStatus: 200,
@@ -265,6 +277,7 @@ export const numberRoutes = {
     summary: 'Register the verified number for the Cloud API with its two-step verification PIN.',
     tag: 'Numbers',
     auth: 'admin',
+    accountAdmin: true,
     params: deploymentPath,
     body: registerNumberRequest,
     successStatus: 200,
@@ -305,6 +318,33 @@ export const numberRoutes = {
     successStatus: 200,
     response: businessProfile,
     problems: ['validation_failed', 'not_found', 'meta_token_invalid', 'meta_rejected', 'meta_unavailable'],
+  }),
+  updateProfilePicture: defineRoute({
+    method: 'put',
+    path: '/v1/deployments/{deployment_id}/profile/picture',
+    operationId: 'updateProfilePicture',
+    summary:
+      'Replace the business profile’s picture: the image (JPEG or PNG, at most 5 MB) goes to Meta through its Resumable Upload API on the deployment’s app, and its handle into the profile.',
+    tag: 'Numbers',
+    auth: 'admin',
+    accountAdmin: true,
+    params: deploymentPath,
+    rawBody: {
+      contentTypes: profilePictureMimeTypes,
+      description:
+        'The image itself. Its type is read from its content (a JPEG or PNG); Meta shows it cropped to a circle and stores at most 640 × 640 pixels, so a square image of that size is best.',
+    },
+    successStatus: 200,
+    response: businessProfile,
+    problems: [
+      'not_found',
+      'profile_picture_type_not_allowed',
+      'profile_picture_too_large',
+      'meta_app_id_missing',
+      'meta_token_invalid',
+      'meta_rejected',
+      'meta_unavailable',
+    ],
   }),
   getDeploymentHealth: defineRoute({
     method: 'get',

@@ -3,7 +3,7 @@ import { account, accountPath, createAccountRequest } from './accounts.js';
 import { page, pageQuery } from './common.js';
 import { contactPath } from './contacts.js';
 import { conversationRoutes } from './conversations.js';
-import { createDeploymentRequest, deployment, deploymentPath } from './deployments.js';
+import { createDeploymentRequest, deployment, deploymentPath, updateDeploymentRequest } from './deployments.js';
 import { createdInstallation, createInstallationRequest, installation, installationPath } from './installations.js';
 import { jobRoutes } from './jobs.js';
 import { mediaMimeTypes, mediaPath, mediaUpload, uploadMediaQuery } from './media.js';
@@ -153,6 +153,20 @@ export const routes = {
     successStatus: 200,
     response: deployment,
     problems: ['not_found'],
+  }),
+  updateDeployment: defineRoute({
+    method: 'patch',
+    path: '/v1/deployments/{deployment_id}',
+    operationId: 'updateDeployment',
+    summary: 'Give a deployment its Meta app id (needed for a new profile picture).',
+    tag: 'Deployments',
+    auth: 'admin',
+    accountAdmin: true,
+    params: deploymentPath,
+    body: updateDeploymentRequest,
+    successStatus: 200,
+    response: deployment,
+    problems: ['validation_failed', 'not_found'],
   }),
   createInstallation: defineRoute({
     method: 'post',

@@ -35,6 +35,27 @@ export const walletOverview = wallet
  */
 export const walletEntryKinds = ['purchase', 'hold', 'capture', 'release', 'expiry', 'adjustment', 'hosting_fee'] as const;
 
+/**
+ * Why an entry was written, as a stable code the apps translate: derived when the entry is read from its kind and the
+ * words the bridge wrote (bridge-server/src/wallet/reason-codes.ts); the ledger itself is never rewritten. `adjustment`
+ * carries the operator's own words in `reason`, which no code translates.
+ */
+export const walletReasonCodes = [
+  'purchase',
+  'hold',
+  'capture',
+  'capture_other_category',
+  'capture_after_expiry',
+  'release_not_billed',
+  'release_failed',
+  'release_send_failed',
+  'release',
+  'expiry',
+  'adjustment',
+  'hosting_fee',
+  'hosting_fee_short',
+] as const;
+
 export const walletEntry = z
   .object({
     id: z.string().meta({ description: 'Ledger position; entries are never changed or removed.' }),
@@ -60,7 +81,8 @@ export const walletEntry = z
       .string()
       .nullable()
       .meta({ description: 'The calendar month (UTC, `YYYY-MM`) a hosting fee pays for.', example: '2026-11' }),
-    reason: z.string(),
+    reason: z.string().meta({ description: 'Why, in English, as written when the entry was made.' }),
+    reason_code: z.enum(walletReasonCodes).meta({ description: 'Why, as a code the apps translate (see walletReasonCodes).' }),
     created_at: timestamp,
   })
   .meta({ id: 'WalletEntry' });
@@ -144,6 +166,7 @@ export const walletSettings = z
 
 export type Wallet = z.infer<typeof wallet>;
 export type WalletOverview = z.infer<typeof walletOverview>;
+export type WalletReasonCode = (typeof walletReasonCodes)[number];
 export type WalletEntry = z.infer<typeof walletEntry>;
 export type PurchaseReceiptResponse = z.infer<typeof purchaseReceiptResponse>;
 export type WalletSettingsRequest = z.infer<typeof walletSettingsRequest>;

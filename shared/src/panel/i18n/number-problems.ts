@@ -22,6 +22,9 @@ export const numberProblemsEn: Record<NumberProblemCode, string> = {
   number_not_verified: 'Verify the number with a code before registering it.',
   registration_pin_mismatch: 'This PIN does not match the number’s two-step verification PIN.',
   registration_pin_locked: 'Too many wrong PINs. Meta blocks registration for a while; try again later.',
+  profile_picture_type_not_allowed: 'The profile picture must be a JPEG or PNG image.',
+  profile_picture_too_large: 'The profile picture is larger than 5 MB. Choose a smaller image (640 × 640 pixels is enough).',
+  meta_app_id_missing: 'Give this number’s Meta app ID first (App settings → Basic). Meta needs it to upload a picture.',
 };
 
 export const numberProblemsJa: Record<NumberProblemCode, string> = {
@@ -41,4 +44,9 @@ export const numberProblemsJa: Record<NumberProblemCode, string> = {
   number_not_verified: '登録の前に、認証コードで番号を確認してください。',
   registration_pin_mismatch: 'この PIN は番号の 2 段階認証 PIN と一致しません。',
   registration_pin_locked: 'PIN の誤りが多すぎます。Meta がしばらく登録を停止しています。後で再試行してください。',
+  profile_picture_type_not_allowed: 'プロフィール画像は JPEG または PNG の画像にしてください。',
+  profile_picture_too_large:
+    'プロフィール画像が 5 MB を超えています。小さい画像を選んでください（640 × 640 ピクセルで十分です）。',
+  meta_app_id_missing:
+    '先にこの番号の Meta アプリ ID を入力してください（アプリ設定 → ベーシック）。画像のアップロードに Meta が必要とします。',
 };
