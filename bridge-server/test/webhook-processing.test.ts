@@ -376,6 +376,36 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     expect(counter.locks).toBe(1);
   });
 
+  it("reads at most a batch's budget of body bytes, and applies the rest in the next batches, each once", async () => {
+    const at = new Date(Date.now() - 50 * minuteMs);
+    const bodies = Array.from({ length: 5 }, (_, index) =>
+      metaJson(
+        inboundText(deployment.phone_number_id, {
+          waId: `81907755000${index}`,
+          id: `wamid.bytes${index}`,
+          at,
+          text: `${'長い本文'.repeat(60)} ${index}`,
+        }),
+      ),
+    );
+    await storeBodies(db, deployment.id, bodies);
+    const size = Buffer.byteLength(bodies[0] as string);
+    // Room for two bodies a batch (the first one is always taken).
+    const processor = new WebhookProcessor(db, silent, { batchSize: 250, bodyBytesPerBatch: Math.floor(size * 2.5) });
+    const appliedAfterEachBatch: number[] = [];
+    for (let batch = 0; batch < 3; batch += 1) {
+      expect(await processor.processBatch()).toBe('processed');
+      const applied = await db
+        .selectFrom('inbound_messages')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('wamid', 'like', 'wamid.bytes%')
+        .executeTakeFirstOrThrow();
+      appliedAfterEachBatch.push(Number(applied.count));
+    }
+    expect(appliedAfterEachBatch).toEqual([2, 4, 5]);
+    expect(await processor.processBatch()).toBe('idle');
+  });
+
   it('dead-letters a webhook that keeps failing, after its last allowed attempt, without holding up the others', async () => {
     const broken = JSON.stringify({ object: 'whatsapp_business_account', entry: 'not a list' });
     const healthy = (index: number) =>

@@ -32,12 +32,19 @@ const collisionRetriesMax = 3;
 
 /**
  * Webhooks per processing transaction on PostgreSQL. Statuses (most events) are recorded in one INSERT per batch,
- * so a large batch costs little more than a small one: 500 webhooks (~650 events) share one commit and a handful
- * of statements, and a batch still holds its contacts' row locks for only tens of milliseconds. Measured with
- * `npm run bench:drain -w test` (test/BENCHMARKS.md, session 9): 500 × 1 applied as much as 250 × 2 or more, with
- * half the statements and no collisions. WEBHOOK_BATCH_SIZE overrides it.
+ * so a large batch costs little more than a small one: 1,000 webhooks (~1,300 events) share one commit and a handful
+ * of statements (chunked below PostgreSQL's parameter limit), and a batch still holds its contacts' row locks for
+ * well under a second. Measured on a quiet machine (test/BENCHMARKS.md, session 9): the processor alone applied
+ * 3,662 webhooks/s at 250 × 2, 4,306 at 500 × 1 and 5,593 at 1,000 × 1 (`npm run bench:drain -w test`), and one
+ * bridge process under 2,000 events/s applied 1,403, 1,599 and 1,771 events/s. WEBHOOK_BATCH_SIZE overrides it.
  */
-export const defaultBatchSize = 500;
+export const defaultBatchSize = 1000;
+
+/**
+ * Bytes of stored bodies a batch reads at most (Meta's bodies are ~1 KB, but may be up to 3 MB): a batch's memory
+ * stays bounded whatever it claims. At least one webhook is always taken.
+ */
+export const defaultBodyBytesPerBatch = 32 * 1024 * 1024;
 
 /**
  * Batches in flight per process on PostgreSQL. Two overlapped one batch's commit with the other's work, but
@@ -129,6 +136,8 @@ export class WebhookProcessor extends BackgroundWorker {
       onCommitted?: () => void;
       /** Webhooks claimed and applied per transaction (default `defaultBatchSize`). */
       batchSize?: number;
+      /** Bytes of stored bodies one batch reads at most (default `defaultBodyBytesPerBatch`). */
+      bodyBytesPerBatch?: number;
       /** Batches in flight at once in this process (default `defaultParallelBatches`). */
       parallelBatches?: number;
       /** Attempts before a failing webhook is dead-lettered (default `defaultAttemptsMax`). */
@@ -303,11 +312,16 @@ export class WebhookProcessor extends BackgroundWorker {
     }
   }
 
-  /** The oldest due webhooks nobody else holds, locked until this transaction ends. */
-  #claim(transaction: Transaction<Schema>, limit: number): Promise<ClaimedWebhook[]> {
-    return transaction
+  /**
+   * The oldest due webhooks nobody else holds, locked until this transaction ends, and at most `bodyBytesPerBatch`
+   * of their bodies: the rows are locked first with their sizes (`octet_length` reads a stored body's length, not
+   * the body), then the bodies of those that fit are read. Those that did not fit stay locked, unapplied, until the
+   * commit, and come first in the next batch.
+   */
+  async #claim(transaction: Transaction<Schema>, limit: number): Promise<ClaimedWebhook[]> {
+    const heads = await transaction
       .selectFrom('webhook_events')
-      .select(['id', 'deployment_id', 'body', 'attempts'])
+      .select(['id', 'deployment_id', 'attempts', sql<number | null>`octet_length(body)`.as('bytes')])
       .where('processed_at', 'is', null)
       .where('dead_lettered_at', 'is', null)
       .where('next_attempt_at', '<=', new Date())
@@ -317,6 +331,31 @@ export class WebhookProcessor extends BackgroundWorker {
       .forUpdate()
       .skipLocked()
       .execute();
+    let bytes = 0;
+    const fitting = heads.filter((head, index) => {
+      bytes += Number(head.bytes ?? 0);
+      return index === 0 || bytes <= (this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch);
+    });
+    if (fitting.length === 0) return [];
+    const bodies = new Map(
+      (
+        await transaction
+          .selectFrom('webhook_events')
+          .select(['id', 'body'])
+          .where(
+            'id',
+            'in',
+            fitting.map((head) => head.id),
+          )
+          .execute()
+      ).map((row) => [row.id, row.body]),
+    );
+    return fitting.map((head) => ({
+      id: head.id,
+      deployment_id: head.deployment_id,
+      attempts: head.attempts,
+      body: bodies.get(head.id) ?? null,
+    }));
   }
 
   /** Counts a failed attempt: retried later with a growing delay, or dead-lettered after the last allowed attempt. */
