@@ -23,9 +23,10 @@ import { buildBodyPool, eventsIn } from './webhook-bodies.js';
 
 /**
  * Sustained load (issue 16): webhooks offered at a fixed rate, open loop, for a minute or more, to the bridge with its
- * processor running as in production. A rate holds when the unapplied backlog stays bounded (at the end of the load it
- * is under one second of arrivals) and the lag from acknowledgement to applied stays under a second (p99), with every
- * acknowledged webhook applied exactly once. Figures, not a test: it fails only when a webhook is lost or doubled.
+ * processor running as in production. A rate holds when every webhook is acknowledged as fast as it is offered (at
+ * least 99% of the rate, p99 within 50 ms), the unapplied backlog stays bounded (at the end of the load it is under one
+ * second of arrivals) and the lag from acknowledgement to applied stays under a second (p99), with every acknowledged
+ * webhook applied exactly once. Figures, not a test: it fails only when a webhook is lost or doubled.
  */
 
 interface Settings {
@@ -390,8 +391,15 @@ it('sustained webhook load', async () => {
               const exactlyOnce =
                 figures.check.failed === 0 &&
                 (!drained || (figures.check.stored === answered2xx && figures.check.processedOnce === answered2xx));
+              // The issue's goal: acknowledged as fast as offered (a queue of unanswered requests is a backlog too),
+              // with the acknowledgement's p99 within 50 ms, and applied within a second.
+              const acknowledgedPerSecond = (events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000);
               const holds =
-                figures.backlogAtEnd < ratePerSecond && figures.lag.p99 < 1 && figures.load.non2xx + figures.load.errors === 0;
+                figures.backlogAtEnd < ratePerSecond &&
+                figures.lag.p99 < 1 &&
+                figures.load.non2xx + figures.load.errors === 0 &&
+                acknowledgedPerSecond >= 0.99 * (events / settings.durationS) &&
+                latency.p99 <= 50;
               const appliedEvents = (events * Math.max(0, answered2xx - figures.backlogAtEnd)) / bodies;
               const key = `${whole(events / settings.durationS)} | ${arrivals}`;
               if (!applied.has(key)) applied.set(key, new Map());
