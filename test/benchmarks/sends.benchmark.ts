@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
 import { test } from 'vitest';
-import { type CpuShares, cpuShares } from './diagnostics.js';
+import { type CpuShares, cpuShares, startCpuProfile } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
 import { customersWrite, type SendTarget, startSendTarget } from './sandbox-target.js';
@@ -68,6 +68,9 @@ async function loadPhase(
   const serverBefore = performance.eventLoopUtilization();
   const clientBefore = generator.eventLoopUtilization();
   const cpu = cpuShares();
+  // BENCH_PROFILE_DIR: a CPU profile of the server thread (bridge and sandbox; the load runs in a worker thread).
+  const stopProfile =
+    environment.BENCH_PROFILE_DIR === undefined ? undefined : await startCpuProfile(environment.BENCH_PROFILE_DIR);
   const load = await generator.run({
     kind: 'sends',
     url: target.url,
@@ -82,6 +85,7 @@ async function loadPhase(
     amount,
     connections: settings.connections,
   });
+  await stopProfile?.(`sends-${keyPrefix}`);
   return {
     load,
     latency: summarize(load.latencies),
