@@ -161,6 +161,12 @@ const environmentSchema = z.object({
   // refused with 503 and Retry-After (Meta delivers them again later) so that the backlog, and how stale the panels
   // are, stays bounded. 50,000 is tens of seconds of work at the rates in test/BENCHMARKS.md; 0 sets no bound.
   WEBHOOK_BACKLOG_MAX: z.coerce.number().int().min(0).max(10_000_000).default(50_000),
+  // Roles on PostgreSQL: `off` makes a process only take webhooks in (store and acknowledge); processes with `on`
+  // (the default) apply what any of them stored, sharing the work (FOR UPDATE SKIP LOCKED). One thread then no longer
+  // does both under load (test/BENCHMARKS.md, session 9). PGlite needs `on`: its one process is all there is.
+  WEBHOOK_PROCESSOR: z.enum(['on', 'off']).default('on'),
+  // How often a processor looks for webhooks stored by another process (or left by a crash) when nothing woke it.
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   // Meta prices a message on its `sent` status, seconds after the send, and retries an unacknowledged webhook for up
   // to 7 days (docs/PLATFORM.md, Webhooks). A hold still unpriced after 8 days (those 7 and one more for a retry
   // schedule Meta does not publish exactly, and our own backlog) will almost surely never be priced: it is returned
@@ -208,6 +214,10 @@ export interface Config {
   webhookProcessing: { batchSize?: number; parallelBatches?: number };
   /** Acknowledged webhooks waiting past which new ones are refused (503); 0: no bound. */
   webhookBacklogMax: number;
+  /** Whether this process applies stored webhooks (false: it only takes them in; PostgreSQL only). */
+  webhookProcessor: boolean;
+  /** How often an idle processor looks for webhooks another process stored. */
+  webhookPollIntervalMs: number;
   /** Hours a hold may wait for Meta's pricing before it is returned (wallet/holds.ts). */
   walletHoldTimeoutHours: number;
   /** How often each process audits the wallets against the ledger (wallet/audit-worker.ts); 0: never. */
@@ -274,6 +284,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     );
   }
   const env = parsed.data;
+  if (env.WEBHOOK_PROCESSOR === 'off' && env.DATABASE_URL === undefined) {
+    throw new ConfigError([
+      'WEBHOOK_PROCESSOR off needs DATABASE_URL: on embedded PGlite this process is the only one that can apply webhooks',
+    ]);
+  }
   return {
     port: env.PORT,
     host: env.HOST,
@@ -292,6 +307,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     consoleSessionMinutes: env.CONSOLE_SESSION_MINUTES,
     webhookBodyRetentionDays: env.WEBHOOK_BODY_RETENTION_DAYS,
     webhookBacklogMax: env.WEBHOOK_BACKLOG_MAX,
+    webhookProcessor: env.WEBHOOK_PROCESSOR === 'on',
+    webhookPollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
     webhookProcessing: {
       ...(env.WEBHOOK_BATCH_SIZE === undefined ? {} : { batchSize: env.WEBHOOK_BATCH_SIZE }),
       ...(env.WEBHOOK_BATCHES_IN_FLIGHT === undefined ? {} : { parallelBatches: env.WEBHOOK_BATCHES_IN_FLIGHT }),

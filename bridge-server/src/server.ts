@@ -207,6 +207,7 @@ export async function startBridge(
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => jobs.wake(),
     ...(database.backend === 'pglite' ? pgliteProcessing : config.webhookProcessing),
+    pollIntervalMs: config.webhookPollIntervalMs,
     ...(journal === undefined ? {} : { journal }),
   });
   const live = new LiveHub(database.db, logger.child({ component: 'live' }));
@@ -238,7 +239,9 @@ export async function startBridge(
   // The payment provider calls back here; it is started before the jobs that may ask it about pending payments.
   payments?.startAt(`http://${host}:${port}`);
   // Webhooks stored but not processed before a crash or restart are picked up here.
-  processor.start();
+  // WEBHOOK_PROCESSOR=off: this process only takes webhooks in; other processes on the database apply them.
+  if (config.webhookProcessor) processor.start();
+  else logger.info('webhook processing is off in this process (WEBHOOK_PROCESSOR=off): other processes apply webhooks');
   // Jobs queued before a crash or restart, by another replica or by a trigger (wallet events) are carried out here.
   jobs.start();
   templateSyncer.startScheduler();

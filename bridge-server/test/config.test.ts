@@ -23,6 +23,33 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the webhook processing settings, and refuses a process that applies nothing on embedded PGlite', () => {
+    expect(loadConfig(required)).toMatchObject({
+      webhookBacklogMax: 50_000,
+      webhookProcessor: true,
+      webhookPollIntervalMs: 1_000,
+      webhookProcessing: {},
+    });
+    expect(
+      loadConfig({
+        ...required,
+        DATABASE_URL: 'postgres://bridge@db:5432/wabridge',
+        WEBHOOK_PROCESSOR: 'off',
+        WEBHOOK_POLL_INTERVAL_MS: '50',
+        WEBHOOK_BATCH_SIZE: '250',
+        WEBHOOK_BATCHES_IN_FLIGHT: '2',
+        WEBHOOK_BACKLOG_MAX: '0',
+      }),
+    ).toMatchObject({
+      webhookProcessor: false,
+      webhookPollIntervalMs: 50,
+      webhookProcessing: { batchSize: 250, parallelBatches: 2 },
+      webhookBacklogMax: 0,
+    });
+    expect(() => loadConfig({ ...required, WEBHOOK_PROCESSOR: 'off' })).toThrow(/WEBHOOK_PROCESSOR off needs DATABASE_URL/);
+    expect(() => loadConfig({ ...required, WEBHOOK_PROCESSOR: 'maybe' })).toThrow(ConfigError);
+  });
+
   it('reads the media limits and URL rules, refusing limits above Meta’s own and flags that are not true/false', () => {
     expect(
       loadConfig({

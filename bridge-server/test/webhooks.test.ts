@@ -488,6 +488,53 @@ describe.each(backends)('webhook durability on $name', (backend) => {
     }
   });
 
+  it.runIf(backend.name === 'postgres')(
+    'splits the roles: a process with WEBHOOK_PROCESSOR=off only takes webhooks in, another applies them',
+    async () => {
+      const database = await backend.create({ persistent: true });
+      const ingest = await startTestBridge(backend, { WEBHOOK_PROCESSOR: 'off' }, { database });
+      const apply = await startTestBridge(
+        backend,
+        { WEBHOOK_POLL_INTERVAL_MS: '20' },
+        { database, adminToken: ingest.adminToken, encryptionKey: ingest.config.encryptionKey },
+      );
+      try {
+        // The applying process is stopped while the webhook comes in, to see that the ingesting one applies nothing.
+        await apply.bridge.processor.stop();
+        const account = await ingest.request('POST', '/v1/accounts', { json: { name: 'Roles' } });
+        const { answer, request } = await ingest.createDeployment(account.body.id);
+        const deployment = answer.body;
+        const body = metaJson(
+          inboundText(deployment.phone_number_id, { waId: '819066550000', id: 'wamid.roles', at: new Date(Date.now() - hourMs) }),
+        );
+        const response = await fetch(`${ingest.url}/v1/webhooks/meta/${deployment.id}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': metaSignature(body, request.app_secret as string),
+          },
+          body,
+        });
+        expect(response.status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const db = ingest.bridge.database.db;
+        expect((await db.selectFrom('webhook_events').select('processed_at').executeTakeFirstOrThrow()).processed_at).toBeNull();
+        // The applying process finds it by polling (nobody in its process woke it), within its 20 ms interval.
+        apply.bridge.processor.start();
+        await waitFor('the other process to apply the webhook', async () => {
+          const row = await db.selectFrom('webhook_events').select('processed_at').executeTakeFirst();
+          return row?.processed_at != null;
+        });
+        expect((await db.selectFrom('inbound_messages').select('wamid').execute()).map((row) => row.wamid)).toEqual([
+          'wamid.roles',
+        ]);
+      } finally {
+        await apply.close({ keepDatabase: true });
+        await ingest.close();
+      }
+    },
+  );
+
   it('stores a webhook before answering and processes it after a restart', async () => {
     const database = await backend.create({ persistent: true });
     const first = await startTestBridge(backend, {}, { database });

@@ -52,7 +52,7 @@ function settingsFromEnvironment(): Settings {
     arrivals: list('BENCH_ARRIVALS', 'even,random') as ('even' | 'random')[],
     durationS: integer('BENCH_DURATION_S', 60),
     connections: integer('BENCH_CONNECTIONS', 64),
-    targets: list('BENCH_TARGETS', 'pglite,postgres,postgres-2,postgres-1p,postgres-2p'),
+    targets: list('BENCH_TARGETS', 'pglite,postgres,postgres-2,postgres-1p,postgres-2p,postgres-split'),
     postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
     logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
     drainTimeoutS: integer('BENCH_DRAIN_TIMEOUT_S', 180),
@@ -130,6 +130,8 @@ async function startBridgeProcesses(
   processCount: number,
   secrets: WebhookSecrets,
   logLevel: string,
+  /** Split roles: the first process only takes webhooks in (and all the load), the others only apply them. */
+  split = false,
 ): Promise<BridgeSet> {
   const adminToken = randomBytes(32).toString('hex');
   const meta = createMetaSandbox();
@@ -155,7 +157,14 @@ async function startBridgeProcesses(
       DATABASE_URL: database.url as string,
     };
     // One after the other: the first applies the migrations.
-    for (let index = 0; index < processCount; index += 1) children.push(await startQuietBridge(environment));
+    for (let index = 0; index < processCount; index += 1) {
+      const role: Record<string, string> = !split
+        ? {}
+        : index === 0
+          ? { WEBHOOK_PROCESSOR: 'off' }
+          : { WEBHOOK_POLL_INTERVAL_MS: '20' };
+      children.push(await startQuietBridge({ ...environment, ...role }));
+    }
     const api = async (path: string, body: unknown) => {
       const response = await fetch(`${children[0]?.url}${path}`, {
         method: 'POST',
@@ -172,7 +181,7 @@ async function startBridgeProcesses(
     handle = await openDatabase({ url: database.url, dataDir: 'memory://', poolMax: 2 });
     return {
       name,
-      urls: children.map((child) => child.url),
+      urls: (split ? children.slice(0, 1) : children).map((child) => child.url),
       path: `/v1/webhooks/meta/${deployment.id}`,
       db: handle.db,
       journalBacklog: () => 0,
@@ -340,6 +349,13 @@ it('sustained webhook load', async () => {
       targets.push({
         name,
         start: async () => startBridges(name, await postgresDatabase(url), replicaCount, secrets, settings.logLevel),
+      });
+    } else if (settings.postgresUrl !== undefined && target === 'postgres-split') {
+      const name = 'two processes: one takes webhooks in, one applies them';
+      const url = settings.postgresUrl;
+      targets.push({
+        name,
+        start: async () => startBridgeProcesses(name, await postgresDatabase(url), 2, secrets, settings.logLevel, true),
       });
     } else if (settings.postgresUrl !== undefined && (target === 'postgres-1p' || target === 'postgres-2p')) {
       const processCount = target === 'postgres-1p' ? 1 : 2;

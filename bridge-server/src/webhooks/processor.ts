@@ -136,6 +136,8 @@ export class WebhookProcessor extends BackgroundWorker {
       onCommitted?: () => void;
       /** Webhooks claimed and applied per transaction (default `defaultBatchSize`). */
       batchSize?: number;
+      /** How often it looks for work nobody woke it for (default one second; WEBHOOK_POLL_INTERVAL_MS). */
+      pollIntervalMs?: number;
       /** Bytes of stored bodies one batch reads at most (default `defaultBodyBytesPerBatch`). */
       bodyBytesPerBatch?: number;
       /** Batches in flight at once in this process (default `defaultParallelBatches`). */
@@ -151,7 +153,7 @@ export class WebhookProcessor extends BackgroundWorker {
       stepBudgetMs?: number;
     } = {},
   ) {
-    super({ name: 'webhook processing', pollIntervalMs, logger });
+    super({ name: 'webhook processing', pollIntervalMs: options.pollIntervalMs ?? pollIntervalMs, logger });
   }
 
   /** Measured milliseconds per webhook moved and applied (budgeted steps), a moving average. */
