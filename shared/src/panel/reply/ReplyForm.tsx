@@ -18,6 +18,7 @@ import type { TicketContext } from '../host.js';
 import { describeError } from '../i18n/describeError.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { numberBlock } from '../number/model.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 
 /** WhatsApp's limit for a text message body (and the contract's). */
@@ -164,6 +165,8 @@ interface ReplyConditions {
 function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending, file }: ReplyConditions): string | null {
   if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
   if (contact?.state !== 'ready') return t('sendBlocked.windowUnknown');
+  // Before the window: an open window does not help a number Meta will not let send (the banner says why).
+  if (numberBlock(contact.data.number) !== null) return t('sendBlocked.numberCannotSend');
   // Said from the same state the window card reads, so the two never disagree on why the window is closed.
   if (!windowOpen) return contact.data.last_inbound_at === null ? t('sendBlocked.neverWrote') : t('sendBlocked.windowClosed');
   if (sending) return t('reply.sending');
