@@ -39,6 +39,7 @@ describe('a number that cannot send', () => {
     await user.type(within(reply).getByLabelText('Message'), 'Your order ships tomorrow.');
     expect(within(reply).getByRole('button', { name: 'Send reply' })).toHaveProperty('disabled', true);
     expect(within(reply).getByText('This WhatsApp number cannot send messages now (see above).')).toBeTruthy();
+    expect(within(reply).queryByTestId('attach-toggle')).toBeNull();
     const templates = await findSection('Send a template');
     await chooseTemplateOption(user, templates, 'order_shipped', 'ja');
     expect(within(templates).getByRole('button', { name: 'Send template' })).toHaveProperty('disabled', true);
@@ -62,6 +63,7 @@ describe('a number that cannot send', () => {
       const reply = await findSection('Reply on WhatsApp');
       await user.type(within(reply).getByLabelText('Message'), 'Your order ships tomorrow.');
       expect(within(reply).getByRole('button', { name: 'Send reply' })).toHaveProperty('disabled', false);
+      expect(within(reply).getByTestId('attach-toggle')).toBeTruthy();
       expect(screen.queryByTestId('number-cannot-send')).toBeNull();
       unmount();
     }

@@ -47,6 +47,8 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   const reasonId = useId();
   const attachment = useAttachment(api);
   const windowOpen = contact?.state === 'ready' && liveWindow(contact.data.window, now).open;
+  // A file cannot go either while the number cannot send: no picker to fill for nothing (the banner says why).
+  const canAttach = windowOpen && contact?.state === 'ready' && numberBlock(contact.data.number) === null;
   const sending = state.phase === 'sending' || attachment.uploading;
   const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending, file: attachment.check });
   // Right after a send the box is empty because the reply went: "Reply sent." says so, not "Write a message first.".
@@ -74,7 +76,7 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   return (
     <Section heading={t('reply.heading')} collapsible="reply">
       <form onSubmit={submit}>
-        {attachment.open && windowOpen && (
+        {attachment.open && canAttach && (
           <AttachmentPicker token={attachment.token} file={attachment.file} onChange={attachment.choose} disabled={sending} />
         )}
         {/* No hint under the label: the section's heading already says the reply goes out on WhatsApp. */}
@@ -90,7 +92,7 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
           >
             {attachment.uploading ? t('attach.uploading') : state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
           </Button>
-          {windowOpen && (
+          {canAttach && (
             <Button
               variant="basic"
               data-testid="attach-toggle"
