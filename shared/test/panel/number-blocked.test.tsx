@@ -60,6 +60,8 @@ describe('a number that cannot send', () => {
   it('shows nothing of the kind when the number can send, or the bridge does not say (an older bridge)', async () => {
     for (const number of [{ can_send: true, cannot_send_reason: null, blocked_until: null }, undefined]) {
       const { user, unmount } = renderPanel(hostWith(number));
+      // The contact's status is in once the window card says how long the reply stays free.
+      await screen.findByText(/You can reply freely for/);
       const reply = await findSection('Reply on WhatsApp');
       await user.type(within(reply).getByLabelText('Message'), 'Your order ships tomorrow.');
       expect(within(reply).getByRole('button', { name: 'Send reply' })).toHaveProperty('disabled', false);
