@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
 import { readContactStatus } from '../src/contacts/status-read.js';
 import { findContactByPhone } from '../src/contacts/store.js';
+import { numberSendingOf } from '../src/numbers/health.js';
+import { readStoredHealth } from '../src/numbers/health-store.js';
 import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
 import { backends, type TestDatabase } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
@@ -76,8 +78,9 @@ describe.each(backends)('the status endpoint’s authentication on $name', (back
 });
 
 /**
- * The status endpoint's four reads in one statement (contacts/status-read.ts) answer what the four functions answer
- * alone: with and without a contact, settings, consents and a window reminder.
+ * The status endpoint's five reads in one statement (contacts/status-read.ts) answer what the five functions answer
+ * alone: with and without a contact, settings, consents and a window reminder; the number's standing as the health
+ * read folds it (number-cannot-send.test.ts covers it with Meta's account webhooks).
  */
 describe.each(backends)('the status endpoint’s one read on $name', (backend) => {
   let bridge: TestBridge;
@@ -107,6 +110,7 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
       settings: await loadOptinSettings(db, accountId),
       records: await consentRecordsOf(db, accountId, phone),
       reminder: await currentReminder(db, deploymentId, phone, now),
+      number: numberSendingOf((await readStoredHealth(db, deploymentId, accountId)).events, now),
     });
 
     // Nobody wrote: no contact, the default settings, no consent, no reminder.

@@ -56,6 +56,12 @@ export const problemCatalogue = {
     status: 409,
     title: 'The customer has not written in the last 24 hours: only an approved template can reach them.',
   },
+  // 409 like window_closed: the request is right, the number's state refuses it (Meta restricted or disabled the
+  // account); the same request succeeds once the restriction ends.
+  number_cannot_send: {
+    status: 409,
+    title: 'Meta has restricted or disabled this WhatsApp number’s account, so it cannot send now; nothing was sent.',
+  },
   template_not_found: { status: 422, title: 'No template with this name and language on this deployment.' },
   template_not_approved: { status: 422, title: 'This template cannot be sent now (it is not approved).' },
   invalid_template_parameters: { status: 422, title: 'Some template values are missing or invalid.' },

@@ -23,6 +23,10 @@ function refusalText(locale: NoteLocale, code: string, detail: string, facts: Re
       return ja
         ? '24時間の応答期間が終了しているため、自由形式のメッセージは送れません（テンプレートを使ってください）'
         : 'the 24-hour window is closed, so free text cannot be sent (use a template)';
+    case 'number_cannot_send':
+      return ja
+        ? 'Meta がこの番号のアカウントを制限または無効にしているため、送信できません'
+        : 'Meta has restricted or disabled this number’s account, so nothing can be sent';
     case 'insufficient_points':
       return ja
         ? `ポイントが足りません（必要 ${String(facts.needed ?? '?')}、利用可能 ${String(facts.available ?? '?')}）`

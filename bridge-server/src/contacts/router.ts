@@ -14,8 +14,8 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
     routes.contactStatus,
     async ({ params }, { caller }) => {
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
-      // One statement for the four reads (contacts/status-read.ts): the hot path of every panel.
-      const { contact, settings, records, reminder } = await readContactStatus(db, {
+      // One statement for the five reads (contacts/status-read.ts): the hot path of every panel.
+      const { contact, settings, records, reminder, number } = await readContactStatus(db, {
         deploymentId: caller.deploymentId,
         accountId: caller.accountId,
         phone: params.phone,
@@ -45,6 +45,7 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
             { state: state.state, source: state.source, at: isoOrNull(state.at) },
           ]),
         ),
+        number,
         window_reminder:
           reminder === null
             ? null

@@ -2,6 +2,8 @@ import type { ConsentRecord } from '@wabridge/shared';
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { currentReminderQuery, reminderOf } from '../automations/reminders.js';
+import { type NumberSending, numberSendingOf } from '../numbers/health.js';
+import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { asConsentRecord, type OptinSettings, optinSettingsOf } from '../optin/store.js';
 import type { Schema } from '../storage/schema.js';
 import type { ContactRow } from './store.js';
@@ -13,9 +15,10 @@ const instant = (value: Date | string | null): Date | null => (value === null ? 
  * What the panel's status endpoint reads (`GET /v1/contacts/{phone}/status`), in ONE statement (issue 16, hot path):
  * the contact (contacts/store.ts findContactByPhone), the account's opt-in settings (optin/store.ts loadOptinSettings),
  * the phone's consent records (consentRecordsOf) and the current window reminder (automations/reminders.ts
- * currentReminder), each as a JSON sub-select of the same query those functions send alone. On this machine the cost
- * of a read is mostly its statement (a socket write and a result to parse, per statement), not the index probe: one
- * statement instead of four.
+ * currentReminder), and the deployment's latest account webhooks (numbers/health-store.ts latestAccountEventsQuery:
+ * whether the number can send at all), each as a JSON sub-select of the same query those functions send alone. On this
+ * machine the cost of a read is mostly its statement (a socket write and a result to parse, per statement), not the
+ * index probe: one statement instead of five.
  */
 export async function readContactStatus(
   db: Kysely<Schema>,
@@ -25,6 +28,7 @@ export async function readContactStatus(
   settings: OptinSettings;
   records: ConsentRecord[];
   reminder: ReturnType<typeof reminderOf>;
+  number: NumberSending;
 }> {
   const row = await db
     .selectNoFrom([
@@ -45,6 +49,7 @@ export async function readContactStatus(
         db.selectFrom('consents').selectAll().where('account_id', '=', accountId).where('phone', '=', phone).orderBy('id'),
       ).as('consents'),
       jsonObjectFrom(currentReminderQuery(db, deploymentId, phone, now)).as('reminder'),
+      jsonArrayFrom(latestAccountEventsQuery(db, deploymentId)).as('account_events'),
     ])
     .executeTakeFirstOrThrow();
   const contact = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
@@ -72,5 +77,6 @@ export async function readContactStatus(
       }),
     ),
     reminder: reminderOf(row.reminder, phone),
+    number: numberSendingOf(accountEventRowsOf(row.account_events), now),
   };
 }

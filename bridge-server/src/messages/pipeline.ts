@@ -13,6 +13,7 @@ import {
   windowState,
 } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { activityOf, findContactByPhone } from '../contacts/store.js';
@@ -25,6 +26,8 @@ import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
 import type { OutboundMessage } from '../meta/messages.js';
 import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
+import { numberSendingOf } from '../numbers/health.js';
+import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { recordMetaStopConsent } from '../optin/signals.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
 import { quoteMessage } from '../pricing/quote.js';
@@ -94,7 +97,9 @@ interface Checked {
 
 /**
  * The one send pipeline: validate → policy checks → price → reserve + record → send. Everything that can refuse a
- * message happens before Meta is called. The reserve step holds the message's points in the same transaction
+ * message happens before Meta is called, and first of all whether the number can send at all: one whose account Meta
+ * restricted or disabled (its stored `account_update` webhooks say so) refuses every send (`number_cannot_send`) rather
+ * than letting Meta refuse each. The reserve step holds the message's points in the same transaction
  * that records it: a message is recorded with its hold or not at all (`insufficient_points`). Free messages
  * (window replies, free entry points) record a free charge and need no points. Accounts without point prices
  * are not metered: their messages carry no charge.
@@ -112,17 +117,27 @@ export class SendPipeline {
   async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
     const { db } = this.dependencies;
     // Reads that do not depend on each other are sent together (issue 16: fewer serial round trips per send). The
-    // deployment is read now and used once the message is recorded; a send refused before then ignores it.
+    // deployment is read now, with its latest account webhooks in the same statement: whether the number can send is
+    // settled first; the deployment itself is used once the message is recorded.
     const deployment = db
       .selectFrom('deployments')
       .select(['phone_number_id', 'access_token_sealed'])
+      .select(jsonArrayFrom(latestAccountEventsQuery(db, context.deploymentId)).as('account_events'))
       .where('id', '=', context.deploymentId)
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .then((row) => {
+        refuseIfCannotSend(accountEventRowsOf(row.account_events), this.dependencies.clock.now());
+        return row;
+      });
     deployment.catch(() => {});
-    const [checked, pricingSettings] = await Promise.all([
-      this.#checkPolicy(context, request),
-      loadPricingSettings(db, context.accountId),
-    ]);
+    // The policy checks read meanwhile; the one that calls Meta (a media URL's upload) waits for the number's verdict.
+    const policy = this.#checkPolicy(context, request, deployment);
+    policy.catch(() => {});
+    const pricing = loadPricingSettings(db, context.accountId);
+    pricing.catch(() => {});
+    // A number that cannot send is the refusal to give, whatever else is wrong with the message.
+    await deployment;
+    const [checked, pricingSettings] = await Promise.all([policy, pricing]);
     let messageId: string;
     try {
       const price = await this.#price(context, request, checked, pricingSettings);
@@ -136,13 +151,14 @@ export class SendPipeline {
     return this.#deliverToMeta(context, messageId, request, checked, await deployment);
   }
 
-  async #checkPolicy(context: SendContext, request: SendMessageRequest): Promise<Checked> {
+  /** `numberCanSend` settles once the number's verdict is known (rejects when it cannot send): Meta waits for it. */
+  async #checkPolicy(context: SendContext, request: SendMessageRequest, numberCanSend: Promise<unknown>): Promise<Checked> {
     if (request.text !== undefined) {
       await this.#checkWindow(context, request.to);
       return { template: undefined, media: undefined };
     }
     if (request.media !== undefined) {
-      return { template: undefined, media: await this.#checkMedia(context, request.to, request.media) };
+      return { template: undefined, media: await this.#checkMedia(context, request.to, request.media, numberCanSend) };
     }
     const template = await this.#checkTemplate(context, request);
     return { template, media: await this.#checkHeaderUpload(context, template, request.template!.parameters) };
@@ -206,7 +222,12 @@ export class SendPipeline {
   }
 
   /** The file to send: an existing upload that fits the request, or the URL's file, fetched and uploaded now. */
-  async #checkMedia(context: SendContext, to: string, media: SendMediaContent): Promise<MediaUploadRow> {
+  async #checkMedia(
+    context: SendContext,
+    to: string,
+    media: SendMediaContent,
+    numberCanSend: Promise<unknown>,
+  ): Promise<MediaUploadRow> {
     if (media.upload_id !== undefined) {
       const upload = await this.media.findSendable(context.deploymentId, media.upload_id, this.dependencies.clock.now());
       checkUploadFits(upload, media);
@@ -214,6 +235,7 @@ export class SendPipeline {
       return upload;
     }
     await this.#checkWindow(context, to);
+    await numberCanSend;
     const { installationId } = context;
     if (installationId === null) throw new Error('a media URL is fetched on behalf of an installation only');
     return this.media.storeFromUrl({ ...context, installationId }, media.url!, media.kind, media.filename);
@@ -481,6 +503,24 @@ export class SendPipeline {
     }
     return (await findMessage(db, context.deploymentId, messageId))!;
   }
+}
+
+/**
+ * Refuses the send when the number's stored account webhooks show Meta restricted or disabled its account
+ * (numbers/health.ts numberSendingOf, as the panel's status says it): Meta would refuse each message (its 131031
+ * "Business Account locked" / restriction errors), after points were held for it.
+ */
+function refuseIfCannotSend(events: Parameters<typeof numberSendingOf>[0], now: Date): void {
+  const number = numberSendingOf(events, now);
+  if (number.can_send) return;
+  const until = number.blocked_until === null ? '' : ` until ${number.blocked_until}`;
+  throw new DomainError(
+    'number_cannot_send',
+    number.cannot_send_reason === 'account_banned'
+      ? 'Meta disabled this number’s WhatsApp Business Account: nothing can be sent until Meta reinstates it.'
+      : `Meta restricted this number’s account${until}: nothing can be sent until the restriction ends.`,
+    { number },
+  );
 }
 
 /** What a message records of what it sends; media with the facts of the file, as sent. */

@@ -14,6 +14,34 @@ export interface HealthEventRow {
 }
 
 /**
+ * The deployment's latest `account_update` webhooks, newest first, with the time each arrived: all that says whether the
+ * number can send at all (numbers/health.ts accountStandingOf). A sub-select of the panel's status read and of the
+ * send's deployment read, so it is bounded like the health read: account updates come a few a month.
+ */
+export function latestAccountEventsQuery(db: Kysely<Schema>, deploymentId: string) {
+  return (
+    db
+      .selectFrom('deployment_events')
+      .innerJoin('webhook_events', 'webhook_events.id', 'deployment_events.webhook_event_id')
+      .select(['deployment_events.field', 'deployment_events.payload', 'webhook_events.received_at as at'])
+      // By kind, so that deployment_events_kind_idx (deployment_id, kind, id) reads exactly these rows, newest first; an
+      // account_update Meta sent malformed is stored under another kind and says nothing of the account anyway.
+      .where('deployment_events.deployment_id', '=', deploymentId)
+      .where('deployment_events.kind', '=', 'account_update')
+      .where('deployment_events.field', '=', 'account_update')
+      .orderBy('deployment_events.id', 'desc')
+      .limit(healthEventsMax)
+  );
+}
+
+/** The rows of `latestAccountEventsQuery` read back from JSON (instants are text there), oldest first as folded. */
+export function accountEventRowsOf(
+  rows: readonly { field: string | null; payload: unknown; at: Date | string }[],
+): HealthEventRow[] {
+  return rows.map((row) => ({ field: row.field ?? '', payload: row.payload, at: new Date(row.at) })).reverse();
+}
+
+/**
  * What the bridge itself knows of a deployment's number: Meta's account, quality and name webhooks (oldest first,
  * with the time the webhook arrived), the last webhook of any kind, the synced templates by status, and the
  * account's helpdesk deliveries that failed for good (dead jobs).

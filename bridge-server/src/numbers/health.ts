@@ -86,6 +86,24 @@ export function storedBlocker(standing: AccountStanding): HealthIssueCode | null
   return null;
 }
 
+/** Whether the number can send, as the panel's status and the send pipeline read it from the stored webhooks. */
+export interface NumberSending {
+  can_send: boolean;
+  cannot_send_reason: HealthIssueCode | null;
+  /** When the last restriction in force ends; null when blocked without an end (a ban, or a restriction without one). */
+  blocked_until: string | null;
+}
+
+export function numberSendingOf(events: readonly HealthEventRow[], now: Date): NumberSending {
+  const standing = accountStandingOf(events, now);
+  const blocker = storedBlocker(standing);
+  const ends = standing.restrictions.map((restriction) => restriction.expires_at);
+  // A restriction ends when the last one in force does; one without an end, or a ban, has no end to give.
+  // ISO instants in UTC sort as text.
+  const blockedUntil = blocker === 'account_restricted' && !ends.includes(null) ? ([...ends].sort().at(-1) ?? null) : null;
+  return { can_send: blocker === null, cannot_send_reason: blocker, blocked_until: blockedUntil };
+}
+
 type Read<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 async function read<T>(call: () => Promise<T>): Promise<Read<T>> {

@@ -31,13 +31,16 @@ export const windowStatus = z
   .meta({ id: 'WindowStatus' });
 
 /**
- * Whether the deployment's number can send at all, from its health (quality restricted, banned, token refused…):
- * the panel says so instead of letting Meta refuse each send. Absent from bridges that predate it.
+ * Whether the deployment's number can send at all, from the account webhooks Meta sent (restricted, disabled): the
+ * panel says so instead of letting Meta refuse each send. Absent from bridges that predate it.
  */
 export const numberSending = z
   .object({
     can_send: z.boolean(),
     cannot_send_reason: z.enum(healthIssueCodes).nullable().meta({ description: 'The blocking health issue, by code.' }),
+    blocked_until: timestamp.nullable().optional().meta({
+      description: 'When the restriction ends, as Meta announced it; null when it has no end given (a disabled account).',
+    }),
   })
   .meta({ id: 'NumberSending' });
 
@@ -67,3 +70,4 @@ export const contactStatus = z
 
 export type ContactStatus = z.infer<typeof contactStatus>;
 export type WindowStatus = z.infer<typeof windowStatus>;
+export type NumberSending = z.infer<typeof numberSending>;

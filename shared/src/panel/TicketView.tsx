@@ -10,6 +10,7 @@ import { useResource } from './data/useResource.js';
 import { isFinal, useTicketMessages } from './data/useTicketMessages.js';
 import type { TicketContext } from './host.js';
 import { MessageHistory } from './messages/MessageHistory.js';
+import { NumberBanner } from './number/NumberBanner.js';
 import { consentOf, type OptinContext } from './optin/model.js';
 import { OptinSection } from './optin/OptinSection.js';
 import { meteringOf } from './points/model.js';
@@ -100,6 +101,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
   if (resolvedPhone === null) return <LoadingState />;
   return (
     <TemplateTitlesProvider templates={templateSummaries}>
+      <NumberBanner contact={contact} />
       <WindowCard phone={phone} contact={contact} />
       <ReplyForm ticket={ticket} phone={phone} contact={contact} messages={messageList} onSent={onSent} />
       <TemplatePicker
@@ -107,6 +109,7 @@ export function TicketView({ ticket }: { ticket: TicketContext }) {
         phone={phone}
         optin={optin}
         wallet={wallet}
+        number={contactData?.number ?? null}
         messages={messageList}
         templates={templates}
         onSent={onSent}

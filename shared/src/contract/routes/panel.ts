@@ -85,6 +85,7 @@ export const panelRoutes = {
       'idempotency_key_reused',
       'idempotency_key_in_flight',
       'validation_failed',
+      'number_cannot_send',
       'window_closed',
       'template_not_found',
       'template_not_approved',

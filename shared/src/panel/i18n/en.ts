@@ -40,6 +40,8 @@ const problems: Record<ProblemCode, string> = {
   idempotency_key_reused: 'This send was already made with different content. Check the messages below, then send again.',
   idempotency_key_in_flight: 'This message is still being sent. Wait a moment before trying again.',
   window_closed: 'The conversation window is closed, so nothing was sent; only a template can reach this customer.',
+  number_cannot_send:
+    'This WhatsApp number cannot send messages now: Meta restricted or disabled its account. Nothing was sent; ask your administrator.',
   template_not_found: 'This template no longer exists in this language. Reload the templates.',
   template_not_approved: 'This template cannot be sent now: Meta has not approved it, or paused it.',
   invalid_template_parameters: 'Some template values are missing or not valid.',
@@ -163,6 +165,17 @@ export const en = {
     contact: 'WhatsApp: {phone}',
     contactNamed: 'WhatsApp: {name} ({phone})',
   },
+  number: {
+    cannotSendTitle: 'This WhatsApp number cannot send messages',
+    account_restricted: 'Meta has restricted the account’s messaging.',
+    account_restrictedUntil: 'Meta has restricted the account’s messaging until {dateTime}.',
+    account_banned: 'Meta has disabled the WhatsApp Business Account for a policy violation.',
+    messaging_blocked: 'Meta is blocking messages from this number.',
+    number_not_registered: 'The number is not registered on WhatsApp.',
+    meta_token_invalid: 'Meta refuses the bridge’s access token.',
+    other: 'Meta would refuse its messages.',
+    whatToDo: 'Replies and templates are turned off until this ends. Your administrator can see the details in the console.',
+  },
   phone: {
     missingTitle: 'No WhatsApp number',
     missing: 'The requester of this ticket has no phone number, so WhatsApp cannot reach them from here.',
@@ -231,6 +244,7 @@ export const en = {
   },
   sendBlocked: {
     noPhone: 'There is no WhatsApp number to send to.',
+    numberCannotSend: 'This WhatsApp number cannot send messages now (see above).',
     notApproved: 'This template cannot be sent now (status: {status}).',
     paused: 'Meta paused this template because of its quality; it cannot be sent until it is active again.',
     disabled: 'Meta disabled this template; use another one.',

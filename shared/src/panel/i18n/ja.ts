@@ -39,6 +39,8 @@ const problems: Record<ProblemCode, string> = {
   idempotency_key_reused: 'この送信は別の内容ですでに行われています。下のメッセージを確認してから、もう一度送信してください。',
   idempotency_key_in_flight: 'このメッセージはまだ送信中です。少し待ってから再試行してください。',
   window_closed: '会話ウィンドウが閉じているため、送信されませんでした。このお客様にはテンプレートでのみ連絡できます。',
+  number_cannot_send:
+    'Meta がアカウントを制限または無効にしたため、この WhatsApp 番号は現在送信できません。送信されていません。管理者に連絡してください。',
   template_not_found: 'このテンプレートはこの言語では存在しません。テンプレートを再読み込みしてください。',
   template_not_approved: 'このテンプレートは現在送信できません（未承認または一時停止中）。',
   invalid_template_parameters: 'テンプレートの値に不足または誤りがあります。',
@@ -165,6 +167,17 @@ export const ja: Messages = {
     contact: 'WhatsApp: {phone}',
     contactNamed: 'WhatsApp: {name}（{phone}）',
   },
+  number: {
+    cannotSendTitle: 'この WhatsApp 番号はメッセージを送信できません',
+    account_restricted: 'Meta がアカウントのメッセージ送信を制限しています。',
+    account_restrictedUntil: 'Meta が {dateTime} までアカウントのメッセージ送信を制限しています。',
+    account_banned: 'Meta がポリシー違反で WhatsApp Business アカウントを無効にしました。',
+    messaging_blocked: 'Meta がこの番号からの送信を止めています。',
+    number_not_registered: 'この番号は WhatsApp に登録されていません。',
+    meta_token_invalid: 'Meta がブリッジのアクセストークンを拒否しています。',
+    other: 'Meta がメッセージを拒否する状態です。',
+    whatToDo: '解除されるまで返信とテンプレートの送信はできません。詳細は管理者がコンソールで確認できます。',
+  },
   phone: {
     missingTitle: 'WhatsApp 番号がありません',
     missing: 'このチケットのリクエスターには電話番号がないため、ここから WhatsApp で連絡できません。',
@@ -233,6 +246,7 @@ export const ja: Messages = {
   },
   sendBlocked: {
     noPhone: '送信先の WhatsApp 番号がありません。',
+    numberCannotSend: 'この WhatsApp 番号は現在送信できません（上記を参照）。',
     notApproved: 'このテンプレートは現在送信できません（ステータス: {status}）。',
     paused: 'このテンプレートは品質のため Meta により一時停止されています。再開されるまで送信できません。',
     disabled: 'このテンプレートは Meta により無効化されました。別のテンプレートを使ってください。',

@@ -18,6 +18,7 @@ import type { TicketContext } from '../host.js';
 import { describeError } from '../i18n/describeError.js';
 import type { I18n } from '../i18n/I18nProvider.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { numberBlock } from '../number/model.js';
 import { useUiKit } from '../ui/UiKitProvider.js';
 
 /** WhatsApp's limit for a text message body (and the contract's). */
@@ -46,6 +47,8 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   const reasonId = useId();
   const attachment = useAttachment(api);
   const windowOpen = contact?.state === 'ready' && liveWindow(contact.data.window, now).open;
+  // A file cannot go either while the number cannot send: no picker to fill for nothing (the banner says why).
+  const canAttach = windowOpen && contact?.state === 'ready' && numberBlock(contact.data.number) === null;
   const sending = state.phase === 'sending' || attachment.uploading;
   const reason = blockedReason(i18n, { phone, contact, windowOpen, text, sending, file: attachment.check });
   // Right after a send the box is empty because the reply went: "Reply sent." says so, not "Write a message first.".
@@ -73,7 +76,7 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
   return (
     <Section heading={t('reply.heading')} collapsible="reply">
       <form onSubmit={submit}>
-        {attachment.open && windowOpen && (
+        {attachment.open && canAttach && (
           <AttachmentPicker token={attachment.token} file={attachment.file} onChange={attachment.choose} disabled={sending} />
         )}
         {/* No hint under the label: the section's heading already says the reply goes out on WhatsApp. */}
@@ -89,7 +92,7 @@ export function ReplyForm({ ticket, phone, contact, messages = [], onSent }: Rep
           >
             {attachment.uploading ? t('attach.uploading') : state.phase === 'sending' ? t('reply.sending') : t('reply.send')}
           </Button>
-          {windowOpen && (
+          {canAttach && (
             <Button
               variant="basic"
               data-testid="attach-toggle"
@@ -164,6 +167,8 @@ interface ReplyConditions {
 function blockedReason({ t }: I18n, { phone, contact, windowOpen, text, sending, file }: ReplyConditions): string | null {
   if (phone.kind !== 'ok') return t('sendBlocked.noPhone');
   if (contact?.state !== 'ready') return t('sendBlocked.windowUnknown');
+  // Before the window: an open window does not help a number Meta will not let send (the banner says why).
+  if (numberBlock(contact.data.number) !== null) return t('sendBlocked.numberCannotSend');
   // Said from the same state the window card reads, so the two never disagree on why the window is closed.
   if (!windowOpen) return contact.data.last_inbound_at === null ? t('sendBlocked.neverWrote') : t('sendBlocked.windowClosed');
   if (sending) return t('reply.sending');

@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
+import type { NumberSending } from '../../contract/contacts.js';
 import type { Message, SendMessageRequest } from '../../contract/messages.js';
 import type { Wallet } from '../../contract/wallet.js';
 import { renderTemplatePreview, type TemplateValues, validateTemplateValues } from '../../templates/index.js';
@@ -30,12 +31,23 @@ interface TemplateFormProps {
   optin: OptinContext | null;
   /** The account's points, or null where the panel does not read them: a send costing more is disabled. */
   wallet?: Resource<Wallet> | null;
+  /** The deployment's number as the contact's status reads it: one that cannot send disables the send. */
+  number?: NumberSending | null;
   onBack: () => void;
   onSent: (message: Message) => void;
 }
 
 /** The values of one template, validated as they are typed, its live preview, and the send button. */
-export function TemplateForm({ ticket, phone, template, optin, wallet = null, onBack, onSent }: TemplateFormProps) {
+export function TemplateForm({
+  ticket,
+  phone,
+  template,
+  optin,
+  wallet = null,
+  number = null,
+  onBack,
+  onSent,
+}: TemplateFormProps) {
   const i18n = useI18n();
   const api = useBridgeApi();
   const { t } = i18n;
@@ -82,7 +94,7 @@ export function TemplateForm({ ticket, phone, template, optin, wallet = null, on
   const blocked =
     headerFile.check?.ok === false
       ? t('attach.chooseAnother')
-      : templateBlockedReason(i18n, { phone, template, problems, optin, quote, wallet });
+      : templateBlockedReason(i18n, { phone, template, problems, optin, quote, wallet, number });
   const sending = state.phase === 'sending' || headerFile.uploading;
   const reason = headerFile.uploading ? t('attach.uploading') : state.phase === 'sending' ? t('templates.sending') : blocked;
   const wholeTemplateProblems = problems.filter((problem) => !parameters.some((parameter) => parameter.key === problem.key));

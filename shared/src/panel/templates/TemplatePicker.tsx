@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import type { NumberSending } from '../../contract/contacts.js';
 import type { Message } from '../../contract/messages.js';
 import type { Wallet } from '../../contract/wallet.js';
 import { ErrorState } from '../components/ErrorState.js';
@@ -27,6 +28,8 @@ interface TemplatePickerProps {
   optin: OptinContext | null;
   /** The account's points: a template costing more than is available cannot be sent. */
   wallet?: Resource<Wallet> | null;
+  /** The deployment's number as the contact's status reads it: one that cannot send disables every template's send. */
+  number?: NumberSending | null;
   /** The ticket's messages as the history reads them: what became of the template after the bridge accepted it. */
   messages?: readonly Message[];
   /** The templates, when the caller loads them (the ticket view shares them with the history); else loaded here. */
@@ -40,6 +43,7 @@ export function TemplatePicker({
   phone,
   optin,
   wallet = null,
+  number = null,
   messages = [],
   templates: given,
   onSent,
@@ -88,6 +92,7 @@ export function TemplatePicker({
           template={chosen}
           optin={optin}
           wallet={wallet}
+          number={number}
           onBack={() => choose(null)}
           onSent={(message) => {
             // Back to the list: the form is done, and a late second click finds nothing to send again.
