@@ -45,10 +45,21 @@ describe.each(backends)('a number that cannot send, on $name', (backend) => {
   const reply = () => world.send({ to: customer, text: { body: 'Thank you for writing.' } });
   const template = (to = customer) => world.send({ to, template: orderConfirmationTemplate });
 
-  /** Every send refused with number_cannot_send, and nothing recorded, held or sent because of them. */
-  async function expectSendsRefused(reason: string, blockedUntil: string | null): Promise<void> {
+  const statusOf = async (phone: string) => {
+    const answer = await installation('GET', `/v1/contacts/${encodeURIComponent(phone)}/status`);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body;
+  };
+
+  /** These sends refused with number_cannot_send, and nothing recorded, held or sent because of them. */
+  async function expectRefused(
+    sends: (() => Promise<{ status: number; body: Record<string, unknown> }>)[],
+    reason: string,
+    blockedUntil: string | null,
+  ): Promise<void> {
     const before = { wallet: await wallet(), meta: await sentToMeta(), recorded: await recordedMessages() };
-    for (const answer of [await reply(), await template(), await template(silentCustomer)]) {
+    for (const send of sends) {
+      const answer = await send();
       expect(answer.status, JSON.stringify(answer.body)).toBe(409);
       expect(answer.body).toMatchObject({
         code: 'number_cannot_send',
@@ -59,6 +70,8 @@ describe.each(backends)('a number that cannot send, on $name', (backend) => {
     expect(await sentToMeta()).toBe(before.meta);
     expect(await recordedMessages()).toBe(before.recorded);
   }
+  const expectSendsRefused = (reason: string, blockedUntil: string | null) =>
+    expectRefused([reply, () => template(), () => template(silentCustomer)], reason, blockedUntil);
 
   beforeAll(async () => {
     world = await startSandboxBridge(backend, { clock });
@@ -91,23 +104,55 @@ describe.each(backends)('a number that cannot send, on $name', (backend) => {
     expect((await status()).number).toEqual({ can_send: true, cannot_send_reason: null, blocked_until: null });
   });
 
-  it('says a restricted account cannot send until the restriction ends, refuses every send meanwhile, and sends after', async () => {
+  it('stops only new conversations while Meta restricts business-initiated messaging, until the restriction ends', async () => {
     const expiresAtSeconds = Math.floor((clock.now().getTime() + 2 * hourMs) / 1000);
     const blockedUntil = new Date(expiresAtSeconds * 1000).toISOString();
     await accountUpdate('ACCOUNT_RESTRICTION', {
       restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: expiresAtSeconds }],
     });
-    const restricted = await status();
-    expect(restricted.number).toEqual({ can_send: false, cannot_send_reason: 'account_restricted', blocked_until: blockedUntil });
-    // The customer's window is open: only the number stops the reply.
-    expect(restricted.window.state).toBe('open');
-    await expectSendsRefused('account_restricted', blockedUntil);
+    // The customer who wrote (window open) can still be answered: Meta allows replies under this restriction.
+    const open = await statusOf(customer);
+    expect(open.window.state).toBe('open');
+    expect(open.number).toEqual({ can_send: true, cannot_send_reason: null, blocked_until: null });
+    const answered = await reply();
+    expect(answered.status, JSON.stringify(answered.body)).toBe(202);
+    await world.settle();
+    // The one who never wrote cannot be messaged first until it ends.
+    expect((await statusOf(silentCustomer)).number).toEqual({
+      can_send: false,
+      cannot_send_reason: 'account_restricted',
+      blocked_until: blockedUntil,
+    });
+    await expectRefused([() => template(silentCustomer)], 'account_restricted', blockedUntil);
 
     clock.advance(2 * hourMs + 1_000);
-    expect((await status()).number).toEqual({ can_send: true, cannot_send_reason: null, blocked_until: null });
-    const sent = await reply();
-    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    expect((await statusOf(silentCustomer)).number).toEqual({ can_send: true, cannot_send_reason: null, blocked_until: null });
+  });
+
+  it('stops only answers while Meta restricts customer-initiated messaging; other restrictions stop no message', async () => {
+    await world.customerWrites(customer, 'Still there?');
+    clock.set(new Date());
+    await accountUpdate('ACCOUNT_RESTRICTION', {
+      restriction_info: [
+        { restriction_type: 'RESTRICTED_CUSTOMER_INITIATED_MESSAGING' },
+        { restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' },
+      ],
+    });
+    expect((await statusOf(customer)).number).toEqual({
+      can_send: false,
+      cannot_send_reason: 'account_restricted',
+      blocked_until: null,
+    });
+    await expectRefused([reply, () => template()], 'account_restricted', null);
+    // Starting a conversation with the one who never wrote is still allowed.
+    expect((await statusOf(silentCustomer)).number.can_send).toBe(true);
+    const started = await template(silentCustomer);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
     await world.settle();
+    await accountUpdate('ACCOUNT_RESTRICTION', {
+      restriction_info: [{ restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' }],
+    });
+    expect((await statusOf(customer)).number.can_send).toBe(true);
   });
 
   it('says a disabled account cannot send, without an end, until Meta reinstates it', async () => {
@@ -126,11 +171,13 @@ describe.each(backends)('a number that cannot send, on $name', (backend) => {
   });
 
   it('lifts a restriction when Meta sends an ACCOUNT_RESTRICTION without restrictions', async () => {
+    await world.customerWrites(customer, 'Hello again');
+    clock.set(new Date());
     await accountUpdate('ACCOUNT_RESTRICTION', {
       restriction_info: [{ restriction_type: 'RESTRICTED_CUSTOMER_INITIATED_MESSAGING' }],
     });
     expect((await status()).number).toEqual({ can_send: false, cannot_send_reason: 'account_restricted', blocked_until: null });
-    await expectSendsRefused('account_restricted', null);
+    await expectRefused([reply], 'account_restricted', null);
     await accountUpdate('ACCOUNT_RESTRICTION', { restriction_info: [] });
     expect((await status()).number.can_send).toBe(true);
   });

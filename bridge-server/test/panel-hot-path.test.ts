@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { windowState } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
 import { readContactStatus } from '../src/contacts/status-read.js';
-import { findContactByPhone } from '../src/contacts/store.js';
+import { activityOf, findContactByPhone } from '../src/contacts/store.js';
 import { numberSendingOf } from '../src/numbers/health.js';
 import { readStoredHealth } from '../src/numbers/health-store.js';
 import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
@@ -105,13 +106,17 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
     });
     const now = new Date();
     const read = (phone: string) => readContactStatus(db, { deploymentId, accountId, phone, now });
-    const separately = async (phone: string) => ({
-      contact: await findContactByPhone(db, deploymentId, phone),
-      settings: await loadOptinSettings(db, accountId),
-      records: await consentRecordsOf(db, accountId, phone),
-      reminder: await currentReminder(db, deploymentId, phone, now),
-      number: numberSendingOf((await readStoredHealth(db, deploymentId, accountId)).events, now),
-    });
+    const separately = async (phone: string) => {
+      const contact = await findContactByPhone(db, deploymentId, phone);
+      const open = windowState(activityOf(contact), now).state === 'open';
+      return {
+        contact,
+        settings: await loadOptinSettings(db, accountId),
+        records: await consentRecordsOf(db, accountId, phone),
+        reminder: await currentReminder(db, deploymentId, phone, now),
+        number: numberSendingOf((await readStoredHealth(db, deploymentId, accountId)).events, now, { open }),
+      };
+    };
 
     // Nobody wrote: no contact, the default settings, no consent, no reminder.
     expect(await read('+819055550000')).toEqual(await separately('+819055550000'));

@@ -76,7 +76,8 @@ describe('the Zendesk app when Meta has restricted the number', () => {
 
   it('says so at the top, in English and Japanese, and turns the sends off with the reason', async () => {
     const expiration = Math.floor(Date.now() / 1000) + restrictionDays * 24 * 3600;
-    await accountUpdate({ restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration }] });
+    // The ticket's customer wrote (their window is open): a restriction on answering them stops the panel's sends.
+    await accountUpdate({ restriction_info: [{ restriction_type: 'RESTRICTED_CUSTOMER_INITIATED_MESSAGING', expiration }] });
 
     const { page, app } = await openTicket('en-US');
     const banner = app.getByTestId('number-cannot-send');

@@ -1,4 +1,4 @@
-import type { ConsentRecord } from '@wabridge/shared';
+import { type ConsentRecord, windowState } from '@wabridge/shared';
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { currentReminderQuery, reminderOf } from '../automations/reminders.js';
@@ -6,7 +6,7 @@ import { type NumberSending, numberSendingOf } from '../numbers/health.js';
 import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { asConsentRecord, type OptinSettings, optinSettingsOf } from '../optin/store.js';
 import type { Schema } from '../storage/schema.js';
-import type { ContactRow } from './store.js';
+import { activityOf, type ContactRow } from './store.js';
 
 /** An instant read inside a JSON document (text there), as the date a plain read gives. */
 const instant = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
@@ -52,21 +52,22 @@ export async function readContactStatus(
       jsonArrayFrom(latestAccountEventsQuery(db, deploymentId)).as('account_events'),
     ])
     .executeTakeFirstOrThrow();
-  const contact = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
+  const stored = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
+  const contact: ContactRow | undefined =
+    stored === null
+      ? undefined
+      : {
+          ...stored,
+          id: Number(stored.id),
+          last_inbound_at: instant(stored.last_inbound_at),
+          last_referral_inbound_at: instant(stored.last_referral_inbound_at),
+          first_reply_after_referral_at: instant(stored.first_reply_after_referral_at),
+          marketing_preference_at: instant(stored.marketing_preference_at),
+          created_at: new Date(stored.created_at),
+          updated_at: new Date(stored.updated_at),
+        };
   return {
-    contact:
-      contact === null
-        ? undefined
-        : {
-            ...contact,
-            id: Number(contact.id),
-            last_inbound_at: instant(contact.last_inbound_at),
-            last_referral_inbound_at: instant(contact.last_referral_inbound_at),
-            first_reply_after_referral_at: instant(contact.first_reply_after_referral_at),
-            marketing_preference_at: instant(contact.marketing_preference_at),
-            created_at: new Date(contact.created_at),
-            updated_at: new Date(contact.updated_at),
-          },
+    contact,
     settings: optinSettingsOf(row.settings ?? undefined),
     records: row.consents.map((consent) =>
       asConsentRecord({
@@ -77,6 +78,9 @@ export async function readContactStatus(
       }),
     ),
     reminder: reminderOf(row.reminder, phone),
-    number: numberSendingOf(accountEventRowsOf(row.account_events), now),
+    // A restriction stops answers or new conversations: which one this customer gets depends on their window.
+    number: numberSendingOf(accountEventRowsOf(row.account_events), now, {
+      open: windowState(activityOf(contact), now).state === 'open',
+    }),
   };
 }

@@ -26,7 +26,7 @@ import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
 import type { OutboundMessage } from '../meta/messages.js';
 import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
-import { numberSendingOf } from '../numbers/health.js';
+import { mayStopSending, numberSendingOf } from '../numbers/health.js';
 import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { recordMetaStopConsent } from '../optin/signals.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
@@ -125,8 +125,15 @@ export class SendPipeline {
       .select(jsonArrayFrom(latestAccountEventsQuery(db, context.deploymentId)).as('account_events'))
       .where('id', '=', context.deploymentId)
       .executeTakeFirstOrThrow()
-      .then((row) => {
-        refuseIfCannotSend(accountEventRowsOf(row.account_events), this.dependencies.clock.now());
+      .then(async (row) => {
+        const events = accountEventRowsOf(row.account_events);
+        const now = this.dependencies.clock.now();
+        // Nearly always nothing stops the number, and the window is not read for it; a restriction stops answers or
+        // new conversations, so then the customer's window decides which this send is.
+        if (mayStopSending(events, now)) {
+          const contact = await findContactByPhone(db, context.deploymentId, request.to);
+          refuseIfCannotSend(events, now, { open: windowState(activityOf(contact), now).state === 'open' });
+        }
         return row;
       });
     deployment.catch(() => {});
@@ -510,15 +517,17 @@ export class SendPipeline {
  * (numbers/health.ts numberSendingOf, as the panel's status says it): Meta would refuse each message (its 131031
  * "Business Account locked" / restriction errors), after points were held for it.
  */
-function refuseIfCannotSend(events: Parameters<typeof numberSendingOf>[0], now: Date): void {
-  const number = numberSendingOf(events, now);
+function refuseIfCannotSend(events: Parameters<typeof numberSendingOf>[0], now: Date, window: { open: boolean }): void {
+  const number = numberSendingOf(events, now, window);
   if (number.can_send) return;
   const until = number.blocked_until === null ? '' : ` until ${number.blocked_until}`;
   throw new DomainError(
     'number_cannot_send',
     number.cannot_send_reason === 'account_banned'
       ? 'Meta disabled this number’s WhatsApp Business Account: nothing can be sent until Meta reinstates it.'
-      : `Meta restricted this number’s account${until}: nothing can be sent until the restriction ends.`,
+      : window.open
+        ? `Meta restricted this number’s account${until}: it cannot answer customers who wrote until the restriction ends.`
+        : `Meta restricted this number’s account${until}: it cannot start conversations until the restriction ends.`,
     { number },
   );
 }

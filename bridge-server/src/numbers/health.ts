@@ -94,14 +94,40 @@ export interface NumberSending {
   blocked_until: string | null;
 }
 
-export function numberSendingOf(events: readonly HealthEventRow[], now: Date): NumberSending {
+/**
+ * Meta's restriction types that stop messages, and which (`account_update` ACCOUNT_RESTRICTION `restriction_info`):
+ * RESTRICTED_BIZ_INITIATED_MESSAGING stops the business from starting a conversation (a template outside the
+ * customer's 24-hour window) and still lets it answer; RESTRICTED_CUSTOMER_INITIATED_MESSAGING stops answers within
+ * the window and still lets it start conversations. Others (RESTRICTED_ADD_PHONE_NUMBER_ACTION) stop no message.
+ */
+const restrictionStopping = {
+  starting: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
+  answering: 'RESTRICTED_CUSTOMER_INITIATED_MESSAGING',
+};
+
+/** Whether the stored webhooks may stop a send at all: then, and only then, the customer's window decides. */
+export function mayStopSending(events: readonly HealthEventRow[], now: Date): boolean {
   const standing = accountStandingOf(events, now);
-  const blocker = storedBlocker(standing);
-  const ends = standing.restrictions.map((restriction) => restriction.expires_at);
-  // A restriction ends when the last one in force does; one without an end, or a ban, has no end to give.
-  // ISO instants in UTC sort as text.
-  const blockedUntil = blocker === 'account_restricted' && !ends.includes(null) ? ([...ends].sort().at(-1) ?? null) : null;
-  return { can_send: blocker === null, cannot_send_reason: blocker, blocked_until: blockedUntil };
+  return (
+    standing.bannedSince !== null ||
+    standing.restrictions.some((restriction) => Object.values(restrictionStopping).includes(restriction.restriction_type))
+  );
+}
+
+/**
+ * Whether the number can send to a customer whose window is open or closed: a disabled account sends nothing; a
+ * restriction stops only the messages of its kind (above), until the last such restriction ends.
+ */
+export function numberSendingOf(events: readonly HealthEventRow[], now: Date, window: { open: boolean }): NumberSending {
+  const standing = accountStandingOf(events, now);
+  if (standing.bannedSince !== null) return { can_send: false, cannot_send_reason: 'account_banned', blocked_until: null };
+  const kind = window.open ? restrictionStopping.answering : restrictionStopping.starting;
+  const stopping = standing.restrictions.filter((restriction) => restriction.restriction_type === kind);
+  if (stopping.length === 0) return { can_send: true, cannot_send_reason: null, blocked_until: null };
+  const ends = stopping.map((restriction) => restriction.expires_at);
+  // ISO instants in UTC sort as text; a restriction without an end has no end to give.
+  const blockedUntil = ends.includes(null) ? null : ([...ends].sort().at(-1) ?? null);
+  return { can_send: false, cannot_send_reason: 'account_restricted', blocked_until: blockedUntil };
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; error: unknown };
