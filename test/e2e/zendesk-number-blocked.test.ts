@@ -88,6 +88,9 @@ describe('the Zendesk app when Meta has restricted the number', () => {
     expect(bannerTop).toBeLessThan((await app.getByTestId('window-card').boundingBox())!.y);
     // The customer's window is open, yet the reply is off, and says why.
     await expect.poll(() => app.getByTestId('window-card').textContent()).toContain('Open');
+    // The window card does not contradict the banner: the window is open, but not for this number now.
+    expect(await app.getByTestId('window-card').textContent()).toContain('but not from this number now');
+    expect(await app.getByTestId('window-card').textContent()).not.toContain('You can reply freely');
     await app.getByLabel('Message').fill('Your order ships tomorrow.');
     expect(await app.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
     expect(await app.getByTestId('blocked-reason').first().textContent()).toBe(

@@ -153,6 +153,7 @@ export const en = {
     open: 'Open',
     closed: 'Closed',
     freeEntryPoint: 'Free entry point',
+    openButNumberStopped: 'The customer can be answered in this window, but not from this number now (see above).',
     replyFreelyFor: 'You can reply freely for {duration}.',
     closesAt: 'The window closes {dateTime}.',
     reminded: 'Reminder written on ticket #{ticket}: the customer wrote last and the window closes {dateTime}.',

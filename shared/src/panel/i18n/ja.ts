@@ -153,6 +153,7 @@ export const ja: Messages = {
     open: 'オープン',
     closed: 'クローズ',
     freeEntryPoint: '無料エントリーポイント',
+    openButNumberStopped: 'このウィンドウ内は返信できる期間ですが、現在この番号からは送信できません（上記を参照）。',
     replyFreelyFor: 'あと {duration} 自由に返信できます。',
     closesAt: 'ウィンドウは {dateTime} に閉じます。',
     reminded:

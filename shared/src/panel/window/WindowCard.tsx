@@ -65,7 +65,12 @@ function WindowDetails({ status, rangeUnknown }: { status: ContactStatus; rangeU
       )}
       {live.open && window.expires_at !== null ? (
         <p>
-          <strong>{t('window.replyFreelyFor', { duration: formatDuration(live.remainingMs) })}</strong>{' '}
+          {/* While Meta stops this number's answers (the banner above says why), the window does not mean "reply". */}
+          <strong>
+            {status.number?.can_send === false
+              ? t('window.openButNumberStopped')
+              : t('window.replyFreelyFor', { duration: formatDuration(live.remainingMs) })}
+          </strong>{' '}
           {t('window.closesAt', { dateTime: formatDateTime(window.expires_at) })}
         </p>
       ) : (
