@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
 import { readContactStatus } from '../src/contacts/status-read.js';
 import { activityOf, findContactByPhone } from '../src/contacts/store.js';
-import { numberSendingOf } from '../src/numbers/health.js';
+import { accountStandingOf, numberSendingOf } from '../src/numbers/health.js';
 import { readStoredHealth } from '../src/numbers/health-store.js';
 import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
 import { backends, type TestDatabase } from './support/backends.js';
@@ -114,7 +114,7 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
         settings: await loadOptinSettings(db, accountId),
         records: await consentRecordsOf(db, accountId, phone),
         reminder: await currentReminder(db, deploymentId, phone, now),
-        number: numberSendingOf((await readStoredHealth(db, deploymentId, accountId)).events, now, { open }),
+        number: numberSendingOf(accountStandingOf((await readStoredHealth(db, deploymentId, accountId)).events, now), { open }),
       };
     };
 

@@ -28,6 +28,8 @@ export interface E2eWorld {
   token: string;
   accountId: string;
   deploymentId: string;
+  /** The WhatsApp Business Account of the world's number (Meta's account_update webhooks name it). */
+  wabaId: string;
   /** Calls the bridge with a bearer token; a refusal throws with the problem. */
   call(bearer: string, method: string, path: string, body?: unknown): Promise<Json>;
   /** Acts on the Meta sandbox's control API (as the customer, as Meta's review). */
@@ -87,9 +89,10 @@ export async function startE2eWorld(
   const admin = (path: string, body: unknown) => call(adminToken, 'POST', path, body);
   const account = await admin('/v1/accounts', { name: 'E2E Trading' });
   const secrets = { access_token: `EAAG${randomBytes(24).toString('hex')}`, app_secret: randomBytes(16).toString('hex') };
+  const wabaId = '102290129340398';
   const number = {
     phone_number_id: '106540352242999',
-    waba_id: '102290129340398',
+    waba_id: wabaId,
     display_phone_number: '+81 3-4510-0001',
     verified_name: 'E2E Support',
     ...secrets,
@@ -100,7 +103,7 @@ export async function startE2eWorld(
     account_id: account.id,
     display_name: 'E2E Support',
     display_phone_number: '+81 3-4510-0001',
-    waba_id: '102290129340398',
+    waba_id: wabaId,
     phone_number_id: '106540352242999',
     verify_token: `verify-${randomBytes(8).toString('hex')}`,
     ...secrets,
@@ -130,6 +133,7 @@ export async function startE2eWorld(
     token,
     accountId: account.id,
     deploymentId: deployment.id,
+    wabaId,
     call,
     control,
     customerWrites: (text) =>

@@ -16,8 +16,6 @@ import { buildZendeskApp } from '../support/zendesk-app.js';
 import { type E2eWorld, launchRecordedBrowser, startE2eWorld } from './world.js';
 
 const screenshots = join(repositoryRoot, 'test-results');
-/** The WABA of the world's number (test/e2e/world.ts). */
-const wabaId = '102290129340398';
 const restrictionDays = 3;
 
 describe('the Zendesk app when Meta has restricted the number', () => {
@@ -28,7 +26,7 @@ describe('the Zendesk app when Meta has restricted the number', () => {
   let appDirectory: string;
 
   const accountUpdate = async (details: Record<string, unknown>) => {
-    await world.control('POST', `/sandbox/wabas/${wabaId}/account-update`, { event: 'ACCOUNT_RESTRICTION', details });
+    await world.control('POST', `/sandbox/wabas/${world.wabaId}/account-update`, { event: 'ACCOUNT_RESTRICTION', details });
     await world.settle();
   };
 

@@ -2,7 +2,7 @@ import { type ConsentRecord, windowState } from '@wabridge/shared';
 import type { Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { currentReminderQuery, reminderOf } from '../automations/reminders.js';
-import { type NumberSending, numberSendingOf } from '../numbers/health.js';
+import { accountStandingOf, type NumberSending, numberSendingOf } from '../numbers/health.js';
 import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { asConsentRecord, type OptinSettings, optinSettingsOf } from '../optin/store.js';
 import type { Schema } from '../storage/schema.js';
@@ -79,7 +79,7 @@ export async function readContactStatus(
     ),
     reminder: reminderOf(row.reminder, phone),
     // A restriction stops answers or new conversations: which one this customer gets depends on their window.
-    number: numberSendingOf(accountEventRowsOf(row.account_events), now, {
+    number: numberSendingOf(accountStandingOf(accountEventRowsOf(row.account_events), now), {
       open: windowState(activityOf(contact), now).state === 'open',
     }),
   };

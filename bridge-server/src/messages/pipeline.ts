@@ -26,7 +26,7 @@ import { aKind, extensionOf, mediaTypeOf } from '../media/types.js';
 import type { MetaGraphClient } from '../meta/client.js';
 import type { OutboundMessage } from '../meta/messages.js';
 import { metaDomainError, metaOutcomeOf } from '../meta/outcomes.js';
-import { mayStopSending, numberSendingOf } from '../numbers/health.js';
+import { type AccountStanding, accountStandingOf, mayStopSending, numberSendingOf } from '../numbers/health.js';
 import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { recordMetaStopConsent } from '../optin/signals.js';
 import { consentRecordsOf, loadOptinSettings } from '../optin/store.js';
@@ -130,9 +130,10 @@ export class SendPipeline {
         const now = this.dependencies.clock.now();
         // Nearly always nothing stops the number, and the window is not read for it; a restriction stops answers or
         // new conversations, so then the customer's window decides which this send is.
-        if (mayStopSending(events, now)) {
+        const standing = accountStandingOf(events, now);
+        if (mayStopSending(standing)) {
           const contact = await findContactByPhone(db, context.deploymentId, request.to);
-          refuseIfCannotSend(events, now, { open: windowState(activityOf(contact), now).state === 'open' });
+          refuseIfCannotSend(standing, { open: windowState(activityOf(contact), now).state === 'open' });
         }
         return row;
       });
@@ -517,8 +518,8 @@ export class SendPipeline {
  * (numbers/health.ts numberSendingOf, as the panel's status says it): Meta would refuse each message (its 131031
  * "Business Account locked" / restriction errors), after points were held for it.
  */
-function refuseIfCannotSend(events: Parameters<typeof numberSendingOf>[0], now: Date, window: { open: boolean }): void {
-  const number = numberSendingOf(events, now, window);
+function refuseIfCannotSend(standing: AccountStanding, window: { open: boolean }): void {
+  const number = numberSendingOf(standing, window);
   if (number.can_send) return;
   const until = number.blocked_until === null ? '' : ` until ${number.blocked_until}`;
   throw new DomainError(

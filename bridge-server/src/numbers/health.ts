@@ -106,8 +106,7 @@ const restrictionStopping = {
 };
 
 /** Whether the stored webhooks may stop a send at all: then, and only then, the customer's window decides. */
-export function mayStopSending(events: readonly HealthEventRow[], now: Date): boolean {
-  const standing = accountStandingOf(events, now);
+export function mayStopSending(standing: AccountStanding): boolean {
   return (
     standing.bannedSince !== null ||
     standing.restrictions.some((restriction) => Object.values(restrictionStopping).includes(restriction.restriction_type))
@@ -118,8 +117,7 @@ export function mayStopSending(events: readonly HealthEventRow[], now: Date): bo
  * Whether the number can send to a customer whose window is open or closed: a disabled account sends nothing; a
  * restriction stops only the messages of its kind (above), until the last such restriction ends.
  */
-export function numberSendingOf(events: readonly HealthEventRow[], now: Date, window: { open: boolean }): NumberSending {
-  const standing = accountStandingOf(events, now);
+export function numberSendingOf(standing: AccountStanding, window: { open: boolean }): NumberSending {
   if (standing.bannedSince !== null) return { can_send: false, cannot_send_reason: 'account_banned', blocked_until: null };
   const kind = window.open ? restrictionStopping.answering : restrictionStopping.starting;
   const stopping = standing.restrictions.filter((restriction) => restriction.restriction_type === kind);

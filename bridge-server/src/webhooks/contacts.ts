@@ -24,6 +24,26 @@ function collision(message: string): Error {
   return Object.assign(new Error(message), { code: '23505' });
 }
 
+/**
+ * The contacts of these deployments with any of these identities, in one statement (the unique wa_id and user_id
+ * indexes, a BitmapOr); a superset when several deployments are named, which callers match by `keysOf`.
+ */
+function contactsNamed(transaction: Transaction<Schema>, named: { deploymentId: string; identity: Identity }[]) {
+  const deploymentIds = [...new Set(named.map(({ deploymentId }) => deploymentId))];
+  const waIds = [...new Set(named.flatMap(({ identity }) => identity.waId ?? []))];
+  const userIds = [...new Set(named.flatMap(({ identity }) => identity.userId ?? []))];
+  return transaction
+    .selectFrom('contacts')
+    .selectAll()
+    .where('deployment_id', 'in', deploymentIds)
+    .where((eb) =>
+      eb.or([
+        ...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]),
+        ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)]),
+      ]),
+    );
+}
+
 /** Rows per statement: 4 parameters a row, far below PostgreSQL's 65,535. */
 const rowsPerStatementMax = 1000;
 
@@ -51,19 +71,10 @@ export class BatchContacts {
   ): Promise<BatchContacts | undefined> {
     const contacts = new BatchContacts(transaction);
     if (messages.length === 0) return contacts;
-    const deploymentIds = [...new Set(messages.map((message) => message.deploymentId))];
-    const waIds = [...new Set(messages.flatMap(({ contact }) => (contact.waId === null ? [] : [contact.waId])))];
-    const userIds = [...new Set(messages.flatMap(({ contact }) => (contact.userId === null ? [] : [contact.userId])))];
-    const existing = await transaction
-      .selectFrom('contacts')
-      .selectAll()
-      .where('deployment_id', 'in', deploymentIds)
-      .where((eb) =>
-        eb.or([
-          ...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]),
-          ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)]),
-        ]),
-      )
+    const existing = await contactsNamed(
+      transaction,
+      messages.map(({ deploymentId, contact }) => ({ deploymentId, identity: contact })),
+    )
       .orderBy('id')
       .forUpdate()
       .execute();
@@ -189,20 +200,11 @@ export class BatchContacts {
    */
   async #holdRepliedContacts(): Promise<void> {
     if (this.#replies.length === 0) return;
-    const deploymentIds = [...new Set(this.#replies.map((reply) => reply.deploymentId))];
-    const waIds = [...new Set(this.#replies.flatMap(({ recipient }) => recipient.waId ?? []))];
-    const userIds = [...new Set(this.#replies.flatMap(({ recipient }) => recipient.userId ?? []))];
     const heldIds = this.#held.flatMap(({ row }) => (row.id === 0 ? [] : [row.id]));
-    const rows = await this.transaction
-      .selectFrom('contacts')
-      .selectAll()
-      .where('deployment_id', 'in', deploymentIds)
-      .where((eb) =>
-        eb.or([
-          ...(waIds.length === 0 ? [] : [eb('wa_id', 'in', waIds)]),
-          ...(userIds.length === 0 ? [] : [eb('user_id', 'in', userIds)]),
-        ]),
-      )
+    const rows = await contactsNamed(
+      this.transaction,
+      this.#replies.map(({ deploymentId, recipient }) => ({ deploymentId, identity: recipient })),
+    )
       .where('last_referral_inbound_at', 'is not', null)
       .$if(heldIds.length > 0, (query) => query.where('id', 'not in', heldIds))
       .orderBy('id')
