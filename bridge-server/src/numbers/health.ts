@@ -79,13 +79,6 @@ export function accountStandingOf(events: readonly HealthEventRow[], now: Date):
   return { restrictions: inForce, restrictedSince: inForce.length > 0 ? restrictedSince : null, bannedSince };
 }
 
-/** The blocking issue the stored webhooks alone show (no call to Meta): what the agents' panel is told. */
-export function storedBlocker(standing: AccountStanding): HealthIssueCode | null {
-  if (standing.bannedSince !== null) return 'account_banned';
-  if (standing.restrictions.length > 0) return 'account_restricted';
-  return null;
-}
-
 /** Whether the number can send, as the panel's status and the send pipeline read it from the stored webhooks. */
 export interface NumberSending {
   can_send: boolean;
