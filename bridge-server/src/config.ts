@@ -46,6 +46,9 @@ const environmentSchema = z.object({
     .optional(),
   // Ten connections per replica keeps a few replicas well under PostgreSQL's default max_connections (100).
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Named prepared statements for repeated statements (storage/prepared-statements.ts); off behind a pooler that
+  // cannot keep them per client (PgBouncer's transaction mode before 1.21).
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   DATA_DIR: z.string().min(1).default('./data'),
   BRIDGE_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters (openssl rand -hex 32)'),
   BRIDGE_ENCRYPTION_KEY: hexKey,
@@ -194,6 +197,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  /** PostgreSQL: send repeated statements as named prepared statements (DATABASE_PREPARED_STATEMENTS). */
+  databasePreparedStatements: boolean;
   dataDir: string;
   adminToken: string;
   encryptionKey: string;
@@ -294,6 +299,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     databasePoolMax: env.DATABASE_POOL_MAX,
+    databasePreparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on',
     dataDir: env.DATA_DIR,
     adminToken: env.BRIDGE_ADMIN_TOKEN,
     encryptionKey: env.BRIDGE_ENCRYPTION_KEY,

@@ -134,6 +134,7 @@ export async function startBridge(
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
+    preparedStatements: config.databasePreparedStatements,
     onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
   });
   const lifecycle: Lifecycle = { draining: false };

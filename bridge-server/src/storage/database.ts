@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { prepareRepeatedStatements } from './prepared-statements.js';
 import type { Schema } from './schema.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -22,6 +24,11 @@ export interface DatabaseOptions {
   /** A directory for PGlite's files, or `memory://` for a throw-away in-memory database. */
   dataDir: string;
   poolMax: number;
+  /**
+   * Named prepared statements for repeated statements (default true; prepared-statements.ts). PostgreSQL only: off
+   * behind a pooler that cannot keep them (PgBouncer's transaction mode before 1.21). PGlite always prepares them.
+   */
+  preparedStatements?: boolean;
   /** Told about errors of idle PostgreSQL connections (a server restart, a dropped connection). */
   onIdleConnectionError?: (error: Error) => void;
 }
@@ -29,8 +36,8 @@ export interface DatabaseOptions {
 const int8Oid = 20;
 
 /**
- * 64-bit integers (counts, and later amounts of points) arrive as numbers on both backends: node-postgres
- * would give strings and PGlite bigints. Anything beyond 2^53 would lose precision, so it fails loudly.
+ * 64-bit integers (counts, and later amounts of points) arrive as numbers on both backends (node-postgres reads
+ * both, see pglite-dialect.ts): it would give strings. Anything beyond 2^53 would lose precision, so it fails loudly.
  */
 function parseInt8(text: string): number {
   const value = Number(text);
@@ -38,15 +45,19 @@ function parseInt8(text: string): number {
   return value;
 }
 
-function openPostgres(url: string, poolMax: number, onIdleConnectionError: (error: Error) => void): Kysely<Schema> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolMax,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8Oid ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-    },
-  });
+/** node-postgres's parsers, with int8 as a number: the same on both stores. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === int8Oid ? parseInt8 : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+function openPostgres(
+  url: string,
+  poolMax: number,
+  preparedStatements: boolean,
+  onIdleConnectionError: (error: Error) => void,
+): Kysely<Schema> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, types });
   // An idle client whose connection the server ends emits 'error' on the pool; unhandled, it would end the
   // process. The pool discards that client and the next query opens a fresh connection.
   pool.on('error', onIdleConnectionError);
@@ -56,23 +67,28 @@ function openPostgres(url: string, poolMax: number, onIdleConnectionError: (erro
   // 503; the pool discards the broken client when it is released.
   pool.on('connect', (client) => {
     client.on('error', onIdleConnectionError);
+    if (preparedStatements) prepareRepeatedStatements(client);
   });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
-async function openPGlite(dataDir: string): Promise<Kysely<Schema>> {
+async function openPGlite(dataDir: string, onConnectionError: (error: Error) => void): Promise<Kysely<Schema>> {
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers: { [int8Oid]: parseInt8 } });
-  return new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+  const pglite = await PGlite.create(dataDir);
+  const client = new pg.Client({ ...createPgConfig(pglite), types });
+  client.on('error', onConnectionError);
+  prepareRepeatedStatements(client);
+  return new Kysely<Schema>({ dialect: new PGliteDialect(pglite, client) });
 }
 
 /** Opens the configured database and brings its schema up to date before anything else uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const backend: Backend = options.url === undefined ? 'pglite' : 'postgres';
+  const onConnectionError = options.onIdleConnectionError ?? (() => {});
   const db =
     options.url === undefined
-      ? await openPGlite(options.dataDir)
-      : openPostgres(options.url, options.poolMax, options.onIdleConnectionError ?? (() => {}));
+      ? await openPGlite(options.dataDir, onConnectionError)
+      : openPostgres(options.url, options.poolMax, options.preparedStatements ?? true, onConnectionError);
   try {
     await migrateToLatest(db);
   } catch (error) {

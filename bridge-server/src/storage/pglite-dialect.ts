@@ -11,6 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type pg from 'pg';
 
 /**
  * How long a query may wait for PGlite's single connection. PGlite runs one statement at a time, so
@@ -54,20 +55,21 @@ class ConnectionLock {
 
 class PGliteConnection implements DatabaseConnection {
   constructor(
-    private readonly pglite: PGlite,
+    private readonly client: pg.Client,
     readonly release: () => void,
   ) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    // Like node-postgres, run statements without parameters through the simple-query protocol, which
-    // accepts several statements at once (migration files); parameterised ones use the extended protocol.
-    const result =
-      compiledQuery.parameters.length === 0
-        ? (await this.pglite.exec(compiledQuery.sql)).at(-1)
-        : await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    // The same node-postgres client code as on PostgreSQL, over PGlite's wire protocol: the same values come back
+    // on both stores, statements without parameters go through the simple-query protocol (several at once, as
+    // migration files hold), and repeated ones are prepared once (prepared-statements.ts).
+    const outcome = (await this.client.query(compiledQuery.sql, [...compiledQuery.parameters])) as
+      | pg.QueryResult
+      | pg.QueryResult[];
+    const result = Array.isArray(outcome) ? outcome.at(-1) : outcome;
     const rows = (result?.rows ?? []) as R[];
-    const affectedRows = result?.affectedRows;
-    return affectedRows === undefined ? { rows } : { rows, numAffectedRows: BigInt(affectedRows) };
+    const counted = result !== undefined && ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+    return counted ? { rows, numAffectedRows: BigInt(result.rowCount ?? 0) } : { rows };
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not supported; the generator only throws.
@@ -79,15 +81,19 @@ class PGliteConnection implements DatabaseConnection {
 class PGliteDriver implements Driver {
   readonly #lock = new ConnectionLock();
 
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly client: pg.Client,
+  ) {}
 
   async init(): Promise<void> {
     await this.pglite.waitReady;
+    await this.client.connect();
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     const release = await this.#lock.acquire();
-    return new PGliteConnection(this.pglite, release);
+    return new PGliteConnection(this.client, release);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -111,6 +117,7 @@ class PGliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    await this.client.end();
     await this.pglite.close();
   }
 
@@ -121,14 +128,21 @@ class PGliteDriver implements Driver {
 
 /** Kysely dialect for an embedded PGlite database: PostgreSQL's SQL, adapter and introspection. */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /**
+   * `client`: a node-postgres client over `pglite` (`createPgConfig` of `@electric-sql/pglite/node-postgres`), with the
+   * type parsers PostgreSQL's pool uses; only this dialect queries through it, one holder at a time.
+   */
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly client: pg.Client,
+  ) {}
 
   createAdapter() {
     return new PostgresAdapter();
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.client);
   }
 
   createIntrospector(db: Kysely<unknown>) {

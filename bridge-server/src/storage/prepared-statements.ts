@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/**
+ * Named prepared statements for the statements a connection sends again and again (issue 16, test/BENCHMARKS.md
+ * session 10). node-postgres sends every parameterised statement unnamed, so the database parses and plans it on every
+ * call: on the panels' hot path that was about two thirds of PostgreSQL's CPU, and on embedded PGlite, which runs on
+ * the bridge's own thread, half of each statement's time. Named, a statement is parsed once per connection and then
+ * only bound and executed; node-postgres remembers per connection which names it has prepared.
+ *
+ * Only statements with parameters are named (those without may hold several statements, as migrations do, and go
+ * through the simple-query protocol), and only short ones: a batch's multi-row VALUES changes its text with its size,
+ * and preparing each size would only fill the server's memory. A connection prepares at most `perConnectionMax`
+ * statements; past that, the others are sent unnamed as before. Behind a pooler that does not keep a server connection
+ * per client (PgBouncer's transaction mode before 1.21), named statements fail: `DATABASE_PREPARED_STATEMENTS=off`.
+ */
+export const preparedStatementLimits = {
+  /** Statements one connection keeps prepared. */
+  perConnectionMax: 256,
+  /** Longer texts are sent unnamed. */
+  textLengthMax: 4_096,
+  /** Names remembered per process (texts beyond it are hashed on every call). */
+  namesMax: 10_000,
+} as const;
+
+const names = new Map<string, string>();
+
+/** The statement's name: a digest of its text, the same in every process and on every connection. */
+export function preparedStatementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `wb_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}`;
+    if (names.size < preparedStatementLimits.namesMax) names.set(text, name);
+  }
+  return name;
+}
+
+type Query = (...args: unknown[]) => unknown;
+
+/** Makes `client.query(text, values)` send `text` as a named prepared statement when it qualifies (see above). */
+export function prepareRepeatedStatements(client: pg.ClientBase): void {
+  const prepared = new Set<string>();
+  const target = client as unknown as { query: Query };
+  const query: Query = target.query.bind(client);
+  target.query = (...args: unknown[]) => {
+    const [text, values] = args;
+    if (
+      args.length === 2 &&
+      typeof text === 'string' &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      text.length <= preparedStatementLimits.textLengthMax
+    ) {
+      const name = preparedStatementName(text);
+      if (prepared.has(name) || prepared.size < preparedStatementLimits.perConnectionMax) {
+        prepared.add(name);
+        return query({ name, text, values });
+      }
+    }
+    return query(...args);
+  };
+}
