@@ -30,9 +30,33 @@ export function asMessageTemplate(row: TemplateRow): MessageTemplate {
   });
 }
 
-/** The values a stored template needs, as the API lists them. */
+/** Listings kept by what they are computed from; a template's content rarely changes, the panels list it constantly. */
+const listingsKept = 2_000;
+const listings = new Map<string, TemplateSummary['parameters']>();
+
+/**
+ * The values a stored template needs, as the API lists them. The panels list a deployment's templates on every
+ * ticket they open, and parsing each template and deriving its parameters was a third of that request's time
+ * (test/BENCHMARKS.md, session 10): the listing is kept per content, the key being everything it is computed from,
+ * so that any change to the template (a sync, a status or category update) computes it afresh. The oldest of
+ * `listingsKept` are dropped first.
+ */
 export function parametersOf(row: TemplateRow): TemplateSummary['parameters'] {
-  return listedParameters(asMessageTemplate(row));
+  const key = JSON.stringify([
+    row.meta_template_id,
+    row.name,
+    row.language,
+    row.category,
+    row.status,
+    row.parameter_format,
+    row.components ?? [],
+  ]);
+  const kept = listings.get(key);
+  if (kept !== undefined) return kept;
+  const listed = listedParameters(asMessageTemplate(row));
+  if (listings.size >= listingsKept) listings.delete(listings.keys().next().value as string);
+  listings.set(key, listed);
+  return listed;
 }
 
 export type { TemplateValues };
