@@ -8,7 +8,7 @@ import { openDatabase } from '../../bridge-server/src/storage/database.js';
 import type { Schema } from '../../bridge-server/src/storage/schema.js';
 import { deploymentRequest, registerWithMeta } from '../../bridge-server/test/support/bridge.js';
 import { type KillableBridge, startQuietBridge, stopGracefully } from '../support/killable-bridge.js';
-import { cpuShares } from './diagnostics.js';
+import { cpuShares, startCpuProfile } from './diagnostics.js';
 import { LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
 import {
@@ -239,6 +239,11 @@ async function runAtRate(
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   })();
+  // BENCH_PROFILE_DIR: a CPU profile of this thread during the load, for bridges running in this process.
+  const stopProfile =
+    environment.BENCH_PROFILE_DIR === undefined || !bridges.inProcess
+      ? undefined
+      : await startCpuProfile(environment.BENCH_PROFILE_DIR);
   const elu = performance.eventLoopUtilization();
   const cpu = cpuShares();
   const load = await generator.run({
@@ -253,6 +258,7 @@ async function runAtRate(
   });
   const serverElu = performance.eventLoopUtilization(elu).utilization;
   const cpuFigures = cpu();
+  await stopProfile?.(`sustained-${ratePerSecond}-${arrivals}`);
   const backlogAtEnd = await backlog(bridges);
   sampling = false;
   await sampler;
