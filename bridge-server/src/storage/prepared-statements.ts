@@ -13,6 +13,14 @@ import type pg from 'pg';
  * and preparing each size would only fill the server's memory. A connection prepares at most `perConnectionMax`
  * statements; past that, the others are sent unnamed as before. Behind a pooler that does not keep a server connection
  * per client (PgBouncer's transaction mode before 1.21), named statements fail: `DATABASE_PREPARED_STATEMENTS=off`.
+ *
+ * Plans: PostgreSQL's default (`plan_cache_mode = auto`) plans the first five executions for their values, then may
+ * keep one plan for any values until the table's statistics change. On a table that has never been analysed (a fresh
+ * database, its first minute) that plan can be poor: on the sends benchmark's new database the read of a message by id
+ * went through another index of the deployment's messages for the whole run (0.8 ms a read), before autovacuum first
+ * analysed the table. Forcing a plan per execution
+ * (`force_custom_plan`) avoids it but costs PostgreSQL about as much CPU as preparing saves on the panels' reads
+ * (test/BENCHMARKS.md, session 10), so the default stays, as with every driver that prepares statements.
  */
 export const preparedStatementLimits = {
   /** Statements one connection keeps prepared. */
