@@ -69,7 +69,7 @@ export async function startQuietBridge(environment: Record<string, string>): Pro
   const nodeArgs = (process.env.BENCH_BRIDGE_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
   // The processing knobs pass through, so that one command compares settings (WEBHOOK_BATCH_SIZE=1000 npm run …).
   const tuning = Object.fromEntries(
-    ['WEBHOOK_BATCH_SIZE', 'WEBHOOK_BATCHES_IN_FLIGHT'].flatMap((name) => {
+    ['WEBHOOK_BATCH_SIZE', 'WEBHOOK_BATCHES_IN_FLIGHT', 'DATABASE_PREPARED_STATEMENTS'].flatMap((name) => {
       const value = process.env[name];
       return value === undefined ? [] : [[name, value]];
     }),
