@@ -173,7 +173,7 @@ async function hotPathBenchmark(): Promise<void> {
       try {
         await customersWrite(target, { customers: settings.customers, phonePrefix, phoneBase });
         // Point prices for the account, so that the quote answers 200 (without them it is refused: not metered).
-        const { db } = target.running.database;
+        const { db } = target;
         const { account_id: accountId } = await db
           .selectFrom('deployments')
           .select('account_id')

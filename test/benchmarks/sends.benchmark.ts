@@ -25,7 +25,7 @@ import { test } from 'vitest';
 import { type CpuShares, cpuShares, startCpuProfile } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
 import { environment, fixed, integer, loadAverage, out, percent, printMachine, whole } from './report.js';
-import { customersWrite, type SendTarget, startSendTarget } from './sandbox-target.js';
+import { customersWrite, type SendTarget, startSendTarget, startSendTargetProcess } from './sandbox-target.js';
 import { pgliteDatabase, postgresDatabase } from './targets.js';
 
 const settings = {
@@ -116,13 +116,15 @@ interface Measurement {
   main: Phase;
   check: Check;
   otherAnswers: Record<string, number>;
+  /** The bridge runs in its own process: this thread's ELU is then the sandbox's, not the bridge's. */
+  bridgeProcess: boolean;
 }
 
 async function check(target: SendTarget, answered202: number): Promise<Check> {
   const startedAt = performance.now();
   await target.settle();
   const settleMs = performance.now() - startedAt;
-  const { db } = target.running.database;
+  const { db } = target;
   const row = await db
     .selectFrom('messages')
     .select((eb) => [
@@ -171,6 +173,7 @@ async function measure(target: SendTarget, generator: LoadGenerator): Promise<Me
     main,
     check: await check(target, accepted(warmup.load) + accepted(main.load)),
     otherAnswers,
+    bridgeProcess: target.running === undefined,
   };
 }
 
@@ -215,7 +218,7 @@ function printMain(bare: Phase, measurements: Measurement[]) {
     const { load, latency } = m.main;
     const share = m.main === bare ? '—' : percent(m.main.acceptedPerSecond / bare.acceptedPerSecond);
     out(
-      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${share} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
+      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${share} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${'bridgeProcess' in m && m.bridgeProcess ? `sandbox ${fixed(m.main.serverElu)}` : fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
     );
   }
   out();
@@ -276,6 +279,11 @@ async function sendsBenchmark(): Promise<void> {
   const postgresUrl = settings.postgresUrl;
   if (postgresUrl && settings.targets.includes('postgres')) {
     starts.push(async () => startSendTarget('bridge on PostgreSQL', await postgresDatabase(postgresUrl), settings));
+  }
+  if (postgresUrl && settings.targets.includes('postgres-1p')) {
+    starts.push(async () =>
+      startSendTargetProcess('one bridge process on PostgreSQL', await postgresDatabase(postgresUrl), settings),
+    );
   }
   const generator = new LoadGenerator();
   const measurements: Measurement[] = [];
