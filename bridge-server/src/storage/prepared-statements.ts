@@ -16,11 +16,17 @@ import type pg from 'pg';
  *
  * Plans: PostgreSQL's default (`plan_cache_mode = auto`) plans the first five executions for their values, then may
  * keep one plan for any values until the table's statistics change. On a table that has never been analysed (a fresh
- * database, its first minute) that plan can be poor: on the sends benchmark's new database the read of a message by id
- * went through another index of the deployment's messages for the whole run (0.8 ms a read), before autovacuum first
- * analysed the table. Forcing a plan per execution
- * (`force_custom_plan`) avoids it but costs PostgreSQL about as much CPU as preparing saves on the panels' reads
- * (test/BENCHMARKS.md, session 10), so the default stays, as with every driver that prepares statements.
+ * database, its first minute) that plan can be poor: once, on the sends benchmark's new database, the read of a message
+ * by id went through another index of the deployment's messages for the whole run (0.8 ms a read; 0.04 ms in a later
+ * run). Forcing a plan per execution (`force_custom_plan`) avoids it but costs PostgreSQL about as much CPU as
+ * preparing saves on the panels' reads (test/BENCHMARKS.md, session 10), so the default stays, as with every driver
+ * that prepares statements.
+ *
+ * Schema changes: a prepared statement's result columns are fixed when it is parsed. When another process's migration
+ * changes them (a column added to a table read with `select *`, during a rolling deployment), PostgreSQL refuses
+ * every later execution of it on that connection ("cached plan must not change result type", 0A000). So that
+ * statement fails once, and the connection sends it unnamed from then on, as before preparing: parsed afresh, with
+ * the new columns. (Not retried at once: the failure has aborted the transaction it ran in, if any.)
  */
 export const preparedStatementLimits = {
   /** Statements one connection keeps prepared. */
@@ -48,6 +54,8 @@ type Query = (...args: unknown[]) => unknown;
 /** Makes `client.query(text, values)` send `text` as a named prepared statement when it qualifies (see above). */
 export function prepareRepeatedStatements(client: pg.ClientBase): void {
   const prepared = new Set<string>();
+  /** Statements whose result columns changed after they were prepared here: sent unnamed from then on. */
+  const outdated = new Set<string>();
   const target = client as unknown as { query: Query };
   const query: Query = target.query.bind(client);
   target.query = (...args: unknown[]) => {
@@ -60,11 +68,19 @@ export function prepareRepeatedStatements(client: pg.ClientBase): void {
       text.length <= preparedStatementLimits.textLengthMax
     ) {
       const name = preparedStatementName(text);
-      if (prepared.has(name) || prepared.size < preparedStatementLimits.perConnectionMax) {
+      if (!outdated.has(name) && (prepared.has(name) || prepared.size < preparedStatementLimits.perConnectionMax)) {
         prepared.add(name);
-        return query({ name, text, values });
+        return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
+          if (isResultTypeChanged(error)) outdated.add(name);
+          throw error;
+        });
       }
     }
     return query(...args);
   };
+}
+
+function isResultTypeChanged(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('must not change result type');
 }
