@@ -135,7 +135,13 @@ export async function startBridge(
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
     preparedStatements: config.databasePreparedStatements,
-    onIdleConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    onConnectionError: (error) =>
+      logger.warn(
+        { err: error },
+        config.databaseUrl === undefined
+          ? 'the embedded database failed; restart the bridge'
+          : 'a database connection failed; the pool opens a new one for the next query',
+      ),
   });
   const lifecycle: Lifecycle = { draining: false };
   const secretBox = new SecretBox(config.encryptionKey, config.encryptionKeysPrevious);

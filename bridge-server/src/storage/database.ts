@@ -29,8 +29,11 @@ export interface DatabaseOptions {
    * behind a pooler that cannot keep them (PgBouncer's transaction mode before 1.21). PGlite always prepares them.
    */
   preparedStatements?: boolean;
-  /** Told about errors of idle PostgreSQL connections (a server restart, a dropped connection). */
-  onIdleConnectionError?: (error: Error) => void;
+  /**
+   * Told about a connection's errors outside a query: on PostgreSQL an idle or checked-out connection the server ended
+   * (a restart, a dropped connection), which the pool replaces; on PGlite a failure of PGlite itself.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 const int8Oid = 20;
@@ -55,18 +58,18 @@ function openPostgres(
   url: string,
   poolMax: number,
   preparedStatements: boolean,
-  onIdleConnectionError: (error: Error) => void,
+  onConnectionError: (error: Error) => void,
 ): Kysely<Schema> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, types });
   // An idle client whose connection the server ends emits 'error' on the pool; unhandled, it would end the
   // process. The pool discards that client and the next query opens a fresh connection.
-  pool.on('error', onIdleConnectionError);
+  pool.on('error', onConnectionError);
   // A client checked out (a transaction between two statements) whose connection ends emits 'error' on itself, where
   // the pool listens no more: unhandled, a PostgreSQL restart would end the bridge (found by
   // test/database-outage.test.ts). The statement in flight or the next one fails instead, and the request answers
   // 503; the pool discards the broken client when it is released.
   pool.on('connect', (client) => {
-    client.on('error', onIdleConnectionError);
+    client.on('error', onConnectionError);
     if (preparedStatements) prepareRepeatedStatements(client);
   });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
@@ -84,7 +87,7 @@ async function openPGlite(dataDir: string, onConnectionError: (error: Error) => 
 /** Opens the configured database and brings its schema up to date before anything else uses it. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const backend: Backend = options.url === undefined ? 'pglite' : 'postgres';
-  const onConnectionError = options.onIdleConnectionError ?? (() => {});
+  const onConnectionError = options.onConnectionError ?? (() => {});
   const db =
     options.url === undefined
       ? await openPGlite(options.dataDir, onConnectionError)
