@@ -66,6 +66,30 @@ async function wire(sandbox: MetaSandbox, api: Api, bridgeUrl: string) {
   return { deployment, installation };
 }
 
+/** What a send target is, whichever way its bridge runs. */
+async function wired(parts: {
+  name: string;
+  url: string;
+  db: Kysely<Schema>;
+  sandbox: MetaSandbox;
+  sandboxServer: ListeningSandbox;
+  deployment: Record<string, unknown>;
+  installation: Record<string, unknown>;
+}): Promise<Omit<SendTarget, 'running' | 'settle' | 'close'>> {
+  const version = await parts.db.selectNoFrom((eb) => eb.fn<string>('version', []).as('version')).executeTakeFirst();
+  return {
+    name: parts.name,
+    storage: (version?.version ?? 'unknown').split(' on ')[0] as string,
+    url: parts.url,
+    token: parts.installation.token as string,
+    db: parts.db,
+    sandbox: parts.sandbox,
+    sandboxUrl: parts.sandboxServer.url,
+    deploymentId: parts.deployment.id as string,
+    phoneNumberId: parts.deployment.phone_number_id as string,
+  };
+}
+
 export async function startSendTarget(
   name: string,
   database: ThrowAwayDatabase,
@@ -86,18 +110,9 @@ export async function startSendTarget(
     const bridge = running;
     const { api } = started;
     const { deployment, installation } = await wire(sandbox, api, bridge.url);
-    const version = await bridge.database.db.selectNoFrom((eb) => eb.fn<string>('version', []).as('version')).executeTakeFirst();
     return {
-      name,
-      storage: (version?.version ?? 'unknown').split(' on ')[0] as string,
-      url: bridge.url,
-      token: installation.token as string,
-      db: bridge.database.db,
+      ...(await wired({ name, url: bridge.url, db: bridge.database.db, sandbox, sandboxServer, deployment, installation })),
       running: bridge,
-      sandbox,
-      sandboxUrl: sandboxServer.url,
-      deploymentId: deployment.id as string,
-      phoneNumberId: deployment.phone_number_id as string,
       async settle() {
         await sandbox.idle(60_000);
         await bridge.templateSyncer.idle();
@@ -185,18 +200,9 @@ export async function startSendTargetProcess(
     const { deployment, installation } = await wire(sandbox, api, bridgeUrl);
     handle = await openDatabase({ url: database.url, dataDir: 'memory://', poolMax: 2 });
     const db = handle.db;
-    const version = await db.selectNoFrom((eb) => eb.fn<string>('version', []).as('version')).executeTakeFirst();
     return {
-      name,
-      storage: (version?.version ?? 'unknown').split(' on ')[0] as string,
-      url: bridgeUrl,
-      token: installation.token as string,
-      db,
+      ...(await wired({ name, url: bridgeUrl, db, sandbox, sandboxServer, deployment, installation })),
       running: undefined,
-      sandbox,
-      sandboxUrl: sandboxServer.url,
-      deploymentId: deployment.id as string,
-      phoneNumberId: deployment.phone_number_id as string,
       async settle() {
         await sandbox.idle(60_000);
         // The bridge process applies what the sandbox sent: wait until nothing is left unapplied.

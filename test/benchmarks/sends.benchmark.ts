@@ -213,17 +213,20 @@ function printMain(bare: Phase, measurements: Measurement[]) {
     '| target | requests | accepted sends/s | vs bare | p50 ms | p90 ms | p99 ms | max ms | mean ms | non-2xx | errors | server ELU | client ELU | machine CPU |',
   );
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const rows = [{ name: 'bare Express handler (202, nothing stored or sent)', main: bare }, ...measurements];
+  const rows: Pick<Measurement, 'name' | 'main' | 'bridgeProcess'>[] = [
+    { name: 'bare Express handler (202, nothing stored or sent)', main: bare, bridgeProcess: false },
+    ...measurements,
+  ];
   for (const m of rows) {
     const { load, latency } = m.main;
     const share = m.main === bare ? '—' : percent(m.main.acceptedPerSecond / bare.acceptedPerSecond);
     out(
-      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${share} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${'bridgeProcess' in m && m.bridgeProcess ? `sandbox ${fixed(m.main.serverElu)}` : fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
+      `| ${m.name} | ${whole(load.answered)} | ${whole(m.main.acceptedPerSecond)} | ${share} | ${fixed(latency.p50)} | ${fixed(latency.p90)} | ${fixed(latency.p99)} | ${fixed(latency.max)} | ${fixed(latency.mean)} | ${whole(load.non2xx)} | ${whole(load.errors + load.timeouts)} | ${m.bridgeProcess ? `sandbox ${fixed(m.main.serverElu)}` : fixed(m.main.serverElu)} | ${fixed(m.main.clientElu)} | ${cpuCell(m.main.cpu)} |`,
     );
   }
   out();
   out(
-    'machine CPU: busy share of all CPUs / other processes (PostgreSQL) / this process. The bridge and the sandbox share the server thread (server ELU); the load generator has its own (client ELU).',
+    'machine CPU: busy share of all CPUs / other processes (PostgreSQL) / this process. The bridge and the sandbox share the server thread (server ELU; a bridge in its own process is in other processes, and the cell shows the sandbox thread); the load generator has its own (client ELU).',
   );
 }
 
