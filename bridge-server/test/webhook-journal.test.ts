@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/storage/database.js';
 import { decodeSegment, type JournalRecord, WebhookJournal } from '../src/webhooks/journal.js';
+import { WebhookProcessor } from '../src/webhooks/processor.js';
 
 function record(index: number, body = `{"n":${index},"text":"こんにちは"}`): JournalRecord {
   const bytes = Buffer.from(body);
@@ -82,5 +85,46 @@ describe('the webhook journal', () => {
     await journal.moved(1);
     await journal.close();
     expect((await WebhookJournal.open(directory)).leftOver).toEqual([record(1), record(2)]);
+  });
+
+  it('moves every record once when two moves run at the same time (the loop and a drain)', async () => {
+    const database = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
+    try {
+      const { db } = database;
+      await db.insertInto('accounts').values({ id: 'acc_aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Journal' }).execute();
+      await db
+        .insertInto('deployments')
+        .values(
+          [0, 1, 2].map((index) => ({
+            id: `dep_${index}`.padEnd(28, 'a'),
+            account_id: 'acc_aaaaaaaaaaaaaaaaaaaaaaaa',
+            display_name: `Journal ${index}`,
+            display_phone_number: `+81901234567${index}`,
+            waba_id: '12345678',
+            phone_number_id: `8765432${index}`,
+            business_manager_id: null,
+            access_token_sealed: 'v1.x',
+            app_secret_sealed: 'v1.x',
+            verify_token_sealed: 'v1.x',
+          })),
+        )
+        .execute();
+      const { journal } = await WebhookJournal.open(directory);
+      const records = Array.from({ length: 10 }, (_, index) => ({
+        ...record(index),
+        deployment_id: `dep_${index % 3}`.padEnd(28, 'a'),
+      }));
+      for (const each of records) await journal.append(each);
+      const processor = new WebhookProcessor(db, pino({ level: 'silent' }), { journal });
+      // Each peeks before the other has stored its records: without one move at a time, both took records 0–4, and
+      // forgetting 5 twice dropped records 5–9, acknowledged to Meta and never stored.
+      expect(await Promise.all([processor.moveFromJournal(5), processor.moveFromJournal(5)])).toEqual([5, 5]);
+      expect(journal.backlog).toBe(0);
+      const stored = await db.selectFrom('webhook_events').select('body_sha256').orderBy('id').execute();
+      expect(stored.map((row) => row.body_sha256)).toEqual(records.map((each) => each.body_sha256));
+      await journal.close();
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -226,14 +226,25 @@ export class WebhookProcessor extends BackgroundWorker {
     return this.options.journal?.backlog ?? 0;
   }
 
-  /** Moves the oldest webhooks of the journal into webhook_events, in one INSERT; answers how many. */
-  async moveFromJournal(limit = this.options.batchSize ?? defaultBatchSize): Promise<number> {
-    const journal = this.options.journal;
-    const records = journal?.peek(limit) ?? [];
-    if (journal === undefined || records.length === 0) return 0;
-    await insertWebhooks(this.db, records);
-    await journal.moved(records.length);
-    return records.length;
+  /** The move from the journal in progress: moves run one after another. */
+  #moving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Moves the oldest webhooks of the journal into webhook_events, in one INSERT; answers how many. One move at a
+   * time: two at once (the loop's step and a `drain`) would peek the same records, and each would then forget its
+   * count of them, the second count being records nobody had stored.
+   */
+  moveFromJournal(limit = this.options.batchSize ?? defaultBatchSize): Promise<number> {
+    const move = this.#moving.then(async () => {
+      const journal = this.options.journal;
+      const records = journal?.peek(limit) ?? [];
+      if (journal === undefined || records.length === 0) return 0;
+      await insertWebhooks(this.db, records);
+      await journal.moved(records.length);
+      return records.length;
+    });
+    this.#moving = move.catch(() => undefined);
+    return move;
   }
 
   /**
