@@ -157,7 +157,7 @@ const environmentSchema = z.object({
   WEBHOOK_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).max(3_650).default(30),
   // Webhook processing on PostgreSQL (webhooks/processor.ts): webhooks applied per transaction, and transactions in
   // flight per bridge process. Unset, the defaults there hold (measured in test/BENCHMARKS.md, `bench:drain`). PGlite
-  // sizes its own steps and ignores both.
+  // has its own (pgliteProcessing there) and ignores both.
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).optional(),
   WEBHOOK_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(16).optional(),
   // Admission control (webhooks/backlog.ts): once this many acknowledged webhooks wait to be applied, new ones are

@@ -73,8 +73,9 @@ export class WorkerLoop {
         outcome = 'idle';
       }
       if (outcome === 'idle' && this.#running) await this.#sleep();
-      // Awaited PGlite queries resolve without returning to the event loop: without this, draining a backlog
-      // would starve HTTP requests (measured: a 16 s freeze after a burst). One turn per step lets them in.
+      // One turn of the event loop per step, so that requests get in between steps whatever the step awaited. (When
+      // PGlite ran on this thread its queries never returned to the event loop, and draining a backlog froze HTTP
+      // for 16 s after a burst.)
       else await new Promise((resolve) => setImmediate(resolve));
     }
   }

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteThread, PGliteThreadConnection } from './pglite-thread.js';
 import { prepareRepeatedStatements } from './prepared-statements.js';
 import type { Schema } from './schema.js';
 
@@ -77,11 +76,12 @@ function openPostgres(
 
 async function openPGlite(dataDir: string, onConnectionError: (error: Error) => void): Promise<Kysely<Schema>> {
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
-  const client = new pg.Client({ ...createPgConfig(pglite), types });
+  const thread = await PGliteThread.open(dataDir);
+  // node-postgres's client over the thread's wire protocol (pglite-thread.ts): `connection` replaces its socket.
+  const client = new pg.Client({ connection: new PGliteThreadConnection(thread), types } as pg.ClientConfig);
   client.on('error', onConnectionError);
   prepareRepeatedStatements(client);
-  return new Kysely<Schema>({ dialect: new PGliteDialect(pglite, client) });
+  return new Kysely<Schema>({ dialect: new PGliteDialect(thread, client) });
 }
 
 /** Opens the configured database and brings its schema up to date before anything else uses it. */

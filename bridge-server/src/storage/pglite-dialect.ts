@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -12,6 +11,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type pg from 'pg';
+import type { PGliteThread } from './pglite-thread.js';
 
 /**
  * How long a query may wait for PGlite's single connection. PGlite runs one statement at a time, so
@@ -82,12 +82,11 @@ class PGliteDriver implements Driver {
   readonly #lock = new ConnectionLock();
 
   constructor(
-    private readonly pglite: PGlite,
+    private readonly database: Pick<PGliteThread, 'close'>,
     private readonly client: pg.Client,
   ) {}
 
   async init(): Promise<void> {
-    await this.pglite.waitReady;
     await this.client.connect();
   }
 
@@ -118,7 +117,7 @@ class PGliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     await this.client.end();
-    await this.pglite.close();
+    await this.database.close();
   }
 
   async #run(connection: DatabaseConnection, statement: string): Promise<void> {
@@ -129,11 +128,11 @@ class PGliteDriver implements Driver {
 /** Kysely dialect for an embedded PGlite database: PostgreSQL's SQL, adapter and introspection. */
 export class PGliteDialect implements Dialect {
   /**
-   * `client`: a node-postgres client over `pglite` (`createPgConfig` of `@electric-sql/pglite/node-postgres`), with the
-   * type parsers PostgreSQL's pool uses; only this dialect queries through it, one holder at a time.
+   * `client`: a node-postgres client over `database` (a PGliteThreadConnection, pglite-thread.ts), with the type parsers
+   * PostgreSQL's pool uses; only this dialect queries through it, one holder at a time.
    */
   constructor(
-    private readonly pglite: PGlite,
+    private readonly database: Pick<PGliteThread, 'close'>,
     private readonly client: pg.Client,
   ) {}
 
@@ -142,7 +141,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite, this.client);
+    return new PGliteDriver(this.database, this.client);
   }
 
   createIntrospector(db: Kysely<unknown>) {

@@ -4,8 +4,8 @@ import type pg from 'pg';
 /**
  * Named prepared statements for the statements a connection sends again and again (issue 16, test/BENCHMARKS.md
  * session 10). node-postgres sends every parameterised statement unnamed, so the database parses and plans it on every
- * call: on the panels' hot path that was about two thirds of PostgreSQL's CPU, and on embedded PGlite, which runs on
- * the bridge's own thread, half of each statement's time. Named, a statement is parsed once per connection and then
+ * call: on the panels' hot path that was about two thirds of PostgreSQL's CPU, and on embedded PGlite, half of each
+ * statement's time. Named, a statement is parsed once per connection and then
  * only bound and executed; node-postgres remembers per connection which names it has prepared.
  *
  * Only statements with parameters are named (those without may hold several statements, as migrations do, and go

@@ -78,12 +78,12 @@ export function decodeSegment(bytes: Buffer): { records: JournalRecord[]; intact
 }
 
 /**
- * The embedded bridge's webhook journal. On PGlite, SQL runs on the bridge's own thread: storing each webhook
- * in the database before its 200 would answer Meta at the speed of PGlite's WebAssembly (about 1,100 a second
- * here) and leave the thread no time for anything else during a burst. Instead, accepted bodies are appended
- * to a file, in one write per turn of the event loop (the requests read in that turn share it: group commit, as
- * the inbox does), and each request is answered once its write has returned; the processor then moves them into
- * webhook_events between requests.
+ * The embedded bridge's webhook journal. PGlite has one connection, and a batch of webhooks being applied holds it
+ * until its commit: storing each webhook in the database before its 200 would make Meta wait for that batch, and
+ * for PGlite's WebAssembly (about 1,100 a second here when it ran on the bridge's thread). Instead, accepted bodies
+ * are appended to a file, in one write per turn of the event loop (the requests read in that turn share it: group
+ * commit, as the inbox does), and each request is answered once its write has returned; the processor then moves
+ * them into webhook_events in batches.
  *
  * Durability is PGlite's own: PGlite runs with fsync off, so both survive the bridge process dying (the bytes are
  * in the operating system's page cache) and neither survives the machine losing power. On start, records left in

@@ -55,22 +55,16 @@ export const defaultBodyBytesPerBatch = 32 * 1024 * 1024;
 export const defaultParallelBatches = 1;
 
 /**
- * On embedded PGlite, SQL runs on the bridge's own thread, and an awaited PGlite query resolves without a turn of
- * the event loop: a step holds the thread from its first statement to its last, and requests only get in between
- * steps. So on PGlite a step has a time budget instead of a fixed batch: it moves and applies chunks whose size
- * follows the measured cost per webhook (a chunk is at most `stepBudgetMs` of work, at least one webhook, at most
- * `batchSize`), and ends once the budget is spent. Under steady load the processor keeps pace instead of deferring
- * until the load stops, and a burst is still acknowledged between steps: with a fixed batch of 50 a step took
- * 100–340 ms and a closed-loop burst of 16 connections was acknowledged at ~47 req/s (issue 16).
+ * On embedded PGlite, which runs its SQL on a thread of its own (storage/pglite-thread.ts), one connection serves
+ * everything: a batch holds it from its claim to its commit, and a panel's read waits that long. 250 webhooks a batch
+ * kept up with 2,000 events/s offered (50 did not: each of a batch's statements waits for a turn of the bridge's busy
+ * event loop, and small batches spent their time waiting), while a batch stays a fraction of a second of the thread's
+ * work (test/BENCHMARKS.md, session 11).
  */
 export const pgliteProcessing = {
-  batchSize: 50,
+  batchSize: 250,
   parallelBatches: 1,
-  stepBudgetMs: 12,
 };
-
-/** A chunk's first guess at the cost of a webhook on PGlite, before any was measured. */
-const initialMsPerWebhook = 2;
 
 function isTransientCollision(error: unknown): boolean {
   return transientCollisionCodes.has((error as { code?: string }).code ?? '');
@@ -146,65 +140,24 @@ export class WebhookProcessor extends BackgroundWorker {
       attemptsMax?: number;
       /** Webhooks acknowledged from a journal (on-disk PGlite): moved into webhook_events before processing. */
       journal?: WebhookJournal;
-      /**
-       * Milliseconds of work per step (PGlite, `pgliteProcessing`): chunks sized from the measured cost per webhook,
-       * until the budget is spent. Without it, a step is one move from the journal and `parallelBatches` batches.
-       */
-      stepBudgetMs?: number;
     } = {},
   ) {
     super({ name: 'webhook processing', pollIntervalMs: options.pollIntervalMs ?? pollIntervalMs, logger });
   }
-
-  /** Measured milliseconds per webhook moved and applied (budgeted steps), a moving average. */
-  #msPerWebhook = initialMsPerWebhook;
-  /** Webhooks claimed by this process's processing transactions (committed or not), to measure a chunk. */
-  #claimedTotal = 0;
-  /** Webhooks stored since the last budgeted step began: are requests arriving? */
-  #ingestedSinceStep = 0;
 
   /**
    * Moves what the journal holds (at most a batch) and processes batches, in the same step: under steady load on
    * PGlite, processing keeps pace with arrivals instead of waiting until the journal is empty.
    */
   protected async step(): Promise<'idle' | 'busy'> {
-    if (this.options.stepBudgetMs !== undefined) return this.#budgetedStep(this.options.stepBudgetMs);
     const moved = await this.moveFromJournal();
     const parallel = Math.max(1, this.options.parallelBatches ?? defaultParallelBatches);
     const outcomes = await Promise.all(Array.from({ length: parallel }, () => this.processBatch()));
     return moved > 0 || outcomes.some((outcome) => outcome !== 'idle') ? 'busy' : 'idle';
   }
 
-  /**
-   * Chunks of journal moves and batches until `budgetMs` is spent or nothing is left, sized to fit the budget while
-   * webhooks keep arriving; when none arrived since the last step (the backlog of a burst that ended), chunks may be
-   * four times larger (fewer transactions, each with its fixed cost), still bounded so that a panel's request waits
-   * at most one chunk.
-   */
-  async #budgetedStep(budgetMs: number): Promise<'idle' | 'busy'> {
-    const started = performance.now();
-    const batchSize = this.options.batchSize ?? defaultBatchSize;
-    const arriving = this.#ingestedSinceStep > 0;
-    this.#ingestedSinceStep = 0;
-    let outcome: 'idle' | 'busy' = 'idle';
-    for (;;) {
-      const chunk = Math.max(1, Math.min(batchSize, Math.floor((arriving ? budgetMs : 4 * budgetMs) / this.#msPerWebhook)));
-      const chunkStarted = performance.now();
-      const claimedBefore = this.#claimedTotal;
-      const moved = await this.moveFromJournal(chunk);
-      const processed = await this.processBatch(chunk);
-      if (moved === 0 && processed === 'idle') return outcome;
-      outcome = 'busy';
-      const now = performance.now();
-      const webhooks = Math.max(1, moved, this.#claimedTotal - claimedBefore);
-      this.#msPerWebhook = 0.7 * this.#msPerWebhook + 0.3 * Math.max(0.05, (now - chunkStarted) / webhooks);
-      if (now - started >= budgetMs) return outcome;
-    }
-  }
-
   /** A webhook was just stored: process it now. */
   noteIngestion(): void {
-    this.#ingestedSinceStep += 1;
     this.wake();
   }
 
@@ -293,7 +246,6 @@ export class WebhookProcessor extends BackgroundWorker {
     try {
       const outcome = await this.db.transaction().execute(async (transaction) => {
         claimed = await this.#claim(transaction, limit);
-        this.#claimedTotal += claimed.length;
         if (claimed.length === 0) return 'idle' as const;
         const parsed = claimed.map(parseStored);
         const webhooks = parsed.flatMap((entry) => (entry.ok ? [entry.webhook] : []));
