@@ -2,8 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/storage/database.js';
+import { PGliteThread, PGliteThreadConnection } from '../src/storage/pglite-thread.js';
 
 /** Turns of this thread's event loop until `work` settles. */
 async function turnsWhile(work: Promise<unknown>): Promise<number> {
@@ -67,15 +69,60 @@ describe('embedded PGlite on its own thread (storage/pglite-thread.ts)', () => {
     expect(rows).toEqual([{ id: 1, note: 'こんにちは', at, big: 2 ** 40, raw: Buffer.from([0, 1, 255]) }]);
   });
 
-  it('answers statements sent at once in the order they were sent', async () => {
-    const values = Array.from({ length: 200 }, (_, index) => index);
-    const answers = await Promise.all(
-      values.map((value) => sql<{ value: number }>`select ${value}::int as value`.execute(database.db)),
-    );
-    expect(answers.map((answer) => answer.rows[0]?.value)).toEqual(values);
+  it('fails a parameterised statement alone and goes on with the next', async () => {
+    const divided = await sql`select 1 / ${0}::int as quotient`.execute(database.db).catch((error) => error);
+    expect(divided).toMatchObject({ code: '22012' });
+    const { rows } = await sql<{ sum: number }>`select ${2}::int + ${3}::int as sum`.execute(database.db);
+    expect(rows).toEqual([{ sum: 5 }]);
   });
 
-  it('keeps what was written once closed, for the next process', async () => {
+  it('closes with a statement still running: that statement fails, and no failure of the database is reported', async () => {
+    const failures: Error[] = [];
+    const closing = await openDatabase({
+      url: undefined,
+      dataDir: 'memory://',
+      poolMax: 1,
+      onConnectionError: (error) => failures.push(error),
+    });
+    const long = sql`select sum(n) from generate_series(1, 3000000) as n`.execute(closing.db).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await closing.close();
+    expect(await long).toMatch(/terminated/i);
+    // The statement's answer came after the client had ended: once read as an unexpected message, a false alarm.
+    expect(failures).toEqual([]);
+  });
+
+  it('fails what is pending and what comes next when its thread dies, without hanging', async () => {
+    const thread = await PGliteThread.open('memory://');
+    const client = new pg.Client({ connection: new PGliteThreadConnection(thread) } as pg.ClientConfig);
+    const failures: Error[] = [];
+    client.on('error', (error) => failures.push(error));
+    await client.connect();
+    expect((await client.query('select $1::int as one', [1])).rows).toEqual([{ one: 1 }]);
+    const pending = client.query('select sum(n) from generate_series(1, 3000000) as n');
+    await thread.abort();
+    await expect(pending).rejects.toThrow(/thread ended/);
+    await expect(client.query('select 1')).rejects.toThrow();
+    expect(failures.map((failure) => failure.message)).toEqual([expect.stringMatching(/thread ended/)]);
+  });
+
+  it('closes within its deadline even while a statement runs on', async () => {
+    const thread = await PGliteThread.open('memory://');
+    const client = new pg.Client({ connection: new PGliteThreadConnection(thread) } as pg.ClientConfig);
+    client.on('error', () => {});
+    await client.connect();
+    const sleeping = client.query('select pg_sleep(60)');
+    sleeping.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Waited for, this test would time out (30 s) long before the statement ended.
+    await thread.close(200);
+    await expect(sleeping).rejects.toThrow();
+  });
+
+  it('keeps what was written for the next process', async () => {
     const dataDir = join(directory, 'reopened');
     const first = await openDatabase({ url: undefined, dataDir, poolMax: 1 });
     await sql`create table kept (note text)`.execute(first.db);

@@ -20,14 +20,17 @@ import { Parser } from 'pg-protocol/dist/parser.js';
 /** What the worker runs: opens PGlite in `dataDir`, then runs each batch of protocol bytes it is sent, in order. */
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { inspect } = require('node:util');
 const { PGlite } = require(workerData.pglitePath);
+// PGlite throws things that are not Errors too (objects from the WebAssembly): say what they hold.
+const describe = (error) => (error instanceof Error ? String(error.stack || error) : inspect(error, { depth: 4 }));
 let queue = PGlite.create(workerData.dataDir).then(
   (pglite) => {
     parentPort.postMessage({ kind: 'ready' });
     return pglite;
   },
   (error) => {
-    parentPort.postMessage({ kind: 'failed', message: String(error && error.stack ? error.stack : error) });
+    parentPort.postMessage({ kind: 'failed', message: describe(error) });
     return undefined;
   },
 );
@@ -43,12 +46,15 @@ parentPort.on('message', (message) => {
       const bytes = await pglite.execProtocolRaw(message.bytes);
       parentPort.postMessage({ kind: 'answer', bytes }, [bytes.buffer]);
     } catch (error) {
-      parentPort.postMessage({ kind: 'failed', message: String(error && error.stack ? error.stack : error) });
+      parentPort.postMessage({ kind: 'failed', message: describe(error) });
     }
     return pglite;
   });
 });
 `;
+
+/** How long `close` waits for PGlite to finish its statement and close. */
+const closeDeadlineMs = 10_000;
 
 type FromWorker =
   | { kind: 'ready' }
@@ -124,13 +130,29 @@ export class PGliteThread {
     this.#worker.postMessage({ kind: 'exec', bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
-  /** Closes PGlite (its files consistent on disk), then ends the thread. */
-  async close(): Promise<void> {
+  /**
+   * Closes PGlite (its files consistent on disk), then ends the thread. PGlite closes after the statement it is running:
+   * one that is still running after `deadlineMs` (a runaway query) is not waited for, and the thread is ended as a
+   * crash would end it (on disk, PGlite then recovers at its next start, as after kill -9).
+   */
+  async close(deadlineMs = closeDeadlineMs): Promise<void> {
+    // A client still waiting for an answer (not ended first) is told of the thread's end, and fails what it waits for.
     if (this.#failure === undefined) {
       this.#worker.postMessage({ kind: 'close' });
-      await this.#closed;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#closed,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, deadlineMs);
+        }),
+      ]);
+      clearTimeout(timer);
     }
-    this.#onFailure = undefined;
+    await this.abort();
+  }
+
+  /** Ends the thread at once, whatever it is doing: what a crash of the thread does (also for tests). */
+  async abort(): Promise<void> {
     await this.#worker.terminate();
   }
 }
@@ -151,6 +173,8 @@ export class PGliteThreadConnection extends EventEmitter {
   #pending: Buffer[] = [];
   #corked = 0;
   #ended = false;
+  /** A failure of the thread before the client listened for it (before `connect`): reported by `connect`. */
+  #earlyFailure: Error | undefined;
   readonly stream = {
     cork: () => {
       this.#corked += 1;
@@ -167,20 +191,27 @@ export class PGliteThreadConnection extends EventEmitter {
     this.#thread = thread;
     thread.attach(
       (bytes) => {
+        // After `end`, the client has failed what it was waiting for ("Connection terminated"): a late answer to it
+        // would only read as a protocol error.
+        if (this.#ended) return;
         this.#parser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (message: BackendMessage) => {
           this.emit('message', message);
           this.emit(message.name === 'error' ? 'errorMessage' : message.name, message);
         });
       },
       (error) => {
-        if (!this.#ended) this.emit('error', error);
+        if (this.#ended) return;
+        if (this.listenerCount('error') === 0) this.#earlyFailure ??= error;
+        else this.emit('error', error);
       },
     );
   }
 
   connect(): void {
     this._connecting = true;
-    process.nextTick(() => this.emit('readyForQuery'));
+    process.nextTick(() =>
+      this.#earlyFailure === undefined ? this.emit('readyForQuery') : this.emit('error', this.#earlyFailure),
+    );
   }
 
   #write(bytes: Buffer): void {
@@ -203,7 +234,9 @@ export class PGliteThreadConnection extends EventEmitter {
     try {
       this.#thread.send(batch);
     } catch (error) {
-      process.nextTick(() => this.emit('error', error));
+      process.nextTick(() => {
+        if (!this.#ended) this.emit('error', error);
+      });
     }
   }
 
