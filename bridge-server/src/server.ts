@@ -31,8 +31,8 @@ import { walletEventWebhookHandler } from './wallet/events-webhook.js';
 import { HoldSweeper } from './wallet/holds.js';
 import { HostingFeeScheduler } from './wallet/hosting.js';
 import { insertWebhooks } from './webhooks/inbox.js';
-import { WebhookJournal } from './webhooks/journal.js';
-import { pgliteProcessing, WebhookProcessor } from './webhooks/processor.js';
+import { WebhookJournal, withinBytes } from './webhooks/journal.js';
+import { defaultBodyBytesPerBatch, pgliteProcessing, WebhookProcessor } from './webhooks/processor.js';
 import { WebhookBodyPruner } from './webhooks/retention.js';
 
 export interface RunningBridge {
@@ -100,15 +100,17 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 async function openWebhookJournal(database: Database, dataDir: string, logger: Logger): Promise<WebhookJournal | undefined> {
   if (database.backend !== 'pglite' || dataDir.startsWith('memory://')) return undefined;
   const { journal, leftOver, recovered } = await WebhookJournal.open(join(dataDir, 'wabridge-webhook-journal'));
-  for (let start = 0; start < leftOver.length; start += journalRecoveryRowsMax) {
-    await insertWebhooks(database.db, leftOver.slice(start, start + journalRecoveryRowsMax));
+  for (let start = 0; start < leftOver.length; ) {
+    const rows = withinBytes(leftOver.slice(start, start + journalRecoveryRowsMax), defaultBodyBytesPerBatch);
+    await insertWebhooks(database.db, rows);
+    start += rows.length;
   }
   await recovered();
   if (leftOver.length > 0) logger.info({ webhooks: leftOver.length }, 'webhooks left in the journal moved to the database');
   return journal;
 }
 
-/** Rows per INSERT when moving a journal left by a previous process. */
+/** Rows per INSERT when moving a journal left by a previous process (and at most a batch's bytes of bodies). */
 const journalRecoveryRowsMax = 200;
 
 /** Opens storage (migrating it), builds the app and listens. */
@@ -209,7 +211,12 @@ export async function startBridge(
   const windowReminders = new WindowReminderScanner(database.db, clock, logger.child({ component: 'window-reminders' }), () =>
     jobs.wake(),
   );
-  const journal = await openWebhookJournal(database, config.dataDir, logger);
+  // A start that fails from here on closes the database first: PGlite's thread would otherwise keep the process alive.
+  const closeAndThrow = async (error: unknown): Promise<never> => {
+    await database.close();
+    throw error;
+  };
+  const journal = await openWebhookJournal(database, config.dataDir, logger).catch(closeAndThrow);
   // A committed webhook may have queued jobs (a keyword opt-out's confirmation): send them now.
   const processor = new WebhookProcessor(database.db, logger, {
     onCommitted: () => jobs.wake(),
@@ -240,6 +247,9 @@ export async function startBridge(
     const done = (error?: Error) => (error ? reject(error) : resolve(listening));
     const listening =
       options.listenOn === undefined ? app.listen(config.port, config.host, done) : app.listen(options.listenOn, done);
+  }).catch(async (error: unknown) => {
+    await journal?.close();
+    return closeAndThrow(error);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
-import { decodeSegment, type JournalRecord, WebhookJournal } from '../src/webhooks/journal.js';
+import { decodeSegment, type JournalRecord, WebhookJournal, withinBytes } from '../src/webhooks/journal.js';
 import { WebhookProcessor } from '../src/webhooks/processor.js';
 
 function record(index: number, body = `{"n":${index},"text":"こんにちは"}`): JournalRecord {
@@ -85,6 +85,15 @@ describe('the webhook journal', () => {
     await journal.moved(1);
     await journal.close();
     expect((await WebhookJournal.open(directory)).leftOver).toEqual([record(1), record(2)]);
+  });
+
+  it('moves at most a batch of bytes at once, and always at least one record', () => {
+    const records = [100, 200, 300, 3_000].map((bytes, index) => ({ ...record(index), body: Buffer.alloc(bytes) }));
+    expect(withinBytes(records, 300).map((each) => each.body.byteLength)).toEqual([100, 200]);
+    expect(withinBytes(records, 600).map((each) => each.body.byteLength)).toEqual([100, 200, 300]);
+    // A body larger than the budget still moves, alone.
+    expect(withinBytes(records.slice(3), 300).map((each) => each.body.byteLength)).toEqual([3_000]);
+    expect(withinBytes([], 300)).toEqual([]);
   });
 
   it('moves every record once when two moves run at the same time (the loop and a drain)', async () => {

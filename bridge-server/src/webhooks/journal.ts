@@ -78,6 +78,21 @@ export function decodeSegment(bytes: Buffer): { records: JournalRecord[]; intact
 }
 
 /**
+ * The first of `records` whose bodies add up to at most `bytesMax` (at least one record): one INSERT's worth, so that a
+ * move's memory stays bounded whatever size Meta's bodies are (up to 3 MB each).
+ */
+export function withinBytes<T extends { body: Uint8Array }>(records: T[], bytesMax: number): T[] {
+  let bytes = 0;
+  let count = 0;
+  for (const record of records) {
+    bytes += record.body.byteLength;
+    if (count > 0 && bytes > bytesMax) break;
+    count += 1;
+  }
+  return records.slice(0, count);
+}
+
+/**
  * The embedded bridge's webhook journal. PGlite has one connection, and a batch of webhooks being applied holds it
  * until its commit: storing each webhook in the database before its 200 would make Meta wait for that batch, and
  * for PGlite's WebAssembly (about 1,100 a second here when it ran on the bridge's thread). Instead, accepted bodies

@@ -5,7 +5,7 @@ import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookBatch, type ParsedWebhook } from './apply.js';
 import { insertWebhooks } from './inbox.js';
-import type { WebhookJournal } from './journal.js';
+import { type WebhookJournal, withinBytes } from './journal.js';
 
 /**
  * How often each bridge process looks for stored webhooks nobody has processed: those left by a crash,
@@ -56,10 +56,10 @@ export const defaultParallelBatches = 1;
 
 /**
  * On embedded PGlite, which runs its SQL on a thread of its own (storage/pglite-thread.ts), one connection serves
- * everything: a batch holds it from its claim to its commit, and a panel's read waits that long. 250 webhooks a batch
- * kept up with 2,000 events/s offered (50 did not: each of a batch's statements waits for a turn of the bridge's busy
- * event loop, and small batches spent their time waiting), while a batch stays a fraction of a second of the thread's
- * work (test/BENCHMARKS.md, session 11).
+ * everything: a batch holds it from its claim to its commit, and a panel's read waits that long. With 250 webhooks a
+ * batch, 1,000 events/s held for 60 s and 1,500 were all applied within half a second; 50 applied a quarter of 1,000
+ * (each of a batch's statements waits for a turn of the bridge's busy event loop, and small batches spent their time
+ * waiting), and 500 did no better than 250 while holding the connection twice as long (test/BENCHMARKS.md, session 11).
  */
 export const pgliteProcessing = {
   batchSize: 250,
@@ -183,14 +183,14 @@ export class WebhookProcessor extends BackgroundWorker {
   #moving: Promise<unknown> = Promise.resolve();
 
   /**
-   * Moves the oldest webhooks of the journal into webhook_events, in one INSERT; answers how many. One move at a
-   * time: two at once (the loop's step and a `drain`) would peek the same records, and each would then forget its
+   * Moves the oldest webhooks of the journal into webhook_events, in one INSERT of at most a batch and a batch's
+   * bytes of bodies; answers how many. One move at a time: two at once (the loop's step and a `drain`) would peek the same records, and each would then forget its
    * count of them, the second count being records nobody had stored.
    */
   moveFromJournal(limit = this.options.batchSize ?? defaultBatchSize): Promise<number> {
     const move = this.#moving.then(async () => {
       const journal = this.options.journal;
-      const records = journal?.peek(limit) ?? [];
+      const records = withinBytes(journal?.peek(limit) ?? [], this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch);
       if (journal === undefined || records.length === 0) return 0;
       await insertWebhooks(this.db, records);
       await journal.moved(records.length);
