@@ -221,7 +221,7 @@ function layerOf({ functionName, url }: ProfileNode['callFrame']): string {
     if (['express', 'router', 'body-parser', 'raw-body', 'path-to-regexp', 'finalhandler', 'type-is'].includes(packageName)) {
       return 'Express (router, body parsing)';
     }
-    if (packageName.startsWith('pino')) return 'pino, pino-http (request logging)';
+    if (packageName.startsWith('pino')) return 'pino (logging)';
     return packageName;
   }
   if (url.startsWith('node:'))
