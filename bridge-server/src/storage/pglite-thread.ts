@@ -88,8 +88,10 @@ export class PGliteThread {
     this.#closed = new Promise<void>((resolve) => {
       closed = resolve;
     });
+    // The first failure is the one to report: an 'error' is followed by the thread's 'exit'.
     const fail = (error: Error) => {
-      this.#failure ??= error;
+      if (this.#failure !== undefined) return;
+      this.#failure = error;
       notReady(error);
       this.#onFailure?.(error);
     };
