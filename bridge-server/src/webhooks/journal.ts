@@ -78,18 +78,22 @@ export function decodeSegment(bytes: Buffer): { records: JournalRecord[]; intact
 }
 
 /**
- * The first of `records` whose bodies add up to at most `bytesMax` (at least one record): one INSERT's worth, so that a
- * move's memory stays bounded whatever size Meta's bodies are (up to 3 MB each).
+ * The first of `items` whose sizes add up to at most `bytesMax` (at least one item): one statement's worth, so that a
+ * batch's memory stays bounded whatever size Meta's bodies are (up to 3 MB each). `sizeOf` defaults to a record's body.
  */
-export function withinBytes<T extends { body: Uint8Array }>(records: T[], bytesMax: number): T[] {
+export function withinBytes<T>(
+  items: readonly T[],
+  bytesMax: number,
+  sizeOf: (item: T) => number = (item) => (item as { body: Uint8Array }).body.byteLength,
+): T[] {
   let bytes = 0;
   let count = 0;
-  for (const record of records) {
-    bytes += record.body.byteLength;
+  for (const item of items) {
+    bytes += sizeOf(item);
     if (count > 0 && bytes > bytesMax) break;
     count += 1;
   }
-  return records.slice(0, count);
+  return items.slice(0, count);
 }
 
 /**

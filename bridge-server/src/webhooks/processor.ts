@@ -296,11 +296,9 @@ export class WebhookProcessor extends BackgroundWorker {
       .forUpdate()
       .skipLocked()
       .execute();
-    let bytes = 0;
-    const fitting = heads.filter((head, index) => {
-      bytes += Number(head.bytes ?? 0);
-      return index === 0 || bytes <= (this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch);
-    });
+    const fitting = withinBytes(heads, this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch, (head) =>
+      Number(head.bytes ?? 0),
+    );
     if (fitting.length === 0) return [];
     const bodies = new Map(
       (
