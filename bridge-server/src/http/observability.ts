@@ -22,20 +22,19 @@ export function loggableUrl(url: string): string {
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * How loud a request's log line is. Failures of ours (5xx, a thrown error) are errors; a request that was wrong or not
+ * How loud a request's log line is. Failures of ours (5xx: a thrown error is answered with one) are errors; a request that was wrong or not
  * allowed (400, 401, 403, 404, 422, 429…) is a warning. A 409 is neither: it answers a sound request with the state
  * of things (the window is closed, no prices are configured, the same Idempotency-Key is still in flight), and the
  * sidebar asks such questions on every load, so at warn it would fill the terminal with lines that need no action.
  */
 export function requestLogLevel(
   statusCode: number,
-  error?: unknown,
   { routePath, shed = false }: { routePath?: unknown; shed?: unknown } = {},
 ): 'error' | 'warn' | 'info' | 'debug' {
   // A webhook refused for the backlog (webhooks/backlog.ts) is load shed on purpose: its router logs one warning for
   // a period, not an error a request.
   if (shed === true) return 'debug';
-  if (error !== undefined || statusCode >= 500) return 'error';
+  if (statusCode >= 500) return 'error';
   if (statusCode >= 400 && statusCode !== 409) return 'warn';
   // Meta's acknowledged webhooks are the bulk of the traffic (thousands a second on a busy number): a line each at info
   // would be most of the log and a measurable share of the CPU. /metrics counts them; refusals still log as above.
@@ -83,7 +82,7 @@ export function requestLogging(logger: Logger): RequestHandler {
       response.off('finish', done);
       response.off('close', done);
       const answered = response.writableFinished;
-      const level = requestLogLevel(response.statusCode, undefined, response.locals as { routePath?: unknown; shed?: unknown });
+      const level = requestLogLevel(response.statusCode, response.locals as { routePath?: unknown; shed?: unknown });
       if (!logger.isLevelEnabled(level)) return;
       const line: Record<string, unknown> = {
         req: {
