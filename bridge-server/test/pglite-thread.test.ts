@@ -88,7 +88,8 @@ describe('embedded PGlite on its own thread (storage/pglite-thread.ts)', () => {
       () => 'answered',
       (error: Error) => error.message,
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Sent to the thread within this turn (its lock and the client answer in microtasks): one turn later it runs there.
+    await new Promise((resolve) => setImmediate(resolve));
     await closing.close();
     expect(await long).toMatch(/terminated/i);
     // The statement's answer came after the client had ended: once read as an unexpected message, a false alarm.
@@ -116,7 +117,7 @@ describe('embedded PGlite on its own thread (storage/pglite-thread.ts)', () => {
     await client.connect();
     const sleeping = client.query('select pg_sleep(60)');
     sleeping.catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setImmediate(resolve));
     // Waited for, this test would time out (30 s) long before the statement ended.
     await thread.close(200);
     await expect(sleeping).rejects.toThrow();
