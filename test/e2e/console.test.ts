@@ -169,7 +169,8 @@ describe('the admin console in Chromium', () => {
       const issued = (await card.getByTestId('installation-token').textContent()) ?? '';
       expect(issued.length).toBeGreaterThan(20);
       expect(await world.call(issued, 'GET', `/v1/deployments/${deploymentId}`)).toMatchObject({ id: deploymentId });
-      expect(await card.locator('table.data').last().textContent()).toContain('sales.zendesk.com');
+      // The installations table is read again after the token is shown: wait for it, not for a moment.
+      await expect.poll(() => card.locator('table.data').last().textContent()).toContain('sales.zendesk.com');
       await photograph(page, 'installation-token');
 
       // Points: buy 1,000 and see the receipt and the balance.
