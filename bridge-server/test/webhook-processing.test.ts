@@ -3,6 +3,8 @@ import { furthestStatus } from '@wabridge/shared';
 import type { Kysely, KyselyPlugin, RootOperationNode } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMessage } from '../src/messages/store.js';
+import { newId } from '../src/security/tokens.js';
 import { openDatabase } from '../src/storage/database.js';
 import type { Schema } from '../src/storage/schema.js';
 import { WebhookProcessor } from '../src/webhooks/processor.js';
@@ -61,6 +63,20 @@ class CountContactLocks implements KyselyPlugin {
     const text = JSON.stringify(node);
     if (node.kind === 'SelectQueryNode' && text.includes('"ForUpdate"') && JSON.stringify(node.from).includes('"contacts"'))
       this.locks += 1;
+    return node;
+  }
+  async transformResult<T>(args: { result: T }): Promise<T> {
+    return args.result;
+  }
+}
+
+/** Counts the statements a database handle issues that name one of these tables anywhere. */
+class CountStatementsNaming implements KyselyPlugin {
+  statements = 0;
+  constructor(private readonly tables: string[]) {}
+  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
+    const text = JSON.stringify(node);
+    if (this.tables.some((table) => text.includes(`"name":"${table}"`))) this.statements += 1;
     return node;
   }
   async transformResult<T>(args: { result: T }): Promise<T> {
@@ -377,6 +393,72 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     for (const contact of contacts.slice(1)) expect(contact.first_reply_after_referral_at).toBeNull();
     // 43 answers to 40 contacts: one read locks the contacts they can move, not one statement an answer.
     expect(counter.locks).toBe(1);
+  });
+
+  it('spends no statement on the charges of messages that have none, and still records their statuses', async () => {
+    const at = new Date(Math.floor((Date.now() - 10 * minuteMs) / 1000) * 1000);
+    // Messages of an account that is not metered: recorded without a charge, as the send pipeline records them.
+    const messages = Array.from({ length: 6 }, (_, index) => ({
+      id: newId('msg'),
+      wamid: `wamid.unmetered-${index}`,
+      waId: `8190660000${index}`,
+    }));
+    await db
+      .insertInto('messages')
+      .values(
+        messages.map((message) => ({
+          id: message.id,
+          deployment_id: deployment.id,
+          installation_id: null,
+          recipient_phone: `+${message.waId}`,
+          kind: 'text' as const,
+          content: JSON.stringify({ text: { body: 'hello' } }),
+          wamid: message.wamid,
+          state: 'accepted' as const,
+          source: 'bridge' as const,
+        })),
+      )
+      .execute();
+    // Priced statuses (sent, delivered, read) and a failure: each would settle a charge if there were one.
+    await storeBodies(db, deployment.id, [
+      metaJson(
+        statusUpdate(
+          deployment.phone_number_id,
+          messages.flatMap((message, index) =>
+            (index === 0 ? ['sent', 'failed'] : ['sent', 'delivered', 'read']).map((status) => ({
+              id: message.wamid,
+              status,
+              at,
+              waId: message.waId,
+            })),
+          ),
+        ),
+      ),
+    ]);
+    const counter = new CountStatementsNaming(['message_charges', 'message_billing_reports']);
+    const processor = new WebhookProcessor(db.withPlugin(counter), silent, { batchSize: 250 });
+    expect(await processor.processBatch()).toBe('processed');
+
+    const statuses = await db
+      .selectFrom('message_statuses')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('deployment_id', '=', deployment.id)
+      .where(
+        'wamid',
+        'in',
+        messages.map((message) => message.wamid),
+      )
+      .executeTakeFirstOrThrow();
+    expect(Number(statuses.count)).toBe(2 + 3 * 5);
+    const [first, second] = [messages[0]!, messages[1]!];
+    expect((await findMessage(db, deployment.id, first.id))?.status).toBe('failed');
+    expect((await findMessage(db, deployment.id, second.id))?.timeline.map((entry) => entry.status)).toEqual([
+      'sent',
+      'delivered',
+      'read',
+    ]);
+    // The batch's read of the messages says which have a charge; that read is the only statement naming the tables.
+    expect(counter.statements).toBe(1);
   });
 
   it("reads at most a batch's budget of body bytes, and applies the rest in the next batches, each once", async () => {

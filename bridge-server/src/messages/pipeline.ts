@@ -39,7 +39,7 @@ import { findTemplate, type TemplateRow } from '../templates/store.js';
 import { holdForMessage } from '../wallet/charges.js';
 import { loadPricingSettings } from '../wallet/settings.js';
 import { settleCharge } from '../wallet/settlement.js';
-import { errorColumns, findMessage } from './store.js';
+import { acceptMessage, errorColumns, findMessage } from './store.js';
 
 export interface SendContext {
   accountId: string;
@@ -328,6 +328,12 @@ export class SendPipeline {
     price: PricingQuote | undefined,
   ): Promise<string> {
     const id = context.messageId ?? newId('msg');
+    if (price === undefined && context.onRecorded === undefined) {
+      // Nothing to write with it (an account that is not metered): its one INSERT commits alone, without the two
+      // round trips of BEGIN and COMMIT (issue 16, sends per second).
+      await this.#insertMessage(this.dependencies.db, id, context, request, checked);
+      return id;
+    }
     return this.dependencies.db.transaction().execute(async (transaction) => {
       await this.#insertMessage(transaction, id, context, request, checked);
       if (price !== undefined) {
@@ -349,7 +355,7 @@ export class SendPipeline {
   }
 
   async #insertMessage(
-    transaction: Transaction<Schema>,
+    transaction: Kysely<Schema>,
     id: string,
     context: SendContext,
     request: SendMessageRequest,
@@ -443,27 +449,17 @@ export class SendPipeline {
       // A status webhook may have reconciled the message already (it carries our id): keep the furthest state. The
       // wamid joins the conversation feed, and the helpdesks' deliveries are written with it (conversations/delivery.ts).
       return await db.transaction().execute(async (transaction) => {
-        const accepted = await transaction
-          .updateTable('messages')
-          .set({
-            wamid: sent.wamid,
-            state: sql`case when state = 'failed' then state else 'accepted' end`,
-            accepted_xid: sql`coalesce(accepted_xid, pg_current_xact_id())`,
-            updated_at: sql<Date>`now()`,
-          })
-          .where('id', '=', messageId)
-          .returning(['channel_reply'])
-          .executeTakeFirst();
-        if (accepted !== undefined && accepted.channel_reply === null) {
+        const accepted = await acceptMessage(transaction, context.deploymentId, messageId, sent.wamid);
+        if (accepted === undefined) throw new Error(`message ${messageId} vanished while it was being sent`);
+        if (accepted.channelReply === null) {
           await queueHelpdeskDelivery(transaction, context.deploymentId, {
             direction: 'outbound',
             externalId: messageId,
             accountId: context.accountId,
           });
         }
-        const message = (await findMessage(transaction, context.deploymentId, messageId))!;
-        await context.onAccepted?.(transaction, message);
-        return message;
+        await context.onAccepted?.(transaction, accepted.message);
+        return accepted.message;
       });
     } catch (error) {
       // Anything else that failed here, before or after the call, counts as Meta unreached: nothing is known sent.

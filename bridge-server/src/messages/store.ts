@@ -14,9 +14,14 @@ import { type ChargeRow, chargesOf } from '../wallet/charges.js';
 
 export type MessageRow = Selectable<Schema['messages']>;
 type StatusRow = { wamid: string; status: string; occurred_at: Date };
+/** What the API shows of a message's charge. */
+type ShownCharge = Pick<
+  ChargeRow,
+  'points' | 'state' | 'captured_points' | 'free_reason' | 'category' | 'market' | 'meta_category' | 'category_mismatch'
+>;
 
 /** What the API shows of a message: its record, and its delivery as the furthest status Meta reported. */
-export function presentMessage(row: MessageRow, statuses: StatusRow[], charge?: ChargeRow): Message {
+export function presentMessage(row: MessageRow, statuses: StatusRow[], charge?: ShownCharge): Message {
   const timeline = statuses
     .filter((status) => status.wamid === row.wamid)
     .sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime() || orderOf(a.status) - orderOf(b.status))
@@ -58,7 +63,7 @@ export function presentMessage(row: MessageRow, statuses: StatusRow[], charge?: 
 }
 
 /** A message's points: as held at the send, and as settled on Meta's pricing. */
-function presentCharge(charge: ChargeRow): NonNullable<Message['charge']> {
+function presentCharge(charge: ShownCharge): NonNullable<Message['charge']> {
   return {
     points: Number(charge.points),
     state: charge.state,
@@ -89,16 +94,79 @@ export async function statusesOf(db: Kysely<Schema>, deploymentId: string, wamid
     .execute();
 }
 
+/**
+ * A message's statuses and charge as two JSON columns of the statement that reads (or accepts) the message: one round
+ * trip instead of three (issue 16, sends per second). `alias` names the message's row in that statement.
+ */
+function deliveryColumns(alias: 'messages' | 'accepted') {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  return [
+    sql<{ wamid: string; status: string; occurred_at: string }[]>`coalesce((
+      select json_agg(json_build_object('wamid', s.wamid, 'status', s.status, 'occurred_at', s.occurred_at))
+      from message_statuses as s where s.deployment_id = ${column('deployment_id')} and s.wamid = ${column('wamid')}
+    ), '[]')`.as('statuses'),
+    sql<ShownCharge | null>`(
+      select json_build_object('points', c.points, 'state', c.state, 'captured_points', c.captured_points,
+        'free_reason', c.free_reason, 'category', c.category, 'market', c.market, 'meta_category', c.meta_category,
+        'category_mismatch', c.category_mismatch)
+      from message_charges as c where c.message_id = ${column('id')}
+    )`.as('charge'),
+  ];
+}
+
+/** A row read with deliveryColumns, as the API shows it. */
+function presentRead(
+  read: MessageRow & { statuses: { wamid: string; status: string; occurred_at: string }[]; charge: ShownCharge | null },
+) {
+  const { statuses, charge, ...row } = read;
+  return presentMessage(
+    row,
+    statuses.map((status) => ({ ...status, occurred_at: new Date(status.occurred_at) })),
+    charge ?? undefined,
+  );
+}
+
 export async function findMessage(db: Kysely<Schema>, deploymentId: string, id: string): Promise<Message | undefined> {
-  const row = await db
+  const read = await db
     .selectFrom('messages')
-    .selectAll()
+    .selectAll('messages')
+    .select(deliveryColumns('messages'))
     .where('id', '=', id)
     .where('deployment_id', '=', deploymentId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const charges = await chargesOf(db, [row.id]);
-  return presentMessage(row, await statusesOf(db, deploymentId, [row.wamid]), charges.get(row.id));
+  return read === undefined ? undefined : presentRead(read);
+}
+
+/**
+ * Meta accepted the send (its answer gave the wamid): the message is accepted, unless a status webhook failed it first,
+ * and answered as the API shows it, with whether it was a helpdesk's own reply, in one statement. Undefined when no
+ * such message exists.
+ */
+export async function acceptMessage(
+  transaction: Transaction<Schema>,
+  deploymentId: string,
+  id: string,
+  wamid: string,
+): Promise<{ message: Message; channelReply: MessageRow['channel_reply'] } | undefined> {
+  const read = await transaction
+    .with('accepted', (db) =>
+      db
+        .updateTable('messages')
+        .set({
+          wamid,
+          state: sql`case when state = 'failed' then state else 'accepted' end`,
+          accepted_xid: sql`coalesce(accepted_xid, pg_current_xact_id())`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', id)
+        .where('deployment_id', '=', deploymentId)
+        .returningAll(),
+    )
+    .selectFrom('accepted')
+    .selectAll('accepted')
+    .select(deliveryColumns('accepted'))
+    .executeTakeFirst();
+  return read === undefined ? undefined : { message: presentRead(read), channelReply: read.channel_reply };
 }
 
 export async function listTicketMessages(

@@ -55,6 +55,11 @@ interface KnownMessage {
   id: string;
   deploymentId: string;
   wamid: string | null;
+  /**
+   * Whether it has a charge to settle. A charge is written only with its message, in the transaction that records
+   * it, so a message read without one never gets one.
+   */
+  charged: boolean;
 }
 
 const callbackIdOf = (event: StatusEvent) =>
@@ -114,6 +119,11 @@ class BatchLookups {
         : await transaction
             .selectFrom('messages')
             .select(['id', 'deployment_id', 'wamid'])
+            .select((eb) =>
+              eb
+                .exists(eb.selectFrom('message_charges').select('message_id').whereRef('message_id', '=', 'messages.id'))
+                .as('charged'),
+            )
             .where((eb) =>
               eb.or([
                 eb.and([eb('deployment_id', 'in', deploymentIds), eb('wamid', 'in', wamids)]),
@@ -121,7 +131,13 @@ class BatchLookups {
               ]),
             )
             .execute();
-    const known = messages.map((row) => ({ id: row.id, deploymentId: row.deployment_id, wamid: row.wamid }));
+    const known = messages.map((row) => ({
+      id: row.id,
+      deploymentId: row.deployment_id,
+      wamid: row.wamid,
+      // Anything but a plain false errs on the side of settling (the settlement finds nothing to do when there is none).
+      charged: row.charged !== false,
+    }));
     return new BatchLookups(
       transaction,
       new Set(contacts.flatMap((row) => contactKeys(row.deployment_id, { waId: row.wa_id, userId: row.user_id }))),
@@ -182,6 +198,14 @@ class BatchLookups {
       wamid: event.messageId,
       bizOpaqueCallbackData: event.bizOpaqueCallbackData,
     });
+  }
+
+  /**
+   * Whether our message may have a charge to settle: not one the batch read without a charge (an account that is not
+   * metered), which spares a status the charge's locking read and the billing report's INSERT that would find none.
+   */
+  mayHaveCharge(messageId: string): boolean {
+    return this.messagesById.get(messageId)?.charged !== false;
   }
 
   optinSettings(accountId: string): Promise<OptinSettings> {
@@ -406,7 +430,7 @@ async function settleFromStatus(
   const settlement = settlementOf(event.status, event.pricing);
   if (settlement === undefined) return;
   const messageId = await lookups.messageIdOf(deploymentId, event);
-  if (messageId === undefined) return;
+  if (messageId === undefined || !lookups.mayHaveCharge(messageId)) return;
   await settleCharge(transaction, messageId, settlement);
   await recordBillingReport(transaction, messageId, {
     status: event.status,
