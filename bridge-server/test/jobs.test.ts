@@ -138,6 +138,25 @@ describe.each(backends)('durable jobs on $name', (backend) => {
     expect(await jobOf(job.id)).toMatchObject({ status: 'done' });
   });
 
+  it('leases each job for its own kind’s time when one claim covers several kinds', async () => {
+    const other = `${kind}_other`;
+    const first = await enqueue(1);
+    const second = (await enqueueJob(db(), { kind: other, payload: { n: 2 } }))!;
+    const leaseOf = (jobKind: string) => (jobKind === kind ? 60_000 : 600_000);
+    // The oldest due job first; then the other kind's.
+    expect(await claimJob(db(), [kind, other], leaseOf)).toMatchObject({ id: first.id, kind, status: 'running' });
+    expect(await claimJob(db(), [kind, other], leaseOf)).toMatchObject({ id: second.id, kind: other, status: 'running' });
+    expect(await claimJob(db(), [kind, other], leaseOf)).toBeUndefined();
+    for (const [job, jobKind] of [
+      [first, kind],
+      [second, other],
+    ] as const) {
+      const ahead = await millisecondsAhead(job.id, 'lease_until');
+      expect(ahead).toBeGreaterThan(leaseOf(jobKind) - 5_000);
+      expect(ahead).toBeLessThanOrEqual(leaseOf(jobKind));
+    }
+  });
+
   it('backs off exponentially on the database’s clock, then gives up at the cap: dead, with why', async () => {
     const script = scriptedHandler({ attemptsMax: 4, outcome: (attempts) => jobRetry(`refused for now (${attempts})`) });
     const worker = runner(script.handler);

@@ -58,36 +58,39 @@ function isDue(eb: ExpressionBuilder<Schema, 'jobs'>) {
 
 /**
  * Takes the oldest due job of these kinds: queued and due, or running with its lease run out (its process died).
- * FOR UPDATE SKIP LOCKED in a short transaction of its own: two runners never take one job, and none waits on
- * another. The attempt is counted and the lease set here, both on the database's clock.
+ * One statement, its own transaction: the due row is picked FOR UPDATE SKIP LOCKED by the UPDATE that takes it, so
+ * two runners never take one job and none waits on another; a poll that finds nothing costs one round trip, not a
+ * BEGIN and a COMMIT besides (the runner is woken after every webhook batch: issue 16). The attempt is counted and the
+ * lease (by the job's kind) set here, both on the database's clock.
  */
 export async function claimJob(db: Kysely<Schema>, kinds: readonly string[], leaseMsOf: (kind: string) => number) {
   if (kinds.length === 0) return undefined;
-  return db.transaction().execute(async (transaction) => {
-    const due = await transaction
-      .selectFrom('jobs')
-      .select(['id', 'kind'])
-      .where('kind', 'in', kinds)
-      .where(isDue)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(1)
-      .forUpdate()
-      .skipLocked()
-      .executeTakeFirst();
-    if (due === undefined) return undefined;
-    return transaction
-      .updateTable('jobs')
-      .set({
-        status: 'running',
-        attempts: sql<number>`attempts + 1`,
-        lease_until: databaseNowPlus(leaseMsOf(due.kind)),
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', due.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
+  const leaseMs = sql<number>`case ${sql.join(
+    kinds.map((kind) => sql`when kind = ${kind} then cast(${Math.max(0, Math.round(leaseMsOf(kind)))} as integer)`),
+    sql` `,
+  )} end`;
+  return db
+    .updateTable('jobs')
+    .set({
+      status: 'running',
+      attempts: sql<number>`attempts + 1`,
+      lease_until: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', 'in', kinds)
+        .where(isDue)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .executeTakeFirst();
 }
 
 /** How an attempt ended, as the runner records it. */
