@@ -1,5 +1,6 @@
 import {
   type AccountPricingSettings,
+  type ContactActivity,
   checkSendConsent,
   currentConsent,
   describeConsentRefusal,
@@ -13,10 +14,10 @@ import {
   windowState,
 } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { activityOf, findContactByPhone } from '../contacts/store.js';
+import { findContactByPhone } from '../contacts/store.js';
 import { queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { secretContext } from '../deployments/store.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
@@ -37,7 +38,7 @@ import type { MessageSource, Schema } from '../storage/schema.js';
 import { componentsFor, headerUploadOf, validateValues, withHeaderMediaId } from '../templates/model.js';
 import { findTemplate, type TemplateRow } from '../templates/store.js';
 import { holdForMessage } from '../wallet/charges.js';
-import { loadPricingSettings } from '../wallet/settings.js';
+import { pricingSettingsOf } from '../wallet/settings.js';
 import { settleCharge } from '../wallet/settlement.js';
 import { acceptMessage, errorColumns, findMessage } from './store.js';
 
@@ -115,37 +116,25 @@ export class SendPipeline {
   ) {}
 
   async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
-    const { db } = this.dependencies;
-    // Reads that do not depend on each other are sent together (issue 16: fewer serial round trips per send). The
-    // deployment is read now, with its latest account webhooks in the same statement: whether the number can send is
+    // What the checks need of the deployment, its number's latest account webhooks, the account's point prices and the
+    // customer's window is read in one statement (issue 16: one round trip, not three). Whether the number can send is
     // settled first; the deployment itself is used once the message is recorded.
-    const deployment = db
-      .selectFrom('deployments')
-      .select(['phone_number_id', 'access_token_sealed'])
-      .select(jsonArrayFrom(latestAccountEventsQuery(db, context.deploymentId)).as('account_events'))
-      .where('id', '=', context.deploymentId)
-      .executeTakeFirstOrThrow()
-      .then(async (row) => {
-        const events = accountEventRowsOf(row.account_events);
-        const now = this.dependencies.clock.now();
-        // Nearly always nothing stops the number, and the window is not read for it; a restriction stops answers or
-        // new conversations, so then the customer's window decides which this send is.
-        const standing = accountStandingOf(events, now);
-        if (mayStopSending(standing)) {
-          const contact = await findContactByPhone(db, context.deploymentId, request.to);
-          refuseIfCannotSend(standing, { open: windowState(activityOf(contact), now).state === 'open' });
-        }
-        return row;
-      });
+    const sending = this.#readSending(context, request.to);
+    const deployment = sending.then(({ deployment, accountEvents, contact }) => {
+      // Nearly always nothing stops the number; a restriction stops answers or new conversations, so then the customer's
+      // window decides which this send is.
+      const now = this.dependencies.clock.now();
+      const standing = accountStandingOf(accountEventRowsOf(accountEvents), now);
+      if (mayStopSending(standing)) refuseIfCannotSend(standing, { open: windowState(contact, now).state === 'open' });
+      return deployment;
+    });
     deployment.catch(() => {});
     // The policy checks read meanwhile; the one that calls Meta (a media URL's upload) waits for the number's verdict.
-    const policy = this.#checkPolicy(context, request, deployment);
+    const policy = this.#checkPolicy(context, request, deployment, sending);
     policy.catch(() => {});
-    const pricing = loadPricingSettings(db, context.accountId);
-    pricing.catch(() => {});
     // A number that cannot send is the refusal to give, whatever else is wrong with the message.
     await deployment;
-    const [checked, pricingSettings] = await Promise.all([policy, pricing]);
+    const [checked, { pricingSettings }] = await Promise.all([policy, sending]);
     let messageId: string;
     try {
       const price = await this.#price(context, request, checked, pricingSettings);
@@ -159,14 +148,62 @@ export class SendPipeline {
     return this.#deliverToMeta(context, messageId, request, checked, await deployment);
   }
 
+  /**
+   * The deployment's number and token, its latest account webhooks, the account's point prices (undefined: not metered)
+   * and the customer's window activity (all null: never wrote), in one statement.
+   */
+  async #readSending(context: SendContext, to: string) {
+    const { db } = this.dependencies;
+    const waId = to.replace(/^\+/, '');
+    const contactColumn = (column: 'last_inbound_at' | 'last_referral_inbound_at' | 'first_reply_after_referral_at') =>
+      db
+        .selectFrom('contacts')
+        .select(column)
+        .where('contacts.deployment_id', '=', context.deploymentId)
+        .where('contacts.wa_id', '=', waId);
+    const row = await db
+      .selectFrom('deployments')
+      .select(['phone_number_id', 'access_token_sealed'])
+      .select((eb) => [
+        jsonArrayFrom(latestAccountEventsQuery(db, context.deploymentId)).as('account_events'),
+        jsonObjectFrom(
+          eb
+            .selectFrom('account_pricing_settings')
+            .selectAll()
+            .where('account_pricing_settings.account_id', '=', context.accountId),
+        ).as('pricing'),
+        contactColumn('last_inbound_at').as('last_inbound_at'),
+        contactColumn('last_referral_inbound_at').as('last_referral_inbound_at'),
+        contactColumn('first_reply_after_referral_at').as('first_reply_after_referral_at'),
+      ])
+      .where('id', '=', context.deploymentId)
+      .executeTakeFirstOrThrow();
+    return {
+      deployment: { phone_number_id: row.phone_number_id, access_token_sealed: row.access_token_sealed },
+      accountEvents: row.account_events,
+      pricingSettings: row.pricing === null ? undefined : pricingSettingsOf(row.pricing),
+      contact: {
+        lastInboundAt: row.last_inbound_at,
+        lastReferralInboundAt: row.last_referral_inbound_at,
+        firstReplyAfterReferralAt: row.first_reply_after_referral_at,
+      } satisfies ContactActivity,
+    };
+  }
+
   /** `numberCanSend` settles once the number's verdict is known (rejects when it cannot send): Meta waits for it. */
-  async #checkPolicy(context: SendContext, request: SendMessageRequest, numberCanSend: Promise<unknown>): Promise<Checked> {
+  async #checkPolicy(
+    context: SendContext,
+    request: SendMessageRequest,
+    numberCanSend: Promise<unknown>,
+    sending: Promise<{ contact: ContactActivity }>,
+  ): Promise<Checked> {
     if (request.text !== undefined) {
-      await this.#checkWindow(context, request.to);
+      this.#checkWindow(request.to, (await sending).contact);
       return { template: undefined, media: undefined };
     }
     if (request.media !== undefined) {
-      return { template: undefined, media: await this.#checkMedia(context, request.to, request.media, numberCanSend) };
+      const contact = (await sending).contact;
+      return { template: undefined, media: await this.#checkMedia(context, request.to, request.media, contact, numberCanSend) };
     }
     const template = await this.#checkTemplate(context, request);
     return { template, media: await this.#checkHeaderUpload(context, template, request.template!.parameters) };
@@ -196,15 +233,14 @@ export class SendPipeline {
   }
 
   /** Free-form messages (text, media) only inside the customer service window. */
-  async #checkWindow(context: SendContext, to: string): Promise<void> {
-    const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
-    const window = windowState(activityOf(contact), this.dependencies.clock.now());
+  #checkWindow(to: string, contact: ContactActivity): void {
+    const window = windowState(contact, this.dependencies.clock.now());
     if (window.state !== 'open') {
       throw new DomainError('window_closed', `${to} has not written in the last 24 hours: send an approved template instead.`, {
         window: {
           state: window.state,
           kind: window.kind,
-          last_inbound_at: contact?.last_inbound_at?.toISOString() ?? null,
+          last_inbound_at: contact.lastInboundAt?.toISOString() ?? null,
         },
       });
     }
@@ -234,15 +270,16 @@ export class SendPipeline {
     context: SendContext,
     to: string,
     media: SendMediaContent,
+    contact: ContactActivity,
     numberCanSend: Promise<unknown>,
   ): Promise<MediaUploadRow> {
     if (media.upload_id !== undefined) {
       const upload = await this.media.findSendable(context.deploymentId, media.upload_id, this.dependencies.clock.now());
       checkUploadFits(upload, media);
-      await this.#checkWindow(context, to);
+      this.#checkWindow(to, contact);
       return upload;
     }
-    await this.#checkWindow(context, to);
+    this.#checkWindow(to, contact);
     await numberCanSend;
     const { installationId } = context;
     if (installationId === null) throw new Error('a media URL is fetched on behalf of an installation only');

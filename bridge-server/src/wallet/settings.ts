@@ -1,5 +1,5 @@
 import { type AccountPricingSettings, accountPricingSettingsSchema } from '@wabridge/shared';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Schema } from '../storage/schema.js';
 
 /** The account's point prices; undefined when none are set (the account is not metered). */
@@ -8,7 +8,21 @@ export async function loadPricingSettings(
   accountId: string,
 ): Promise<AccountPricingSettings | undefined> {
   const row = await db.selectFrom('account_pricing_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-  if (row === undefined) return undefined;
+  return row === undefined ? undefined : pricingSettingsOf(row);
+}
+
+/** An account_pricing_settings row (or the same columns read back from JSON) as the settings it holds. */
+export function pricingSettingsOf(
+  row: Pick<
+    Selectable<Schema['account_pricing_settings']>,
+    | 'currency'
+    | 'point_price_minor'
+    | 'quantity_prices'
+    | 'fee_percent_basis_points'
+    | 'tax_rate_basis_points'
+    | 'point_value_micro_usd'
+  >,
+): AccountPricingSettings {
   return accountPricingSettingsSchema.parse({
     currency: row.currency,
     pointPriceMinor: row.point_price_minor,
