@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import express from 'express';
+import { sql } from 'kysely';
 import { test } from 'vitest';
 import { type CpuShares, cpuShares, startCpuProfile } from './diagnostics.js';
 import { type LatencySummary, LoadGenerator, type LoadResult, summarize } from './load.js';
@@ -37,6 +38,13 @@ const settings = {
   requests: integer('BENCH_REQUESTS', 2_000),
   statusDelaysMs: { sent: 50, delivered: 150, read: 300 },
   logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
+  /**
+   * ANALYZE after the warm-up (BENCH_ANALYZE=off: not). The database is new: the plans the bridge's connections cache
+   * during the warm-up were made on nearly empty tables, and PostgreSQL keeps them until statistics change, which
+   * autovacuum does within a minute of a table's growth in a live database but not within a run of seconds. A plan
+   * from an empty `messages` table picks a (deployment, …) index and filters a deployment's every message.
+   */
+  analyze: environment.BENCH_ANALYZE !== 'off',
   postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
   targets: (environment.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((name) => name.trim()),
 };
@@ -158,6 +166,7 @@ async function measure(target: SendTarget, generator: LoadGenerator): Promise<Me
   const windowsMs = await customersWrite(target, { customers: settings.customers, phonePrefix, phoneBase });
   const keyPrefix = randomBytes(6).toString('hex');
   const warmup = await loadPhase(target, generator, keyPrefix, 0, settings.warmupRequests);
+  if (settings.analyze) await sql`analyze`.execute(target.db);
   const main = await loadPhase(target, generator, keyPrefix, settings.warmupRequests, settings.requests);
   const otherAnswers: Record<string, number> = {};
   for (const load of [warmup.load, main.load]) {
@@ -272,7 +281,7 @@ async function sendsBenchmark(): Promise<void> {
     `- sandbox: in this process, throughput limit 100,000 sends/s per number, statuses sent/delivered/read ${settings.statusDelaysMs.sent}/${settings.statusDelaysMs.delivered}/${settings.statusDelaysMs.read} ms after each send, one webhook per status (they reach the bridge during the load)`,
   );
   out(
-    `- bridge: startBridge() with LOG_LEVEL=${settings.logLevel}, account without pricing settings (no charges); PGlite data directory on disk under ${tmpdir()}; ${settings.postgresUrl ? 'PostgreSQL: a throw-away database, the default pool (DATABASE_POOL_MAX=10)' : 'PostgreSQL skipped (set BENCH_DATABASE_URL)'}`,
+    `- bridge: startBridge() with LOG_LEVEL=${settings.logLevel}, account without pricing settings (no charges); ${settings.analyze ? 'ANALYZE after the warm-up (BENCH_ANALYZE=off: not)' : 'no ANALYZE after the warm-up (BENCH_ANALYZE=off)'}; PGlite data directory on disk under ${tmpdir()}; ${settings.postgresUrl ? 'PostgreSQL: a throw-away database, the default pool (DATABASE_POOL_MAX=10)' : 'PostgreSQL skipped (set BENCH_DATABASE_URL)'}`,
   );
 
   const starts: (() => Promise<SendTarget>)[] = [];

@@ -486,7 +486,7 @@ export class SendPipeline {
       // A status webhook may have reconciled the message already (it carries our id): keep the furthest state. The
       // wamid joins the conversation feed, and the helpdesks' deliveries are written with it (conversations/delivery.ts).
       return await db.transaction().execute(async (transaction) => {
-        const accepted = await acceptMessage(transaction, context.deploymentId, messageId, sent.wamid);
+        const accepted = await acceptMessage(transaction, messageId, sent.wamid);
         if (accepted === undefined) throw new Error(`message ${messageId} vanished while it was being sent`);
         if (accepted.channelReply === null) {
           await queueHelpdeskDelivery(transaction, context.deploymentId, {

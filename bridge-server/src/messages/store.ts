@@ -144,7 +144,6 @@ export async function findMessage(db: Kysely<Schema>, deploymentId: string, id: 
  */
 export async function acceptMessage(
   transaction: Transaction<Schema>,
-  deploymentId: string,
   id: string,
   wamid: string,
 ): Promise<{ message: Message; channelReply: MessageRow['channel_reply'] } | undefined> {
@@ -158,8 +157,9 @@ export async function acceptMessage(
           accepted_xid: sql`coalesce(accepted_xid, pg_current_xact_id())`,
           updated_at: sql<Date>`now()`,
         })
+        // By its primary key alone: the id was made for this deployment's send, and a second condition lets a plan made
+        // while the table was small pick the (deployment, recipient) index and filter a deployment's every message.
         .where('id', '=', id)
-        .where('deployment_id', '=', deploymentId)
         .returningAll(),
     )
     .selectFrom('accepted')
