@@ -45,6 +45,12 @@ const settings = {
    * from an empty `messages` table picks a (deployment, …) index and filters a deployment's every message.
    */
   analyze: environment.BENCH_ANALYZE !== 'off',
+  /**
+   * Messages the number sent before the run (BENCH_HISTORY_MESSAGES, 0: none), with their three statuses: a live
+   * bridge's tables are not empty, and a plan made for a table of a few hundred rows (a sequential scan) is kept while
+   * the run grows it tenfold.
+   */
+  historyMessages: environment.BENCH_HISTORY_MESSAGES === '0' ? 0 : integer('BENCH_HISTORY_MESSAGES', 20_000),
   postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
   targets: (environment.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((name) => name.trim()),
 };
@@ -141,10 +147,13 @@ async function check(target: SendTarget, answered202: number): Promise<Check> {
       eb.fn.count<number>('content').distinct().as('texts'),
     ])
     .where('deployment_id', '=', target.deploymentId)
+    // Not the history the run started with (seedHistory: a day old).
+    .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
     .executeTakeFirstOrThrow();
   const statuses = await db
     .selectFrom('message_statuses')
     .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('wamid', 'not like', 'wamid.history-%')
     .executeTakeFirstOrThrow();
   const sent = [...target.sandbox.state.messages.values()].filter(
     (message) => message.phoneNumberId === target.phoneNumberId && message.httpOutcome === 'answered',
@@ -162,8 +171,37 @@ async function check(target: SendTarget, answered202: number): Promise<Check> {
   };
 }
 
+/** `count` messages sent a day ago to other customers, each sent, delivered and read: the number's history. */
+async function seedHistory(target: SendTarget, count: number): Promise<void> {
+  if (count === 0) return;
+  const { db, deploymentId } = target;
+  await sql`
+    insert into messages (id, deployment_id, recipient_phone, kind, content, wamid, state, source, created_at, updated_at)
+    select 'msg_' || substr(md5('history' || i), 1, 24), ${deploymentId}, '+8180' || (10000000 + i), 'text',
+      '{"text": {"body": "earlier"}}', 'wamid.history-' || i, 'accepted', 'agent', now() - interval '1 day',
+      now() - interval '1 day'
+    from generate_series(1, ${count}) as i`.execute(db);
+  // The webhook that brought them all (a status row names the webhook it came in).
+  const webhook = await db
+    .insertInto('webhook_events')
+    .values({
+      deployment_id: deploymentId,
+      body: Buffer.from('{}'),
+      body_sha256: randomBytes(32).toString('hex'),
+      processed_at: sql<Date>`now()`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await sql`
+    insert into message_statuses (deployment_id, wamid, status, occurred_at, recipient_wa_id, payload, webhook_event_id)
+    select ${deploymentId}, 'wamid.history-' || i, status, now() - interval '1 day', '8180' || (10000000 + i), '{}',
+      ${webhook.id}
+    from generate_series(1, ${count}) as i, unnest(array['sent', 'delivered', 'read']) as status`.execute(db);
+}
+
 async function measure(target: SendTarget, generator: LoadGenerator): Promise<Measurement> {
   const windowsMs = await customersWrite(target, { customers: settings.customers, phonePrefix, phoneBase });
+  await seedHistory(target, settings.historyMessages);
   const keyPrefix = randomBytes(6).toString('hex');
   const warmup = await loadPhase(target, generator, keyPrefix, 0, settings.warmupRequests);
   if (settings.analyze) await sql`analyze`.execute(target.db);
