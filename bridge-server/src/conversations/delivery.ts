@@ -1,5 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
-import { enqueueZendeskPushes, enqueueZendeskPushesTo, zendeskPushLinksOf } from '../channels/zendesk/push.js';
+import {
+  enqueueZendeskPushes,
+  enqueueZendeskPushesTo,
+  zendeskPushLinkCandidates,
+  zendeskPushLinksOf,
+} from '../channels/zendesk/push.js';
 import type { Schema } from '../storage/schema.js';
 
 /**
@@ -14,6 +19,15 @@ export async function queueHelpdeskDelivery(
   message: { direction: 'inbound' | 'outbound'; externalId: string; accountId: string },
 ): Promise<void> {
   await enqueueZendeskPushes(transaction, deploymentId, message);
+}
+
+/**
+ * Rows that exist when `queueHelpdeskDelivery` may have something to write for the deployment (its Zendesk push links):
+ * a statement that records a message asks `exists` of it in the same round trip, and skips the delivery when there are
+ * none, as for most deployments.
+ */
+export function helpdeskDeliveryTargets(transaction: Kysely<Schema> | Transaction<Schema>, deploymentId: string) {
+  return zendeskPushLinkCandidates(transaction, deploymentId);
 }
 
 /**

@@ -18,7 +18,7 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { findContactByPhone } from '../contacts/store.js';
-import { queueHelpdeskDelivery } from '../conversations/delivery.js';
+import { helpdeskDeliveryTargets, queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { secretContext } from '../deployments/store.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import type { MediaService } from '../media/service.js';
@@ -486,9 +486,11 @@ export class SendPipeline {
       // A status webhook may have reconciled the message already (it carries our id): keep the furthest state. The
       // wamid joins the conversation feed, and the helpdesks' deliveries are written with it (conversations/delivery.ts).
       return await db.transaction().execute(async (transaction) => {
-        const accepted = await acceptMessage(transaction, messageId, sent.wamid);
+        // Whether a helpdesk could take it is asked in the same statement: most deployments have nothing to write.
+        const targets = helpdeskDeliveryTargets(transaction, context.deploymentId);
+        const accepted = await acceptMessage(transaction, messageId, sent.wamid, targets);
         if (accepted === undefined) throw new Error(`message ${messageId} vanished while it was being sent`);
-        if (accepted.channelReply === null) {
+        if (accepted.channelReply === null && accepted.found) {
           await queueHelpdeskDelivery(transaction, context.deploymentId, {
             direction: 'outbound',
             externalId: messageId,

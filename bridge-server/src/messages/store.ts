@@ -7,7 +7,7 @@ const orderOf = (status: string) => {
   return index === -1 ? statusOrder.length : index;
 };
 
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Expression, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { MetaApiError } from '../meta/errors.js';
 import type { Schema } from '../storage/schema.js';
 import { type ChargeRow, chargesOf } from '../wallet/charges.js';
@@ -139,14 +139,16 @@ export async function findMessage(db: Kysely<Schema>, deploymentId: string, id: 
 
 /**
  * Meta accepted the send (its answer gave the wamid): the message is accepted, unless a status webhook failed it first,
- * and answered as the API shows it, with whether it was a helpdesk's own reply, in one statement. Undefined when no
- * such message exists.
+ * and answered as the API shows it, with whether it was a helpdesk's own reply and whether `find` found anything, in
+ * one statement. Undefined when no such message exists.
  */
 export async function acceptMessage(
   transaction: Transaction<Schema>,
   id: string,
   wamid: string,
-): Promise<{ message: Message; channelReply: MessageRow['channel_reply'] } | undefined> {
+  /** Rows whose existence the answer reports as `found` (whether there is anything to deliver it to), or none. */
+  find: Expression<unknown>,
+): Promise<{ message: Message; channelReply: MessageRow['channel_reply']; found: boolean } | undefined> {
   const read = await transaction
     .with('accepted', (db) =>
       db
@@ -165,8 +167,12 @@ export async function acceptMessage(
     .selectFrom('accepted')
     .selectAll('accepted')
     .select(deliveryColumns('accepted'))
+    .select((eb) => eb.exists(find).as('found'))
     .executeTakeFirst();
-  return read === undefined ? undefined : { message: presentRead(read), channelReply: read.channel_reply };
+  // Anything but a plain false errs on the side of looking (the delivery reads what there is).
+  return read === undefined
+    ? undefined
+    : { message: presentRead(read), channelReply: read.channel_reply, found: read.found !== false };
 }
 
 export async function listTicketMessages(

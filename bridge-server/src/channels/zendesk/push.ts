@@ -52,17 +52,25 @@ export async function enqueueZendeskPushes(
   return enqueueZendeskPushesTo(transaction, await zendeskPushLinksOf(transaction, deploymentId), message);
 }
 
-/** The push-enabled Zendesk links that receive a deployment's conversations (read once per webhook batch). */
-export async function zendeskPushLinksOf(transaction: Database, deploymentId: string): Promise<string[]> {
-  const links = await transaction
+/**
+ * The push-enabled Zendesk links of a deployment's live installations: the candidates that may receive its
+ * conversations (`zendeskPushLinksOf` then asks which do). Most deployments have none: a statement that records a
+ * message can ask whether any exist in the same round trip (`exists`), and skip the read when none do.
+ */
+export function zendeskPushLinkCandidates(transaction: Database, deploymentId: string) {
+  return transaction
     .selectFrom('zendesk_channel_links as link')
     .innerJoin('installations', 'installations.id', 'link.installation_id')
     .select(['link.id', 'link.installation_id'])
     .where('installations.deployment_id', '=', deploymentId)
     .where('installations.revoked_at', 'is', null)
     .where('link.removed_at', 'is', null)
-    .where('link.push_token_sealed', 'is not', null)
-    .execute();
+    .where('link.push_token_sealed', 'is not', null);
+}
+
+/** The push-enabled Zendesk links that receive a deployment's conversations (read once per webhook batch). */
+export async function zendeskPushLinksOf(transaction: Database, deploymentId: string): Promise<string[]> {
+  const links = await zendeskPushLinkCandidates(transaction, deploymentId).execute();
   const receiving: string[] = [];
   for (const link of links) if (await receivesConversations(transaction, link.installation_id)) receiving.push(link.id);
   return receiving;
