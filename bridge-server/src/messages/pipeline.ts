@@ -17,7 +17,6 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { findContactByPhone } from '../contacts/store.js';
 import { helpdeskDeliveryTargets, queueHelpdeskDelivery } from '../conversations/delivery.js';
 import { secretContext } from '../deployments/store.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
@@ -90,6 +89,14 @@ interface Dependencies {
   clock: Clock;
 }
 
+/** What a send reads before its checks (`SendPipeline.readSending`). */
+export interface Sending {
+  deployment: { phone_number_id: string; access_token_sealed: string };
+  accountEvents: Parameters<typeof accountEventRowsOf>[0];
+  pricingSettings: AccountPricingSettings | undefined;
+  contact: ContactActivity;
+}
+
 /** What the policy step settled: the template to send, or the uploaded file to send, if any. */
 interface Checked {
   template: TemplateRow | undefined;
@@ -115,11 +122,17 @@ export class SendPipeline {
     private readonly media: MediaService,
   ) {}
 
-  async send(context: SendContext, request: SendMessageRequest): Promise<Message> {
+  /**
+   * `sending`: what `readSending` read for this send, when the caller started it beforehand (beside its own round trip).
+   */
+  async send(
+    context: SendContext,
+    request: SendMessageRequest,
+    sending: Promise<Sending> = this.readSending(context, request.to),
+  ): Promise<Message> {
     // What the checks need of the deployment, its number's latest account webhooks, the account's point prices and the
     // customer's window is read in one statement (issue 16: one round trip, not three). Whether the number can send is
     // settled first; the deployment itself is used once the message is recorded.
-    const sending = this.#readSending(context, request.to);
     const deployment = sending.then(({ deployment, accountEvents, contact }) => {
       // Nearly always nothing stops the number; a restriction stops answers or new conversations, so then the customer's
       // window decides which this send is.
@@ -150,9 +163,10 @@ export class SendPipeline {
 
   /**
    * The deployment's number and token, its latest account webhooks, the account's point prices (undefined: not metered)
-   * and the customer's window activity (all null: never wrote), in one statement.
+   * and the customer's window activity (all null: never wrote), in one statement. It only reads: a caller may start it
+   * before it knows whether it will send (`IdempotentSender`, beside the key's claim).
    */
-  async #readSending(context: SendContext, to: string) {
+  async readSending(context: Pick<SendContext, 'accountId' | 'deploymentId'>, to: string): Promise<Sending> {
     const { db } = this.dependencies;
     const waId = to.replace(/^\+/, '');
     const contactColumn = (column: 'last_inbound_at' | 'last_referral_inbound_at' | 'first_reply_after_referral_at') =>
@@ -205,7 +219,7 @@ export class SendPipeline {
       const contact = (await sending).contact;
       return { template: undefined, media: await this.#checkMedia(context, request.to, request.media, contact, numberCanSend) };
     }
-    const template = await this.#checkTemplate(context, request);
+    const template = await this.#checkTemplate(context, request, sending);
     return { template, media: await this.#checkHeaderUpload(context, template, request.template!.parameters) };
   }
 
@@ -252,10 +266,9 @@ export class SendPipeline {
    * written to us, so WhatsApp vouched for the number; otherwise it is refused as a number to check, as a typo would be.
    * (Free-form messages need the customer to have written anyway: the window check covers them.)
    */
-  async #checkUnknownRange(context: SendContext, to: string): Promise<void> {
+  async #checkUnknownRange(to: string, sending: Promise<{ contact: ContactActivity }>): Promise<void> {
     if (normalizePhoneNumber(to).ok) return;
-    const contact = await findContactByPhone(this.dependencies.db, context.deploymentId, to);
-    if (contact?.last_inbound_at != null) return;
+    if ((await sending).contact.lastInboundAt !== null) return;
     throw validationFailed([
       {
         path: 'body.to',
@@ -286,9 +299,13 @@ export class SendPipeline {
     return this.media.storeFromUrl({ ...context, installationId }, media.url!, media.kind, media.filename);
   }
 
-  async #checkTemplate(context: SendContext, request: SendMessageRequest): Promise<TemplateRow> {
+  async #checkTemplate(
+    context: SendContext,
+    request: SendMessageRequest,
+    sending: Promise<{ contact: ContactActivity }>,
+  ): Promise<TemplateRow> {
     const { db } = this.dependencies;
-    await this.#checkUnknownRange(context, request.to);
+    await this.#checkUnknownRange(request.to, sending);
     const wanted = request.template!;
     const template = await findTemplate(db, context.deploymentId, wanted.name, wanted.language);
     if (template === undefined) {
