@@ -35,9 +35,18 @@ describe('template picker', () => {
   it('shows a skeleton while loading, then approved templates only, the agent’s language first', async () => {
     const host = hostWithTemplates();
     host.agentLocale = 'ja';
+    // The templates are held until the skeleton has been seen: a bridge that answers at once would otherwise
+    // answer before the section is found.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.intercept(async (request) => {
+      if (request.route === '/v1/templates') await held;
+      return undefined;
+    });
     renderPanel(host);
     const loading = await findSection('テンプレートで送信');
     expect(within(loading).getByRole('status', { name: '読み込み中' })).toBeTruthy();
+    release();
     const items = await within(loading).findAllByRole('option');
     expect(items.map((item) => item.textContent)).toEqual([
       'Order shippedユーティリティ · 日本語',
