@@ -157,6 +157,22 @@ describe.each(backends)('durable jobs on $name', (backend) => {
     }
   });
 
+  it('takes a job queued for now at once, in the very transaction that queued it (times are kept rounded to the millisecond)', async () => {
+    // PostgreSQL rounds a timestamptz(3): a job queued for now() in the second half of a millisecond is kept up to
+    // half a millisecond ahead of that now. In one transaction now() stands still, so each round is a claim made
+    // within that half millisecond; twenty rounds land in a second half with near certainty.
+    for (let round = 0; round < 20; round += 1) {
+      const claimed = await db()
+        .transaction()
+        .execute(async (transaction) => {
+          const queued = (await enqueueJob(transaction, { kind, payload: { n: round } }))!;
+          const job = await claimJob(transaction, [kind], () => leaseMs);
+          return { queued: queued.id, claimed: job?.id };
+        });
+      expect(claimed.claimed).toBe(claimed.queued);
+    }
+  });
+
   it('backs off exponentially on the database’s clock, then gives up at the cap: dead, with why', async () => {
     const script = scriptedHandler({ attemptsMax: 4, outcome: (attempts) => jobRetry(`refused for now (${attempts})`) });
     const worker = runner(script.handler);

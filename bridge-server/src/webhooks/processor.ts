@@ -13,6 +13,13 @@ import { type WebhookJournal, withinBytes } from './journal.js';
  * processor at once. One second keeps recovery prompt for a query that is an index probe when idle.
  */
 const pollIntervalMs = 1_000;
+/**
+ * Due by the database's now, rounded as webhook_events keeps its times (`timestamptz(3)`, rounded): a webhook stored
+ * with the default `now()` can be kept up to half a millisecond ahead of that now, and the process's clock (a
+ * millisecond, truncated) lags it by up to one more. Compared with either unrounded, a webhook claimed within that
+ * millisecond of its storing was not yet due, and a lone webhook waited for the next poll (a second).
+ */
+const dueBy = sql<Date>`now()::timestamptz(3)`;
 /** A webhook whose processing failed is retried after 2^attempts seconds, at most an hour apart. */
 const retryDelayMsMax = 60 * 60_000;
 /**
@@ -168,7 +175,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .select('id')
       .where('processed_at', 'is', null)
       .where('dead_lettered_at', 'is', null)
-      .where('next_attempt_at', '<=', new Date())
+      .where('next_attempt_at', '<=', dueBy)
       .limit(1)
       .executeTakeFirst();
     return due === undefined && this.journalBacklog === 0;
@@ -289,7 +296,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .select(['id', 'deployment_id', 'attempts', sql<number | null>`octet_length(body)`.as('bytes')])
       .where('processed_at', 'is', null)
       .where('dead_lettered_at', 'is', null)
-      .where('next_attempt_at', '<=', new Date())
+      .where('next_attempt_at', '<=', dueBy)
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(limit)
