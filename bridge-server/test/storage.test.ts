@@ -302,6 +302,81 @@ describe.each(backends)('storage on $name', (backend) => {
       .executeTakeFirstOrThrow();
     expect(row.name).toBe('20');
   });
+
+  it('records the live events of inbound messages by reading each customer by key, never scanning the contacts', async () => {
+    const db = database.db;
+    const deploymentId = 'dep_llllllllllllllllllllllll';
+    await db.insertInto('accounts').values({ id: 'acc_llllllllllllllllllllllll', name: 'Live' }).execute();
+    await db
+      .insertInto('deployments')
+      .values({
+        id: deploymentId,
+        account_id: 'acc_llllllllllllllllllllllll',
+        display_name: 'Live',
+        display_phone_number: '+819011110000',
+        waba_id: '31313131',
+        phone_number_id: '13131313',
+        business_manager_id: null,
+        access_token_sealed: 'v1.x',
+        app_secret_sealed: 'v1.x',
+        verify_token_sealed: 'v1.x',
+      })
+      .execute();
+    const webhook = await db
+      .insertInto('webhook_events')
+      .values({ deployment_id: deploymentId, body: Buffer.from('{}'), body_sha256: 'f'.repeat(64) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const addContacts = (from: number, count: number) =>
+      sql`insert into contacts (deployment_id, wa_id)
+          select ${deploymentId}, (819020000000 + g)::text from generate_series(cast(${from} as integer), cast(${from + count - 1} as integer)) as g`.execute(
+        db,
+      );
+    const contactIds = async () =>
+      (await db.selectFrom('contacts').select('id').where('deployment_id', '=', deploymentId).orderBy('id').execute()).map(
+        (contact) => contact.id,
+      );
+    const writeInbound = (ids: readonly number[], prefix: string) =>
+      db
+        .insertInto('inbound_messages')
+        .values(
+          ids.map((id) => ({
+            deployment_id: deploymentId,
+            wamid: `wamid.${prefix}.${id}`,
+            contact_id: id,
+            type: 'text',
+            sent_at: new Date(),
+            text_body: 'hello',
+            referral: null,
+            payload: JSON.stringify({ type: 'text' }),
+            webhook_event_id: webhook.id,
+          })),
+        )
+        .execute();
+    /** Sequential scans of contacts so far, with this connection's counts flushed first. */
+    const contactScans = async () => {
+      await sql`select pg_stat_force_next_flush()`.execute(db);
+      const { rows } = await sql<{ scans: string }>`
+        select seq_scan as scans from pg_stat_user_tables where relname = 'contacts'`.execute(db);
+      return Number(rows[0]?.scans ?? 0);
+    };
+    // The trigger's plan is made on the first batch, while there are few customers: a join planned then scanned every
+    // contact for every later batch, however many contacts there came to be.
+    await addContacts(1, 5);
+    await writeInbound(await contactIds(), 'first');
+    await addContacts(100, 3_000);
+    const ids = (await contactIds()).slice(5, 505);
+    const before = await contactScans();
+    await writeInbound(ids, 'second');
+    expect((await contactScans()) - before).toBe(0);
+    const events = await db
+      .selectFrom('live_events')
+      .select((eb) => eb.fn.count<number>('phone').distinct().as('phones'))
+      .where('deployment_id', '=', deploymentId)
+      .where('kind', '=', 'conversation')
+      .executeTakeFirstOrThrow();
+    expect(Number(events.phones)).toBe(505);
+  });
 });
 
 describe.runIf(backends.some((backend) => backend.name === 'postgres'))(
