@@ -137,7 +137,8 @@ describe('the Zendesk app in Chromium, on the local Zendesk host page', () => {
     await expect
       .poll(() => app.getByTestId('blocked-reason').first().textContent())
       .toMatch(/has not written on WhatsApp yet; only a template/);
-    expect(await templateOptions(app, 'order_confirmation').count()).toBeGreaterThan(0);
+    // The templates come in their own request, which may answer after the window's.
+    await expect.poll(() => templateOptions(app, 'order_confirmation').count()).toBeGreaterThan(0);
     await page.screenshot({ fullPage: true, path: join(screenshots, 'zendesk-closed-window.png') });
     await page.close();
   });
