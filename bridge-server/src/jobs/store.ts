@@ -29,6 +29,15 @@ export function databaseNowPlus(milliseconds: number) {
 }
 
 /**
+ * The database's now as a `timestamptz(3)` column keeps it, for deciding what is due (jobs, webhooks). PostgreSQL
+ * rounds a time it stores to the millisecond, so a row queued for `now()` can be kept up to half a millisecond ahead
+ * of that now: compared with the exact `now()`, it was not yet due to a claim made within that half millisecond (the
+ * worker, woken once the row committed, went back to sleep until its next poll). Rounded alike, a later now is never
+ * earlier than a stored one.
+ */
+export const databaseNowAsStored = sql<Date>`now()::timestamptz(3)`;
+
+/**
  * Queues a job. Call it with the transaction that decided the work, so the job exists exactly when that decision
  * commits; then wake the runner once it has committed. Answers undefined when a job with the same dedupe key exists.
  */
@@ -48,19 +57,11 @@ export async function enqueueJob(db: Database, request: JobRequest): Promise<Job
     .executeTakeFirst();
 }
 
-/**
- * The database's now at the precision the jobs' times are kept in (`timestamptz(3)`). PostgreSQL rounds a time it
- * stores to that precision, so a job queued for `now()` can be kept up to half a millisecond ahead of it: compared
- * with the exact `now()`, a job queued for now was not yet due to a claim made within that half millisecond (the
- * runner, woken once the job committed, then went back to sleep). Rounded alike, a later now is never earlier.
- */
-const nowAsStored = sql<Date>`now()::timestamptz(3)`;
-
 /** Due: queued and its time has come, or running with its lease run out (its process died); on the database's clock. */
 function isDue(eb: ExpressionBuilder<Schema, 'jobs'>) {
   return eb.or([
-    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', nowAsStored)]),
-    eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', nowAsStored)]),
+    eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', databaseNowAsStored)]),
+    eb.and([eb('status', '=', 'running'), eb('lease_until', '<=', databaseNowAsStored)]),
   ]);
 }
 
@@ -236,10 +237,10 @@ export interface JobKindFigures {
 export async function jobFigures(db: Kysely<Schema>): Promise<JobKindFigures[]> {
   const { rows } = await sql<{ kind: string; due: number; running: number; dead: number; oldest_due_age_seconds: number | null }>`
     select kind,
-      count(*) filter (where status = 'queued' and next_attempt_at <= ${nowAsStored})::int as due,
+      count(*) filter (where status = 'queued' and next_attempt_at <= ${databaseNowAsStored})::int as due,
       count(*) filter (where status = 'running')::int as running,
       count(*) filter (where status = 'dead')::int as dead,
-      extract(epoch from now() - min(next_attempt_at) filter (where status = 'queued' and next_attempt_at <= ${nowAsStored}))::float8
+      extract(epoch from now() - min(next_attempt_at) filter (where status = 'queued' and next_attempt_at <= ${databaseNowAsStored}))::float8
         as oldest_due_age_seconds
     from jobs where status <> 'done' group by kind order by kind`.execute(db);
   return rows.map((row) => ({

@@ -2,6 +2,7 @@ import { parseWebhook } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
+import { databaseNowAsStored, databaseNowPlus } from '../jobs/store.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookBatch, type ParsedWebhook } from './apply.js';
 import { insertWebhooks } from './inbox.js';
@@ -13,13 +14,6 @@ import { type WebhookJournal, withinBytes } from './journal.js';
  * processor at once. One second keeps recovery prompt for a query that is an index probe when idle.
  */
 const pollIntervalMs = 1_000;
-/**
- * Due by the database's now, rounded as webhook_events keeps its times (`timestamptz(3)`, rounded): a webhook stored
- * with the default `now()` can be kept up to half a millisecond ahead of that now, and the process's clock (a
- * millisecond, truncated) lags it by up to one more. Compared with either unrounded, a webhook claimed within that
- * millisecond of its storing was not yet due, and a lone webhook waited for the next poll (a second).
- */
-const dueBy = sql<Date>`now()::timestamptz(3)`;
 /** A webhook whose processing failed is retried after 2^attempts seconds, at most an hour apart. */
 const retryDelayMsMax = 60 * 60_000;
 /**
@@ -175,7 +169,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .select('id')
       .where('processed_at', 'is', null)
       .where('dead_lettered_at', 'is', null)
-      .where('next_attempt_at', '<=', dueBy)
+      .where('next_attempt_at', '<=', databaseNowAsStored)
       .limit(1)
       .executeTakeFirst();
     return due === undefined && this.journalBacklog === 0;
@@ -296,7 +290,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .select(['id', 'deployment_id', 'attempts', sql<number | null>`octet_length(body)`.as('bytes')])
       .where('processed_at', 'is', null)
       .where('dead_lettered_at', 'is', null)
-      .where('next_attempt_at', '<=', dueBy)
+      .where('next_attempt_at', '<=', databaseNowAsStored)
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(limit)
@@ -353,7 +347,7 @@ export class WebhookProcessor extends BackgroundWorker {
       .set({
         attempts,
         last_error: errorMessage(error),
-        next_attempt_at: new Date(Date.now() + retryDelayMs(attempts)),
+        next_attempt_at: databaseNowPlus(retryDelayMs(attempts)),
         dead_lettered_at: deadLettered ? new Date() : null,
       })
       .where('id', '=', webhook.id)
