@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { windowState } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
-import { readContactStatus } from '../src/contacts/status-read.js';
+import { readContactStatuses } from '../src/contacts/status-read.js';
 import { activityOf, findContactByPhone } from '../src/contacts/store.js';
 import { accountStandingOf, numberSendingOf } from '../src/numbers/health.js';
 import { readStoredHealth } from '../src/numbers/health-store.js';
@@ -105,7 +105,7 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
       json: { helpdesk: 'zendesk', instance: 'one-read.zendesk.com' },
     });
     const now = new Date();
-    const read = (phone: string) => readContactStatus(db, { deploymentId, accountId, phone, now });
+    const read = async (phone: string) => (await readContactStatuses(db, [{ deploymentId, accountId, phone, now }]))[0];
     const separately = async (phone: string) => {
       const contact = await findContactByPhone(db, deploymentId, phone);
       const open = windowState(activityOf(contact), now).state === 'open';
@@ -171,6 +171,14 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
       .execute();
     const one = await read(phone);
     expect(one).toEqual(await separately(phone));
+    if (one === undefined) throw new Error('unreachable: compared above');
+    // Several panels in one statement: each key's answer is its own, in the keys' order.
+    const keys = [phone, '+819055550000', phone].map((asked) => ({ deploymentId, accountId, phone: asked, now }));
+    expect(await readContactStatuses(db, keys)).toEqual([
+      await separately(phone),
+      await separately('+819055550000'),
+      await separately(phone),
+    ]);
     expect(one.contact?.profile_name).toBe('山田 花子');
     expect(one.records.map((record) => record.state)).toEqual(['opted_in', 'opted_out']);
     expect(one.reminder?.ticket).toEqual({ helpdesk: 'zendesk', id: '4242' });
@@ -185,5 +193,87 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
       window: { state: 'open', opened_at: at(30).toISOString() },
       window_reminder: { ticket: { helpdesk: 'zendesk', id: '4242' } },
     });
+  });
+});
+
+/**
+ * Requests that arrive together are authenticated and read in shared statements (storage/turn-batch.ts): each still gets
+ * its own caller and its own account's data. Two accounts know the same phone under different names and consents;
+ * their panels, a revoked token and a wrong one ask all at once, interleaved, and each is answered as if alone.
+ */
+describe.each(backends)('panels asking at once on $name', (backend) => {
+  let bridge: TestBridge;
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await backend.create();
+    bridge = await startTestBridge(backend, { AUTH_FAILURES_PER_MINUTE: '1000' }, { database });
+  });
+  afterAll(async () => {
+    await bridge?.close();
+    await database?.drop();
+  });
+
+  it('answers each request for its own caller and account, whatever else shares its statement', async () => {
+    const db = bridge.bridge.database.db;
+    const phone = '+819066660001';
+    const tenants: { token: string; name: string; consent: 'opted_in' | 'opted_out' }[] = [];
+    for (const [name, consent] of [
+      ['東京の客', 'opted_in'],
+      ['大阪の客', 'opted_out'],
+    ] as const) {
+      const account = await bridge.request('POST', '/v1/accounts', { json: { name: `Tenant ${name}` } });
+      const deploymentId = (await bridge.createDeployment(account.body.id)).answer.body.id as string;
+      const installation = await bridge.request('POST', `/v1/deployments/${deploymentId}/installations`, {
+        json: { helpdesk: 'zendesk', instance: `tenant-${tenants.length}.zendesk.com` },
+      });
+      await db
+        .insertInto('contacts')
+        .values({ deployment_id: deploymentId, wa_id: phone.slice(1), profile_name: name, last_inbound_at: new Date() })
+        .execute();
+      await db
+        .insertInto('consents')
+        .values({
+          account_id: account.body.id,
+          phone,
+          topic: 'marketing',
+          state: consent,
+          source: 'import',
+          evidence: name,
+          occurred_at: new Date(),
+        })
+        .execute();
+      tenants.push({ token: installation.body.token as string, name, consent });
+    }
+    const [tokyo, osaka] = tenants as [(typeof tenants)[number], (typeof tenants)[number]];
+    const revoked = await bridge.request(
+      'POST',
+      `/v1/deployments/${(await bridge.createDeployment((await bridge.request('POST', '/v1/accounts', { json: { name: 'Gone' } })).body.id)).answer.body.id}/installations`,
+      {
+        json: { helpdesk: 'zoho', instance: '60099999999' },
+      },
+    );
+    expect((await bridge.request('DELETE', `/v1/installations/${revoked.body.id}`)).status).toBe(204);
+
+    const askers = [tokyo.token, osaka.token, revoked.body.token as string, `wbi_${'y'.repeat(40)}`];
+    const asked = Array.from({ length: 32 }, (_, index) => askers[index % askers.length] as string);
+    // Three rounds: the first opens the connections, the later ones reuse them and arrive together, so that their
+    // authentications and reads share statements (the second and third rounds' batches held 24–32 requests here).
+    for (let round = 0; round < 3; round += 1) {
+      const answers = await Promise.all(
+        asked.map((token) => bridge.request('GET', `/v1/contacts/${encodeURIComponent(phone)}/status`, { token })),
+      );
+      answers.forEach((answer, index) => {
+        const tenant = [tokyo, osaka][index % askers.length];
+        if (tenant !== undefined) {
+          expect(answer.status).toBe(200);
+          expect(answer.body.contact.name).toBe(tenant.name);
+          expect(answer.body.opt_in.marketing.state).toBe(tenant.consent);
+        } else {
+          expect(answer.status).toBe(401);
+          expect(answer.body.code).toBe(index % askers.length === 2 ? 'token_revoked' : 'invalid_token');
+        }
+      });
+    }
   });
 });

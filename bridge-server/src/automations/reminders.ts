@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Expression, type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
 import type { Clock } from '../clock.js';
@@ -133,7 +133,12 @@ export async function currentReminder(db: Kysely<Schema>, deploymentId: string, 
 }
 
 /** `currentReminder`'s query, to be run alone or as part of another (the status endpoint's one read). */
-export function currentReminderQuery(db: Kysely<Schema>, deploymentId: string, phone: string, now: Date) {
+export function currentReminderQuery(
+  db: Kysely<Schema>,
+  deploymentId: string | Expression<string>,
+  phone: string | Expression<string>,
+  now: Date | Expression<Date>,
+) {
   return db
     .selectFrom('window_reminders')
     .innerJoin('installations', 'installations.id', 'window_reminders.installation_id')

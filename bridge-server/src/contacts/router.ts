@@ -2,20 +2,22 @@ import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared'
 import { Router } from 'express';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
-import { readContactStatus } from './status-read.js';
+import { batchedPerTurn } from '../storage/turn-batch.js';
+import { type ContactStatusKey, readContactStatuses } from './status-read.js';
 import { activityOf } from './store.js';
 
 const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
 
 export function contactsRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
+  // One statement for the five reads, and for every panel asking in the same turn (contacts/status-read.ts).
+  const readStatus = batchedPerTurn((keys: readonly ContactStatusKey[]) => readContactStatuses(db, keys));
   mountRoute(
     router,
     routes.contactStatus,
     async ({ params }, { caller }) => {
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
-      // One statement for the five reads (contacts/status-read.ts): the hot path of every panel.
-      const { contact, settings, records, reminder, number } = await readContactStatus(db, {
+      const { contact, settings, records, reminder, number } = await readStatus({
         deploymentId: caller.deploymentId,
         accountId: caller.accountId,
         phone: params.phone,

@@ -1,5 +1,5 @@
 import { type ConsentRecord, windowState } from '@wabridge/shared';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { currentReminderQuery, reminderOf } from '../automations/reminders.js';
 import { accountStandingOf, type NumberSending, numberSendingOf } from '../numbers/health.js';
@@ -11,76 +11,103 @@ import { activityOf, type ContactRow } from './store.js';
 /** An instant read inside a JSON document (text there), as the date a plain read gives. */
 const instant = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-/**
- * What the panel's status endpoint reads (`GET /v1/contacts/{phone}/status`), in ONE statement (issue 16, hot path):
- * the contact (contacts/store.ts findContactByPhone), the account's opt-in settings (optin/store.ts loadOptinSettings),
- * the phone's consent records (consentRecordsOf) and the current window reminder (automations/reminders.ts
- * currentReminder), and the deployment's latest account webhooks (numbers/health-store.ts latestAccountEventsQuery:
- * whether the number can send at all), each as a JSON sub-select of the same query those functions send alone. On this
- * machine the cost of a read is mostly its statement (a socket write and a result to parse, per statement), not the
- * index probe: one statement instead of five.
- */
-export async function readContactStatus(
-  db: Kysely<Schema>,
-  { deploymentId, accountId, phone, now }: { deploymentId: string; accountId: string; phone: string; now: Date },
-): Promise<{
+export interface ContactStatusKey {
+  deploymentId: string;
+  accountId: string;
+  phone: string;
+  now: Date;
+}
+
+export interface ContactStatus {
   contact: ContactRow | undefined;
   settings: OptinSettings;
   records: ConsentRecord[];
   reminder: ReturnType<typeof reminderOf>;
   number: NumberSending;
-}> {
-  const row = await db
-    .selectNoFrom([
+}
+
+/**
+ * What the panel's status endpoint reads (`GET /v1/contacts/{phone}/status`), for many panels in ONE statement (issue
+ * 16, hot path): per key, the contact (contacts/store.ts findContactByPhone), the account's opt-in settings
+ * (optin/store.ts loadOptinSettings), the phone's consent records (consentRecordsOf) and the current window reminder
+ * (automations/reminders.ts currentReminder), and the deployment's latest account webhooks (numbers/health-store.ts
+ * latestAccountEventsQuery: whether the number can send at all), each as a JSON sub-select of the same query those
+ * functions send alone, correlated with the key's row of an `unnest`. On this machine the cost of a read is mostly its
+ * statement (a socket write and a result to parse, per statement), not the index probes: one statement for the five
+ * reads, and one for every panel asking in the same turn of the event loop (storage/turn-batch.ts).
+ */
+export async function readContactStatuses(db: Kysely<Schema>, keys: readonly ContactStatusKey[]): Promise<ContactStatus[]> {
+  const asked = sql<{ deployment_id: string; account_id: string; phone: string; wa_id: string; now: Date; n: number }>`
+    unnest(${keys.map((key) => key.deploymentId)}::text[], ${keys.map((key) => key.accountId)}::text[],
+           ${keys.map((key) => key.phone)}::text[], ${keys.map((key) => key.phone.replace(/^\+/, ''))}::text[],
+           ${keys.map((key) => key.now)}::timestamptz[]) WITH ORDINALITY`.as<'k'>(
+    sql`k (deployment_id, account_id, phone, wa_id, now, n)`,
+  );
+  const rows = await db
+    .selectFrom(asked)
+    .select((eb) => [
+      eb.cast<number>('k.n', 'integer').as('n'),
       jsonObjectFrom(
-        db
+        eb
           .selectFrom('contacts')
-          .selectAll()
-          .where('deployment_id', '=', deploymentId)
-          .where('wa_id', '=', phone.replace(/^\+/, '')),
+          .selectAll('contacts')
+          .whereRef('contacts.deployment_id', '=', 'k.deployment_id')
+          .whereRef('contacts.wa_id', '=', 'k.wa_id'),
       ).as('contact'),
       jsonObjectFrom(
-        db
-          .selectFrom('account_optin_settings')
-          .select(['topics', 'keywords', 'business_names', 'confirmations'])
-          .where('account_id', '=', accountId),
+        eb
+          .selectFrom('account_optin_settings as s')
+          .select(['s.topics', 's.keywords', 's.business_names', 's.confirmations'])
+          .whereRef('s.account_id', '=', 'k.account_id'),
       ).as('settings'),
       jsonArrayFrom(
-        db.selectFrom('consents').selectAll().where('account_id', '=', accountId).where('phone', '=', phone).orderBy('id'),
+        eb
+          .selectFrom('consents')
+          .selectAll('consents')
+          .whereRef('consents.account_id', '=', 'k.account_id')
+          .whereRef('consents.phone', '=', 'k.phone')
+          .orderBy('consents.id'),
       ).as('consents'),
-      jsonObjectFrom(currentReminderQuery(db, deploymentId, phone, now)).as('reminder'),
-      jsonArrayFrom(latestAccountEventsQuery(db, deploymentId)).as('account_events'),
+      jsonObjectFrom(currentReminderQuery(db, eb.ref('k.deployment_id'), eb.ref('k.phone'), eb.ref('k.now'))).as('reminder'),
+      jsonArrayFrom(latestAccountEventsQuery(db, eb.ref('k.deployment_id'))).as('account_events'),
     ])
-    .executeTakeFirstOrThrow();
-  const stored = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
-  const contact: ContactRow | undefined =
-    stored === null
-      ? undefined
-      : {
-          ...stored,
-          id: Number(stored.id),
-          last_inbound_at: instant(stored.last_inbound_at),
-          last_referral_inbound_at: instant(stored.last_referral_inbound_at),
-          first_reply_after_referral_at: instant(stored.first_reply_after_referral_at),
-          marketing_preference_at: instant(stored.marketing_preference_at),
-          created_at: new Date(stored.created_at),
-          updated_at: new Date(stored.updated_at),
-        };
-  return {
-    contact,
-    settings: optinSettingsOf(row.settings ?? undefined),
-    records: row.consents.map((consent) =>
-      asConsentRecord({
-        ...consent,
-        id: Number(consent.id),
-        occurred_at: new Date(consent.occurred_at),
-        recorded_at: new Date(consent.recorded_at),
+    .execute();
+  // unnest WITH ORDINALITY gives exactly one row per key, numbered from 1 in the keys' order.
+  if (rows.length !== keys.length) throw new Error(`status read: ${rows.length} rows for ${keys.length} keys`);
+  const statuses: ContactStatus[] = new Array(keys.length);
+  for (const row of rows) {
+    const { phone, now } = keys[row.n - 1] as ContactStatusKey;
+    const stored = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
+    const contact: ContactRow | undefined =
+      stored === null
+        ? undefined
+        : {
+            ...stored,
+            id: Number(stored.id),
+            last_inbound_at: instant(stored.last_inbound_at),
+            last_referral_inbound_at: instant(stored.last_referral_inbound_at),
+            first_reply_after_referral_at: instant(stored.first_reply_after_referral_at),
+            marketing_preference_at: instant(stored.marketing_preference_at),
+            created_at: new Date(stored.created_at),
+            updated_at: new Date(stored.updated_at),
+          };
+    statuses[row.n - 1] = {
+      contact,
+      settings: optinSettingsOf(row.settings ?? undefined),
+      records: row.consents.map((consent) =>
+        asConsentRecord({
+          ...consent,
+          id: Number(consent.id),
+          occurred_at: new Date(consent.occurred_at),
+          recorded_at: new Date(consent.recorded_at),
+        }),
+      ),
+      reminder: reminderOf(row.reminder, phone),
+      // A restriction stops answers or new conversations: which one this customer gets depends on their window.
+      number: numberSendingOf(accountStandingOf(accountEventRowsOf(row.account_events), now), {
+        open: windowState(activityOf(contact), now).state === 'open',
       }),
-    ),
-    reminder: reminderOf(row.reminder, phone),
-    // A restriction stops answers or new conversations: which one this customer gets depends on their window.
-    number: numberSendingOf(accountStandingOf(accountEventRowsOf(row.account_events), now), {
-      open: windowState(activityOf(contact), now).state === 'open',
-    }),
-  };
+    };
+  }
+  return statuses;
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Expression, Kysely } from 'kysely';
 import type { Schema } from '../storage/schema.js';
 
 /** The webhook fields a number's health is read from (Meta's webhooks reference names them so). */
@@ -18,7 +18,7 @@ export interface HealthEventRow {
  * number can send at all (numbers/health.ts accountStandingOf). A sub-select of the panel's status read and of the
  * send's deployment read, so it is bounded like the health read: account updates come a few a month.
  */
-export function latestAccountEventsQuery(db: Kysely<Schema>, deploymentId: string) {
+export function latestAccountEventsQuery(db: Kysely<Schema>, deploymentId: string | Expression<string>) {
   return (
     db
       .selectFrom('deployment_events')

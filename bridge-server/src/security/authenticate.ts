@@ -6,6 +6,7 @@ import { actorOf, type ConsoleActor, findSession } from '../console/store.js';
 import { DomainError } from '../domain/errors.js';
 import type { Caller } from '../http/caller.js';
 import type { Schema } from '../storage/schema.js';
+import { batchedPerTurn } from '../storage/turn-batch.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
 import { secretsEqual, sha256Hex } from './tokens.js';
 
@@ -45,14 +46,26 @@ export function createAuthenticator(
   limiter: AuthFailureLimiter,
   publicUrl: string,
 ): Authenticate {
+  interface LookupKey {
+    clientKey: string;
+    windowStart: Date;
+    tokenSha256: string | null;
+  }
+  interface Found {
+    failures: number;
+    installation:
+      | { id: string; deployment_id: string; helpdesk: 'zendesk' | 'zoho'; revoked_at: Date | null; account_id: string }
+      | undefined;
+  }
+
   /**
-   * The client's failures in the current window and, for an installation token, its installation: one query (a
-   * round trip and a statement fewer on every panel request than reading them apart). Nothing about a token is
-   * cached, so a revocation is in force at once on every replica.
+   * The client's failures in the current window and, for an installation token, its installation, for every request
+   * authenticating in the same turn of the event loop: one statement (storage/turn-batch.ts) where each request used to
+   * send its own. Nothing about a token is cached, so a revocation is in force at once on every replica.
    */
-  async function lookUp(clientKey: string, windowStart: Date, token: string) {
-    const tokenSha256 = token.startsWith('wbi_') ? sha256Hex(token) : null;
+  const lookUpAll = batchedPerTurn<LookupKey, Found>(async (keys) => {
     const { rows } = await sql<{
+      n: number;
       failures: number | null;
       id: string | null;
       deployment_id: string | null;
@@ -60,24 +73,30 @@ export function createAuthenticator(
       revoked_at: Date | null;
       account_id: string | null;
     }>`
-      SELECT f.failures, i.id, i.deployment_id, i.helpdesk, i.revoked_at, d.account_id
-      FROM (SELECT 1) AS one
-      LEFT JOIN auth_failures f ON f.client_key = ${clientKey} AND f.window_start = ${windowStart}
-      LEFT JOIN installations i ON i.token_sha256 = ${tokenSha256}
+      SELECT k.n::int AS n, f.failures, i.id, i.deployment_id, i.helpdesk, i.revoked_at, d.account_id
+      FROM unnest(${keys.map((key) => key.clientKey)}::text[], ${keys.map((key) => key.windowStart)}::timestamptz[],
+                  ${keys.map((key) => key.tokenSha256)}::text[]) WITH ORDINALITY AS k (client_key, window_start, token_sha256, n)
+      LEFT JOIN auth_failures f ON f.client_key = k.client_key AND f.window_start = k.window_start
+      LEFT JOIN installations i ON i.token_sha256 = k.token_sha256
       LEFT JOIN deployments d ON d.id = i.deployment_id`.execute(db);
-    const row = rows[0];
-    const installation =
-      row?.id == null || row.deployment_id === null || row.helpdesk === null || row.account_id === null
-        ? undefined
-        : {
-            id: row.id,
-            deployment_id: row.deployment_id,
-            helpdesk: row.helpdesk,
-            revoked_at: row.revoked_at,
-            account_id: row.account_id,
-          };
-    return { failures: row?.failures ?? 0, installation };
-  }
+    const found = keys.map((): Found => ({ failures: 0, installation: undefined }));
+    for (const row of rows) {
+      found[row.n - 1] = {
+        failures: row.failures ?? 0,
+        installation:
+          row.id === null || row.deployment_id === null || row.helpdesk === null || row.account_id === null
+            ? undefined
+            : {
+                id: row.id,
+                deployment_id: row.deployment_id,
+                helpdesk: row.helpdesk,
+                revoked_at: row.revoked_at,
+                account_id: row.account_id,
+              },
+      };
+    }
+    return found;
+  });
 
   /**
    * A request without an Authorization header but with the console's session cookie (console/cookie.ts): the
@@ -127,7 +146,8 @@ export function createAuthenticator(
     const token = match[1] as string;
     const clientKey = `ip:${request.ip ?? 'unknown'}`;
     const windowStart = limiter.windowStart();
-    const { failures, installation } = await lookUp(clientKey, windowStart, token);
+    const tokenSha256 = token.startsWith('wbi_') ? sha256Hex(token) : null;
+    const { failures, installation } = await lookUpAll({ clientKey, windowStart, tokenSha256 });
     // Checked before the token: a client over the limit learns nothing about the token it tried.
     const retryAfter = limiter.retryAfterSecondsOf(failures, windowStart);
     if (retryAfter > 0) {
