@@ -133,7 +133,7 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   });
 
   const mountOptions: MountOptions = {
-    authenticate: createAuthenticator(
+    authenticator: createAuthenticator(
       services.db,
       services.config.adminToken,
       new AuthFailureLimiter(services.db, services.config.authFailuresPerMinute),

@@ -27,8 +27,13 @@ const table = {
 
 function mountOptions(): MountOptions {
   return {
-    authenticate: async () => {
-      throw new Error('no authentication in these tests');
+    authenticator: {
+      authenticate: async () => {
+        throw new Error('no authentication in these tests');
+      },
+      authenticateAlong: async () => {
+        throw new Error('no authentication in these tests');
+      },
     },
     parseJson: (_request, _response, next) => next(),
     validateResponses: true,

@@ -2,28 +2,32 @@ import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared'
 import { Router } from 'express';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
+import type { BearerLookup } from '../security/authenticate.js';
 import { batchedPerTurn } from '../storage/turn-batch.js';
-import { type ContactStatusKey, readContactStatuses } from './status-read.js';
+import { type ContactStatus, type ContactStatusKey, readContactStatuses, readContactStatusesAlong } from './status-read.js';
 import { activityOf } from './store.js';
 
 const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
 
 export function contactsRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
-  // One statement for the five reads, and for every panel asking in the same turn (contacts/status-read.ts).
+  // One statement for every panel asking in the same turn: their authentications and their five reads each
+  // (contacts/status-read.ts, security/authenticate.ts authenticateAlong).
+  const readAlong = batchedPerTurn((keys: readonly { lookup: BearerLookup; phone: string; now: Date }[]) =>
+    readContactStatusesAlong(db, keys),
+  );
+  // The same without the authentication, for a caller authenticated otherwise (no bearer token: refused below).
   const readStatus = batchedPerTurn((keys: readonly ContactStatusKey[]) => readContactStatuses(db, keys));
-  mountRoute(
+  mountRoute<typeof routes.contactStatus, { status: ContactStatus; now: Date }>(
     router,
     routes.contactStatus,
-    async ({ params }, { caller }) => {
+    async ({ params }, { caller, read }) => {
       if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
-      const { contact, settings, records, reminder, number } = await readStatus({
-        deploymentId: caller.deploymentId,
-        accountId: caller.accountId,
-        phone: params.phone,
-        now: clock.now(),
-      });
-      const window = windowState(activityOf(contact), clock.now());
+      const now = read?.now ?? clock.now();
+      const { contact, settings, records, reminder, number } =
+        read?.status ??
+        (await readStatus({ deploymentId: caller.deploymentId, accountId: caller.accountId, phone: params.phone, now }));
+      const window = windowState(activityOf(contact), now);
       const consent = currentConsent(records, topicIds(settings.configuration));
       return {
         contact: {
@@ -55,6 +59,15 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
       };
     },
     options,
+    {
+      readAlong:
+        ({ phone }) =>
+        async (lookup) => {
+          const now = clock.now();
+          const { found, read } = await readAlong({ lookup, phone, now });
+          return { found, read: read === undefined ? undefined : { status: read, now } };
+        },
+    },
   );
   return router;
 }

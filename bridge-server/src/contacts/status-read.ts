@@ -1,10 +1,11 @@
 import { type ConsentRecord, windowState } from '@wabridge/shared';
-import { type Kysely, sql } from 'kysely';
+import { type AliasedExpression, type Expression, type Kysely, sql } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import { currentReminderQuery, reminderOf } from '../automations/reminders.js';
 import { accountStandingOf, type NumberSending, numberSendingOf } from '../numbers/health.js';
 import { accountEventRowsOf, latestAccountEventsQuery } from '../numbers/health-store.js';
 import { asConsentRecord, type OptinSettings, optinSettingsOf } from '../optin/store.js';
+import { type BearerFound, type BearerLookup, bearerFoundOf, bearerLookups } from '../security/authenticate.js';
 import type { Schema } from '../storage/schema.js';
 import { activityOf, type ContactRow } from './store.js';
 
@@ -47,36 +48,98 @@ export async function readContactStatuses(db: Kysely<Schema>, keys: readonly Con
     .selectFrom(asked)
     .select((eb) => [
       eb.cast<number>('k.n', 'integer').as('n'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('contacts')
-          .selectAll('contacts')
-          .whereRef('contacts.deployment_id', '=', 'k.deployment_id')
-          .whereRef('contacts.wa_id', '=', 'k.wa_id'),
-      ).as('contact'),
-      jsonObjectFrom(
-        eb
-          .selectFrom('account_optin_settings as s')
-          .select(['s.topics', 's.keywords', 's.business_names', 's.confirmations'])
-          .whereRef('s.account_id', '=', 'k.account_id'),
-      ).as('settings'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('consents')
-          .selectAll('consents')
-          .whereRef('consents.account_id', '=', 'k.account_id')
-          .whereRef('consents.phone', '=', 'k.phone')
-          .orderBy('consents.id'),
-      ).as('consents'),
-      jsonObjectFrom(currentReminderQuery(db, eb.ref('k.deployment_id'), eb.ref('k.phone'), eb.ref('k.now'))).as('reminder'),
-      jsonArrayFrom(latestAccountEventsQuery(db, eb.ref('k.deployment_id'))).as('account_events'),
+      ...statusColumns(db, {
+        deploymentId: eb.ref('k.deployment_id'),
+        accountId: eb.ref('k.account_id'),
+        phone: eb.ref('k.phone'),
+        waId: eb.ref('k.wa_id'),
+        now: eb.ref('k.now'),
+      }),
     ])
     .execute();
+  return statusesOf(rows, keys);
+}
+
+/**
+ * The same read for requests not yet authenticated, in the statement that looks their tokens up (security/
+ * authenticate.ts `bearerLookups`, `authenticateAlong`): each key's status is read for the installation its token
+ * names, and handed over only if the authentication then lets the caller in. A token that names no installation reads
+ * nothing (`read` undefined).
+ */
+export async function readContactStatusesAlong(
+  db: Kysely<Schema>,
+  keys: readonly { lookup: BearerLookup; phone: string; now: Date }[],
+): Promise<{ found: BearerFound; read: ContactStatus | undefined }[]> {
+  const asked = sql<{ phone: string; wa_id: string; now: Date; n: number }>`
+    unnest(${keys.map((key) => key.phone)}::text[], ${keys.map((key) => key.phone.replace(/^\+/, ''))}::text[],
+           ${keys.map((key) => key.now)}::timestamptz[]) WITH ORDINALITY`.as<'k'>(sql`k (phone, wa_id, now, n)`);
+  const rows = await db
+    .selectFrom(bearerLookups(keys.map((key) => key.lookup)))
+    .innerJoin(asked, (join) => join.onRef('k.n', '=', 'a.n'))
+    .selectAll('a')
+    .select((eb) =>
+      statusColumns(db, {
+        deploymentId: eb.ref('a.deployment_id') as Expression<string>,
+        accountId: eb.ref('a.account_id') as Expression<string>,
+        phone: eb.ref('k.phone'),
+        waId: eb.ref('k.wa_id'),
+        now: eb.ref('k.now'),
+      }),
+    )
+    .orderBy('a.n')
+    .execute();
+  const statuses = statusesOf(rows, keys);
+  return rows.map((row, index) => {
+    const found = bearerFoundOf(row);
+    return { found, read: found.installation === undefined ? undefined : statuses[index] };
+  });
+}
+
+interface StatusRefs {
+  deploymentId: Expression<string>;
+  accountId: Expression<string>;
+  phone: Expression<string>;
+  waId: Expression<string>;
+  now: Expression<Date>;
+}
+
+/** The five reads as JSON sub-selects of one row, for the deployment, account and phone the row names. */
+function statusColumns(db: Kysely<Schema>, { deploymentId, accountId, phone, waId, now }: StatusRefs) {
+  return [
+    jsonObjectFrom(
+      db.selectFrom('contacts').selectAll().where('deployment_id', '=', deploymentId).where('wa_id', '=', waId),
+    ).as('contact'),
+    jsonObjectFrom(
+      db
+        .selectFrom('account_optin_settings')
+        .select(['topics', 'keywords', 'business_names', 'confirmations'])
+        .where('account_id', '=', accountId),
+    ).as('settings'),
+    jsonArrayFrom(
+      db.selectFrom('consents').selectAll().where('account_id', '=', accountId).where('phone', '=', phone).orderBy('id'),
+    ).as('consents'),
+    jsonObjectFrom(currentReminderQuery(db, deploymentId, phone, now)).as('reminder'),
+    jsonArrayFrom(latestAccountEventsQuery(db, deploymentId)).as('account_events'),
+  ] as const;
+}
+
+/** A row that `statusColumns` was selected into. */
+type StatusRow = { n: number } & {
+  [C in ReturnType<typeof statusColumns>[number] as C extends AliasedExpression<unknown, infer A> ? A : never]: C extends AliasedExpression<
+    infer T,
+    string
+  >
+    ? T
+    : never;
+};
+
+/** The statuses of `rows`, one per key, in the keys' order. */
+function statusesOf(rows: readonly StatusRow[], keys: readonly { phone: string; now: Date }[]): ContactStatus[] {
   // unnest WITH ORDINALITY gives exactly one row per key, numbered from 1 in the keys' order.
   if (rows.length !== keys.length) throw new Error(`status read: ${rows.length} rows for ${keys.length} keys`);
   const statuses: ContactStatus[] = new Array(keys.length);
   for (const row of rows) {
-    const { phone, now } = keys[row.n - 1] as ContactStatusKey;
+    const { phone, now } = keys[row.n - 1] as { phone: string; now: Date };
     const stored = row.contact as (Omit<ContactRow, 'id'> & { id: number | string }) | null;
     const contact: ContactRow | undefined =
       stored === null

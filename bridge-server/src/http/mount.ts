@@ -8,7 +8,7 @@ import {
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import type * as z from 'zod';
 import { DomainError, validationFailed } from '../domain/errors.js';
-import type { Authenticate } from '../security/authenticate.js';
+import type { Authenticator, ReadAlong } from '../security/authenticate.js';
 import type { Caller } from './caller.js';
 
 /**
@@ -23,7 +23,7 @@ export interface CsvAnswer {
 /** What a handler answers: the contract's response body; a CSV for a route without one, or nothing (204). */
 type HandlerResult<R extends RouteDefinition> = RouteResult<R> extends undefined ? CsvAnswer | undefined : RouteResult<R>;
 
-export type RouteHandler<R extends RouteDefinition> = (
+export type RouteHandler<R extends RouteDefinition, T = never> = (
   input: RouteInput<R>,
   context: {
     caller: R['auth'] extends 'none' ? undefined : Caller;
@@ -31,6 +31,8 @@ export type RouteHandler<R extends RouteDefinition> = (
     response: Response;
     /** The raw body of a route the contract gives one (`rawBody`), read whole; empty otherwise. */
     rawBody: Buffer;
+    /** What `mounting.readAlong` read with the authentication; undefined when it was not read (no bearer token). */
+    read: T | undefined;
   },
 ) => Promise<HandlerResult<R>>;
 
@@ -38,7 +40,7 @@ export type RouteHandler<R extends RouteDefinition> = (
 export type RawBodyReading = { limitBytes: number } | 'stream';
 
 export interface MountOptions {
-  authenticate: Authenticate;
+  authenticator: Authenticator;
   /** The JSON body parser (express.json with the configured size limit). */
   parseJson: RequestHandler;
   /** Check every response against its contract schema (tests and development). */
@@ -173,13 +175,18 @@ async function readJsonBody(request: Request, response: Response, parseJson: Req
  * A route whose contract takes a raw body (a CSV, a file) has it read after authentication, up to the
  * limit `mounting.rawBody` gives, or left to the handler to stream; one that answers a CSV has its
  * handler's text sent as `text/csv`. The route is counted in `options.mounted` for the start-up check.
+ *
+ * A route that reads the same thing for every caller (the panels' hot path) may have it read in the statement that
+ * authenticates the request (`mounting.readAlong`, given the valid path parameters; security/authenticate.ts): its
+ * handler gets it as `read` once the caller is authenticated. Invalid path parameters are refused after the
+ * authentication, as on every route.
  */
-export function mountRoute<R extends RouteDefinition>(
+export function mountRoute<R extends RouteDefinition, T = never>(
   router: Router,
   route: R,
-  handler: RouteHandler<R>,
+  handler: RouteHandler<R, NoInfer<T>>,
   options: MountOptions,
-  mounting: { rawBody?: RawBodyReading } = {},
+  mounting: { rawBody?: RawBodyReading; readAlong?: (params: RouteInput<R>['params']) => ReadAlong<T> } = {},
 ): void {
   if (route.mountedByHand === true) throw new Error(`${route.operationId} is mounted by hand (see mountByHand).`);
   if ((route.rawBody === undefined) !== (mounting.rawBody === undefined)) {
@@ -189,11 +196,23 @@ export function mountRoute<R extends RouteDefinition>(
   router[route.method](expressPath(route.path), async (request, response) => {
     response.locals.routePath = route.path;
     response.locals.operationId = route.operationId;
-    const caller = route.auth === 'none' ? undefined : await options.authenticate(request, response, route);
+    const { readAlong } = mounting;
+    const givenParams = readAlong !== undefined ? route.params?.safeParse(request.params) : undefined;
+    let caller: Caller | undefined;
+    let read: T | undefined;
+    if (route.auth === 'none') caller = undefined;
+    else if (readAlong !== undefined && givenParams?.success === true) {
+      ({ caller, read } = await options.authenticator.authenticateAlong(
+        request,
+        response,
+        route,
+        readAlong(givenParams.data as RouteInput<R>['params']),
+      ));
+    } else caller = await options.authenticator.authenticate(request, response, route);
 
     let params: unknown;
     if (route.params) {
-      const parsed = route.params.safeParse(request.params);
+      const parsed = givenParams ?? route.params.safeParse(request.params);
       if (!parsed.success) {
         if (route.invalidParams === 'validation_failed') throw validationFailed(issuesOf(parsed.error, 'params', request.params));
         throw new DomainError('not_found', `No such resource: ${request.path}.`);
@@ -238,6 +257,7 @@ export function mountRoute<R extends RouteDefinition>(
       request,
       response,
       rawBody,
+      read,
     });
     if (route.csvResponse !== undefined) {
       if (!isCsvAnswer(result)) throw new Error(`${route.operationId} answers a CSV, and its handler gave none.`);
