@@ -3,10 +3,12 @@ import { windowState } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
 import { readContactStatuses } from '../src/contacts/status-read.js';
-import { activityOf, findContactByPhone } from '../src/contacts/store.js';
+import { activityOf, findContactByPhone, findContactsByPhone } from '../src/contacts/store.js';
 import { accountStandingOf, numberSendingOf } from '../src/numbers/health.js';
 import { readStoredHealth } from '../src/numbers/health-store.js';
 import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
+import { sha256Hex } from '../src/security/tokens.js';
+import { savePricingSettings } from '../src/wallet/settings.js';
 import { backends, type TestDatabase } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 
@@ -172,6 +174,15 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
     const one = await read(phone);
     expect(one).toEqual(await separately(phone));
     if (one === undefined) throw new Error('unreachable: compared above');
+    // The quote's contacts, many in one statement, as findContactByPhone reads each.
+    const phones = [phone, '+819055550000', phone];
+    expect(
+      await findContactsByPhone(
+        db,
+        phones.map((phoneE164) => ({ deploymentId, phoneE164 })),
+      ),
+    ).toEqual(await Promise.all(phones.map((each) => findContactByPhone(db, deploymentId, each))));
+    expect((await findContactsByPhone(db, [{ deploymentId, phoneE164: phone }]))[0]?.profile_name).toBe('山田 花子');
     // Several panels in one statement: each key's answer is its own, in the keys' order.
     const keys = [phone, '+819055550000', phone].map((asked) => ({ deploymentId, accountId, phone: asked, now }));
     expect(await readContactStatuses(db, keys)).toEqual([
@@ -246,6 +257,23 @@ describe.each(backends)('panels asking at once on $name', (backend) => {
       tenants.push({ token: installation.body.token as string, name, consent });
     }
     const [tokyo, osaka] = tenants as [(typeof tenants)[number], (typeof tenants)[number]];
+    // Only Tokyo's account has point prices: its quotes are priced, Osaka's refused, whatever shares their reads.
+    const tokyoAccount = (
+      await db
+        .selectFrom('installations')
+        .innerJoin('deployments', 'deployments.id', 'installations.deployment_id')
+        .select('deployments.account_id')
+        .where('installations.token_sha256', '=', sha256Hex(tokyo.token))
+        .executeTakeFirstOrThrow()
+    ).account_id;
+    await savePricingSettings(db, tokyoAccount, {
+      currency: 'JPY',
+      pointPriceMinor: 1,
+      quantityPrices: [],
+      feePercentBasisPoints: 0,
+      taxRateBasisPoints: 1000,
+      pointValueMicroUsd: 6_500,
+    });
     const revoked = await bridge.request(
       'POST',
       `/v1/deployments/${(await bridge.createDeployment((await bridge.request('POST', '/v1/accounts', { json: { name: 'Gone' } })).body.id)).answer.body.id}/installations`,
@@ -272,6 +300,23 @@ describe.each(backends)('panels asking at once on $name', (backend) => {
         } else {
           expect(answer.status).toBe(401);
           expect(answer.body.code).toBe(index % askers.length === 2 ? 'token_revoked' : 'invalid_token');
+        }
+      });
+    }
+    for (let round = 0; round < 3; round += 1) {
+      const quotes = await Promise.all(
+        [tokyo, osaka, tokyo, osaka, tokyo, osaka].map(({ token }) =>
+          bridge.request('GET', `/v1/pricing/quote?${new URLSearchParams({ to: phone, text: '1' })}`, { token }),
+        ),
+      );
+      quotes.forEach((answer, index) => {
+        if (index % 2 === 0) {
+          expect(answer.status).toBe(200);
+          // Tokyo's customer wrote just now: a free-form reply is inside the window.
+          expect(answer.body.points).toBe(0);
+        } else {
+          expect(answer.status).toBe(409);
+          expect(answer.body.code).toBe('pricing_not_configured');
         }
       });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchedPerTurn } from '../src/storage/turn-batch.js';
+import { batchedPerTurn, coalescedPerTurn } from '../src/storage/turn-batch.js';
 
 /** storage/turn-batch.ts: what is asked in one turn of the event loop is read once, each caller answered its own. */
 describe('batchedPerTurn', () => {
@@ -41,5 +41,28 @@ describe('batchedPerTurn', () => {
     }, 3);
     expect(await Promise.all([1, 2, 3, 4, 5, 6, 7].map(read))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(sizes).toEqual([3, 3, 1]);
+  });
+
+  it('reads identical keys of one turn once and shares the answer; the next turn reads again', async () => {
+    const reads: string[] = [];
+    const read = coalescedPerTurn(
+      async ({ account }: { account: string; caller: number }) => {
+        reads.push(account);
+        return { account, read: reads.length };
+      },
+      ({ account }) => account,
+    );
+    const first = await Promise.all([
+      read({ account: 'a', caller: 1 }),
+      read({ account: 'b', caller: 2 }),
+      read({ account: 'a', caller: 3 }),
+    ]);
+    expect(first).toEqual([
+      { account: 'a', read: 1 },
+      { account: 'b', read: 2 },
+      { account: 'a', read: 1 },
+    ]);
+    expect(await read({ account: 'a', caller: 4 })).toEqual({ account: 'a', read: 3 });
+    expect(reads).toEqual(['a', 'b', 'a']);
   });
 });

@@ -1,8 +1,8 @@
 import { currentConsent, routes, topicIds, windowState } from '@wabridge/shared';
 import { Router } from 'express';
 import { type MountOptions, mountRoute } from '../http/mount.js';
-import type { Services } from '../services.js';
 import type { BearerLookup } from '../security/authenticate.js';
+import type { Services } from '../services.js';
 import { batchedPerTurn } from '../storage/turn-batch.js';
 import { type ContactStatus, type ContactStatusKey, readContactStatuses, readContactStatusesAlong } from './status-read.js';
 import { activityOf } from './store.js';

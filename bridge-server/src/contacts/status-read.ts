@@ -106,9 +106,9 @@ interface StatusRefs {
 /** The five reads as JSON sub-selects of one row, for the deployment, account and phone the row names. */
 function statusColumns(db: Kysely<Schema>, { deploymentId, accountId, phone, waId, now }: StatusRefs) {
   return [
-    jsonObjectFrom(
-      db.selectFrom('contacts').selectAll().where('deployment_id', '=', deploymentId).where('wa_id', '=', waId),
-    ).as('contact'),
+    jsonObjectFrom(db.selectFrom('contacts').selectAll().where('deployment_id', '=', deploymentId).where('wa_id', '=', waId)).as(
+      'contact',
+    ),
     jsonObjectFrom(
       db
         .selectFrom('account_optin_settings')
@@ -125,12 +125,9 @@ function statusColumns(db: Kysely<Schema>, { deploymentId, accountId, phone, waI
 
 /** A row that `statusColumns` was selected into. */
 type StatusRow = { n: number } & {
-  [C in ReturnType<typeof statusColumns>[number] as C extends AliasedExpression<unknown, infer A> ? A : never]: C extends AliasedExpression<
-    infer T,
-    string
-  >
-    ? T
-    : never;
+  [C in ReturnType<typeof statusColumns>[number] as C extends AliasedExpression<unknown, infer A>
+    ? A
+    : never]: C extends AliasedExpression<infer T, string> ? T : never;
 };
 
 /** The statuses of `rows`, one per key, in the keys' order. */

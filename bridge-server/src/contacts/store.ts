@@ -175,3 +175,27 @@ export async function findContactByPhone(
     .where('wa_id', '=', phoneE164.replace(/^\+/, ''))
     .executeTakeFirst();
 }
+
+/**
+ * `findContactByPhone` for many deployments' phones in one statement (storage/turn-batch.ts), answered in the keys'
+ * order.
+ */
+export async function findContactsByPhone(
+  db: Kysely<Schema>,
+  keys: readonly { deploymentId: string; phoneE164: string }[],
+): Promise<(ContactRow | undefined)[]> {
+  const asked = sql<{ deployment_id: string; wa_id: string; n: number }>`
+    unnest(${keys.map((key) => key.deploymentId)}::text[], ${keys.map((key) => key.phoneE164.replace(/^\+/, ''))}::text[])
+    WITH ORDINALITY`.as<'k'>(sql`k (deployment_id, wa_id, n)`);
+  const rows = await db
+    .selectFrom(asked)
+    .innerJoin('contacts', (join) =>
+      join.onRef('contacts.deployment_id', '=', 'k.deployment_id').onRef('contacts.wa_id', '=', 'k.wa_id'),
+    )
+    .selectAll('contacts')
+    .select((eb) => eb.cast<number>('k.n', 'integer').as('n'))
+    .execute();
+  const found: (ContactRow | undefined)[] = keys.map(() => undefined);
+  for (const { n, ...contact } of rows) found[n - 1] = contact;
+  return found;
+}

@@ -7,7 +7,7 @@ import {
   windowState,
 } from '@wabridge/shared';
 import type { Kysely, Transaction } from 'kysely';
-import { activityOf, findContactByPhone } from '../contacts/store.js';
+import { activityOf, type ContactRow, findContactByPhone } from '../contacts/store.js';
 import { DomainError } from '../domain/errors.js';
 import type { Schema } from '../storage/schema.js';
 import { pricingConfigOf } from './config.js';
@@ -23,12 +23,23 @@ export type PricedContent = { kind: 'template'; category: string | null } | { ki
  */
 export async function quoteMessage(
   db: Kysely<Schema> | Transaction<Schema>,
-  input: { deploymentId: string; to: string; content: PricedContent; settings: AccountPricingSettings; at: Date },
+  input: {
+    deploymentId: string;
+    to: string;
+    content: PricedContent;
+    settings: AccountPricingSettings;
+    at: Date;
+    /** The customer's contact when the caller has read it already (the quote endpoint reads it with other panels'). */
+    contact?: ContactRow | undefined;
+    /** The deployment's pricing configuration when the caller has read it already (likewise). */
+    config?: PricingConfig;
+  },
 ): Promise<PricingQuote> {
   const { at } = input;
-  const contact = await findContactByPhone(db as Kysely<Schema>, input.deploymentId, input.to);
+  const contact =
+    'contact' in input ? input.contact : await findContactByPhone(db as Kysely<Schema>, input.deploymentId, input.to);
   const window = windowState(activityOf(contact), at);
-  const config = await pricingConfigOf(db, { deploymentId: input.deploymentId });
+  const config = input.config ?? (await pricingConfigOf(db, { deploymentId: input.deploymentId }));
   return priceOrProblem(() =>
     quote({
       at,

@@ -1,13 +1,15 @@
 import { routes, ruleSets } from '@wabridge/shared';
 import { Router } from 'express';
 import { findAccount } from '../accounts/store.js';
+import { findContactsByPhone } from '../contacts/store.js';
 import { DomainError } from '../domain/errors.js';
 import { installationOf } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
+import { batchedPerTurn, coalescedPerTurn } from '../storage/turn-batch.js';
 import { findTemplate } from '../templates/store.js';
 import { loadPricingSettings } from '../wallet/settings.js';
-import { accountPricingRulesOf, saveAccountPricingRules } from './config.js';
+import { accountPricingRulesOf, pricingConfigOf, saveAccountPricingRules } from './config.js';
 import { type PricedContent, quoteMessage } from './quote.js';
 import {
   allRateCards,
@@ -23,6 +25,19 @@ const rateCardBodyLimitBytes = 256 * 1024;
 
 export function pricingRouter({ db, clock }: Services, options: MountOptions): Router {
   const router = Router();
+  // The quote's reads, shared by the panels asking in the same turn (storage/turn-batch.ts): an account's point prices
+  // and a deployment's pricing configuration read once for all of them, their customers' contacts in one statement.
+  const pricesOf = coalescedPerTurn(
+    (accountId: string) => loadPricingSettings(db, accountId),
+    (accountId) => accountId,
+  );
+  const configOf = coalescedPerTurn(
+    (deploymentId: string) => pricingConfigOf(db, { deploymentId }),
+    (deploymentId) => deploymentId,
+  );
+  const contactOf = batchedPerTurn((keys: readonly { deploymentId: string; phoneE164: string }[]) =>
+    findContactsByPhone(db, keys),
+  );
 
   // The body is the CSV itself (as Meta publishes it, sent with curl --data-binary): authenticated before a byte is
   // read, its query validated by the contract.
@@ -112,7 +127,14 @@ export function pricingRouter({ db, clock }: Services, options: MountOptions): R
     routes.pricingQuote,
     async ({ query }, { caller }) => {
       const installation = installationOf(caller);
-      const settings = await loadPricingSettings(db, installation.accountId);
+      // Read side by side: the contact and the configuration are not needed when the quote is refused, but waiting for
+      // the prices first would put more round trips on every quote.
+      const contactRead = contactOf({ deploymentId: installation.deploymentId, phoneE164: query.to });
+      const configRead = configOf(installation.deploymentId);
+      // Awaited below, unless the quote is refused first.
+      contactRead.catch(() => {});
+      configRead.catch(() => {});
+      const settings = await pricesOf(installation.accountId);
       if (settings === undefined) {
         throw new DomainError('pricing_not_configured', 'This account has no point prices set; ask the bridge administrator.');
       }
@@ -132,6 +154,8 @@ export function pricingRouter({ db, clock }: Services, options: MountOptions): R
         content,
         settings,
         at: clock.now(),
+        contact: await contactRead,
+        config: await configRead,
       });
       return {
         category: price.category,

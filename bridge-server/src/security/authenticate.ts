@@ -123,7 +123,6 @@ export function createAuthenticator(
   limiter: AuthFailureLimiter,
   publicUrl: string,
 ): Authenticator {
-
   /**
    * The client's failures in the current window and, for an installation token, its installation, for every request
    * authenticating in the same turn of the event loop: one statement (storage/turn-batch.ts) where each request used to

@@ -24,3 +24,20 @@ export function batchedPerTurn<K, V>(
   });
   return (key) => loader.load(key);
 }
+
+/**
+ * Identical reads asked in the same turn, read once and shared (request coalescing): sixteen panels of one deployment
+ * opening the template picker at once read its templates once. `sameAs` names what a read depends on; reads with
+ * different names run side by side. The answer is shared between the callers, so it must not be changed by them.
+ * Nothing is kept after the turn, exactly as with `batchedPerTurn`.
+ */
+export function coalescedPerTurn<K, V>(read: (key: K) => Promise<V>, sameAs: (key: K) => string): (key: K) => Promise<V> {
+  return batchedPerTurn<K, V>(async (keys) => {
+    const reads = new Map<string, Promise<V>>();
+    for (const key of keys) {
+      const name = sameAs(key);
+      if (!reads.has(name)) reads.set(name, read(key));
+    }
+    return Promise.all(keys.map((key) => reads.get(sameAs(key)) as Promise<V>));
+  });
+}

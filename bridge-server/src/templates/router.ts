@@ -5,12 +5,14 @@ import { DomainError } from '../domain/errors.js';
 import { accountScope, actingDeployment } from '../http/caller.js';
 import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { Services } from '../services.js';
+import { coalescedPerTurn } from '../storage/turn-batch.js';
 import {
   findTemplateSync,
   listTemplates,
   presentSync,
   presentTemplate,
   setTemplateDisplayName,
+  type TemplateFilters,
   templateDisplayNames,
 } from './store.js';
 import type { TemplateSyncer } from './sync.js';
@@ -23,20 +25,27 @@ export function templatesRouter({ db }: Services, syncer: TemplateSyncer, option
   const router = Router();
   const deploymentOf = async (caller: Parameters<typeof actingDeployment>[1], named: string | undefined) =>
     (await actingDeployment(db, caller, named)).deploymentId;
+  // Panels of one deployment opening the picker in the same turn read its templates once (storage/turn-batch.ts).
+  const listingOf = coalescedPerTurn(
+    ({ deploymentId, filters }: { deploymentId: string; filters: TemplateFilters }) =>
+      Promise.all([listTemplates(db, deploymentId, filters), templateDisplayNames(db, deploymentId)]),
+    ({ deploymentId, filters }) =>
+      JSON.stringify([deploymentId, filters.statuses, filters.language, filters.category, filters.search]),
+  );
   mountRoute(
     router,
     routes.listTemplates,
     async ({ query }, { caller }) => {
       const deploymentId = await deploymentOf(caller, query.deployment_id);
-      const [rows, displayNames] = await Promise.all([
-        listTemplates(db, deploymentId, {
+      const [rows, displayNames] = await listingOf({
+        deploymentId,
+        filters: {
           statuses: query.status?.split(',') ?? ['APPROVED'],
           language: query.language,
           category: query.category,
           search: query.q,
-        }),
-        templateDisplayNames(db, deploymentId),
-      ]);
+        },
+      });
       return { data: rows.map((row) => presentTemplate(row, displayNames.get(`${row.name}:${row.language}`) ?? null)) };
     },
     options,
