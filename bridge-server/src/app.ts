@@ -145,13 +145,15 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   };
   // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
   app.use(webhooksRouter(services, workers.processor, mountOptions, workers.journal, metrics.registry));
+  // Next, what every agent's panel asks on every ticket (the hot path): the status, the templates and the quote.
+  app.use(contactsRouter(services, mountOptions));
+  app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
+  app.use(pricingRouter(services, mountOptions));
   app.use(operationsRouter(services, mountOptions, lifecycle, metrics.registry));
   app.use(accountsRouter(services, mountOptions));
   app.use(deploymentsRouter(services, mountOptions));
   app.use(numbersRouter(services, mountOptions));
   app.use(installationsRouter(services, mountOptions));
-  app.use(contactsRouter(services, mountOptions));
-  app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
   const media = new MediaService(services);
   app.use(
     mediaRouter(media, services.db, mountOptions, {
@@ -166,7 +168,6 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(zendeskChannelRouter(services, media, mountOptions));
   app.use(zohoChannelRouter(services, media, mountOptions));
   app.use(optinRouter(services, mountOptions));
-  app.use(pricingRouter(services, mountOptions));
   app.use(walletRouter(services, mountOptions));
   app.use(usageRouter(services, mountOptions));
   app.use(paymentsRouter(services, workers.payments?.service, mountOptions));
