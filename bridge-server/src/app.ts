@@ -127,8 +127,10 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
   app.use(refuseUnstorableQuery);
   app.use(auditConsoleActions(services.db, services.logger));
   app.use((_request, response, next) => {
-    // API answers can carry tokens (installation creation): never cache them anywhere.
-    response.set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    // API answers can carry tokens (installation creation): never cache them anywhere. (setHeader: Express's `set`
+    // with an object was 3% of the thread on the panels' hot path, for two constant headers.)
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
 

@@ -35,8 +35,26 @@ export interface PhoneNumberOptions {
  * checks number ranges per country rather than only lengths.
  */
 export function normalizePhoneNumber(input: string, options: PhoneNumberOptions = {}): PhoneNumberResult {
-  const trimmed = input.trim();
   const defaultCountry = knownCountry(options.defaultCountry);
+  const key = `${defaultCountry ?? ''} ${input}`;
+  let result = normalized.get(key);
+  if (result === undefined) {
+    if (normalized.size >= normalizedMax) normalized.clear();
+    result = Object.freeze(parsePhoneNumber(input.trim(), defaultCountry));
+    normalized.set(key, result);
+  }
+  return result;
+}
+
+/**
+ * Numbers already normalised, by default country and input: a panel asks about the same customer on every load, and
+ * libphonenumber's parse was 5% of the bridge's thread on the status endpoint (test/BENCHMARKS.md, session 14). The
+ * answer depends on nothing else, so it is kept; the table is emptied when full rather than grown.
+ */
+const normalized = new Map<string, Readonly<PhoneNumberResult>>();
+const normalizedMax = 10_000;
+
+function parsePhoneNumber(trimmed: string, defaultCountry: CountryCode | undefined): PhoneNumberResult {
   if (!trimmed.startsWith('+') && defaultCountry === undefined) {
     return { ok: false, reason: 'must start with + and the country calling code, e.g. +81 90 1234 5678' };
   }

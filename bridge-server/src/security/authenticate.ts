@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RouteDefinition } from '@wabridge/shared';
 import type { Request, Response } from 'express';
 import { type Kysely, sql } from 'kysely';
@@ -8,7 +9,7 @@ import type { Caller } from '../http/caller.js';
 import type { Schema } from '../storage/schema.js';
 import { batchedPerTurn } from '../storage/turn-batch.js';
 import type { AuthFailureLimiter } from './auth-failures.js';
-import { secretsEqual, sha256Hex } from './tokens.js';
+import { secretMatches, sha256Hex } from './tokens.js';
 
 type RouteAuth = Pick<RouteDefinition, 'auth' | 'accountAdmin'>;
 
@@ -123,6 +124,7 @@ export function createAuthenticator(
   limiter: AuthFailureLimiter,
   publicUrl: string,
 ): Authenticator {
+  const adminTokenSha256 = createHash('sha256').update(adminToken, 'utf8').digest();
   /**
    * The client's failures in the current window and, for an installation token, its installation, for every request
    * authenticating in the same turn of the event loop: one statement (storage/turn-batch.ts) where each request used to
@@ -204,7 +206,7 @@ export function createAuthenticator(
     }
 
     let caller: Caller | undefined;
-    if (secretsEqual(token, adminToken)) {
+    if (secretMatches(token, adminTokenSha256)) {
       caller = { kind: 'admin' };
     } else if (token.startsWith('wbi_')) {
       if (installation?.revoked_at != null) {
