@@ -23,6 +23,21 @@ describe('normalizePhoneNumber', () => {
     expect(result.ok).toBe(false);
     expect(result.ok === false && result.reason).toContain(reason);
   });
+
+  it('answers the same input alike each time, the kept answer read-only, and per default country', () => {
+    const first = normalizePhoneNumber('090-1234-0002', { defaultCountry: 'JP' });
+    expect(normalizePhoneNumber('090-1234-0002', { defaultCountry: 'JP' })).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // The same text in another country, or in none, is another number or none at all.
+    expect(normalizePhoneNumber('090-1234-0002').ok).toBe(false);
+    expect(normalizePhoneNumber('090-1234-0002', { defaultCountry: 'US' })).not.toEqual(first);
+    // More inputs than the table keeps: every answer is still right.
+    for (let k = 0; k < 12_000; k += 1) {
+      const number = `+8190${String(10_000_000 + k)}`;
+      expect(normalizePhoneNumber(number)).toEqual({ ok: true, e164: number, country: 'JP' });
+    }
+    expect(normalizePhoneNumber('090-1234-0002', { defaultCountry: 'JP' })).toEqual(first);
+  });
 });
 
 describe('national numbers read in the deployment’s country', () => {
