@@ -132,6 +132,8 @@ export function createAuthenticator(
    */
   const lookUpAll = batchedPerTurn<BearerLookup, BearerFound>(async (keys) => {
     const rows = await db.selectFrom(bearerLookups(keys)).selectAll('a').orderBy('a.n').execute();
+    // One row per key: every join is by a unique key (a client's window, a token's hash, a deployment's id).
+    if (rows.length !== keys.length) throw new Error(`bearer lookup: ${rows.length} rows for ${keys.length} keys`);
     return rows.map(bearerFoundOf);
   });
 
