@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { windowState } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentReminder } from '../src/automations/reminders.js';
-import { readContactStatuses } from '../src/contacts/status-read.js';
+import { readContactStatusesAlong } from '../src/contacts/status-read.js';
 import { activityOf, findContactByPhone, findContactsByPhone } from '../src/contacts/store.js';
 import { accountStandingOf, numberSendingOf } from '../src/numbers/health.js';
 import { readStoredHealth } from '../src/numbers/health-store.js';
 import { consentRecordsOf, loadOptinSettings, saveOptinSettings } from '../src/optin/store.js';
 import { sha256Hex } from '../src/security/tokens.js';
-import { savePricingSettings } from '../src/wallet/settings.js';
 import { backends, type TestDatabase } from './support/backends.js';
 import { startTestBridge, type TestBridge } from './support/bridge.js';
 
@@ -107,7 +106,19 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
       json: { helpdesk: 'zendesk', instance: 'one-read.zendesk.com' },
     });
     const now = new Date();
-    const read = async (phone: string) => (await readContactStatuses(db, [{ deploymentId, accountId, phone, now }]))[0];
+    // As the endpoint reads: along with the lookup of the installation's token.
+    const lookup = { clientKey: 'ip:one-read', windowStart: now, tokenSha256: sha256Hex(installation.body.token as string) };
+    const readAll = async (phones: string[]) =>
+      (
+        await readContactStatusesAlong(
+          db,
+          phones.map((phone) => ({ lookup, phone, now })),
+        )
+      ).map(({ found, read }) => {
+        expect(found.installation?.deployment_id).toBe(deploymentId);
+        return read;
+      });
+    const read = async (phone: string) => (await readAll([phone]))[0];
     const separately = async (phone: string) => {
       const contact = await findContactByPhone(db, deploymentId, phone);
       const open = windowState(activityOf(contact), now).state === 'open';
@@ -184,12 +195,19 @@ describe.each(backends)('the status endpoint’s one read on $name', (backend) =
     ).toEqual(await Promise.all(phones.map((each) => findContactByPhone(db, deploymentId, each))));
     expect((await findContactsByPhone(db, [{ deploymentId, phoneE164: phone }]))[0]?.profile_name).toBe('山田 花子');
     // Several panels in one statement: each key's answer is its own, in the keys' order.
-    const keys = [phone, '+819055550000', phone].map((asked) => ({ deploymentId, accountId, phone: asked, now }));
-    expect(await readContactStatuses(db, keys)).toEqual([
+    expect(await readAll([phone, '+819055550000', phone])).toEqual([
       await separately(phone),
       await separately('+819055550000'),
       await separately(phone),
     ]);
+    // A token that names no installation reads nothing, whatever the other keys of its statement read.
+    const stranger = { ...lookup, tokenSha256: sha256Hex(`wbi_${'z'.repeat(40)}`) };
+    const [strangers, ours] = await readContactStatusesAlong(db, [
+      { lookup: stranger, phone, now },
+      { lookup, phone, now },
+    ]);
+    expect(strangers).toEqual({ found: { failures: 0, installation: undefined }, read: undefined });
+    expect(ours?.read).toEqual(await separately(phone));
     expect(one.contact?.profile_name).toBe('山田 花子');
     expect(one.records.map((record) => record.state)).toEqual(['opted_in', 'opted_out']);
     expect(one.reminder?.ticket).toEqual({ helpdesk: 'zendesk', id: '4242' });
@@ -228,7 +246,7 @@ describe.each(backends)('panels asking at once on $name', (backend) => {
   it('answers each request for its own caller and account, whatever else shares its statement', async () => {
     const db = bridge.bridge.database.db;
     const phone = '+819066660001';
-    const tenants: { token: string; name: string; consent: 'opted_in' | 'opted_out' }[] = [];
+    const tenants: { accountId: string; token: string; name: string; consent: 'opted_in' | 'opted_out' }[] = [];
     for (const [name, consent] of [
       ['東京の客', 'opted_in'],
       ['大阪の客', 'opted_out'],
@@ -254,32 +272,19 @@ describe.each(backends)('panels asking at once on $name', (backend) => {
           occurred_at: new Date(),
         })
         .execute();
-      tenants.push({ token: installation.body.token as string, name, consent });
+      tenants.push({ accountId: account.body.id as string, token: installation.body.token as string, name, consent });
     }
     const [tokyo, osaka] = tenants as [(typeof tenants)[number], (typeof tenants)[number]];
     // Only Tokyo's account has point prices: its quotes are priced, Osaka's refused, whatever shares their reads.
-    const tokyoAccount = (
-      await db
-        .selectFrom('installations')
-        .innerJoin('deployments', 'deployments.id', 'installations.deployment_id')
-        .select('deployments.account_id')
-        .where('installations.token_sha256', '=', sha256Hex(tokyo.token))
-        .executeTakeFirstOrThrow()
-    ).account_id;
-    await savePricingSettings(db, tokyoAccount, {
-      currency: 'JPY',
-      pointPriceMinor: 1,
-      quantityPrices: [],
-      feePercentBasisPoints: 0,
-      taxRateBasisPoints: 1000,
-      pointValueMicroUsd: 6_500,
+    const prices = await bridge.request('PUT', '/v1/wallet/settings', {
+      json: { account_id: tokyo.accountId, currency: 'JPY', point_price_minor: 1, point_value_micro_usd: 6_500 },
     });
+    expect(prices.status).toBe(200);
+    const gone = (await bridge.request('POST', '/v1/accounts', { json: { name: 'Gone' } })).body.id as string;
     const revoked = await bridge.request(
       'POST',
-      `/v1/deployments/${(await bridge.createDeployment((await bridge.request('POST', '/v1/accounts', { json: { name: 'Gone' } })).body.id)).answer.body.id}/installations`,
-      {
-        json: { helpdesk: 'zoho', instance: '60099999999' },
-      },
+      `/v1/deployments/${(await bridge.createDeployment(gone)).answer.body.id}/installations`,
+      { json: { helpdesk: 'zoho', instance: '60099999999' } },
     );
     expect((await bridge.request('DELETE', `/v1/installations/${revoked.body.id}`)).status).toBe(204);
 

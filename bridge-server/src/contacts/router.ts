@@ -4,7 +4,7 @@ import { type MountOptions, mountRoute } from '../http/mount.js';
 import type { BearerLookup } from '../security/authenticate.js';
 import type { Services } from '../services.js';
 import { batchedPerTurn } from '../storage/turn-batch.js';
-import { type ContactStatus, type ContactStatusKey, readContactStatuses, readContactStatusesAlong } from './status-read.js';
+import { type ContactStatus, readContactStatusesAlong } from './status-read.js';
 import { activityOf } from './store.js';
 
 const isoOrNull = (instant: Date | null) => instant?.toISOString() ?? null;
@@ -16,17 +16,16 @@ export function contactsRouter({ db, clock }: Services, options: MountOptions): 
   const readAlong = batchedPerTurn((keys: readonly { lookup: BearerLookup; phone: string; now: Date }[]) =>
     readContactStatusesAlong(db, keys),
   );
-  // The same without the authentication, for a caller authenticated otherwise (no bearer token: refused below).
-  const readStatus = batchedPerTurn((keys: readonly ContactStatusKey[]) => readContactStatuses(db, keys));
   mountRoute<typeof routes.contactStatus, { status: ContactStatus; now: Date }>(
     router,
     routes.contactStatus,
     async ({ params }, { caller, read }) => {
-      if (caller.kind !== 'installation') throw new Error('unreachable: the route requires an installation');
-      const now = read?.now ?? clock.now();
-      const { contact, settings, records, reminder, number } =
-        read?.status ??
-        (await readStatus({ deploymentId: caller.deploymentId, accountId: caller.accountId, phone: params.phone, now }));
+      // An installation's caller always came with a bearer token naming it, so its status was read along.
+      if (caller.kind !== 'installation' || read === undefined) {
+        throw new Error('unreachable: the route requires an installation, whose status is read with its token');
+      }
+      const { now } = read;
+      const { contact, settings, records, reminder, number } = read.status;
       const window = windowState(activityOf(contact), now);
       const consent = currentConsent(records, topicIds(settings.configuration));
       return {

@@ -12,13 +12,6 @@ import { activityOf, type ContactRow } from './store.js';
 /** An instant read inside a JSON document (text there), as the date a plain read gives. */
 const instant = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-export interface ContactStatusKey {
-  deploymentId: string;
-  accountId: string;
-  phone: string;
-  now: Date;
-}
-
 export interface ContactStatus {
   contact: ContactRow | undefined;
   settings: OptinSettings;
@@ -29,42 +22,16 @@ export interface ContactStatus {
 
 /**
  * What the panel's status endpoint reads (`GET /v1/contacts/{phone}/status`), for many panels in ONE statement (issue
- * 16, hot path): per key, the contact (contacts/store.ts findContactByPhone), the account's opt-in settings
- * (optin/store.ts loadOptinSettings), the phone's consent records (consentRecordsOf) and the current window reminder
- * (automations/reminders.ts currentReminder), and the deployment's latest account webhooks (numbers/health-store.ts
- * latestAccountEventsQuery: whether the number can send at all), each as a JSON sub-select of the same query those
- * functions send alone, correlated with the key's row of an `unnest`. On this machine the cost of a read is mostly its
- * statement (a socket write and a result to parse, per statement), not the index probes: one statement for the five
- * reads, and one for every panel asking in the same turn of the event loop (storage/turn-batch.ts).
- */
-export async function readContactStatuses(db: Kysely<Schema>, keys: readonly ContactStatusKey[]): Promise<ContactStatus[]> {
-  const asked = sql<{ deployment_id: string; account_id: string; phone: string; wa_id: string; now: Date; n: number }>`
-    unnest(${keys.map((key) => key.deploymentId)}::text[], ${keys.map((key) => key.accountId)}::text[],
-           ${keys.map((key) => key.phone)}::text[], ${keys.map((key) => key.phone.replace(/^\+/, ''))}::text[],
-           ${keys.map((key) => key.now)}::timestamptz[]) WITH ORDINALITY`.as<'k'>(
-    sql`k (deployment_id, account_id, phone, wa_id, now, n)`,
-  );
-  const rows = await db
-    .selectFrom(asked)
-    .select((eb) => [
-      eb.cast<number>('k.n', 'integer').as('n'),
-      ...statusColumns(db, {
-        deploymentId: eb.ref('k.deployment_id'),
-        accountId: eb.ref('k.account_id'),
-        phone: eb.ref('k.phone'),
-        waId: eb.ref('k.wa_id'),
-        now: eb.ref('k.now'),
-      }),
-    ])
-    .execute();
-  return statusesOf(rows, keys);
-}
-
-/**
- * The same read for requests not yet authenticated, in the statement that looks their tokens up (security/
- * authenticate.ts `bearerLookups`, `authenticateAlong`): each key's status is read for the installation its token
- * names, and handed over only if the authentication then lets the caller in. A token that names no installation reads
- * nothing (`read` undefined).
+ * 16, hot path), the statement that looks their tokens up (security/authenticate.ts `bearerLookups`,
+ * `authenticateAlong`). Per key, for the installation its token names: the contact (contacts/store.ts
+ * findContactByPhone), the account's opt-in settings (optin/store.ts loadOptinSettings), the phone's consent records
+ * (consentRecordsOf), the current window reminder (automations/reminders.ts currentReminder) and the deployment's
+ * latest account webhooks (numbers/health-store.ts latestAccountEventsQuery: whether the number can send at all), each
+ * as a JSON sub-select of the same query those functions send alone. On this machine the cost of a read is mostly its
+ * statement (a socket write and a result to parse, per statement), not the index probes: one statement for the
+ * authentication and the five reads, and one for every panel asking in the same turn (storage/turn-batch.ts). What
+ * was read is handed over only if the authentication then lets the caller in; a token that names no installation
+ * reads nothing (`read` undefined).
  */
 export async function readContactStatusesAlong(
   db: Kysely<Schema>,

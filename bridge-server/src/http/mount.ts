@@ -200,15 +200,17 @@ export function mountRoute<R extends RouteDefinition, T = never>(
     const givenParams = readAlong !== undefined ? route.params?.safeParse(request.params) : undefined;
     let caller: Caller | undefined;
     let read: T | undefined;
-    if (route.auth === 'none') caller = undefined;
-    else if (readAlong !== undefined && givenParams?.success === true) {
-      ({ caller, read } = await options.authenticator.authenticateAlong(
-        request,
-        response,
-        route,
-        readAlong(givenParams.data as RouteInput<R>['params']),
-      ));
-    } else caller = await options.authenticator.authenticate(request, response, route);
+    if (route.auth !== 'none') {
+      ({ caller, read } =
+        readAlong !== undefined && givenParams?.success === true
+          ? await options.authenticator.authenticateAlong(
+              request,
+              response,
+              route,
+              readAlong(givenParams.data as RouteInput<R>['params']),
+            )
+          : { caller: await options.authenticator.authenticate(request, response, route), read: undefined });
+    }
 
     let params: unknown;
     if (route.params) {
