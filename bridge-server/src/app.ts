@@ -1,5 +1,6 @@
+import type { RequestListener } from 'node:http';
 import { routes } from '@wabridge/shared';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import { accountsRouter } from './accounts/router.js';
 import { automationsRouter } from './automations/router.js';
 import { zendeskChannelRouter } from './channels/zendesk/router.js';
@@ -10,12 +11,11 @@ import { contactsRouter } from './contacts/router.js';
 import { conversationsRouter } from './conversations/router.js';
 import { deploymentsRouter } from './deployments/router.js';
 import { DomainError } from './domain/errors.js';
-import { databaseUnavailable, isDatabaseUnavailable } from './http/database-unavailable.js';
 import { expressPath, type MountOptions, refuseUnstorableQuery } from './http/mount.js';
 import { checkMounts } from './http/mount-check.js';
 import { httpMetrics, registerWalletAuditMetrics, requestLogging } from './http/observability.js';
-import { sendProblem } from './http/problem.js';
-import { requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
+import { problemOfFailure, sendProblem } from './http/problem.js';
+import { payloadTooLarge, requestReadingProblem, verifyUtf8 } from './http/request-errors.js';
 import { installationsRouter } from './installations/router.js';
 import { registerJobMetrics } from './jobs/metrics.js';
 import { jobsRouter } from './jobs/router.js';
@@ -42,9 +42,11 @@ import type { AutoRechargeWorker } from './wallet/auto-recharge-worker.js';
 import { walletNotificationsRouter } from './wallet/notifications-router.js';
 import { walletRouter } from './wallet/router.js';
 import { usageRouter } from './wallet/usage-router.js';
+import { metaWebhookIngress } from './webhooks/ingress.js';
 import type { WebhookJournal } from './webhooks/journal.js';
 import { registerWebhookMetrics } from './webhooks/metrics.js';
 import type { WebhookProcessor } from './webhooks/processor.js';
+import { WebhookReceiver } from './webhooks/receiver.js';
 import { webhooksRouter } from './webhooks/router.js';
 
 /** JSON bodies of the management API are small; a larger one is a mistake or an attack. */
@@ -77,19 +79,11 @@ function errorHandler(services: Services): ErrorRequestHandler {
     if (type === 'entity.parse.failed') {
       sendProblem(response, new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
     } else if (type === 'entity.too.large') {
-      const limitBytes = (error as { limit?: number }).limit ?? jsonBodyLimitBytes;
-      sendProblem(
-        response,
-        new DomainError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`),
-      );
+      sendProblem(response, payloadTooLarge((error as { limit?: number }).limit ?? jsonBodyLimitBytes));
     } else if (type === 'charset.unsupported') {
       sendProblem(response, new DomainError('unsupported_media_type', 'Send JSON encoded as UTF-8.'));
-    } else if (isDatabaseUnavailable(error)) {
-      (request.log ?? services.logger).warn({ err: error }, 'database unavailable: answered 503 with Retry-After');
-      sendProblem(response, databaseUnavailable());
     } else {
-      (request.log ?? services.logger).error({ err: error }, 'unhandled error');
-      sendProblem(response, new DomainError('internal_error', 'Something failed inside the bridge; see its logs.'));
+      sendProblem(response, problemOfFailure(error, request.log ?? services.logger));
     }
   };
 }
@@ -110,8 +104,11 @@ export interface Workers {
   live?: LiveHub;
 }
 
-/** Builds the Express app: every contract route, operations endpoints, and problem+json errors. */
-export function createApp(services: Services, lifecycle: Lifecycle, workers: Workers, options: AppOptions = {}): Express {
+/**
+ * The bridge's request listener: Meta's usual webhook POSTs through the ingress (webhooks/ingress.ts), everything
+ * else through the Express app, with every contract route, the operations endpoints and problem+json errors.
+ */
+export function createApp(services: Services, lifecycle: Lifecycle, workers: Workers, options: AppOptions = {}): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
@@ -145,8 +142,10 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     validateResponses: options.validateResponses ?? false,
     mounted: [],
   };
-  // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain.
-  app.use(webhooksRouter(services, workers.processor, mountOptions, workers.journal, metrics.registry));
+  const webhookReceiver = new WebhookReceiver(services, workers.processor, workers.journal, metrics.registry);
+  // First: Meta's webhooks are the bulk of the traffic, and every router before them would be tried in vain. (Most
+  // never come this far: the ingress below answers them before Express.)
+  app.use(webhooksRouter(services, webhookReceiver, mountOptions));
   // Next, what every agent's panel asks on every ticket (the hot path): the status, the templates and the quote.
   app.use(contactsRouter(services, mountOptions));
   app.use(templatesRouter(services, workers.templateSyncer, mountOptions));
@@ -202,5 +201,8 @@ export function createApp(services: Services, lifecycle: Lifecycle, workers: Wor
     throw new DomainError('not_found', `No endpoint ${request.method} ${request.path}; see /openapi.json.`);
   });
   app.use(errorHandler(services));
-  return app;
+  const ingress = metaWebhookIngress(webhookReceiver, services.logger, metrics);
+  return (request, response) => {
+    if (!ingress(request, response)) app(request, response);
+  };
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -244,9 +244,12 @@ export async function startBridge(
   );
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const done = (error?: Error) => (error ? reject(error) : resolve(listening));
-    const listening =
-      options.listenOn === undefined ? app.listen(config.port, config.host, done) : app.listen(options.listenOn, done);
+    const listening = createServer(app);
+    // As Express's app.listen: the listener stays, so an error after listening (an accept failing) is not thrown.
+    listening.once('error', reject);
+    const done = () => resolve(listening);
+    if (options.listenOn === undefined) listening.listen(config.port, config.host, done);
+    else listening.listen(options.listenOn, done);
   }).catch(async (error: unknown) => {
     await journal?.close();
     return closeAndThrow(error);

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { Agent, type ClientRequest, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { furthestStatus } from '@wabridge/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/wait-for.js';
@@ -141,6 +143,145 @@ describe.each(backends)('Meta webhooks on $name', (backend) => {
       const answer = await post(large);
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.text).code).toBe('payload_too_large');
+    });
+  });
+
+  describe('the two ways in: the ingress before Express, and Express’s route for the rest', () => {
+    const signed = () =>
+      metaJson(
+        inboundText(deployment.phone_number_id, { waId: '819011110001', id: `wamid.way-${Math.random()}`, at: new Date() }),
+      );
+
+    /** One request, as the bridge answers it: what a client can see of it, less the request's own id. */
+    async function seen(path: string, body: string | Buffer, headers: Record<string, string>) {
+      const response = await fetch(`${bridge.url}/v1/webhooks/meta/${path}`, { method: 'POST', headers, body });
+      const text = await response.text();
+      const problem = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+      expect(problem?.request_id).toBe(problem === undefined ? undefined : response.headers.get('x-request-id'));
+      if (problem !== undefined) delete problem.request_id;
+      return {
+        status: response.status,
+        headers: Object.fromEntries(
+          ['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'retry-after'].map((name) => [
+            name,
+            response.headers.get(name),
+          ]),
+        ),
+        requestId: /^[0-9a-f-]{36}$/.test(response.headers.get('x-request-id') ?? ''),
+        problem,
+      };
+    }
+
+    it.each([
+      ['a valid webhook', () => signed(), undefined, undefined],
+      ['a missing signature', () => signed(), null, undefined],
+      ['a body that is not JSON', () => '{"object":', undefined, undefined],
+      ['a body that is not UTF-8', () => Buffer.from([0x7b, 0xff, 0x7d]), undefined, undefined],
+      ['a body that is not a WhatsApp notification', () => JSON.stringify({ object: 'page', entry: [] }), undefined, undefined],
+      ['an unknown deployment', () => '{}', undefined, 'dep_000000000000000000000000'],
+      [
+        'a body over 3 MB',
+        () => metaJson({ object: 'whatsapp_business_account', entry: [], padding: 'x'.repeat(3 << 20) }),
+        undefined,
+        undefined,
+      ],
+    ])('answers %s the same either way', async (_case, body, signature, path) => {
+      const answers = [];
+      // The plain path is the ingress's; a query string leaves the request to Express's route.
+      for (const suffix of ['', '?via=express']) {
+        const payload = body();
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (signature !== null) headers['x-hub-signature-256'] = metaSignature(payload, secrets.app_secret);
+        const before = await storedCount();
+        answers.push(await seen(`${path ?? deployment.id}${suffix}`, payload, headers));
+        expect(await storedCount()).toBe(before + (answers.at(-1)?.status === 200 ? 1 : 0));
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]?.requestId).toBe(true);
+      expect(answers[0]?.headers['cache-control']).toBe('no-store');
+    });
+
+    it('leaves a compressed body and a percent-encoded id to Express, which inflates and decodes them', async () => {
+      const payload = signed();
+      const gzipped = await fetch(`${bridge.url}/v1/webhooks/meta/${deployment.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'x-hub-signature-256': metaSignature(payload, secrets.app_secret),
+        },
+        body: gzipSync(payload),
+      });
+      expect(gzipped.status).toBe(200);
+      const encoded = deployment.id.replace('_', '%5F');
+      expect((await post(signed(), undefined, encoded)).status).toBe(200);
+      const malformed = await post(signed(), undefined, `${deployment.id}%zz`);
+      expect([malformed.status, JSON.parse(malformed.text).code]).toEqual([400, 'invalid_url']);
+    });
+
+    it('refuses a body sent in chunks past 3 MB, answers on the same connection, and survives a client that goes away', async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const sockets = new Set<unknown>();
+      const send = (write: (request: ClientRequest) => void) =>
+        new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const request = httpRequest(`${bridge.url}/v1/webhooks/meta/${deployment.id}`, {
+            method: 'POST',
+            agent,
+            headers: { 'x-hub-signature-256': metaSignature('x', secrets.app_secret) },
+          });
+          request.on('socket', (socket) => sockets.add(socket));
+          request.on('response', (response) => {
+            let text = '';
+            response.on('data', (chunk) => {
+              text += chunk;
+            });
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          });
+          request.on('error', reject);
+          write(request);
+        });
+      const chunk = Buffer.alloc(256 * 1024, 'x');
+      const tooLarge = await send((request) => {
+        for (let sent = 0; sent <= 3 << 20; sent += chunk.length) request.write(chunk);
+        request.end();
+      });
+      expect([tooLarge.status, JSON.parse(tooLarge.text).code]).toEqual([413, 'payload_too_large']);
+      const small = await send((request) => request.end('x'));
+      expect(small.status).toBe(400);
+      expect(sockets.size).toBe(1);
+      agent.destroy();
+
+      const before = await storedCount();
+      const cut = httpRequest(`${bridge.url}/v1/webhooks/meta/${deployment.id}`, {
+        method: 'POST',
+        headers: { 'content-length': '1000', 'x-hub-signature-256': metaSignature('x', secrets.app_secret) },
+      });
+      cut.on('error', () => {});
+      cut.write('{"object":');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      cut.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = await post(signed());
+      expect(after.status).toBe(200);
+      expect(await storedCount()).toBe(before + 1);
+    });
+
+    it('counts and times the webhooks it answers in /metrics, under the contract’s route', async () => {
+      const count = async (status: number) => {
+        const text: string = (await bridge.request('GET', '/metrics', { token: null })).body;
+        const line = text
+          .split('\n')
+          .find((row) =>
+            row.startsWith(
+              `wabridge_http_requests_total{route="/v1/webhooks/meta/{deployment_id}",method="POST",status="${status}"}`,
+            ),
+          );
+        return Number(line?.split(' ').at(-1) ?? 0);
+      };
+      const [ok, refused] = [await count(200), await count(401)];
+      expect((await post(signed())).status).toBe(200);
+      expect((await post(signed(), null)).status).toBe(401);
+      expect([await count(200), await count(401)]).toEqual([ok + 1, refused + 1]);
     });
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { routes } from '@wabridge/shared';
 import type { RequestHandler } from 'express';
@@ -64,52 +65,77 @@ declare module 'node:http' {
  */
 export function requestLogging(logger: Logger): RequestHandler {
   return (request, response, next) => {
-    const incoming = request.headers['x-request-id'];
-    const id = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
-    response.setHeader('X-Request-Id', id);
-    request.id = id;
-    let child: Logger | undefined;
-    Object.defineProperty(request, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => {
-        child ??= logger.child({ req: { id } });
-        return child;
-      },
-    });
-    const startedAt = performance.now();
-    const done = () => {
-      response.off('finish', done);
-      response.off('close', done);
-      const answered = response.writableFinished;
-      const level = requestLogLevel(response.statusCode, response.locals as { routePath?: unknown; shed?: unknown });
-      if (!logger.isLevelEnabled(level)) return;
-      const line: Record<string, unknown> = {
-        req: {
-          id,
-          method: request.method,
-          url: loggableUrl(request.originalUrl),
-          remoteAddress: request.socket.remoteAddress,
-          userAgent: request.headers['user-agent'],
-        },
-        res: { statusCode: answered ? response.statusCode : null },
-        responseTime: Math.round(performance.now() - startedAt),
-      };
-      if (response.statusCode >= 500) line.err = new Error(`failed with status code ${response.statusCode}`);
-      logger[level](
-        line,
-        answered ? `${request.method} ${response.statusCode}` : `${request.method} closed before the answer was sent`,
-      );
-    };
-    response.on('finish', done);
-    response.on('close', done);
+    logRequest(logger, request, response, request.originalUrl, response.locals);
     next();
   };
+}
+
+/**
+ * What a handler tells the request log and the metrics about its request: Express's `response.locals`, or the
+ * webhook ingress's own (webhooks/ingress.ts), read when the answer is sent.
+ */
+export interface RequestFacts {
+  routePath?: unknown;
+  shed?: unknown;
+}
+
+/**
+ * `requestLogging` for any request, Express's or not: gives it its id (echoed in `X-Request-Id`) and `request.log`,
+ * and logs it once it is answered or closed. `url` is the path and query as received.
+ */
+export function logRequest(
+  logger: Logger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: string,
+  facts: RequestFacts,
+): void {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+  response.setHeader('X-Request-Id', id);
+  request.id = id;
+  let child: Logger | undefined;
+  Object.defineProperty(request, 'log', {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      child ??= logger.child({ req: { id } });
+      return child;
+    },
+  });
+  const startedAt = performance.now();
+  const done = () => {
+    response.off('finish', done);
+    response.off('close', done);
+    const answered = response.writableFinished;
+    const level = requestLogLevel(response.statusCode, facts);
+    if (!logger.isLevelEnabled(level)) return;
+    const line: Record<string, unknown> = {
+      req: {
+        id,
+        method: request.method,
+        url: loggableUrl(url),
+        remoteAddress: request.socket.remoteAddress,
+        userAgent: request.headers['user-agent'],
+      },
+      res: { statusCode: answered ? response.statusCode : null },
+      responseTime: Math.round(performance.now() - startedAt),
+    };
+    if (response.statusCode >= 500) line.err = new Error(`failed with status code ${response.statusCode}`);
+    logger[level](
+      line,
+      answered ? `${request.method} ${response.statusCode}` : `${request.method} closed before the answer was sent`,
+    );
+  };
+  response.on('finish', done);
+  response.on('close', done);
 }
 
 export interface HttpMetrics {
   registry: Registry;
   middleware: RequestHandler;
+  /** The middleware for any request, Express's or not: counts and times it when it is answered. */
+  track(response: ServerResponse, facts: RequestFacts): void;
 }
 
 /**
@@ -133,20 +159,23 @@ export function httpMetrics(): HttpMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const middleware: RequestHandler = (_request, response, next) => {
+  const track = (response: ServerResponse, facts: RequestFacts) => {
     const stop = duration.startTimer();
     response.on('finish', () => {
       const labels = {
-        route: (response.locals.routePath as string | undefined) ?? 'unmatched',
-        method: response.req.method,
+        route: typeof facts.routePath === 'string' ? facts.routePath : 'unmatched',
+        method: response.req.method ?? 'unknown',
         status: String(response.statusCode),
       };
       requests.inc(labels);
       stop(labels);
     });
+  };
+  const middleware: RequestHandler = (_request, response, next) => {
+    track(response, response.locals);
     next();
   };
-  return { registry, middleware };
+  return { registry, middleware, track };
 }
 
 /** What the wallet audit metrics read: the last audit of this process, undefined before the first. */

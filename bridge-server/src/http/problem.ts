@@ -1,6 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { type ProblemCode, problemCatalogue, problemTypeUri } from '@wabridge/shared';
 import type { Response } from 'express';
-import type { DomainError, DomainErrorMapping } from '../domain/errors.js';
+import type { Logger } from 'pino';
+import { DomainError, type DomainErrorMapping } from '../domain/errors.js';
+import { databaseUnavailable, isDatabaseUnavailable } from './database-unavailable.js';
 
 /** What the API answers for a domain error: the catalogue's status, the headers its code carries, the problem's members. */
 export interface HttpProblem {
@@ -49,19 +52,47 @@ export const httpProblemOf: DomainErrorMapping<HttpProblem> = (error) => {
   };
 };
 
+/** The problem+json document for `error`: `instance` is the request's path, `requestId` its X-Request-Id when it has one. */
+export function problemDocument(error: DomainError, instance: string, requestId: unknown): string {
+  return JSON.stringify({
+    ...httpProblemOf(error).body,
+    instance,
+    ...(typeof requestId === 'string' ? { request_id: requestId } : {}),
+    ...problemExtensions(error),
+  });
+}
+
 export function sendProblem(response: Response, error: DomainError): void {
   const problem = httpProblemOf(error);
-  const requestId = response.getHeader('x-request-id');
   response
     .status(problem.status)
     .set(problem.headers)
     .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        ...problem.body,
-        instance: response.req.originalUrl.split('?')[0],
-        ...(typeof requestId === 'string' ? { request_id: requestId } : {}),
-        ...problemExtensions(error),
-      }),
-    );
+    .send(problemDocument(error, response.req.originalUrl.split('?')[0] ?? '', response.getHeader('x-request-id')));
+}
+
+/** `sendProblem` for a response that Express never saw (webhooks/ingress.ts): the same status, headers and document. */
+export function writeProblem(response: ServerResponse, error: DomainError, instance: string): void {
+  const problem = httpProblemOf(error);
+  const document = problemDocument(error, instance, response.getHeader('x-request-id'));
+  response.writeHead(problem.status, {
+    ...problem.headers,
+    'Content-Type': 'application/problem+json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(document),
+  });
+  response.end(document);
+}
+
+/**
+ * What an error that no handler turned into a problem answers: the database being away is 503 with Retry-After
+ * (Meta delivers a webhook again, a panel asks again), anything else is ours, a 500 logged as an error.
+ */
+export function problemOfFailure(error: unknown, log: Logger): DomainError {
+  if (error instanceof DomainError) return error;
+  if (isDatabaseUnavailable(error)) {
+    log.warn({ err: error }, 'database unavailable: answered 503 with Retry-After');
+    return databaseUnavailable();
+  }
+  log.error({ err: error }, 'unhandled error');
+  return new DomainError('internal_error', 'Something failed inside the bridge; see its logs.');
 }

@@ -47,6 +47,11 @@ export function requestReadingProblem(error: unknown): DomainError | undefined {
   return undefined;
 }
 
+/** A body over the endpoint's limit (body-parser's `entity.too.large`, or a body read by hand). */
+export function payloadTooLarge(limitBytes: number): DomainError {
+  return new DomainError('payload_too_large', `The body exceeds this endpoint's limit of ${limitBytes} bytes.`);
+}
+
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

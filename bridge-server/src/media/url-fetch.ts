@@ -3,9 +3,9 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { DomainError } from '../domain/errors.js';
+import { readCapped, sniffBytes } from '../http/read-capped.js';
 import { bareHost, nonPublicAddressReason, pinnedLookup, type ResolvedAddress } from './address-policy.js';
 import type { ReceivedFile } from './check.js';
-import { readCapped, sniffBytes } from './read-capped.js';
 
 /**
  * Downloads `media.url` for the bridge to check and upload, without letting the caller aim the bridge at places only

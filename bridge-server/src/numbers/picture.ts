@@ -1,7 +1,7 @@
 import { profilePictureBytesMax } from '@wabridge/shared';
 import type { Request } from 'express';
 import { DomainError } from '../domain/errors.js';
-import { readCapped } from '../media/read-capped.js';
+import { readCapped } from '../http/read-capped.js';
 import { sniffMedia } from '../media/sniff.js';
 import { declaredMimeType } from '../media/types.js';
 
