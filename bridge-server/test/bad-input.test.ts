@@ -324,6 +324,20 @@ describe.each(backends)('bad input on $name', (backend) => {
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(own, tenant.a.appSecret) },
     });
     expect(taken.status).toBe(200);
+    // Nor can a malformed change carry B's number past the check: the frame names it, whether or not it parses.
+    const stored = await countOf('webhook_events');
+    const hidden = metaJson({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'waba', changes: [{ field: 'messages', value: { metadata: { phone_number_id: tenant.b.phoneNumberId } } }] }],
+    });
+    await expectRefused('foreign_phone_number', 403, () =>
+      bridge.request('POST', `/v1/webhooks/meta/${tenant.a.deploymentId}`, {
+        token: null,
+        body: hidden,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(hidden, tenant.a.appSecret) },
+      }),
+    );
+    expect(await countOf('webhook_events')).toBe(stored);
   });
 
   it('keeps a customer message with U+0000 or a lone surrogate, cleaned to U+FFFD, instead of failing it until dead-lettered', async () => {

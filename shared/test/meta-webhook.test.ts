@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseWebhook, type WebhookEvent, type WebhookEventKind } from '../src/meta/webhook.js';
+import { parseWebhook, readWebhookFrame, type WebhookEvent, type WebhookEventKind } from '../src/meta/webhook.js';
 
 // Real webhook bodies collected by the pywa project (MIT, see LICENSE and SOURCE.md beside them).
 const fixturesDirectory = new URL('../../test/fixtures/pywa/', import.meta.url);
@@ -567,5 +567,50 @@ describe('parseWebhook on invalid envelopes', () => {
 
     expect(parsed.ok).toBe(false);
     expect(parsed.ok === false && parsed.issues.length).toBeGreaterThan(0);
+  });
+});
+
+describe('readWebhookFrame: what taking a webhook in reads of a body', () => {
+  const numbersOf = (events: WebhookEvent[]) =>
+    [...new Set(events.flatMap((event) => ('phoneNumberId' in event ? [event.phoneNumberId] : [])))].sort();
+
+  it.each(scenarios)('names the numbers parseWebhook routes by, and counts the changes: $file $name', ({ body }) => {
+    const frame = readWebhookFrame(body);
+    if (!frame.ok) throw new Error(`frame refused: ${JSON.stringify(frame.issues)}`);
+    expect([...frame.phoneNumberIds].sort()).toEqual(numbersOf(eventsOf(body)));
+    const entries = (body as { entry: { changes: unknown[] }[] }).entry;
+    expect(frame.changes).toBe(entries.reduce((sum, entry) => sum + entry.changes.length, 0));
+  });
+
+  it.each([
+    ['not an object', 'hello'],
+    ['another object type', { object: 'page', entry: [] }],
+    ['entries without changes', { object: 'whatsapp_business_account', entry: [{ id: '1' }] }],
+    ['an entry without an id', { object: 'whatsapp_business_account', entry: [{ changes: [] }] }],
+  ])('refuses %s with the issues parseWebhook gives', (_case, body) => {
+    const frame = readWebhookFrame(body);
+    const parsed = parseWebhook(body);
+    expect(frame.ok).toBe(false);
+    expect(parsed.ok).toBe(false);
+    expect(frame.ok ? [] : frame.issues).toEqual(parsed.ok ? [] : parsed.issues);
+  });
+
+  it('names a number that only a malformed change carries, so a body cannot hide one there', () => {
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            { field: 'messages', value: { metadata: { phone_number_id: '999000111' }, statuses: 'not a list' } },
+            { field: 'messages', value: { metadata: { phone_number_id: 42 } } },
+            { field: 'messages', value: null },
+            'not a change',
+          ],
+        },
+      ],
+    };
+    expect(eventsOf(body).every((event) => event.kind === 'malformed')).toBe(true);
+    expect(readWebhookFrame(body)).toEqual({ ok: true, changes: 4, phoneNumberIds: ['999000111'] });
   });
 });

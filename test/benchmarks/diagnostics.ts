@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseWebhook } from '@wabridge/shared';
+import { readWebhookFrame } from '@wabridge/shared';
 import { secretContext } from '../../bridge-server/src/deployments/store.js';
 import { SecretBox } from '../../bridge-server/src/security/secret-box.js';
 import type { RunningBridge } from '../../bridge-server/src/server.js';
@@ -82,7 +82,7 @@ export async function stepCosts(
       run: (index) => isValidMetaSignature(bodies[index]!, signatures[index], appSecret),
     },
     { step: 'JSON.parse', perRequest: true, run: (index) => JSON.parse(bodies[index]!.toString('utf8')) },
-    { step: 'envelope: parseWebhook (zod)', perRequest: true, run: (index) => parseWebhook(parsed[index]) },
+    { step: 'frame and numbers: readWebhookFrame (zod)', perRequest: true, run: (index) => readWebhookFrame(parsed[index]) },
     {
       step: 'body SHA-256',
       perRequest: true,

@@ -148,6 +148,25 @@ function uniform(seed) {
   };
 }
 
+/** The span of arrivals each `windowP99Ms` entry covers. */
+const windowMs = 5_000;
+
+/** The p99 latency of the requests that arrived in each `windowMs` of the run (answered ones; NaN for none). */
+function windowP99(arrivals, latencyByArrival, spanMs) {
+  const windows = [];
+  for (let start = 0, k = 0; k < arrivals.length; start += spanMs) {
+    const inWindow = [];
+    for (; k < arrivals.length && arrivals[k] < start + spanMs; k += 1) {
+      if (!Number.isNaN(latencyByArrival[k])) inWindow.push(latencyByArrival[k]);
+    }
+    inWindow.sort((a, b) => a - b);
+    windows.push(
+      inWindow.length === 0 ? Number.NaN : inWindow[Math.min(inWindow.length - 1, Math.floor(inWindow.length * 0.99))],
+    );
+  }
+  return windows;
+}
+
 /**
  * An open-loop load at a fixed rate (`kind: 'rate'`): request k is due at its arrival time whatever happened to the
  * others: evenly spaced (`even`) or a Poisson process (`random`: exponential gaps, seeded). Requests go round-robin to
@@ -170,6 +189,8 @@ function runRate(job) {
     agent: new http.Agent({ keepAlive: true, maxSockets: job.connections }),
   }));
   const latencies = new Float64Array(total);
+  /** Request k's latency at index k (NaN while unanswered): where in the run the slow answers were. */
+  const latencyByArrival = new Float64Array(total).fill(Number.NaN);
   const statuses = /** @type {Record<string, number>} */ ({});
   const errorKinds = /** @type {Record<string, number>} */ ({});
   let answered = 0;
@@ -195,6 +216,7 @@ function runRate(job) {
         startedAtEpochMs: performance.timeOrigin + startedAt,
         lastAnswerAtEpochMs: performance.timeOrigin + lastAnswerAt,
         latencies: latencies.subarray(0, answered),
+        windowP99Ms: windowP99(arrivals, latencyByArrival, windowMs),
       });
     };
     const send = (k) => {
@@ -219,6 +241,7 @@ function runRate(job) {
           response.on('end', () => {
             lastAnswerAt = performance.now();
             latencies[answered] = lastAnswerAt - (startedAt + arrivals[k]);
+            latencyByArrival[k] = latencies[answered];
             answered += 1;
             statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
             if (response.statusCode < 200 || response.statusCode > 299) non2xx += 1;

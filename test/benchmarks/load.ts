@@ -81,6 +81,8 @@ export interface LoadResult {
   probe?: { index: number; status: number; latencyMs: number; error?: string };
   /** One entry per answer, in milliseconds. */
   latencies: Float64Array;
+  /** Rate jobs: the p99 latency of the requests that arrived in each 5 s of the run, in milliseconds. */
+  windowP99Ms?: number[];
 }
 
 export interface LatencySummary {

@@ -39,6 +39,8 @@ interface Settings {
   postgresUrl: string | undefined;
   logLevel: string;
   drainTimeoutS: number;
+  /** Seconds of load at the first rate sent to each target before it is measured, and drained (not measured). */
+  warmupS: number;
 }
 
 function settingsFromEnvironment(): Settings {
@@ -56,6 +58,7 @@ function settingsFromEnvironment(): Settings {
     postgresUrl: environment.BENCH_DATABASE_URL || environment.TEST_DATABASE_URL || undefined,
     logLevel: environment.BENCH_LOG_LEVEL ?? 'warn',
     drainTimeoutS: integer('BENCH_DRAIN_TIMEOUT_S', 180),
+    warmupS: integer('BENCH_WARMUP_S', 5),
   };
 }
 
@@ -317,14 +320,15 @@ it('sustained webhook load', async () => {
   const secrets = { appSecret: randomBytes(16).toString('hex'), phoneNumberId: '106540352242922' };
   const bodiesPerRun = (rate: number) => Math.ceil((rate / 1.3) * settings.durationS * 1.1);
   const runsPerTarget = settings.arrivals.length;
-  const poolSize = settings.rates.reduce((sum, rate) => sum + bodiesPerRun(rate) * runsPerTarget, 0) + 10;
+  const warmupBodies = Math.ceil(((settings.rates[0] ?? 0) / 1.3) * settings.warmupS);
+  const poolSize = settings.rates.reduce((sum, rate) => sum + bodiesPerRun(rate) * runsPerTarget, 0) + warmupBodies + 10;
 
   out('## Sustained webhook load');
   out();
   await printMachine();
   const pool = buildBodyPool({ count: poolSize, ...secrets });
   out(
-    `- load: open loop at a fixed rate for ${settings.durationS} s per run, ${settings.arrivals.join(' and ')} arrivals, up to ${settings.connections} keep-alive connections per bridge process, latency from each request's arrival time; ${whole(poolSize)} distinct signed bodies`,
+    `- load: open loop at a fixed rate for ${settings.durationS} s per run (after ${settings.warmupS} s at the first rate, not measured), ${settings.arrivals.join(' and ')} arrivals, up to ${settings.connections} keep-alive connections per bridge process, latency from each request's arrival time; ${whole(poolSize)} distinct signed bodies`,
   );
   out();
   out(
@@ -383,17 +387,38 @@ it('sustained webhook load', async () => {
   const failures: string[] = [];
   /** Applied events/s while the load lasted, per target, rate and arrivals: the side-by-side table at the end. */
   const applied = new Map<string, Map<string, string>>();
+  /** Each run's acknowledgement p99 per 5 s of arrivals, printed after the table. */
+  const windowLines: string[] = [];
   try {
     for (const target of targets) {
       // Each target has its own database: the pool's bodies are sent once per target.
       first = 0;
       const bridges = await target.start();
       try {
+        if (warmupBodies > 0) {
+          // Not measured: the JIT, the connection pools, the database's plans and caches, as a bridge that has been
+          // running meets a busy minute. The bodies are the pool's last, so no measured run sends them again.
+          await generator.run({
+            kind: 'rate',
+            urls: bridges.urls.length === 0 ? [bare.url] : bridges.urls,
+            path: bridges.path,
+            first: poolSize - 10 - warmupBodies,
+            ratePerSecond: warmupBodies / settings.warmupS,
+            durationS: settings.warmupS,
+            arrivals: 'even',
+            connections: settings.connections,
+          });
+          for (const startedAt = performance.now(); bridges.urls.length > 0 && (await backlog(bridges)) > 0; ) {
+            if (performance.now() - startedAt > settings.drainTimeoutS * 1000) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
         for (const rate of settings.rates) {
           for (const arrivals of settings.arrivals) {
             const bodies = Math.round((rate / 1.3) * settings.durationS);
             const ratePerSecond = bodies / settings.durationS;
             const events = eventsIn(pool, first, bodies);
+            let windows: number[] | undefined;
             if (bridges.urls.length === 0) {
               const load = await generator.run({
                 kind: 'rate',
@@ -406,12 +431,14 @@ it('sustained webhook load', async () => {
                 connections: settings.connections,
               });
               const latency = summarize(load.latencies);
+              windows = load.windowP99Ms;
               out(
                 `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (load.answered / bodies)) / (load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${load.non2xx + load.errors} | — | — | — | — | — | — | — |`,
               );
             } else {
               const figures = await runAtRate(bridges, generator, first, ratePerSecond, arrivals, settings);
               const latency = summarize(figures.load.latencies);
+              windows = figures.load.windowP99Ms;
               const answered2xx = figures.load.answered - figures.load.non2xx;
               // A drain that timed out leaves webhooks unapplied (on PGlite some still in the journal, not yet in
               // webhook_events): they cannot be checked, and are reported as such rather than as lost.
@@ -440,6 +467,11 @@ it('sustained webhook load', async () => {
                 `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${bridges.inProcess ? fixed(figures.serverElu) : '— (child processes)'} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
               );
             }
+            if (windows !== undefined) {
+              windowLines.push(
+                `- ${target.name}, ${whole(events / settings.durationS)} events/s ${arrivals}: ${windows.map((ms) => (Number.isNaN(ms) ? '—' : fixed(ms, 0))).join(', ')}`,
+              );
+            }
             first += Math.ceil(bodies * 1.05);
           }
         }
@@ -450,6 +482,10 @@ it('sustained webhook load', async () => {
   } finally {
     await generator.close();
   }
+  out();
+  out('Acknowledgement p99 (ms) of the requests that arrived in each 5 s of the run, in order:');
+  out();
+  for (const line of windowLines) out(line);
   out();
   const names = targets.slice(1).map((target) => target.name);
   out('Applied events/s while the load lasted (acknowledged minus what was still unapplied at its end), side by side:');

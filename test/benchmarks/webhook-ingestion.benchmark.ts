@@ -505,7 +505,7 @@ async function webhookIngestionBenchmark(): Promise<void> {
     printSplit(bridges, bare);
     out();
     out(
-      'One request, step by step, after the load (the steps of POST /v1/webhooks/meta/{deployment_id} in router.ts and inbox.ts):',
+      'One request, step by step, after the load (the steps of POST /v1/webhooks/meta/{deployment_id} in webhooks/ingress.ts, receiver.ts and inbox.ts):',
     );
     out();
     printSteps(bridges, bare);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { metaWebhookPath, parseWebhook, type WebhookEvent } from '@wabridge/shared';
+import { metaWebhookPath, readWebhookFrame } from '@wabridge/shared';
 import { Counter, type Registry } from 'prom-client';
 import { findDeploymentSecrets, secretContext } from '../deployments/store.js';
 import { DomainError } from '../domain/errors.js';
@@ -93,17 +93,17 @@ export class WebhookReceiver {
       if (error instanceof DomainError) throw error;
       throw new DomainError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`);
     }
-    const parsed = parseWebhook(parsedJson);
-    if (!parsed.ok) {
+    const frame = readWebhookFrame(parsedJson);
+    if (!frame.ok) {
       throw new DomainError('invalid_webhook', 'Expected {object: "whatsapp_business_account", entry: [{id, changes: [...]}]}.', {
-        errors: parsed.issues.map((issue) => ({
+        errors: frame.issues.map((issue) => ({
           path: `body.${issue.path.join('.')}`,
           code: issue.code,
           message: issue.message,
         })),
       });
     }
-    const foreign = await this.#foreignNumbers(deploymentId, parsed.events);
+    const foreign = await this.#foreignNumbers(deploymentId, frame.phoneNumberIds);
     if (foreign.length > 0) {
       this.#foreignBodies.inc();
       this.#services.logger.warn(
@@ -118,7 +118,7 @@ export class WebhookReceiver {
     // Durable before the 200: Meta never resends an acknowledged webhook. A body it already sent is stored once.
     await this.#store({ deployment_id: deploymentId, body, body_sha256: createHash('sha256').update(body).digest('hex') });
     this.#processor.noteIngestion();
-    this.#services.logger.debug({ deploymentId, events: parsed.events.length }, 'webhook stored');
+    this.#services.logger.debug({ deploymentId, changes: frame.changes }, 'webhook stored');
   }
 
   /** The deployment's app secret, from memory while fresh; not_found when there is no such deployment. */
@@ -152,17 +152,17 @@ export class WebhookReceiver {
   }
 
   /**
-   * The numbers named in `events` that the receiving deployment may not speak for. The account's numbers are
+   * The numbers of `named` that the receiving deployment may not speak for. The account's numbers are
    * kept in memory as long as the app secret; a number not among them is looked up again before it is refused,
    * so that a deployment registered a moment ago is never refused from a stale list.
    */
-  async #foreignNumbers(deploymentId: string, events: readonly WebhookEvent[]): Promise<string[]> {
+  async #foreignNumbers(deploymentId: string, named: readonly string[]): Promise<string[]> {
     const cached = this.#accountNumbers.get(deploymentId);
-    if (cached !== undefined && cached.expiresAtMs > Date.now() && foreignNumbersOf(events, cached.numbers).length === 0) {
+    if (cached !== undefined && cached.expiresAtMs > Date.now() && foreignNumbersOf(named, cached.numbers).length === 0) {
       return [];
     }
     const numbers = await accountNumbersOf(this.#services.db, deploymentId);
     this.#accountNumbers.set(deploymentId, { numbers, expiresAtMs: Date.now() + appSecretCacheMs });
-    return foreignNumbersOf(events, numbers);
+    return foreignNumbersOf(named, numbers);
   }
 }

@@ -91,8 +91,7 @@ export async function accountNumbersOf(db: Kysely<Schema>, deploymentId: string)
   return new Set(rows.map((row) => row.phone_number_id));
 }
 
-/** The numbers that events name outside `accountNumbers`; events that name no number (a WABA's templates) pass. */
-export function foreignNumbersOf(events: readonly WebhookEvent[], accountNumbers: ReadonlySet<string>): string[] {
-  const named = events.map(phoneNumberIdOf).filter((id): id is string => id !== undefined);
-  return [...new Set(named)].filter((number) => !accountNumbers.has(number));
+/** The numbers of `named` outside `accountNumbers` (shared's `readWebhookFrame` says which numbers a body names). */
+export function foreignNumbersOf(named: readonly string[], accountNumbers: ReadonlySet<string>): string[] {
+  return named.filter((number) => !accountNumbers.has(number));
 }
