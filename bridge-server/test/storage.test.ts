@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/storage/database.js';
+import { insertFromArrays } from '../src/storage/insert-arrays.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import type { Schema } from '../src/storage/schema.js';
 import { backends } from './support/backends.js';
@@ -17,6 +18,53 @@ describe.each(backends)('storage on $name', (backend) => {
   afterAll(async () => {
     await database?.close();
     await disposable?.drop();
+  });
+
+  it('inserts rows from one array per column exactly as they were given (insertFromArrays)', async () => {
+    const awkward: (string | null)[] = [
+      'plain',
+      'a "quoted" word',
+      'back\\slash \\"both\\"',
+      '{braces, commas}',
+      'NULL',
+      '',
+      ' spaced ',
+      '日本語 ✓',
+      'new\nline\ttab',
+      null,
+    ];
+    const rows = awkward.map((text, index) => ({
+      text,
+      json: JSON.stringify({ text, list: [index, null, '"x"'] }),
+      at: new Date(Date.UTC(2026, 11, 7, 9, 30, 0, index)),
+      count: 2 ** 40 + index,
+    }));
+    const read = await database.db.transaction().execute(async (transaction) => {
+      await sql`create temporary table array_probe (text text, json jsonb, at timestamptz(3), count bigint) on commit drop`.execute(
+        transaction,
+      );
+      const columns = [
+        ['text', 'text'],
+        ['json', 'jsonb'],
+        ['at', 'timestamptz'],
+        ['count', 'bigint'],
+      ] as const;
+      const inserted = await sql<{
+        text: string | null;
+      }>`${insertFromArrays('array_probe' as never, columns as never, rows)} returning text`.execute(transaction);
+      expect(inserted.rows.map((row) => row.text)).toEqual(rows.map((row) => row.text));
+      return (
+        await sql<{
+          text: string | null;
+          json: unknown;
+          at: Date;
+          count: string;
+        }>`select text, json, at, count::text from array_probe`.execute(transaction)
+      ).rows;
+    });
+    expect(read).toEqual(
+      rows.map((row) => ({ text: row.text, json: JSON.parse(row.json), at: row.at, count: String(row.count) })),
+    );
   });
 
   it('applies every migration once and nothing on a second run', async () => {

@@ -48,6 +48,10 @@ class CountInserts implements KyselyPlugin {
     if (node.kind === 'InsertQueryNode') {
       const table = JSON.stringify(node.into).match(/"name":"([a-z_]+)"/)?.[1] ?? '?';
       this.inserts.set(table, (this.inserts.get(table) ?? 0) + 1);
+    } else if (node.kind === 'RawNode' && JSON.stringify(node).includes('"insert into "')) {
+      // storage/insert-arrays.ts: `insert into <table> (…) select * from unnest(…)`, written as SQL.
+      const table = JSON.stringify(node).match(/"kind":"TableNode".*?"name":"([a-z_]+)"/)?.[1] ?? '?';
+      this.inserts.set(table, (this.inserts.get(table) ?? 0) + 1);
     }
     return node;
   }

@@ -28,7 +28,7 @@ export const groupCommitRows = 16;
 
 /**
  * What one webhook request costs, step by step, timed in isolation on the bridge's own database and functions: the
- * steps of POST /v1/webhooks/meta/{deployment_id} in bridge-server/src/webhooks/router.ts and inbox.ts (the app
+ * steps of POST /v1/webhooks/meta/{deployment_id} in bridge-server/src/webhooks/ingress.ts, receiver.ts and inbox.ts (the app
  * secret kept 10 s in memory; concurrent webhooks written together, one INSERT and one commit per batch). The SQL
  * mirrors theirs. Stops the processor first (it would compete for the database); call it after the load.
  */

@@ -1,5 +1,6 @@
 import type { InboundMessageEvent, MessageStatusEvent, WebhookEvent } from '@wabridge/shared';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import { type ArrayColumn, insertFromArrays } from '../storage/insert-arrays.js';
 import type { Schema } from '../storage/schema.js';
 
 /*
@@ -50,7 +51,20 @@ export async function recordInboundMessage(
 /** The key of an inbound message: one row per deployment and wamid (inbound_messages' unique key). */
 export const inboundKey = (deploymentId: string, wamid: string) => `${deploymentId}\u0000${wamid}`;
 
-/** Rows per INSERT of inbound messages: 9 parameters a row. */
+/** inbound_messages' columns as `recordInboundMessages` writes them, with their types. */
+const inboundColumns: ArrayColumn<'inbound_messages', ReturnType<typeof inboundRow>>[] = [
+  ['deployment_id', 'text'],
+  ['wamid', 'text'],
+  ['contact_id', 'bigint'],
+  ['type', 'text'],
+  ['sent_at', 'timestamptz'],
+  ['text_body', 'text'],
+  ['referral', 'jsonb'],
+  ['payload', 'jsonb'],
+  ['webhook_event_id', 'bigint'],
+];
+
+/** Rows per INSERT of inbound messages (one array per column: the rows bound the statement's size, not its text). */
 const inboundRowsPerStatementMax = 500;
 
 /**
@@ -69,12 +83,10 @@ export async function recordInboundMessages(
   const rows = [...firstOccurrences.values()].map(inboundRow);
   const recorded = new Set<string>();
   for (let start = 0; start < rows.length; start += inboundRowsPerStatementMax) {
-    const inserted = await transaction
-      .insertInto('inbound_messages')
-      .values(rows.slice(start, start + inboundRowsPerStatementMax))
-      .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid']).doNothing())
-      .returning(['deployment_id', 'wamid'])
-      .execute();
+    const { rows: inserted } = await sql<{ deployment_id: string; wamid: string }>`
+      ${insertFromArrays('inbound_messages', inboundColumns, rows.slice(start, start + inboundRowsPerStatementMax))}
+      on conflict (deployment_id, wamid) do nothing
+      returning deployment_id, wamid`.execute(transaction);
     for (const row of inserted) recorded.add(inboundKey(row.deployment_id, row.wamid));
   }
   return recorded;
@@ -85,9 +97,41 @@ export function statusKey(deploymentId: string, event: MessageStatusEvent): stri
   return `${deploymentId}\u0000${event.messageId}\u0000${event.status}`;
 }
 
+/** The message_statuses row of a delivery status. */
+function statusRow(origin: WebhookOrigin, event: MessageStatusEvent) {
+  return {
+    deployment_id: origin.deploymentId,
+    wamid: event.messageId,
+    status: event.status,
+    occurred_at: event.timestamp,
+    recipient_wa_id: event.recipient.waId,
+    recipient_user_id: event.recipient.userId,
+    pricing: event.pricing === null ? null : json(event.pricing),
+    errors: event.errors.length === 0 ? null : json(event.errors),
+    biz_opaque_callback_data: event.bizOpaqueCallbackData,
+    payload: json(event.raw),
+    webhook_event_id: origin.webhookEventId,
+  };
+}
+
+/** message_statuses' columns as `recordMessageStatuses` writes them, with their types. */
+const statusColumns: ArrayColumn<'message_statuses', ReturnType<typeof statusRow>>[] = [
+  ['deployment_id', 'text'],
+  ['wamid', 'text'],
+  ['status', 'text'],
+  ['occurred_at', 'timestamptz'],
+  ['recipient_wa_id', 'text'],
+  ['recipient_user_id', 'text'],
+  ['pricing', 'jsonb'],
+  ['errors', 'jsonb'],
+  ['biz_opaque_callback_data', 'text'],
+  ['payload', 'jsonb'],
+  ['webhook_event_id', 'bigint'],
+];
+
 /**
- * Statuses per INSERT: 11 parameters a row stays far below PostgreSQL's 65,535, and a few hundred rows a statement
- * already cost a small fraction of one row per statement (issue 16: ~40,000 rows/s at 25 a statement).
+ * Statuses per INSERT: a few hundred rows a statement already cost a small fraction of one row per statement (issue 16:
+ * ~40,000 rows/s at 25 a statement), and bound the statement's size.
  */
 const statusRowsPerStatementMax = 500;
 
@@ -104,27 +148,13 @@ export async function recordMessageStatuses(
     const key = statusKey(status.origin.deploymentId, status.event);
     if (!firstOccurrences.has(key)) firstOccurrences.set(key, status);
   }
-  const rows = [...firstOccurrences.values()].map(({ origin, event }) => ({
-    deployment_id: origin.deploymentId,
-    wamid: event.messageId,
-    status: event.status,
-    occurred_at: event.timestamp,
-    recipient_wa_id: event.recipient.waId,
-    recipient_user_id: event.recipient.userId,
-    pricing: event.pricing === null ? null : json(event.pricing),
-    errors: event.errors.length === 0 ? null : json(event.errors),
-    biz_opaque_callback_data: event.bizOpaqueCallbackData,
-    payload: json(event.raw),
-    webhook_event_id: origin.webhookEventId,
-  }));
+  const rows = [...firstOccurrences.values()].map(({ origin, event }) => statusRow(origin, event));
   const recorded = new Set<string>();
   for (let start = 0; start < rows.length; start += statusRowsPerStatementMax) {
-    const inserted = await transaction
-      .insertInto('message_statuses')
-      .values(rows.slice(start, start + statusRowsPerStatementMax))
-      .onConflict((conflict) => conflict.columns(['deployment_id', 'wamid', 'status']).doNothing())
-      .returning(['deployment_id', 'wamid', 'status'])
-      .execute();
+    const { rows: inserted } = await sql<{ deployment_id: string; wamid: string; status: string }>`
+      ${insertFromArrays('message_statuses', statusColumns, rows.slice(start, start + statusRowsPerStatementMax))}
+      on conflict (deployment_id, wamid, status) do nothing
+      returning deployment_id, wamid, status`.execute(transaction);
     for (const row of inserted) recorded.add(`${row.deployment_id}\u0000${row.wamid}\u0000${row.status}`);
   }
   return recorded;
