@@ -32,7 +32,11 @@ export function metaWebhookIngress(receiver: WebhookReceiver, logger: Logger, me
     if (request.method !== 'POST' || request.headers['content-encoding'] !== undefined) return false;
     const deploymentId = plainPath.exec(request.url ?? '')?.[1];
     if (deploymentId === undefined) return false;
-    void answer(request, response, deploymentId);
+    answer(request, response, deploymentId).catch((error: unknown) => {
+      // answer() turns every failure into a problem; this is for a fault in that turning, never a crash.
+      logger.error({ err: error }, 'webhook ingress failed');
+      response.destroy();
+    });
     return true;
   };
 
