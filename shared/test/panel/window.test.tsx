@@ -19,12 +19,14 @@ function hostWith(window: ReturnType<typeof closedWindow>, lastInboundAt?: strin
 describe('window card', () => {
   it('shows a loading skeleton until the bridge answers', async () => {
     const host = hostWith(openWindow(startMs, hourMs));
-    let release: () => void = () => undefined;
-    host.intercept((request) =>
-      request.route.startsWith('/v1/contacts/')
-        ? new Promise<undefined>((resolve) => (release = () => resolve(undefined)))
-        : undefined,
-    );
+    // Every contact request is held until the skeleton has been seen, and all are let go together: the panel may ask
+    // more than once (a second read overwrote the one releaser and left the first held, a flake under load).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    host.intercept(async (request) => {
+      if (request.route.startsWith('/v1/contacts/')) await held;
+      return undefined;
+    });
     renderPanel(host);
     const card = await findSection('Conversation window');
     expect(within(card).getByRole('status', { name: 'Loading' })).toBeTruthy();
