@@ -43,12 +43,7 @@ describe.each(backends)('storage on $name', (backend) => {
       await sql`create temporary table array_probe (text text, json jsonb, at timestamptz(3), count bigint) on commit drop`.execute(
         transaction,
       );
-      const columns = [
-        ['text', 'text'],
-        ['json', 'jsonb'],
-        ['at', 'timestamptz'],
-        ['count', 'bigint'],
-      ] as const;
+      const columns = { text: 'text', json: 'jsonb', at: 'timestamptz', count: 'bigint' };
       const inserted = await sql<{
         text: string | null;
       }>`${insertFromArrays('array_probe' as never, columns as never, rows)} returning text`.execute(transaction);

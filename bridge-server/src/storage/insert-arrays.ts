@@ -1,11 +1,14 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Schema } from './schema.js';
 
-/** A column of `insertFromArrays` into `table`: its name, and its PostgreSQL type (each array's element type). */
-export type ArrayColumn<Table extends keyof Schema, Row> = readonly [
-  name: keyof Row & keyof Schema[Table] & string,
-  type: string,
-];
+/**
+ * The columns of `insertFromArrays` into `table`: every field of its rows, each with its PostgreSQL type (the
+ * element type of its array). A field the table lacks, or a field left out, does not compile: a column forgotten here
+ * would otherwise be written as null without a word.
+ */
+export type ArrayColumns<Table extends keyof Schema, Row> = {
+  readonly [Name in keyof Row]-?: Name extends keyof Schema[Table] ? string : never;
+};
 
 /**
  * `INSERT INTO table (columns) SELECT * FROM unnest($1::type[], $2::type[], …)`: many rows in one statement whose
@@ -16,10 +19,11 @@ export type ArrayColumn<Table extends keyof Schema, Row> = readonly [
  */
 export function insertFromArrays<Table extends keyof Schema & string, Row>(
   table: Table,
-  columns: readonly ArrayColumn<Table, Row>[],
+  columns: ArrayColumns<Table, Row>,
   rows: readonly Row[],
 ): RawBuilder<unknown> {
-  const names = sql.join(columns.map(([name]) => sql.ref(name)));
-  const arrays = sql.join(columns.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`));
+  const typed = Object.entries(columns) as [keyof Row & string, string][];
+  const names = sql.join(typed.map(([name]) => sql.ref(name)));
+  const arrays = sql.join(typed.map(([name, type]) => sql`${rows.map((row) => row[name] ?? null)}::${sql.raw(type)}[]`));
   return sql`insert into ${sql.table(table)} (${names}) select * from unnest(${arrays}) as rows (${names})`;
 }

@@ -1,6 +1,6 @@
 import type { InboundMessageEvent, MessageStatusEvent, WebhookEvent } from '@wabridge/shared';
 import { sql, type Transaction } from 'kysely';
-import { type ArrayColumn, insertFromArrays } from '../storage/insert-arrays.js';
+import { type ArrayColumns, insertFromArrays } from '../storage/insert-arrays.js';
 import type { Schema } from '../storage/schema.js';
 
 /*
@@ -51,18 +51,18 @@ export async function recordInboundMessage(
 /** The key of an inbound message: one row per deployment and wamid (inbound_messages' unique key). */
 export const inboundKey = (deploymentId: string, wamid: string) => `${deploymentId}\u0000${wamid}`;
 
-/** inbound_messages' columns as `recordInboundMessages` writes them, with their types. */
-const inboundColumns: ArrayColumn<'inbound_messages', ReturnType<typeof inboundRow>>[] = [
-  ['deployment_id', 'text'],
-  ['wamid', 'text'],
-  ['contact_id', 'bigint'],
-  ['type', 'text'],
-  ['sent_at', 'timestamptz'],
-  ['text_body', 'text'],
-  ['referral', 'jsonb'],
-  ['payload', 'jsonb'],
-  ['webhook_event_id', 'bigint'],
-];
+/** inbound_messages' columns as `recordInboundMessages` writes them (every field of `inboundRow`), with their types. */
+const inboundColumns: ArrayColumns<'inbound_messages', ReturnType<typeof inboundRow>> = {
+  deployment_id: 'text',
+  wamid: 'text',
+  contact_id: 'bigint',
+  type: 'text',
+  sent_at: 'timestamptz',
+  text_body: 'text',
+  referral: 'jsonb',
+  payload: 'jsonb',
+  webhook_event_id: 'bigint',
+};
 
 /** Rows per INSERT of inbound messages (one array per column: the rows bound the statement's size, not its text). */
 const inboundRowsPerStatementMax = 500;
@@ -114,20 +114,20 @@ function statusRow(origin: WebhookOrigin, event: MessageStatusEvent) {
   };
 }
 
-/** message_statuses' columns as `recordMessageStatuses` writes them, with their types. */
-const statusColumns: ArrayColumn<'message_statuses', ReturnType<typeof statusRow>>[] = [
-  ['deployment_id', 'text'],
-  ['wamid', 'text'],
-  ['status', 'text'],
-  ['occurred_at', 'timestamptz'],
-  ['recipient_wa_id', 'text'],
-  ['recipient_user_id', 'text'],
-  ['pricing', 'jsonb'],
-  ['errors', 'jsonb'],
-  ['biz_opaque_callback_data', 'text'],
-  ['payload', 'jsonb'],
-  ['webhook_event_id', 'bigint'],
-];
+/** message_statuses' columns as `recordMessageStatuses` writes them (every field of `statusRow`), with their types. */
+const statusColumns: ArrayColumns<'message_statuses', ReturnType<typeof statusRow>> = {
+  deployment_id: 'text',
+  wamid: 'text',
+  status: 'text',
+  occurred_at: 'timestamptz',
+  recipient_wa_id: 'text',
+  recipient_user_id: 'text',
+  pricing: 'jsonb',
+  errors: 'jsonb',
+  biz_opaque_callback_data: 'text',
+  payload: 'jsonb',
+  webhook_event_id: 'bigint',
+};
 
 /**
  * Statuses per INSERT: a few hundred rows a statement already cost a small fraction of one row per statement (issue 16:
