@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Agent, request } from 'undici';
 import { newSandboxId } from './ids.js';
 import type { Knobs } from './knobs.js';
 import { serializeLikeMeta, signatureHeader } from './meta-json.js';
@@ -25,6 +26,8 @@ export interface DispatcherDependencies {
 export class WebhookDispatcher {
   private readonly batches = new Map<string, WebhookChange[]>();
   private readonly inFlight = new Set<AbortController>();
+  /** Keep-alive connections to the receivers, as Meta keeps them. */
+  private readonly agent = new Agent({ connections: 64 });
   /** Per number, the tail of its first attempts: bodies go out one at a time, in the order they were emitted. */
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -67,6 +70,7 @@ export class WebhookDispatcher {
   /** Aborts requests still waiting for a receiver (used on shutdown). */
   abortAll(): void {
     for (const controller of this.inFlight) controller.abort(new Error('sandbox closing'));
+    void this.agent.close().catch(this.logFailure);
   }
 
   private flush(phoneNumberId: string): void {
@@ -158,18 +162,23 @@ export class WebhookDispatcher {
     this.inFlight.add(controller);
     const timeout = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
-      const response = await fetch(delivery.url, {
+      // undici's request rather than fetch: a third of fetch's cost per call, and a busy benchmark posts three of
+      // these per message sent.
+      const response = await request(delivery.url, {
+        dispatcher: this.agent,
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'facebookexternalua',
           'X-Hub-Signature-256': delivery.signature,
         },
-        body: Buffer.from(delivery.body, 'utf8'),
+        body: delivery.body,
         signal: controller.signal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
-      await response.arrayBuffer();
-      return { httpStatus: response.status, error: undefined };
+      await response.body.dump();
+      return { httpStatus: response.statusCode, error: undefined };
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       return { httpStatus: undefined, error: describeNetworkError(reason) };
@@ -184,8 +193,9 @@ export class WebhookDispatcher {
   };
 }
 
-/** fetch reports "fetch failed" and hides the cause (ECONNREFUSED, reset…) one level down. */
+/** undici's errors name the system's code (ECONNREFUSED, UND_ERR_SOCKET…) and say what happened. */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }

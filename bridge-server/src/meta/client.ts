@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
+import { fetchExchange, type HttpExchange, undiciExchange } from '../http/exchange.js';
 import {
   MetaOutcomeUnknownError,
   MetaRequestInvalidError,
@@ -79,6 +80,9 @@ export interface MetaGraphClientOptions {
   baseUrl: string;
   /** Graph API version such as `v24.0`. */
   apiVersion: string;
+  /** How calls reach Meta: undici's keep-alive pool by default (`undiciExchange`). */
+  exchange?: HttpExchange;
+  /** A scripted fetch instead of an exchange, for tests that answer with `Response`s. */
   fetch?: typeof fetch;
   /** Timeout of one HTTP exchange (connect, request, whole answer). */
   timeoutMs?: number;
@@ -250,8 +254,7 @@ export class MetaGraphClient {
     this.transport = {
       baseUrl: checked.baseUrl,
       apiVersion: checked.apiVersion,
-      // Wrapped so fetch is never called as a method of our settings object.
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      exchange: options.exchange ?? (options.fetch === undefined ? undiciExchange() : fetchExchange(options.fetch)),
       timeoutMs: checked.timeoutMs,
       logger: options.logger,
     };

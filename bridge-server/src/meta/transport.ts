@@ -1,3 +1,4 @@
+import type { HttpExchange, OutboundAnswer } from '../http/exchange.js';
 import { MetaApiError, MetaNetworkError, MetaResponseInvalidError, MetaTimeoutError, metaApiErrorFrom } from './errors.js';
 import { parseRetryAfterMs } from './retry.js';
 
@@ -11,7 +12,7 @@ export interface MetaClientLogger {
 export interface TransportSettings {
   baseUrl: string;
   apiVersion: string;
-  fetch: typeof fetch;
+  exchange: HttpExchange;
   timeoutMs: number;
   logger: MetaClientLogger | undefined;
 }
@@ -49,8 +50,13 @@ const connectPhaseSystemCodes: ReadonlySet<string> = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Node's fetch (undici) rejects with `TypeError('fetch failed')` and the system error as `cause`. */
+/**
+ * undici's `request` rejects with the system error itself (its `code`: ECONNREFUSED, UND_ERR_SOCKET…); Node's fetch
+ * rejects with `TypeError('fetch failed')` and the system error as `cause`.
+ */
 function systemCodeOf(error: unknown): string | undefined {
+  const own = (error as { code?: unknown } | undefined)?.code;
+  if (typeof own === 'string') return own;
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   if (typeof cause !== 'object' || cause === null) return undefined;
   const code = (cause as { code?: unknown }).code;
@@ -89,8 +95,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** A non-2xx answer: Meta's typed error when the body is a Graph error, otherwise an unreadable answer. */
-function errorAnswer(response: Response, body: unknown): MetaApiError | MetaResponseInvalidError {
-  const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), Date.now());
+function errorAnswer(response: OutboundAnswer, body: unknown): MetaApiError | MetaResponseInvalidError {
+  const retryAfterMs = parseRetryAfterMs(response.header('retry-after'), Date.now());
   return (
     metaApiErrorFrom({ source: 'graph_response', httpStatus: response.status, body, retryAfterMs }) ??
     new MetaResponseInvalidError(response.status, 'not a Graph error body')
@@ -103,18 +109,21 @@ function requestBody(request: GraphRequest): string | FormData | Uint8Array | un
   return request.body === undefined ? undefined : JSON.stringify(request.body);
 }
 
-async function exchange(settings: TransportSettings, accessToken: string, request: GraphRequest, url: URL) {
+function exchange(settings: TransportSettings, accessToken: string, request: GraphRequest, url: URL): Promise<OutboundAnswer> {
   const headers: Record<string, string> = {
     ...request.headers,
     Authorization: `${request.authorizationScheme ?? 'Bearer'} ${accessToken}`,
     Accept: 'application/json',
   };
-  // A form's Content-Type (with its boundary) is set by fetch itself.
+  // A form's Content-Type (with its boundary) is set by the exchange.
   if (request.body !== undefined && request.form === undefined) headers['Content-Type'] = 'application/json';
-  // One signal for the whole exchange: a Meta that sends headers and then stalls is as stuck as a silent one.
-  const signal = AbortSignal.timeout(timeoutMsOf(settings, request));
-  const response = await settings.fetch(url, { method: request.method, headers, body: requestBody(request), signal });
-  return { response, text: await response.text() };
+  // One deadline for the whole exchange: a Meta that sends headers and then stalls is as stuck as a silent one.
+  return settings.exchange(url, {
+    method: request.method,
+    headers,
+    body: requestBody(request),
+    timeoutMs: timeoutMsOf(settings, request),
+  });
 }
 
 function timeoutMsOf(settings: TransportSettings, request: GraphRequest): number {
@@ -137,12 +146,12 @@ export async function graphAttempt(
   let status: number | undefined;
   let outcome = 'ok';
   try {
-    const { response, text } = await exchange(settings, accessToken, request, url).catch((error: unknown) => {
+    const response = await exchange(settings, accessToken, request, url).catch((error: unknown) => {
       throw failureOf(error, timeoutMsOf(settings, request));
     });
     status = response.status;
-    const json = parseJson(text);
-    if (!response.ok) throw errorAnswer(response, json.ok ? json.value : undefined);
+    const json = parseJson(response.text);
+    if (status < 200 || status > 299) throw errorAnswer(response, json.ok ? json.value : undefined);
     if (!json.ok) throw new MetaResponseInvalidError(response.status, 'the body is not JSON');
     return { httpStatus: response.status, body: json.value };
   } catch (error) {

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
+import { fetchExchange, undiciExchange } from '../../src/http/exchange.js';
 import { MetaGraphClient, type MetaGraphClientOptions } from '../../src/meta/client.js';
 import { graphVersion } from '../meta-sandbox/harness.js';
 
-/** A client under observation: every fetch it makes, every backoff it asks for, every log line it writes. */
+/** A client under observation: every call it makes, every backoff it asks for, every log line it writes. */
 export interface ClientProbe {
   client: MetaGraphClient;
   fetchCalls: { method: string; url: string; body: string | undefined }[];
@@ -12,11 +13,12 @@ export interface ClientProbe {
 
 /**
  * A client whose backoff waits return at once (recorded in `sleeps`) and whose jitter is fixed at 0.5, so
- * delays are exact and tests never sleep. Overrides may replace fetch, sleep, random or the retry policy.
+ * delays are exact and tests never sleep. Overrides may replace fetch, sleep, random or the retry policy. Without a
+ * scripted fetch the client uses its production exchange (undici's pool).
  */
 export function probeClient(baseUrl: string, overrides: Partial<MetaGraphClientOptions> = {}): ClientProbe {
   const probe: Omit<ClientProbe, 'client'> = { fetchCalls: [], sleeps: [], logLines: [] };
-  const innerFetch = overrides.fetch ?? fetch;
+  const inner = overrides.exchange ?? (overrides.fetch === undefined ? undiciExchange() : fetchExchange(overrides.fetch));
   const client = new MetaGraphClient({
     baseUrl,
     apiVersion: graphVersion,
@@ -28,10 +30,11 @@ export function probeClient(baseUrl: string, overrides: Partial<MetaGraphClientO
       await overrides.sleep?.(delayMs);
     },
     logger: { debug: (fields, message) => probe.logLines.push({ ...fields, message }) },
-    fetch: (input, init) => {
-      const body = typeof init?.body === 'string' ? init.body : undefined;
-      probe.fetchCalls.push({ method: init?.method ?? 'GET', url: String(input), body });
-      return innerFetch(input, init);
+    fetch: undefined,
+    exchange: (url, request) => {
+      const body = typeof request.body === 'string' ? request.body : undefined;
+      probe.fetchCalls.push({ method: request.method, url: String(url), body });
+      return inner(url, request);
     },
   });
   return { client, ...probe };
