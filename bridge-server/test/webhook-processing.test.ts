@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
 import { furthestStatus } from '@wabridge/shared';
-import type { Kysely, KyselyPlugin, RootOperationNode } from 'kysely';
+import type {
+  Kysely,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryId,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMessage } from '../src/messages/store.js';
+import { optinSettingsOf, saveOptinSettings } from '../src/optin/store.js';
 import { newId } from '../src/security/tokens.js';
 import { openDatabase } from '../src/storage/database.js';
 import type { Schema } from '../src/storage/schema.js';
@@ -37,10 +47,6 @@ async function processAll(processors: WebhookProcessor[]): Promise<void> {
   throw new Error('the processors never ran out of work');
 }
 
-/**
- * Kills a transaction the moment it would mark webhooks processed (every effect of the batch already written):
- * what a process dying mid-batch leaves is a transaction that never commits.
- */
 /** Counts the INSERT statements per table a database handle issues. */
 class CountInserts implements KyselyPlugin {
   readonly inserts = new Map<string, number>();
@@ -74,13 +80,16 @@ class CountContactLocks implements KyselyPlugin {
   }
 }
 
-/** Counts the statements a database handle issues that name one of these tables anywhere. */
+/** Counts the statements a database handle issues that name one of these tables anywhere, as a builder or in SQL. */
 class CountStatementsNaming implements KyselyPlugin {
   statements = 0;
   constructor(private readonly tables: string[]) {}
   transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
     const text = JSON.stringify(node);
-    if (this.tables.some((table) => text.includes(`"name":"${table}"`))) this.statements += 1;
+    // A statement written as SQL (the claim, the inserts from arrays) names its tables in its text.
+    const names = (table: string) =>
+      text.includes(`"name":"${table}"`) || (node.kind === 'RawNode' && new RegExp(`\\b${table}\\b`).test(text));
+    if (this.tables.some(names)) this.statements += 1;
     return node;
   }
   async transformResult<T>(args: { result: T }): Promise<T> {
@@ -88,15 +97,26 @@ class CountStatementsNaming implements KyselyPlugin {
   }
 }
 
-class DieBeforeMarkingProcessed implements KyselyPlugin {
-  transformQuery({ node }: { node: RootOperationNode }): RootOperationNode {
-    if (node.kind === 'UpdateQueryNode' && JSON.stringify(node.table).includes('"webhook_events"')) {
-      throw new Error('simulated crash in the middle of a batch');
-    }
+/**
+ * Kills a transaction once the batch's last effect is written, before it commits: what a process dying mid-batch
+ * leaves is a transaction that never commits. The claim marked the batch processed in its first statement; the
+ * apply's last statement is the contacts' update (the batch has customers' messages), and it fails after it ran. A
+ * dead process does nothing more: every later statement fails too.
+ */
+class DieAfterTheLastEffect implements KyselyPlugin {
+  readonly #contactUpdates = new WeakSet<QueryId>();
+  #dead = false;
+  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+    if (this.#dead) throw new Error('simulated crash in the middle of a batch');
+    if (node.kind === 'RawNode' && JSON.stringify(node).includes('UPDATE contacts SET')) this.#contactUpdates.add(queryId);
     return node;
   }
-  async transformResult<T>(args: { result: T }): Promise<T> {
-    return args.result;
+  async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    if (this.#contactUpdates.has(queryId)) {
+      this.#dead = true;
+      throw new Error('simulated crash in the middle of a batch');
+    }
+    return result;
   }
 }
 
@@ -154,7 +174,7 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     await storeBodies(db, deployment.id, bodies);
 
     // A batch dies after writing its effects, before it commits: nothing of it may remain.
-    const dying = new WebhookProcessor(db.withPlugin(new DieBeforeMarkingProcessed()), silent, { batchSize: 50 });
+    const dying = new WebhookProcessor(db.withPlugin(new DieAfterTheLastEffect()), silent, { batchSize: 50 });
     await expect(dying.processBatch()).rejects.toThrow('simulated crash');
     expect(await db.selectFrom('message_statuses').select('wamid').execute()).toEqual([]);
     expect(await db.selectFrom('inbound_messages').select('wamid').execute()).toEqual([]);
@@ -463,6 +483,65 @@ describe.each(backends)('set-based webhook processing on $name', (backend) => {
     ]);
     // The batch's read of the messages says which have a charge; that read is the only statement naming the tables.
     expect(counter.statements).toBe(1);
+  });
+
+  it('claims, reads and marks a batch in one statement, and wakes the job runner only after a batch that queued a job', async () => {
+    const at = new Date(Date.now() - 30 * minuteMs);
+    const { account_id: accountId } = await db
+      .selectFrom('deployments')
+      .select('account_id')
+      .where('id', '=', deployment.id)
+      .executeTakeFirstOrThrow();
+    await saveOptinSettings(db, accountId, {
+      ...optinSettingsOf(undefined),
+      confirmations: { opt_out: 'You will get no more messages from us.', opt_in: null },
+    });
+    try {
+      const counter = new CountStatementsNaming(['webhook_events']);
+      let wakes = 0;
+      const processor = new WebhookProcessor(db.withPlugin(counter), silent, {
+        batchSize: 250,
+        onCommitted: () => {
+          wakes += 1;
+        },
+      });
+      const statuses = Array.from({ length: 6 }, (_, index) =>
+        metaJson(
+          statusUpdate(deployment.phone_number_id, [
+            { id: `wamid.wake-${index}`, status: 'delivered', at, waId: '819077000001' },
+          ]),
+        ),
+      );
+      await storeBodies(db, deployment.id, statuses);
+
+      expect(await processor.processBatch()).toBe('processed');
+      // The claim read the bodies and marked them: no other statement on the table, and no job to wake for.
+      expect(counter.statements).toBe(1);
+      expect(wakes).toBe(0);
+      const marked = await db
+        .selectFrom('webhook_events')
+        .select(['processed_at', 'attempts', 'last_error'])
+        .where('id', 'in', db.selectFrom('webhook_events').select('id').orderBy('id', 'desc').limit(6))
+        .execute();
+      expect(marked).toHaveLength(6);
+      for (const row of marked) expect(row).toMatchObject({ processed_at: expect.any(Date), attempts: 1, last_error: null });
+
+      // A customer's STOP queues its confirmation: the runner is woken once the batch has committed.
+      await storeBodies(db, deployment.id, [
+        metaJson(inboundText(deployment.phone_number_id, { waId: '819077000002', id: 'wamid.wake-stop', at, text: 'STOP' })),
+      ]);
+      expect(await processor.processBatch()).toBe('processed');
+      expect(wakes).toBe(1);
+      const queued = await db
+        .selectFrom('jobs')
+        .select('payload')
+        .where('kind', '=', 'send_text')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(JSON.stringify(queued.payload)).toContain('keyword_opt_out');
+    } finally {
+      await db.deleteFrom('account_optin_settings').where('account_id', '=', accountId).execute();
+    }
   });
 
   it("reads at most a batch's budget of body bytes, and applies the rest in the next batches, each once", async () => {

@@ -37,11 +37,24 @@ export function databaseNowPlus(milliseconds: number) {
  */
 export const databaseNowAsStored = sql<Date>`now()::timestamptz(3)`;
 
+/** Jobs this process asked to queue since it started, committed or not (`jobsQueuedSoFar`). */
+let jobsQueued = 0;
+
+/**
+ * How many jobs this process has asked to queue so far. Work that reads it before and after can tell whether it
+ * may have queued one, and wake the runner only then (the webhook processor: most batches queue none). A change by
+ * other work in between only costs a wake for nothing.
+ */
+export function jobsQueuedSoFar(): number {
+  return jobsQueued;
+}
+
 /**
  * Queues a job. Call it with the transaction that decided the work, so the job exists exactly when that decision
  * commits; then wake the runner once it has committed. Answers undefined when a job with the same dedupe key exists.
  */
 export async function enqueueJob(db: Database, request: JobRequest): Promise<JobRow | undefined> {
+  jobsQueued += 1;
   return db
     .insertInto('jobs')
     .values({
@@ -69,7 +82,7 @@ function isDue(eb: ExpressionBuilder<Schema, 'jobs'>) {
  * Takes the oldest due job of these kinds: queued and due, or running with its lease run out (its process died).
  * One statement, its own transaction: the due row is picked FOR UPDATE SKIP LOCKED by the UPDATE that takes it, so
  * two runners never take one job and none waits on another; a poll that finds nothing costs one round trip, not a
- * BEGIN and a COMMIT besides (the runner is woken after every webhook batch: issue 16). The attempt is counted and the
+ * BEGIN and a COMMIT besides. The attempt is counted and the
  * lease (by the job's kind) set here, both on the database's clock.
  */
 export async function claimJob(db: Kysely<Schema>, kinds: readonly string[], leaseMsOf: (kind: string) => number) {

@@ -2,7 +2,7 @@ import { parseWebhook } from '@wabridge/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { BackgroundWorker } from '../background/worker-loop.js';
-import { databaseNowAsStored, databaseNowPlus } from '../jobs/store.js';
+import { databaseNowAsStored, databaseNowPlus, jobsQueuedSoFar } from '../jobs/store.js';
 import type { Schema } from '../storage/schema.js';
 import { applyWebhookBatch, type ParsedWebhook } from './apply.js';
 import { insertWebhooks } from './inbox.js';
@@ -112,10 +112,10 @@ function parseStored(webhook: ClaimedWebhook): Parsed {
 }
 
 /**
- * Processes stored Meta webhooks in set-based batches: a batch is claimed in one statement with FOR UPDATE SKIP
- * LOCKED (so that several bridge processes on one database share the work without taking the same webhook twice),
- * applied in one transaction (apply.ts: statuses in one INSERT, routing in memory) and marked processed in one
- * UPDATE. Its effects and its `processed_at` commit together, and every effect is keyed, so each webhook is applied
+ * Processes stored Meta webhooks in set-based batches: a batch is claimed, read and marked processed in one statement
+ * with FOR UPDATE SKIP LOCKED (so that several bridge processes on one database share the work without taking the
+ * same webhook twice), and applied in the same transaction (apply.ts: statuses in one INSERT, routing in memory). Its
+ * effects and its `processed_at` commit together, and every effect is keyed, so each webhook is applied
  * exactly once. A webhook that fails stays stored and is retried later, at most `attemptsMax` times; then it is
  * dead-lettered (kept, with its last error, out of the processor's way) and counted in /metrics.
  */
@@ -127,7 +127,10 @@ export class WebhookProcessor extends BackgroundWorker {
     private readonly db: Kysely<Schema>,
     private readonly logger: Logger,
     private readonly options: {
-      /** Called after a webhook's transaction committed: its effects (outbox rows) are now visible. */
+      /**
+       * Called after a batch that queued jobs committed (a keyword opt-out's confirmation, a push to a helpdesk): they
+       * are visible now. A batch that queued none does not call it, so the job runner is not polled after each.
+       */
       onCommitted?: () => void;
       /** Webhooks claimed and applied per transaction (default `defaultBatchSize`). */
       batchSize?: number;
@@ -244,30 +247,20 @@ export class WebhookProcessor extends BackgroundWorker {
     limit: number,
   ): Promise<{ kind: 'processed' | 'failed' | 'idle' } | { kind: 'batch_failed'; claimed: number }> {
     let claimed: ClaimedWebhook[] = [];
+    const jobsQueuedBefore = jobsQueuedSoFar();
     try {
       const outcome = await this.db.transaction().execute(async (transaction) => {
         claimed = await this.#claim(transaction, limit);
         if (claimed.length === 0) return 'idle' as const;
         const parsed = claimed.map(parseStored);
         const webhooks = parsed.flatMap((entry) => (entry.ok ? [entry.webhook] : []));
+        // The claim marked them processed (at its statement's time: not now(), when this transaction began).
         await applyWebhookBatch(transaction, webhooks, this.logger);
-        // Not now(): that is when this transaction began, which may be before the webhook was received.
-        if (webhooks.length > 0) {
-          await transaction
-            .updateTable('webhook_events')
-            .set({ processed_at: sql<Date>`statement_timestamp()`, attempts: sql<number>`attempts + 1`, last_error: null })
-            .where(
-              'id',
-              'in',
-              webhooks.map((webhook) => webhook.id),
-            )
-            .execute();
-        }
         // A body that no longer parses fails the same way every time: record it without failing the others.
         for (const entry of parsed) if (!entry.ok) await this.#recordFailure(transaction, entry, entry.error);
         return webhooks.length === parsed.length ? ('processed' as const) : ('failed' as const);
       });
-      if (outcome !== 'idle') this.options.onCommitted?.();
+      if (outcome !== 'idle' && jobsQueuedSoFar() !== jobsQueuedBefore) this.options.onCommitted?.();
       return { kind: outcome };
     } catch (error) {
       if (claimed.length === 0 || isTransientCollision(error)) throw error;
@@ -279,47 +272,41 @@ export class WebhookProcessor extends BackgroundWorker {
   }
 
   /**
-   * The oldest due webhooks nobody else holds, locked until this transaction ends, and at most `bodyBytesPerBatch`
-   * of their bodies: the rows are locked first with their sizes (`octet_length` reads a stored body's length, not
-   * the body), then the bodies of those that fit are read. Those that did not fit stay locked, unapplied, until the
-   * commit, and come first in the next batch.
+   * The oldest due webhooks nobody else holds, locked until this transaction ends, with their bodies, and marked
+   * processed: one statement. At most `bodyBytesPerBatch` of bodies are read (the first webhook's always):
+   * `octet_length` measures a stored body without reading it, and a running sum over the locked rows picks those that
+   * fit. Those that did not fit stay locked, unmarked and unread until the commit, and come first in the next batch.
+   *
+   * Marking them processed here, inside the transaction that applies them, is what the UPDATE after the apply used
+   * to do: if the apply fails the transaction rolls back and the marks with it, and a body that does not parse has
+   * its mark taken off again (`#recordFailure`). So `processed_at` is when the batch was claimed by the transaction
+   * that applied it, a few milliseconds before its commit.
    */
   async #claim(transaction: Transaction<Schema>, limit: number): Promise<ClaimedWebhook[]> {
-    const heads = await transaction
-      .selectFrom('webhook_events')
-      .select(['id', 'deployment_id', 'attempts', sql<number | null>`octet_length(body)`.as('bytes')])
-      .where('processed_at', 'is', null)
-      .where('dead_lettered_at', 'is', null)
-      .where('next_attempt_at', '<=', databaseNowAsStored)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    const fitting = withinBytes(heads, this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch, (head) =>
-      Number(head.bytes ?? 0),
-    );
-    if (fitting.length === 0) return [];
-    const bodies = new Map(
-      (
-        await transaction
-          .selectFrom('webhook_events')
-          .select(['id', 'body'])
-          .where(
-            'id',
-            'in',
-            fitting.map((head) => head.id),
-          )
-          .execute()
-      ).map((row) => [row.id, row.body]),
-    );
-    return fitting.map((head) => ({
-      id: head.id,
-      deployment_id: head.deployment_id,
-      attempts: head.attempts,
-      body: bodies.get(head.id) ?? null,
-    }));
+    const bytesMax = this.options.bodyBytesPerBatch ?? defaultBodyBytesPerBatch;
+    const claimed = await sql<ClaimedWebhook & { position: string }>`
+      WITH heads AS (
+        SELECT id, next_attempt_at, octet_length(body) AS bytes
+        FROM webhook_events
+        WHERE processed_at IS NULL AND dead_lettered_at IS NULL AND next_attempt_at <= ${databaseNowAsStored}
+        ORDER BY next_attempt_at, id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ), measured AS (
+        SELECT id,
+          row_number() OVER (ORDER BY next_attempt_at, id) AS position,
+          sum(coalesce(bytes, 0)) OVER (ORDER BY next_attempt_at, id) AS running
+        FROM heads
+      )
+      UPDATE webhook_events AS event
+      SET processed_at = statement_timestamp(), attempts = event.attempts + 1, last_error = NULL
+      FROM measured
+      WHERE event.id = measured.id AND (measured.position = 1 OR measured.running <= ${bytesMax})
+      RETURNING event.id, event.deployment_id, event.attempts - 1 AS attempts, event.body, measured.position
+    `.execute(transaction);
+    return claimed.rows
+      .sort((left, right) => Number(left.position) - Number(right.position))
+      .map(({ position: _position, ...webhook }) => webhook);
   }
 
   /** Counts a failed attempt: retried later with a growing delay, or dead-lettered after the last allowed attempt. */
@@ -345,6 +332,8 @@ export class WebhookProcessor extends BackgroundWorker {
     await transaction
       .updateTable('webhook_events')
       .set({
+        // The claim marked it processed in a transaction that commits; a failure takes the mark off again.
+        processed_at: null,
         attempts,
         last_error: errorMessage(error),
         next_attempt_at: databaseNowPlus(retryDelayMs(attempts)),
