@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { type Kysely, sql } from 'kysely';
 import { it } from 'vitest';
 import { createMetaSandbox } from '../../bridge-server/src/meta-sandbox/sandbox.js';
@@ -222,6 +222,8 @@ interface RunFigures {
   lag: { p50: number; p99: number; max: number };
   drainedAfterS: number;
   serverElu: number;
+  /** The server thread's event-loop delay during the load (ms): how long a ready request could wait for the thread. */
+  loopDelay: { p99: number; max: number };
   cpu: ReturnType<ReturnType<typeof cpuShares>>;
   check: { stored: number; processedOnce: number; failed: number };
   /** Webhooks still waiting (journal or table) when the drain timed out: not lost, not yet applied. */
@@ -254,6 +256,8 @@ async function runAtRate(
       ? undefined
       : await startCpuProfile(environment.BENCH_PROFILE_DIR);
   const elu = performance.eventLoopUtilization();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const cpu = cpuShares();
   const load = await generator.run({
     kind: 'rate',
@@ -266,6 +270,7 @@ async function runAtRate(
     connections: settings.connections,
   });
   const serverElu = performance.eventLoopUtilization(elu).utilization;
+  loopDelay.disable();
   const cpuFigures = cpu();
   await stopProfile?.(`sustained-${ratePerSecond}-${arrivals}`);
   const backlogAtEnd = await backlog(bridges);
@@ -306,6 +311,8 @@ async function runAtRate(
     drainedAfterS,
     unappliedAtDrainEnd,
     serverElu,
+    // The histogram counts in nanoseconds, and its resolution (1 ms) is added to every sample.
+    loopDelay: { p99: loopDelay.percentile(99) / 1e6 - 1, max: loopDelay.max / 1e6 - 1 },
     cpu: cpuFigures,
     check: {
       stored: Number(checkRow?.stored ?? 0),
@@ -332,9 +339,9 @@ it('sustained webhook load', async () => {
   );
   out();
   out(
-    '| target | arrivals | offered events/s | acknowledged events/s | ack p50 / p99 / max ms | non-2xx + errors | backlog max / at the end | ack→applied lag p50 / p99 / max s | caught up after the load | server ELU | CPU this process / others | holds | exactly once |',
+    '| target | arrivals | offered events/s | acknowledged events/s | ack p50 / p99 / max ms | non-2xx + errors | backlog max / at the end | ack→applied lag p50 / p99 / max s | caught up after the load | server ELU | loop delay p99 / max ms | CPU this process / others | holds | exactly once |',
   );
-  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  out('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   const generator = new LoadGenerator(pool);
   const bare = await startBareHandler(secrets);
   const targets: { name: string; start: () => Promise<BridgeSet> }[] = [
@@ -464,7 +471,7 @@ it('sustained webhook load', async () => {
                   `${target.name} at ${rate}/s ${arrivals}: ${JSON.stringify(figures.check)} for ${answered2xx} acknowledged`,
                 );
               out(
-                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${bridges.inProcess ? fixed(figures.serverElu) : '— (child processes)'} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
+                `| ${target.name} | ${arrivals} | ${whole(events / settings.durationS)} | ${whole((events * (answered2xx / bodies)) / (figures.load.elapsedMs / 1000))} | ${fixed(latency.p50)} / ${fixed(latency.p99)} / ${fixed(latency.max)} | ${figures.load.non2xx + figures.load.errors} | ${whole(figures.backlogMax)} / ${whole(figures.backlogAtEnd)} | ${fixed(figures.lag.p50)} / ${fixed(figures.lag.p99)} / ${fixed(figures.lag.max)} | ${fixed(figures.drainedAfterS, 1)} s | ${bridges.inProcess ? fixed(figures.serverElu) : '— (child processes)'} | ${bridges.inProcess ? `${fixed(Math.max(0, figures.loopDelay.p99))} / ${fixed(Math.max(0, figures.loopDelay.max))}` : '—'} | ${percent(figures.cpu.process)} / ${percent(figures.cpu.others)} | ${holds ? '**yes**' : 'no'} | ${!exactlyOnce ? '**NO**' : drained ? `yes (${whole(answered2xx)})` : `not checked: ${whole(figures.unappliedAtDrainEnd)} unapplied after the drain`} |`,
               );
             }
             if (windows !== undefined) {
