@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { Clock } from '../../clock.js';
 import { receivesConversations } from '../../conversations/routing.js';
 import { type FeedMessage, findFeedMessage } from '../../conversations/store.js';
+import { type HttpExchange, type OutboundAnswer, undiciExchange } from '../../http/exchange.js';
 import { jobKinds } from '../../jobs/kinds.js';
 import { exponentialBackoffMs, type JobHandler, type JobOutcome, jobDead, jobDone, jobRetry } from '../../jobs/runner.js';
 import { enqueueJob } from '../../jobs/store.js';
@@ -120,12 +121,15 @@ export interface PushDependencies {
   publicUrl: string;
   /** The wait before the next attempt after `attempts` failed ones (1 s doubling up to an hour by default). */
   retryDelayMs?: (attempts: number) => number;
+  /** How the push reaches Zendesk: undici's keep-alive pool by default (one push per customer message). */
+  exchange?: HttpExchange;
 }
 
 /** `zendesk_push` jobs: one message POSTed to the account's push endpoint, until Zendesk has it or a day has passed. */
 export function zendeskPushHandler(dependencies: PushDependencies): JobHandler<PushPayload> {
   const { db, secretBox, clock } = dependencies;
   const backoff = dependencies.retryDelayMs ?? exponentialBackoffMs;
+  const exchange = dependencies.exchange ?? undiciExchange();
   return {
     payload: pushPayload,
     leaseMs: 2 * pushTimeoutMs + 60_000,
@@ -156,9 +160,9 @@ export function zendeskPushHandler(dependencies: PushDependencies): JobHandler<P
         }
         return jobRetry(error, afterMs === undefined ? {} : { afterMs });
       };
-      let response: Response;
+      let response: OutboundAnswer;
       try {
-        response = await fetch(`${link.apiOrigin}/api/v2/any_channel/push`, {
+        response = await exchange(new URL(`${link.apiOrigin}/api/v2/any_channel/push`), {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -169,17 +173,17 @@ export function zendeskPushHandler(dependencies: PushDependencies): JobHandler<P
             request_id: `wabridge-job-${job.id}-${job.attempts}`,
             external_resources: [resource],
           }),
-          signal: AbortSignal.timeout(pushTimeoutMs),
+          timeoutMs: pushTimeoutMs,
         });
       } catch (error) {
         return failed(`Zendesk unreachable: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const body = await response.text().catch(() => '');
+      const body = response.text;
       if (response.status === 429) {
-        return failed('Zendesk answered 429 (rate limited)', retryAfterMs(response.headers.get('retry-after'), nowMs));
+        return failed('Zendesk answered 429 (rate limited)', retryAfterMs(response.header('retry-after'), nowMs));
       }
       if (response.status >= 500) {
-        return failed(`Zendesk answered HTTP ${response.status}`, retryAfterMs(response.headers.get('retry-after'), nowMs));
+        return failed(`Zendesk answered HTTP ${response.status}`, retryAfterMs(response.header('retry-after'), nowMs));
       }
       if (response.status !== 200) {
         // 401 (the push token revoked: the admin links the account again), 403, 422: as it stands, never accepted.
