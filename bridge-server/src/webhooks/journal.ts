@@ -78,18 +78,15 @@ export function decodeSegment(bytes: Buffer): { records: JournalRecord[]; intact
 }
 
 /**
- * The first of `items` whose sizes add up to at most `bytesMax` (at least one item): one statement's worth, so that a
- * batch's memory stays bounded whatever size Meta's bodies are (up to 3 MB each). `sizeOf` defaults to a record's body.
+ * The first of `items` whose bodies add up to at most `bytesMax` (at least one item): one statement's worth, so that a
+ * batch's memory stays bounded whatever size Meta's bodies are (up to 3 MB each). The processor's claim applies the
+ * same rule in SQL, to the stored bodies' lengths.
  */
-export function withinBytes<T>(
-  items: readonly T[],
-  bytesMax: number,
-  sizeOf: (item: T) => number = (item) => (item as { body: Uint8Array }).body.byteLength,
-): T[] {
+export function withinBytes<T extends { body: Uint8Array }>(items: readonly T[], bytesMax: number): T[] {
   let bytes = 0;
   let count = 0;
   for (const item of items) {
-    bytes += sizeOf(item);
+    bytes += item.body.byteLength;
     if (count > 0 && bytes > bytesMax) break;
     count += 1;
   }
